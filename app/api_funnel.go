@@ -1,0 +1,81 @@
+package app
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
+type funnelResponse struct {
+	Shop    string `json:"shop"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Segment string `json:"segment,omitempty"`
+	funnel.Report
+	Segments []segmentReport `json:"segments,omitempty"`
+}
+
+// segmentReport is the report of the sessions of one segment value.
+type segmentReport struct {
+	Value string `json:"value"`
+	funnel.Report
+}
+
+// apiFunnel serves the funnel report of the authenticated shop.
+func (a *App) apiFunnel(c echo.Context) error {
+	shop := shopOf(c)
+	from, to, err := a.dateRange(c)
+	if err != nil {
+		return err
+	}
+	segment := c.QueryParam("segment")
+	if segment != "" && !funnel.ValidSegment(segment) {
+		return fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+	}
+	idle, err := a.idleThreshold(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, a.now(), idle, "")
+	if err != nil {
+		return err
+	}
+	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout), Segment: segment}
+	resp.Report = funnel.BuildReport(tallyOrEmpty(all["all"]))
+	if segment != "" {
+		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, a.now(), idle, segment)
+		if err != nil {
+			return err
+		}
+		resp.Segments = segmentReports(bySegment)
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func tallyOrEmpty(t *funnel.Tally) funnel.Tally {
+	if t == nil {
+		return funnel.Tally{}
+	}
+	return *t
+}
+
+// segmentReports orders segments by sessions that entered the funnel, largest first.
+func segmentReports(tallies map[string]*funnel.Tally) []segmentReport {
+	out := make([]segmentReport, 0, len(tallies))
+	for value, t := range tallies {
+		out = append(out, segmentReport{Value: value, Report: funnel.BuildReport(tallyOrEmpty(t))})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		si, sj := out[i].Stages[0].Sessions, out[j].Stages[0].Sessions
+		if si != sj {
+			return si > sj
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+const (
+	defaultPerPage = 50
+	maxPerPage     = 200
+)
+
+// sessionJSON is one funnel session as the embedded page shows it.
+type sessionJSON struct {
+	Key           string             `json:"key"`
+	Status        funnel.Status      `json:"status"`
+	FurthestStage string             `json:"furthest_stage"`
+	Backfilled    bool               `json:"backfilled"`
+	StartedAt     time.Time          `json:"started_at"`
+	LastActivity  time.Time          `json:"last_activity"`
+	StageTimes    map[string]string  `json:"stage_times"`
+	Value         string             `json:"value"`
+	Currency      string             `json:"currency"`
+	ItemCount     int                `json:"item_count"`
+	LineItems     []funnel.LineItem  `json:"line_items"`
+	Email         string             `json:"email,omitempty"`
+	Phone         string             `json:"phone,omitempty"`
+	Country       string             `json:"country,omitempty"`
+	Source        string             `json:"source,omitempty"`
+	LandingSite   string             `json:"landing_site,omitempty"`
+	ReferringSite string             `json:"referring_site,omitempty"`
+	Gateway       string             `json:"gateway,omitempty"`
+	RecoveryURL   string             `json:"recovery_url,omitempty"`
+	AbandonedAt   *time.Time         `json:"abandoned_at,omitempty"`
+}
+
+// sessionsResponse is a page of sessions, newest first unless sorted otherwise.
+type sessionsResponse struct {
+	Sessions []sessionJSON `json:"sessions"`
+	Page     int           `json:"page"`
+	PerPage  int           `json:"per_page"`
+	Total    int64         `json:"total"`
+}
+
+// apiSessions lists the authenticated shop's sessions by status and date.
+func (a *App) apiSessions(c echo.Context) error {
+	shop := shopOf(c)
+	from, to, err := a.dateRange(c)
+	if err != nil {
+		return err
+	}
+	var status funnel.Status
+	if v := c.QueryParam("status"); v != "" {
+		var ok bool
+		if status, ok = funnel.ParseStatus(v); !ok {
+			return fieldError("status", "status must be one of active, abandoned_cart, checkout_dropoff, payment_dropoff, completed or recovered.")
+		}
+	}
+	page, err := intParam(c, "page", 1, 1_000_000)
+	if err != nil {
+		return err
+	}
+	perPage, err := intParam(c, "per_page", defaultPerPage, maxPerPage)
+	if err != nil {
+		return err
+	}
+	orderBy := "started_at"
+	switch c.QueryParam("sort") {
+	case "", "time":
+	case "value":
+		orderBy = "value"
+	default:
+		return fieldError("sort", "sort must be time or value.")
+	}
+	desc := c.QueryParam("order") != "asc"
+	idle, err := a.idleThreshold(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	sessions, total, err := a.store.ListSessions(c.Request().Context(), store.SessionFilter{
+		ShopID: shop.ID, Status: status, From: from, To: to, Now: now, Idle: idle,
+		Limit: perPage, Offset: (page - 1) * perPage, OrderBy: orderBy, Desc: desc,
+	})
+	if err != nil {
+		return err
+	}
+	resp := sessionsResponse{Sessions: make([]sessionJSON, 0, len(sessions)), Page: page, PerPage: perPage, Total: total}
+	for _, s := range sessions {
+		resp.Sessions = append(resp.Sessions, toSessionJSON(s, now, idle))
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func toSessionJSON(s funnel.Session, now time.Time, idle time.Duration) sessionJSON {
+	times := map[string]string{}
+	for _, st := range funnel.Stages() {
+		if t := s.StageTime(st); t != nil {
+			times[st.Key()] = t.UTC().Format(time.RFC3339)
+		}
+	}
+	items := s.LineItems
+	if items == nil {
+		items = []funnel.LineItem{}
+	}
+	return sessionJSON{
+		Key: s.Key, Status: s.Status(now, idle), FurthestStage: s.Furthest().Key(), Backfilled: s.Backfilled(),
+		StartedAt: s.StartedAt.UTC(), LastActivity: s.LastActivity.UTC(), StageTimes: times,
+		Value: funnel.FormatMoney(s.Value), Currency: s.Currency, ItemCount: s.ItemCount, LineItems: items,
+		Email: s.Email, Phone: s.Phone, Country: s.Country, Source: s.SourceName,
+		LandingSite: s.LandingSite, ReferringSite: s.ReferringSite, Gateway: s.Gateway,
+		RecoveryURL: s.RecoveryURL, AbandonedAt: s.AbandonedAt,
+	}
+}

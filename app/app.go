@@ -1,0 +1,119 @@
+// Package app is Funnelscope's HTTP application: routes, handlers,
+// middleware, page rendering and the background jobs that serve them.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+
+	"github.com/funnelscope/funnelscope/shopify"
+	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/templates"
+)
+
+// Options carries what tests and demo mode inject; zero values mean the real thing.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	Random io.Reader
+	// HTTPClient makes the calls to Shopify.
+	HTTPClient *http.Client
+	// JobPollInterval is how often idle job workers look for work.
+	JobPollInterval time.Duration
+}
+
+// App is the application: configuration, its stores and clients, and the
+// echo instance that serves them. Handlers are methods on App.
+type App struct {
+	cfg      Config
+	store    *store.Store
+	shopify  *shopify.Client
+	tokens   shopify.SessionTokenVerifier
+	log      *slog.Logger
+	now      func() time.Time
+	random   io.Reader
+	pages    *template.Template
+	jobs     *river.Client[*sql.Tx]
+	metrics  *metrics
+	registry *prometheus.Registry
+	echo     *echo.Echo
+}
+
+// New builds the application on an opened, migrated store.
+func New(cfg Config, st *store.Store, opts Options) (*App, error) {
+	a := &App{
+		cfg:    cfg,
+		store:  st,
+		log:    opts.Logger,
+		now:    opts.Now,
+		random: opts.Random,
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.random == nil {
+		a.random = rand.Reader
+	}
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 20 * time.Second}
+	}
+	a.shopify = &shopify.Client{
+		APIKey:      cfg.APIKey,
+		Secret:      cfg.APISecret,
+		APIVersion:  cfg.APIVersion,
+		HTTP:        httpClient,
+		AdminOrigin: cfg.AdminOrigin,
+		Now:         a.now,
+		Logger:      a.log,
+	}
+	a.tokens = shopify.SessionTokenVerifier{APIKey: cfg.APIKey, Secret: cfg.APISecret, Now: a.now}
+
+	pages, err := templates.Parse()
+	if err != nil {
+		return nil, fmt.Errorf("app: parsing templates: %w", err)
+	}
+	a.pages = pages
+	a.registry = prometheus.NewRegistry()
+	a.metrics = newMetrics(a.registry)
+
+	if a.jobs, err = a.newJobClient(opts.JobPollInterval); err != nil {
+		return nil, err
+	}
+	a.echo = a.routes()
+	return a, nil
+}
+
+// Handler is the application's HTTP handler.
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Start starts the background job workers.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("app: starting jobs: %w", err)
+	}
+	return nil
+}
+
+// Stop stops the job workers, letting running jobs finish until ctx ends.
+func (a *App) Stop(ctx context.Context) error {
+	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("app: stopping jobs: %w", err)
+	}
+	return nil
+}

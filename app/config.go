@@ -1,0 +1,40 @@
+package app
+
+import "time"
+
+// Config is the application's configuration, read once at start-up by main
+// and passed in; nothing below reads the environment.
+type Config struct {
+	// APIKey and APISecret are the app's client id and client secret.
+	APIKey    string
+	APISecret string
+	// AppURL is the public https base URL of the app, without a trailing slash.
+	AppURL string
+	// Scopes are the access scopes the app requests and needs.
+	Scopes string
+	// APIVersion is the Admin API version, e.g. 2026-10.
+	APIVersion string
+	// AbandonAfter is the default idle time after which a session is abandoned.
+	AbandonAfter time.Duration
+	// SMTPURL and AlertFrom configure alert e-mail; empty SMTPURL turns it off.
+	SMTPURL   string
+	AlertFrom string
+	// AdminOrigin, for development and tests only, receives every call meant
+	// for https://{shop}.
+	AdminOrigin string
+	// PayloadRetention is how long kept webhook payloads live.
+	PayloadRetention time.Duration
+	// Demo turns on demo mode: a demo shop, self-minted session tokens, no
+	// calls to Shopify.
+	Demo bool
+	// DemoShop is the shop domain demo mode serves.
+	DemoShop string
+}
+
+// Defaults for the optional settings.
+const (
+	DefaultScopes           = "read_orders"
+	DefaultAPIVersion       = "2026-10"
+	DefaultAbandonAfter     = time.Hour
+	DefaultPayloadRetention = 7 * 24 * time.Hour
+)

@@ -1,0 +1,61 @@
+package funnel
+
+import "testing"
+
+func TestSegmentValue(t *testing.T) {
+	tests := []struct {
+		segment string
+		s       Session
+		want    string
+	}{
+		{"source", Session{SourceName: "web"}, "web"},
+		{"source", Session{}, "unknown"},
+		{"country", Session{Country: "DE"}, "DE"},
+		{"country", Session{}, "unknown"},
+		{"new_vs_returning", Session{}, "new"},
+		{"new_vs_returning", Session{Returning: true}, "returning"},
+		{"value_band", Session{Value: -100}, "<25"},
+		{"value_band", Session{}, "<25"},
+		{"value_band", Session{Value: 2499}, "<25"},
+		{"value_band", Session{Value: 2500}, "25–50"},
+		{"value_band", Session{Value: 4999}, "25–50"},
+		{"value_band", Session{Value: 5000}, "50–100"},
+		{"value_band", Session{Value: 9999}, "50–100"},
+		{"value_band", Session{Value: 10000}, "100–250"},
+		{"value_band", Session{Value: 24999}, "100–250"},
+		{"value_band", Session{Value: 25000}, "250+"},
+		{"value_band", Session{Value: 1 << 62}, "250+"},
+		{"bogus", Session{SourceName: "web"}, ""},
+		{"", Session{}, ""},
+	}
+	for _, tt := range tests {
+		if got := SegmentValue(tt.s, tt.segment); got != tt.want {
+			t.Errorf("SegmentValue(value %d, %q) = %q, want %q", tt.s.Value, tt.segment, got, tt.want)
+		}
+	}
+}
+
+func TestValidSegment(t *testing.T) {
+	for _, s := range Segments() {
+		if !ValidSegment(s) {
+			t.Errorf("ValidSegment(%q) = false", s)
+		}
+		if SegmentValue(Session{}, s) == "" {
+			t.Errorf("SegmentValue of valid segment %q is empty", s)
+		}
+	}
+	if len(Segments()) != 4 {
+		t.Errorf("Segments() = %v", Segments())
+	}
+	for _, s := range []string{"", "Source", "value-band", "device"} {
+		if ValidSegment(s) {
+			t.Errorf("ValidSegment(%q) = true", s)
+		}
+	}
+	bands := ValueBands()
+	for i := 1; i < len(bands); i++ {
+		if bands[i].Min <= bands[i-1].Min {
+			t.Errorf("bands not ascending: %v", bands)
+		}
+	}
+}

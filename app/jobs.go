@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// newJobClient builds the River client over the store's database, with every
+// worker and periodic job of the application.
+func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &registerWebhooksWorker{app: a})
+	river.AddWorker(workers, &purgePayloadsWorker{app: a})
+
+	cfg := &river.Config{
+		Logger:  a.log,
+		Workers: workers,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgePayloadsArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	}
+	if poll > 0 {
+		cfg.FetchPollInterval = poll
+		cfg.FetchCooldown = min(poll, 100*time.Millisecond)
+	}
+	client, err := river.NewClient(a.store.RiverDriver(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("app: building job client: %w", err)
+	}
+	return client, nil
+}
+
+// RegisterWebhooksArgs asks for a shop's webhook subscriptions to be made.
+type RegisterWebhooksArgs struct {
+	Shop string `json:"shop"`
+}
+
+// Kind names the job for River.
+func (RegisterWebhooksArgs) Kind() string { return "register_webhooks" }
+
+type registerWebhooksWorker struct {
+	river.WorkerDefaults[RegisterWebhooksArgs]
+	app *App
+}
+
+// Work registers the app's topics for one shop; it is idempotent, so River's
+// retries are safe.
+func (w *registerWebhooksWorker) Work(ctx context.Context, job *river.Job[RegisterWebhooksArgs]) error {
+	a := w.app
+	shop, err := a.store.ShopByDomain(ctx, job.Args.Shop)
+	if err != nil {
+		return err
+	}
+	token, err := a.adminToken(ctx, shop)
+	if errors.Is(err, errNeedsReauth) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.shopify.RegisterWebhooks(ctx, shop.Domain, token, a.cfg.AppURL+"/webhooks", webhookTopics()); err != nil {
+		return fmt.Errorf("app: registering webhooks of %s: %w", shop.Domain, err)
+	}
+	a.log.InfoContext(ctx, "webhooks registered", "shop", shop.Domain)
+	return nil
+}
+
+// PurgePayloadsArgs asks for kept webhook payloads past retention to be purged.
+type PurgePayloadsArgs struct{}
+
+// Kind names the job for River.
+func (PurgePayloadsArgs) Kind() string { return "purge_payloads" }
+
+type purgePayloadsWorker struct {
+	river.WorkerDefaults[PurgePayloadsArgs]
+	app *App
+}
+
+// Work purges the payloads older than the retention period.
+func (w *purgePayloadsWorker) Work(ctx context.Context, _ *river.Job[PurgePayloadsArgs]) error {
+	n, err := w.app.store.PurgePayloads(ctx, w.app.now().Add(-w.app.cfg.PayloadRetention))
+	if err != nil {
+		return err
+	}
+	w.app.log.InfoContext(ctx, "payloads purged", "count", n)
+	return nil
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/funnelscope/funnelscope/static"
+)
+
+// maxBodyBytes bounds every request body; webhooks have their own tighter check.
+const maxBodyBytes = 2 << 20
+
+// routes is the one route table of the application.
+func (a *App) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.Recover())
+	e.Use(a.requestLog())
+	e.Use(middleware.BodyLimit("2M"))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:      "",
+		ContentTypeNosniff: "nosniff",
+		XFrameOptions:      "", // embedded in the admin: frame-ancestors in the CSP does this job
+		ReferrerPolicy:     "strict-origin-when-cross-origin",
+	}))
+
+	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttpOpts)))
+	e.StaticFS("/static", static.FS)
+
+	e.GET("/auth", a.authBegin)
+	e.GET("/auth/callback", a.authCallback)
+	e.POST("/webhooks", a.webhook)
+
+	e.GET("/", a.home, a.embeddedPage)
+	e.GET("/settings", a.settingsPage, a.embeddedPage)
+
+	api := e.Group("/api", a.sessionToken)
+	api.GET("/funnel", a.apiFunnel)
+	api.GET("/sessions", a.apiSessions)
+	api.GET("/settings", a.apiGetSettings)
+	api.PUT("/settings", a.apiPutSettings)
+
+	if a.cfg.Demo {
+		e.GET("/demo", a.demoEnter)
+		e.GET("/demo/token", a.demoToken)
+	}
+	return e
+}
+
+// requestLog logs each request with its path only: query strings carry hmac,
+// code and id_token, which must never reach the logs.
+func (a *App) requestLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogURIPath:  true,
+		LogMethod:   true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogError:    true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency.Round(time.Microsecond)),
+			}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			a.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			a.metrics.requests.WithLabelValues(c.Path(), statusClass(v.Status)).Observe(v.Latency.Seconds())
+			return nil
+		},
+	})
+}
+
+func statusClass(status int) string {
+	return string('0'+rune(status/100)) + "xx"
+}

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/shopify"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// outcome says what became of a delivery; it is the webhook's answer body and
+// a metrics label.
+type outcome string
+
+const (
+	outcomeApplied   outcome = "applied"
+	outcomeDuplicate outcome = "duplicate"
+	outcomeKept      outcome = "kept"
+	outcomeIgnored   outcome = "ignored"
+)
+
+// Topics the app handles.
+const (
+	topicCartsCreate      = "carts/create"
+	topicCartsUpdate      = "carts/update"
+	topicCheckoutsCreate  = "checkouts/create"
+	topicCheckoutsUpdate  = "checkouts/update"
+	topicCheckoutsDelete  = "checkouts/delete"
+	topicOrdersCreate     = "orders/create"
+	topicAppUninstalled   = "app/uninstalled"
+	topicDataRequest      = "customers/data_request"
+	topicCustomersRedact  = "customers/redact"
+	topicShopRedact       = "shop/redact"
+)
+
+// webhookTopics are the topics registered for each shop through the Admin
+// API; the compliance topics come from shopify.app.toml.
+func webhookTopics() []string {
+	return []string{topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate,
+		topicCheckoutsDelete, topicOrdersCreate, topicAppUninstalled}
+}
+
+// metricTopic keeps the metrics label set bounded: unknown topics share one label.
+func metricTopic(topic string) string {
+	switch topic {
+	case topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicCheckoutsDelete,
+		topicOrdersCreate, topicAppUninstalled, topicDataRequest, topicCustomersRedact, topicShopRedact:
+		return topic
+	}
+	return "other"
+}
+
+// ingest routes one verified delivery. An error means nothing was committed
+// and the delivery must be answered with a 5xx.
+func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
+	switch d.Topic {
+	case topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicOrdersCreate:
+		return a.ingestFunnelEvent(ctx, d)
+	case topicCheckoutsDelete:
+		return a.keepForShop(ctx, d, "")
+	case topicAppUninstalled:
+		if err := a.store.UninstallShop(ctx, d.ShopDomain, a.now()); err != nil {
+			return "", err
+		}
+		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
+		return a.keepForShop(ctx, d, "")
+	case topicDataRequest, topicCustomersRedact, topicShopRedact:
+		return a.ingestCompliance(ctx, d)
+	}
+	return outcomeIgnored, nil
+}
+
+// ingestFunnelEvent parses a cart, checkout or order and applies it to its
+// funnel session in the same transaction that records the delivery.
+func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome, error) {
+	shop, err := a.store.ShopByDomain(ctx, d.ShopDomain)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !shop.Installed()) {
+		return a.keep(ctx, nil, d, "shop is not installed")
+	}
+	if err != nil {
+		return "", err
+	}
+	ev, reason := eventFromPayload(d.Topic, d.Payload)
+	if reason == "" {
+		reason = a.checkEventTimes(ev)
+	}
+	if reason != "" {
+		return a.keep(ctx, &shop.ID, d, reason)
+	}
+	if ev == nil {
+		return a.keep(ctx, &shop.ID, d, "not a storefront order")
+	}
+	dup, err := a.store.IngestEvent(ctx, shop.ID, d, ev)
+	if err != nil {
+		return "", err
+	}
+	if dup {
+		return outcomeDuplicate, nil
+	}
+	return outcomeApplied, nil
+}
+
+// earliestPlausible is before any Shopify store sold anything.
+var earliestPlausible = time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// checkEventTimes refuses payload times that cannot be real: they would put a
+// session on a day it never happened.
+func (a *App) checkEventTimes(ev *funnel.Event) string {
+	if ev == nil {
+		return ""
+	}
+	latest := a.now().Add(24 * time.Hour)
+	for _, t := range []time.Time{ev.CreatedAt, ev.UpdatedAt} {
+		if t.IsZero() {
+			continue
+		}
+		if t.Before(earliestPlausible) || t.After(latest) {
+			return fmt.Sprintf("timestamp %s is implausible", t.UTC().Format(time.RFC3339))
+		}
+	}
+	return ""
+}
+
+// keepForShop keeps a delivery that changes no funnel, linked to its shop when known.
+func (a *App) keepForShop(ctx context.Context, d store.Delivery, reason string) (outcome, error) {
+	var id *int64
+	if shop, err := a.store.ShopByDomain(ctx, d.ShopDomain); err == nil {
+		id = &shop.ID
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return a.keep(ctx, id, d, reason)
+}
+
+// keep records a delivery with the reason it changed no funnel, for
+// inspection and replay; Shopify gets a 200 so it stops retrying.
+func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason string) (outcome, error) {
+	dup, err := a.store.KeepDelivery(ctx, shopID, d, reason)
+	if err != nil {
+		return "", err
+	}
+	if reason != "" {
+		a.log.WarnContext(ctx, "webhook kept unapplied", "topic", d.Topic, "shop", d.ShopDomain,
+			"webhook_id", d.WebhookID, "reason", reason)
+	}
+	if dup {
+		return outcomeDuplicate, nil
+	}
+	return outcomeKept, nil
+}
+
+// parseTriggeredAt reads X-Shopify-Triggered-At; a malformed value is dropped.
+func parseTriggeredAt(v string) *time.Time {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+var _ = shopify.ValidShopDomain

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// Demo mode's built-in credentials. They only ever serve 127.0.0.1.
+const (
+	demoAPIKey    = "funnelscope-demo-key"
+	demoAPISecret = "funnelscope-demo-secret-not-for-production"
+	demoShop      = "funnelscope-demo.myshopify.com"
+	demoDatabase  = "sqlite:funnelscope-demo.db"
+)
+
+// demoKey encrypts the demo shop's placeholder token; demo data is not secret.
+const demoKey = "funnelscope-demo-key-32-bytes!!!"
+
+// demo runs the app with no configuration: on 127.0.0.1 only — the address is
+// fixed, no setting can widen it — on SQLite, with the demo shop installed.
+func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
+	s, err := loadSettings(env, false)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(env("DATABASE_URL")) == "" {
+		s.databaseURL = demoDatabase
+	}
+	s.key = []byte(demoKey)
+	s.app.APIKey, s.app.APISecret = demoAPIKey, demoAPISecret
+	s.app.Demo, s.app.DemoShop = true, demoShop
+	s.app.AdminOrigin = ""
+	addr := "127.0.0.1:" + strconv.Itoa(s.port)
+	s.app.AppURL = "http://" + addr
+	return run(ctx, logger, s, addr, func(a *app.App, st *store.Store, base string) error {
+		if _, err := st.InstallShop(ctx, demoShop, store.Tokens{AccessToken: "demo-token", Scope: s.app.Scopes}, nil); err != nil {
+			return err
+		}
+		fmt.Printf("\nFunnelscope demo is running. Open %s/demo in your browser.\n\n", base)
+		return nil
+	})
+}
