@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/funnelscope/funnelscope/shopify"
 )
 
 // newJobClient builds the River client over the store's database, with every
@@ -52,21 +54,31 @@ type registerWebhooksWorker struct {
 }
 
 // Work registers the app's topics for one shop; it is idempotent, so River's
-// retries are safe.
+// retries are safe. A shop that must re-authorize is not retried.
 func (w *registerWebhooksWorker) Work(ctx context.Context, job *river.Job[RegisterWebhooksArgs]) error {
-	a := w.app
-	shop, err := a.store.ShopByDomain(ctx, job.Args.Shop)
+	err := w.app.SyncWebhooks(ctx, job.Args.Shop)
+	if errors.Is(err, errNeedsReauth) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// SyncWebhooks makes sure the shop's webhook subscriptions exist, refreshing
+// its access token first when it is near expiry.
+func (a *App) SyncWebhooks(ctx context.Context, domain string) error {
+	shop, err := a.store.ShopByDomain(ctx, domain)
 	if err != nil {
 		return err
 	}
 	token, err := a.adminToken(ctx, shop)
-	if errors.Is(err, errNeedsReauth) {
-		return river.JobCancel(err)
-	}
 	if err != nil {
 		return err
 	}
-	if err := a.shopify.RegisterWebhooks(ctx, shop.Domain, token, a.cfg.AppURL+"/webhooks", webhookTopics()); err != nil {
+	err = a.shopify.RegisterWebhooks(ctx, shop.Domain, token, a.cfg.AppURL+"/webhooks", webhookTopics())
+	if errors.Is(err, shopify.ErrReauthorize) {
+		return a.markNeedsReauth(ctx, shop, err)
+	}
+	if err != nil {
 		return fmt.Errorf("app: registering webhooks of %s: %w", shop.Domain, err)
 	}
 	a.log.InfoContext(ctx, "webhooks registered", "shop", shop.Domain)

@@ -30,6 +30,7 @@ const (
 	accessTokenPath             = "/admin/oauth/access_token"
 	maxTokenResponseBytes       = 1 << 20
 	maxErrorBodyInError         = 200
+	maxExpiresIn                = 100 * 365 * 24 * 3600 // seconds; larger values are nonsense
 )
 
 // TokenError is a non-2xx answer of the token endpoint. Body is truncated
@@ -158,6 +159,9 @@ func (c *Client) tokenCall(ctx context.Context, shop string, body map[string]str
 		return Token{}, errors.New("token response has no access_token")
 	}
 	tok := Token{AccessToken: tr.AccessToken, Scope: tr.Scope, RefreshToken: tr.RefreshToken}
+	if tr.ExpiresIn > maxExpiresIn || tr.RefreshTokenExpiresIn > maxExpiresIn {
+		return Token{}, errors.New("token response has an out-of-range expiry")
+	}
 	if tr.ExpiresIn > 0 {
 		tok.ExpiresAt = start.Add(time.Duration(tr.ExpiresIn) * time.Second)
 	}

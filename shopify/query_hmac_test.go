@@ -80,13 +80,13 @@ func TestVerifyQueryHMACRejects(t *testing.T) {
 		t.Error("signature parameter must be left out of the message")
 	}
 	cases := map[string]func(q url.Values){
-		"missing hmac":        func(q url.Values) { q.Del("hmac") },
-		"empty hmac":          func(q url.Values) { q.Set("hmac", "") },
-		"repeated hmac":       func(q url.Values) { q.Add("hmac", q.Get("hmac")) },
-		"repeated key":        func(q url.Values) { q.Add("state", "xyz") },
-		"tampered shop":       func(q url.Values) { q.Set("shop", "evil.myshopify.com") },
-		"added parameter":     func(q url.Values) { q.Set("admin", "1") },
-		"removed parameter":   func(q url.Values) { q.Del("state") },
+		"missing hmac":      func(q url.Values) { q.Del("hmac") },
+		"empty hmac":        func(q url.Values) { q.Set("hmac", "") },
+		"repeated hmac":     func(q url.Values) { q.Add("hmac", q.Get("hmac")) },
+		"repeated key":      func(q url.Values) { q.Add("state", "xyz") },
+		"tampered shop":     func(q url.Values) { q.Set("shop", "evil.myshopify.com") },
+		"added parameter":   func(q url.Values) { q.Set("admin", "1") },
+		"removed parameter": func(q url.Values) { q.Del("state") },
 		"forged with other key": func(q url.Values) {
 			q.Del("hmac")
 			q.Set("hmac", shopify.SignQuery(q, "other"))

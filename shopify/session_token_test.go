@@ -92,11 +92,14 @@ func TestSessionTokenRejects(t *testing.T) {
 		}},
 		{"no exp", func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, with("exp", nil), testSecret) }},
 		{"not yet valid", func(t *testing.T) string {
-			c := with("nbf", tokenNow.Add(30*time.Second).Unix())
-			c["iat"] = tokenNow.Add(30 * time.Second).Unix()
-			return sign(t, jwt.SigningMethodHS256, c, testSecret)
+			return sign(t, jwt.SigningMethodHS256, with("nbf", tokenNow.Add(30*time.Second).Unix()), testSecret)
 		}},
-		{"wrong aud", func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, with("aud", "other-app"), testSecret) }},
+		{"wrong aud", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, with("aud", "other-app"), testSecret)
+		}},
+		{"issued in the future", func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, with("iat", tokenNow.Add(time.Hour).Unix()), testSecret)
+		}},
 		{"no aud", func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, with("aud", nil), testSecret) }},
 		{"HS512", func(t *testing.T) string { return sign(t, jwt.SigningMethodHS512, claims(), testSecret) }},
 		{"HS384", func(t *testing.T) string { return sign(t, jwt.SigningMethodHS384, claims(), testSecret) }},

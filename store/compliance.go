@@ -65,9 +65,11 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 			return res.Error
 		}
 		n = res.RowsAffected
+		// The space in "( ?" matters: right after a parenthesis gorm would
+		// expand the []byte argument into a list of bytes.
 		contains := "instr(payload, ?) > 0"
 		if s.isPG() {
-			contains = "position(? IN payload) > 0"
+			contains = "position( ? IN payload) > 0"
 		}
 		for _, needle := range []string{email, phone} {
 			if needle == "" {

@@ -19,6 +19,9 @@ import (
 // PostgreSQL, TEXT on SQLite); empty is NULL.
 type lineItems []funnel.LineItem
 
+// GormDataType tells gorm the column holds a value, not a relation.
+func (lineItems) GormDataType() string { return "json" }
+
 // Value encodes the items as JSON text.
 func (l lineItems) Value() (driver.Value, error) {
 	if len(l) == 0 {

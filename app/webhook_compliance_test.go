@@ -1,0 +1,78 @@
+package app_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funnelscope/funnelscope/store"
+)
+
+func TestComplianceTopics(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		h := newHarness(t, st)
+		const shop = "private.myshopify.com"
+		s := h.install(shop)
+		now := h.clock.Now()
+		// Two shoppers; the first is the customer who asks to be forgotten.
+		for _, d := range journey(t, 1, 3, now.Add(-2*time.Hour), 5000) {
+			body := strings.ReplaceAll(string(d.body), "shopper1@example.com", "john@example.com")
+			h.webhook(d.topic, shop, d.id, []byte(body))
+		}
+		for _, d := range journey(t, 2, 3, now.Add(-2*time.Hour), 7000) {
+			h.webhook(d.topic, shop, d.id, d.body)
+		}
+		held, err := st.CustomerData(t.Context(), s.ID, "john@example.com", "555-625-1199")
+		if err != nil || len(held) != 1 {
+			t.Fatalf("before: %d sessions hold the customer (%v)", len(held), err)
+		}
+
+		withShop := func(name string) []byte {
+			return []byte(strings.ReplaceAll(string(fixture(t, name)), "{shop}.myshopify.com", shop))
+		}
+		if resp, body := h.webhook("customers/data_request", shop, "gdpr-1", withShop("customers_data_request.json")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("data request: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := h.webhook("customers/redact", shop, "gdpr-2", withShop("customers_redact.json")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("customers/redact: %d %s\n%s", resp.StatusCode, body, h.logs.String())
+		}
+		if held, _ := st.CustomerData(t.Context(), s.ID, "john@example.com", "555-625-1199"); len(held) != 0 {
+			t.Fatalf("after customers/redact %d sessions still hold the customer", len(held))
+		}
+		other, err := st.SessionByKey(t.Context(), s.ID, "cart-002")
+		if err != nil || other.Email != "shopper2@example.com" {
+			t.Fatalf("customers/redact touched another customer: %q %v", other.Email, err)
+		}
+		redacted, _ := st.SessionByKey(t.Context(), s.ID, "cart-001")
+		if redacted.Email != "" || redacted.Value != 5000 {
+			t.Fatalf("redacted session: email %q value %d (the funnel figures must stay)", redacted.Email, redacted.Value)
+		}
+		kept, _ := st.UnusableDeliveries(t.Context(), 1000)
+		for _, k := range kept {
+			if strings.Contains(string(k.Delivery.Payload), "john@example.com") {
+				t.Fatalf("a kept payload still names the customer: %s", k.Delivery.WebhookID)
+			}
+		}
+
+		// Two days after uninstall, shop/redact erases everything of the shop.
+		h.webhook("app/uninstalled", shop, "bye", fixture(t, "app_uninstalled.json"))
+		if resp, body := h.webhook("shop/redact", shop, "gdpr-3", withShop("shop_redact.json")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("shop/redact: %d %s", resp.StatusCode, body)
+		}
+		if _, err := st.ShopByDomain(t.Context(), shop); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after shop/redact the shop is still there: %v", err)
+		}
+		if _, err := st.SessionByKey(t.Context(), s.ID, "cart-002"); err == nil {
+			t.Fatalf("after shop/redact a session is still there")
+		}
+		// Forged compliance requests are refused with 401, as Shopify requires.
+		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks", strings.NewReader(`{"shop_domain":"x"}`))
+		req.Header.Set("X-Shopify-Topic", "shop/redact")
+		req.Header.Set("X-Shopify-Hmac-Sha256", "bm90IGEgc2lnbmF0dXJl")
+		if resp, _ := h.do(req); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("forged shop/redact: %d", resp.StatusCode)
+		}
+	})
+}
