@@ -18,7 +18,7 @@ const (
 // the last 30 days ending today.
 func (a *App) dateRange(c echo.Context) (from, to time.Time, err error) {
 	today := a.now().UTC().Truncate(24 * time.Hour)
-	to, from = today, today.AddDate(0, 0, -(defaultRangeDays - 1))
+	to, from = today, today.AddDate(0, 0, -(defaultRangeDays-1))
 	if v := c.QueryParam("to"); v != "" {
 		if to, err = time.Parse(dateLayout, v); err != nil {
 			return from, to, fieldError("to", "to must be a date like 2026-11-24.")

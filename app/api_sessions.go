@@ -17,26 +17,26 @@ const (
 
 // sessionJSON is one funnel session as the embedded page shows it.
 type sessionJSON struct {
-	Key           string             `json:"key"`
-	Status        funnel.Status      `json:"status"`
-	FurthestStage string             `json:"furthest_stage"`
-	Backfilled    bool               `json:"backfilled"`
-	StartedAt     time.Time          `json:"started_at"`
-	LastActivity  time.Time          `json:"last_activity"`
-	StageTimes    map[string]string  `json:"stage_times"`
-	Value         string             `json:"value"`
-	Currency      string             `json:"currency"`
-	ItemCount     int                `json:"item_count"`
-	LineItems     []funnel.LineItem  `json:"line_items"`
-	Email         string             `json:"email,omitempty"`
-	Phone         string             `json:"phone,omitempty"`
-	Country       string             `json:"country,omitempty"`
-	Source        string             `json:"source,omitempty"`
-	LandingSite   string             `json:"landing_site,omitempty"`
-	ReferringSite string             `json:"referring_site,omitempty"`
-	Gateway       string             `json:"gateway,omitempty"`
-	RecoveryURL   string             `json:"recovery_url,omitempty"`
-	AbandonedAt   *time.Time         `json:"abandoned_at,omitempty"`
+	Key           string            `json:"key"`
+	Status        funnel.Status     `json:"status"`
+	FurthestStage string            `json:"furthest_stage"`
+	Backfilled    bool              `json:"backfilled"`
+	StartedAt     time.Time         `json:"started_at"`
+	LastActivity  time.Time         `json:"last_activity"`
+	StageTimes    map[string]string `json:"stage_times"`
+	Value         string            `json:"value"`
+	Currency      string            `json:"currency"`
+	ItemCount     int               `json:"item_count"`
+	LineItems     []funnel.LineItem `json:"line_items"`
+	Email         string            `json:"email,omitempty"`
+	Phone         string            `json:"phone,omitempty"`
+	Country       string            `json:"country,omitempty"`
+	Source        string            `json:"source,omitempty"`
+	LandingSite   string            `json:"landing_site,omitempty"`
+	ReferringSite string            `json:"referring_site,omitempty"`
+	Gateway       string            `json:"gateway,omitempty"`
+	RecoveryURL   string            `json:"recovery_url,omitempty"`
+	AbandonedAt   *time.Time        `json:"abandoned_at,omitempty"`
 }
 
 // sessionsResponse is a page of sessions, newest first unless sorted otherwise.

@@ -136,14 +136,14 @@ func TestAPIValidatesParameters(t *testing.T) {
 		const shop = "params.myshopify.com"
 		h.install(shop)
 		for path, field := range map[string]string{
-			"/api/funnel?from=2026-13-01":                   "from",
-			"/api/funnel?from=2026-11-10&to=2026-11-01":     "from",
-			"/api/funnel?from=2020-01-01&to=2026-01-01":     "from",
-			"/api/funnel?segment=planet":                    "segment",
-			"/api/sessions?status=lost":                     "status",
-			"/api/sessions?page=0":                          "page",
-			"/api/sessions?per_page=100000":                 "per_page",
-			"/api/sessions?sort=price":                      "sort",
+			"/api/funnel?from=2026-13-01":               "from",
+			"/api/funnel?from=2026-11-10&to=2026-11-01": "from",
+			"/api/funnel?from=2020-01-01&to=2026-01-01": "from",
+			"/api/funnel?segment=planet":                "segment",
+			"/api/sessions?status=lost":                 "status",
+			"/api/sessions?page=0":                      "page",
+			"/api/sessions?per_page=100000":             "per_page",
+			"/api/sessions?sort=price":                  "sort",
 		} {
 			resp, body := h.api(http.MethodGet, path, shop, nil)
 			var e struct{ Error, Field string }

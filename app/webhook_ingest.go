@@ -25,16 +25,16 @@ const (
 
 // Topics the app handles.
 const (
-	topicCartsCreate      = "carts/create"
-	topicCartsUpdate      = "carts/update"
-	topicCheckoutsCreate  = "checkouts/create"
-	topicCheckoutsUpdate  = "checkouts/update"
-	topicCheckoutsDelete  = "checkouts/delete"
-	topicOrdersCreate     = "orders/create"
-	topicAppUninstalled   = "app/uninstalled"
-	topicDataRequest      = "customers/data_request"
-	topicCustomersRedact  = "customers/redact"
-	topicShopRedact       = "shop/redact"
+	topicCartsCreate     = "carts/create"
+	topicCartsUpdate     = "carts/update"
+	topicCheckoutsCreate = "checkouts/create"
+	topicCheckoutsUpdate = "checkouts/update"
+	topicCheckoutsDelete = "checkouts/delete"
+	topicOrdersCreate    = "orders/create"
+	topicAppUninstalled  = "app/uninstalled"
+	topicDataRequest     = "customers/data_request"
+	topicCustomersRedact = "customers/redact"
+	topicShopRedact      = "shop/redact"
 )
 
 // webhookTopics are the topics registered for each shop through the Admin

@@ -133,8 +133,12 @@ func TestScenarioReport(t *testing.T) {
 			t.Fatalf("/api/funnel: %d %s", resp.StatusCode, body)
 		}
 		var report struct {
-			Shop, Currency   string
-			Stages           []struct{ Key string; Sessions int64; RateFromPrevious *float64 `json:"rate_from_previous"` }
+			Shop, Currency string
+			Stages         []struct {
+				Key              string
+				Sessions         int64
+				RateFromPrevious *float64 `json:"rate_from_previous"`
+			}
 			AbandonedCarts   int64  `json:"abandoned_carts"`
 			CheckoutDropoffs int64  `json:"checkout_dropoffs"`
 			PaymentDropoffs  int64  `json:"payment_dropoffs"`
