@@ -54,7 +54,7 @@ func (a *App) apiFunnel(c echo.Context) error {
 		}
 		resp.Segments = segmentReports(bySegment)
 	}
-	return c.JSON(http.StatusOK, resp)
+	return c.JSON(http.StatusOK, withOpportunities(resp))
 }
 
 func tallyOrEmpty(t *funnel.Tally) funnel.Tally {

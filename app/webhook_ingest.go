@@ -63,7 +63,11 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 	case topicCheckoutsDelete:
 		return a.keepForShop(ctx, d, "")
 	case topicAppUninstalled:
-		if err := a.store.UninstallShop(ctx, d.ShopDomain, a.now()); err != nil {
+		at := a.now()
+		if d.TriggeredAt != nil {
+			at = *d.TriggeredAt
+		}
+		if err := a.store.UninstallShop(ctx, d.ShopDomain, at); err != nil {
 			return "", err
 		}
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)

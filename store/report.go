@@ -26,8 +26,9 @@ type SessionFilter struct {
 	// read in their own location) on started_at, i.e.
 	// [From 00:00 UTC, To+1d 00:00 UTC); a zero time leaves that side open.
 	From, To time.Time
-	Now      time.Time
-	Idle     time.Duration
+	// Now is the instant statuses are taken at (zero = the store's clock).
+	Now  time.Time
+	Idle time.Duration
 	// Limit is the page size (0 = DefaultListLimit, capped at MaxListLimit);
 	// Offset skips that many sessions.
 	Limit, Offset int
@@ -93,6 +94,9 @@ func withStatus(q *gorm.DB, st funnel.Status, now time.Time, idle time.Duration)
 // ListSessions returns one page of the shop's sessions matching f, and how
 // many match in all.
 func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Session, int64, error) {
+	if f.Now.IsZero() {
+		f.Now = s.nowUTC()
+	}
 	q := inRange(s.db(ctx).Model(&sessionRow{}).Where("shop_id = ?", f.ShopID), f.From, f.To)
 	q, err := withStatus(q, f.Status, f.Now, f.Idle)
 	if err != nil {

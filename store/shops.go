@@ -273,14 +273,16 @@ func (s *Store) SetShopDetails(ctx context.Context, shopID int64, currency, time
 
 // UninstallShop marks the shop uninstalled at the given time (the first
 // time only) and deletes all of its tokens in one statement. It is
-// idempotent, and an unknown shop is not an error.
+// idempotent, and an unknown shop is not an error. An uninstall that happened
+// before the shop's latest install — Shopify retrying an old delivery after a
+// reinstall — changes nothing.
 func (s *Store) UninstallShop(ctx context.Context, domain string, at time.Time) error {
 	err := s.db(ctx).Exec(`UPDATE shops SET
 			uninstalled_at = COALESCE(uninstalled_at, ?),
 			access_token = NULL, refresh_token = NULL, scope = '',
 			access_token_expires_at = NULL, refresh_token_expires_at = NULL,
 			updated_at = ?
-		WHERE domain = ?`, utc(at), s.nowUTC(), normDomain(domain)).Error
+		WHERE domain = ? AND installed_at <= ?`, utc(at), s.nowUTC(), normDomain(domain), utc(at)).Error
 	if err != nil {
 		return fmt.Errorf("store: uninstalling shop %s: %w", domain, err)
 	}
