@@ -169,7 +169,7 @@ func (h *harness) webhook(topic, shop, webhookID string, body []byte) (*http.Res
 	req.Header.Set("X-Shopify-Webhook-Id", webhookID)
 	req.Header.Set("X-Shopify-Event-Id", "evt-"+webhookID)
 	req.Header.Set("X-Shopify-API-Version", "2026-10")
-	req.Header.Set("X-Shopify-Triggered-At", h.clock.Now().Format(time.RFC3339Nano))
+	req.Header.Set("X-Shopify-Triggered-At", time.Now().UTC().Format(time.RFC3339Nano))
 	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(body, testSecret))
 	return h.do(req)
 }
