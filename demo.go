@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,14 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 	s.app.AppURL = "http://" + addr
 	return run(ctx, logger, s, addr, func(a *app.App, st *store.Store, base string) error {
 		if _, err := st.InstallShop(ctx, demoShop, store.Tokens{AccessToken: "demo-token", Scope: s.app.Scopes}, nil); err != nil {
+			return err
+		}
+		_, err := app.FillDemo(ctx, app.DemoHistory{
+			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
+			Seed: 1, Progress: os.Stdout,
+			FlagAbandoned: func(ctx context.Context) error { return a.FlagAbandonedNow(ctx, demoShop) },
+		})
+		if err != nil {
 			return err
 		}
 		fmt.Printf("\nFunnelscope demo is running. Open %s/demo in your browser.\n\n", base)

@@ -165,5 +165,24 @@ func TestScenarioReport(t *testing.T) {
 		if report.ValueAtRisk != funnel.FormatMoney(wantRisk) || report.Shop != shop || report.Currency != "USD" {
 			t.Errorf("value at risk %s %s (shop %s), want %s USD", report.ValueAtRisk, report.Currency, report.Shop, funnel.FormatMoney(wantRisk))
 		}
+
+		// Segmented by source: cart-only sessions carry no source.
+		resp, body = h.api(http.MethodGet, "/api/funnel?segment=source&from="+day.Format("2006-01-02")+"&to="+now.Format("2006-01-02"), shop, nil)
+		var seg struct {
+			Segments []struct {
+				Value  string
+				Stages []struct{ Sessions int64 }
+			}
+		}
+		if err := json.Unmarshal(body, &seg); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("segmented report: %d %s", resp.StatusCode, body)
+		}
+		got := map[string][2]int64{}
+		for _, s := range seg.Segments {
+			got[s.Value] = [2]int64{s.Stages[0].Sessions, s.Stages[5].Sessions}
+		}
+		if len(got) != 2 || got["web"] != [2]int64{28, 8} || got["unknown"] != [2]int64{12, 0} {
+			t.Fatalf("segments by source = %v, want web 28→8 and unknown 12→0", got)
+		}
 	})
 }

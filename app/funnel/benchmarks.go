@@ -128,7 +128,7 @@ func RankLeaks(stages []StageReport, aov int64) []Leak {
 		}
 		if entering > 0 {
 			r := float64(reached) / float64(entering)
-			l.Rate = &r
+			l.Rate = rate(reached, entering)
 			l.Band = b.BandOf(&r)
 			downstream := 1.0
 			if reached > 0 {

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// trendDay is one day of the trend: sessions per stage, in funnel order,
+// for the sessions that started that day.
+type trendDay struct {
+	Date     string  `json:"date"`
+	Sessions []int64 `json:"sessions"`
+}
+
+// trendResponse is the daily funnel of a date range.
+type trendResponse struct {
+	From   string     `json:"from"`
+	To     string     `json:"to"`
+	Stages []string   `json:"stages"`
+	Days   []trendDay `json:"days"`
+}
+
+// apiTrend serves per-day stage counts, from which the page draws daily
+// step conversion. It tallies each day on its own (one store query a day;
+// fine for the ranges the page offers, a grouped query would be faster).
+func (a *App) apiTrend(c echo.Context) error {
+	shop := shopOf(c)
+	from, to, err := a.dateRange(c)
+	if err != nil {
+		return err
+	}
+	idle, err := a.idleThreshold(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	resp := trendResponse{From: from.Format(dateLayout), To: to.Format(dateLayout)}
+	for _, st := range funnel.Stages() {
+		resp.Stages = append(resp.Stages, st.Key())
+	}
+	now := a.now()
+	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
+		tallies, err := a.store.FunnelTally(c.Request().Context(), shop.ID, day, day, now, idle, "")
+		if err != nil {
+			return err
+		}
+		r := funnel.BuildReport(tallyOrEmpty(tallies["all"]))
+		d := trendDay{Date: day.Format(dateLayout), Sessions: make([]int64, 0, len(r.Stages))}
+		for _, s := range r.Stages {
+			d.Sessions = append(d.Sessions, s.Sessions)
+		}
+		resp.Days = append(resp.Days, d)
+	}
+	return c.JSON(http.StatusOK, resp)
+}
