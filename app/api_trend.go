@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // trendDay is one day of the trend: sessions per stage, in funnel order,
@@ -46,7 +47,7 @@ func (a *App) apiTrend(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		r := funnel.BuildReport(tallyOrEmpty(tallies["all"]))
+		r := funnel.BuildReport(tallyOrEmpty(tallies[store.AllSegment]))
 		d := trendDay{Date: day.Format(dateLayout), Sessions: make([]int64, 0, len(r.Stages))}
 		for _, s := range r.Stages {
 			d.Sessions = append(d.Sessions, s.Sessions)

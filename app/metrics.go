@@ -3,10 +3,7 @@ package app
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
-
-var promhttpOpts = promhttp.HandlerOpts{}
 
 // metrics are the application's Prometheus instruments, registered on the
 // App's own registry rather than the global one.

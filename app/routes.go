@@ -34,7 +34,7 @@ func (a *App) routes() *echo.Echo {
 
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttpOpts)))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})))
 	e.StaticFS("/static", static.FS)
 
 	e.GET("/auth", a.authBegin)

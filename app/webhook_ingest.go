@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
-	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -108,21 +107,19 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 	return outcomeApplied, nil
 }
 
-// earliestPlausible is before any Shopify store sold anything.
-var earliestPlausible = time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // checkEventTimes refuses payload times that cannot be real: they would put a
 // session on a day it never happened.
 func (a *App) checkEventTimes(ev *funnel.Event) string {
 	if ev == nil {
 		return ""
 	}
-	latest := a.now().Add(24 * time.Hour)
+	// Nothing sold on Shopify before 2006; nothing happens a day from now.
+	earliest, latest := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), a.now().Add(24*time.Hour)
 	for _, t := range []time.Time{ev.CreatedAt, ev.UpdatedAt} {
 		if t.IsZero() {
 			continue
 		}
-		if t.Before(earliestPlausible) || t.After(latest) {
+		if t.Before(earliest) || t.After(latest) {
 			return fmt.Sprintf("timestamp %s is implausible", t.UTC().Format(time.RFC3339))
 		}
 	}
@@ -148,7 +145,7 @@ func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason 
 		return "", err
 	}
 	if reason != "" {
-		a.log.WarnContext(ctx, "webhook kept unapplied", "topic", d.Topic, "shop", d.ShopDomain,
+		a.log.InfoContext(ctx, "webhook kept", "topic", d.Topic, "shop", d.ShopDomain,
 			"webhook_id", d.WebhookID, "reason", reason)
 	}
 	if dup {
@@ -166,5 +163,3 @@ func parseTriggeredAt(v string) *time.Time {
 	t = t.UTC()
 	return &t
 }
-
-var _ = shopify.ValidShopDomain
