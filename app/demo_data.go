@@ -3,7 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,11 +20,12 @@ import (
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
-// demoPayloads holds the cart, checkout and order shapes the demo history
-// is built from, trimmed from the Shopify fixtures.
+// demoFiles holds demo_payloads.json: the cart, checkout and order shapes
+// the demo history is built from, trimmed from the Shopify fixtures. An
+// embed.FS is read-only, so the package keeps no mutable state.
 //
 //go:embed demo_payloads.json
-var demoPayloads []byte
+var demoFiles embed.FS
 
 // DemoHistory describes the store history demo mode generates and how it
 // is delivered: as signed webhooks to the running app's POST /webhooks,
@@ -208,7 +209,11 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 	var shapes struct {
 		Cart, Checkout, Order map[string]any
 	}
-	dec := json.NewDecoder(bytes.NewReader(demoPayloads))
+	raw, err := demoFiles.ReadFile("demo_payloads.json")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: reading payload shapes: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&shapes); err != nil {
 		return nil, nil, fmt.Errorf("demo: reading payload shapes: %w", err)

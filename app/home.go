@@ -4,12 +4,32 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// home is the embedded report page. Its figures come from /api/funnel, which
-// the page calls with a fresh session token.
+// home is the embedded report page. The report for the requested range
+// (default: the last 30 days) is rendered on the server, so the page shows
+// its numbers even when no script runs; the page's script then reloads the
+// report view for other ranges and segments, and draws the trend and lists.
 func (a *App) home(c echo.Context) error {
-	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel"})
+	view := a.reportFor(c)
+	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel", Data: homeView{
+		Today:    a.now().UTC().Format(dateLayout),
+		Report:   view,
+		Segments: funnel.Segments(),
+	}})
+}
+
+// apiReportView serves the report view alone, as HTML, for the page to
+// swap in when the range or segment changes.
+func (a *App) apiReportView(c echo.Context) error {
+	view := a.reportFor(c)
+	status := http.StatusOK
+	if view.State == reportError {
+		status = http.StatusBadRequest
+	}
+	return a.render(c, status, "report_fragment.html", pageData{Data: view})
 }
 
 // settingsPage is the embedded settings page.

@@ -1,40 +1,78 @@
-// Calls to Funnelscope's API with a fresh session token: App Bridge's inside
-// the admin, a self-minted one in demo mode.
+// Calls to Funnelscope's API with a fresh session token: App Bridge's
+// shopify.idToken() inside the admin; in demo mode only, a token the demo
+// server mints for its demo shop.
 window.funnelscope = (function () {
   "use strict";
+  var demo = document.body.getAttribute("data-demo") === "true";
   function token() {
     if (window.shopify && typeof window.shopify.idToken === "function") {
       return window.shopify.idToken();
     }
-    return fetch("/demo/token").then(function (r) {
-      if (!r.ok) { throw new Error("Open Funnelscope from your Shopify admin."); }
+    if (!demo) {
+      return Promise.reject(new Error("Open Funnelscope from the Apps section of your Shopify admin."));
+    }
+    return fetch("/demo/token", { cache: "no-store" }).then(function (r) {
+      if (!r.ok) { throw new Error("The demo could not start a session."); }
       return r.json();
     }).then(function (b) { return b.token; });
   }
-  function call(method, path, body) {
+  function request(method, path, body) {
     return token().then(function (t) {
-      var init = { method: method, headers: { Authorization: "Bearer " + t } };
+      var init = { method: method, headers: { Authorization: "Bearer " + t }, cache: "no-store" };
       if (body !== undefined) {
         init.headers["Content-Type"] = "application/json";
         init.body = JSON.stringify(body);
       }
       return fetch(path, init);
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (b) {
-        if (!r.ok) {
-          var err = new Error(b.error || "The request failed.");
-          err.field = b.field;
-          throw err;
-        }
-        return b;
-      });
+    }, function (e) { throw e; }).catch(function (e) {
+      if (e instanceof TypeError) { throw new Error("Funnelscope could not be reached. Check your connection and try again."); }
+      throw e;
+    });
+  }
+  function failure(r) {
+    return r.json().catch(function () { return {}; }).then(function (b) {
+      var err = new Error(b.error || "The request failed (" + r.status + ").");
+      err.field = b.field;
+      err.status = r.status;
+      throw err;
+    });
+  }
+  function json(method, path, body) {
+    return request(method, path, body).then(function (r) {
+      if (!r.ok) { return failure(r); }
+      return r.json();
+    });
+  }
+  // html fetches a server-rendered view; a 4xx view is still shown.
+  function html(path) {
+    return request("GET", path).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      if (type.indexOf("text/html") === 0) { return r.text(); }
+      return failure(r);
     });
   }
   // Keep the admin's query (shop, host, embedded) on in-app links, minus the token.
   document.querySelectorAll("a[data-keep-query]").forEach(function (a) {
     var q = new URLSearchParams(window.location.search);
     q.delete("id_token");
-    a.href = a.getAttribute("href") + "?" + q.toString();
+    var s = q.toString();
+    a.href = a.getAttribute("href") + (s ? "?" + s : "");
   });
-  return { get: function (p) { return call("GET", p); }, put: function (p, b) { return call("PUT", p, b); } };
+  // When the page was opened with a token, links must get a fresh one: the
+  // document request of the next page authenticates with it.
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-keep-query]");
+    if (!a || ev.metaKey || ev.ctrlKey) { return; }
+    ev.preventDefault();
+    token().then(function (t) {
+      var u = new URL(a.href, window.location.href);
+      u.searchParams.set("id_token", t);
+      window.location.assign(u.toString());
+    }).catch(function () { window.location.assign(a.href); });
+  });
+  return {
+    get: function (p) { return json("GET", p); },
+    put: function (p, b) { return json("PUT", p, b); },
+    html: html
+  };
 })();

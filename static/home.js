@@ -1,34 +1,238 @@
+// The report page: reloads the server-rendered report view when the range
+// or segment changes, draws the daily trend as a small SVG, and lists the
+// shoppers who stopped.
 (function () {
   "use strict";
   var api = window.funnelscope;
-  var status = document.getElementById("status");
-  function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
-  function day(d) { return d.toISOString().slice(0, 10); }
+  var $ = function (id) { return document.getElementById(id); };
+  var today = document.body.getAttribute("data-today") || new Date().toISOString().slice(0, 10);
+  var state = { from: "", to: "", segment: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
+  var loads = 0;
+
+  function addDays(iso, n) {
+    var d = new Date(iso + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+  function range() {
+    var v = $("range").value;
+    if (v === "custom") { return { from: $("from").value, to: $("to").value }; }
+    return { from: addDays(today, 1 - parseInt(v, 10)), to: today };
+  }
+  function query(extra) {
+    var q = new URLSearchParams({ from: state.from, to: state.to });
+    Object.keys(extra || {}).forEach(function (k) { if (extra[k] !== "") { q.set(k, extra[k]); } });
+    return q.toString();
+  }
+  function status(text) { $("status").textContent = text; }
+
   function load() {
-    var days = parseInt(document.getElementById("range").value, 10);
-    var to = new Date();
-    var from = new Date(to.getTime() - (days - 1) * 86400000);
-    status.textContent = "Loading the report…";
-    api.get("/api/funnel?from=" + day(from) + "&to=" + day(to)).then(function (r) {
-      var body = document.querySelector("#stages tbody");
+    var r = range();
+    if (!r.from || !r.to) { status("Pick both dates."); return; }
+    state.from = r.from; state.to = r.to; state.segment = $("segment").value; state.page = 1;
+    var n = ++loads;
+    status("Updating…");
+    document.body.setAttribute("data-loading", "true");
+    var report = api.html("/api/view/report?" + query({ segment: state.segment })).then(function (html) {
+      if (n !== loads) { return; }
+      $("report-view").innerHTML = html;
+      status("");
+    }).catch(function (e) {
+      if (n !== loads) { return; }
+      status("The report could not be loaded: " + e.message);
+    });
+    Promise.all([report, loadTrend(n), loadList()]).then(function () {
+      if (n === loads) { document.body.setAttribute("data-loading", "false"); }
+    });
+  }
+
+  // ---- trend ----
+  var SVG = "http://www.w3.org/2000/svg";
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function ratio(a, b) { return b > 0 ? a / b : null; }
+  function loadTrend(n) {
+    return api.get("/api/trend?" + query()).then(function (t) {
+      if (n !== loads) { return; }
+      drawTrend(t);
+    }).catch(function (e) {
+      if (n !== loads) { return; }
+      $("trend").innerHTML = "";
+      var p = document.createElement("p");
+      p.className = "error-message";
+      p.textContent = "The trend could not be loaded: " + e.message;
+      $("trend").appendChild(p);
+    });
+  }
+  function drawTrend(t) {
+    var box = $("trend");
+    box.textContent = "";
+    var days = t.days || [];
+    var carts = days.reduce(function (s, d) { return s + d.sessions[0]; }, 0);
+    if (carts === 0) {
+      var p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = "No shoppers in this range, so there is no trend to draw yet.";
+      box.appendChild(p);
+      return;
+    }
+    var series = [
+      { name: "Cart → checkout", cls: "s1", f: function (s) { return ratio(s[1], s[0]); } },
+      { name: "Checkout → order", cls: "s2", f: function (s) { return ratio(s[5], s[1]); } },
+      { name: "Cart → order", cls: "s3", f: function (s) { return ratio(s[5], s[0]); } }
+    ];
+    var W = 720, H = 220, L = 40, R = 10, T = 10, B = 28;
+    var maxCarts = Math.max.apply(null, days.map(function (d) { return d.sessions[0]; })) || 1;
+    var step = days.length > 1 ? (W - L - R) / (days.length - 1) : 0;
+    var x = function (i) { return days.length > 1 ? L + i * step : (L + W - R) / 2; };
+    var y = function (v) { return T + (1 - v) * (H - T - B); };
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Daily conversion", "class": "trend-svg" });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (v) {
+      el("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), "class": "grid" }, svg);
+      el("text", { x: L - 6, y: y(v) + 4, "class": "axis", "text-anchor": "end" }, svg).textContent = Math.round(v * 100) + "%";
+    });
+    var bw = Math.max(Math.min(step * 0.7, 18), 2);
+    days.forEach(function (d, i) {
+      var h = (d.sessions[0] / maxCarts) * (H - T - B) * 0.35;
+      var r = el("rect", { x: x(i) - bw / 2, y: H - B - h, width: bw, height: h, "class": "volume" }, svg);
+      el("title", {}, r).textContent = d.date + ": " + d.sessions[0] + " carts, " + d.sessions[5] + " orders";
+    });
+    series.forEach(function (s) {
+      var path = "", pen = false;
+      days.forEach(function (d, i) {
+        var v = s.f(d.sessions);
+        if (v === null) { pen = false; return; }
+        path += (pen ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
+        pen = true;
+        if (days.length <= 31) { el("circle", { cx: x(i), cy: y(v), r: 2.5, "class": "dot " + s.cls }, svg); }
+      });
+      if (path) { el("path", { d: path, "class": "line " + s.cls }, svg); }
+    });
+    var labels = [0, Math.floor((days.length - 1) / 2), days.length - 1].filter(function (v, i, a) { return a.indexOf(v) === i; });
+    labels.forEach(function (i) {
+      el("text", { x: x(i), y: H - 8, "class": "axis", "text-anchor": i === 0 && days.length > 1 ? "start" : (i === days.length - 1 && days.length > 1 ? "end" : "middle") }, svg).textContent = days[i].date;
+    });
+    box.appendChild(svg);
+    var legend = document.createElement("ul");
+    legend.className = "legend";
+    series.concat([{ name: "Carts per day", cls: "volume" }]).forEach(function (s) {
+      var li = document.createElement("li");
+      var sw = document.createElement("span");
+      sw.className = "swatch " + s.cls;
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode(s.name));
+      legend.appendChild(li);
+    });
+    box.appendChild(legend);
+  }
+
+  // ---- lists ----
+  var STAGES = { added_to_cart: "Added to cart", checkout_started: "Started checkout", contact_submitted: "Gave contact info",
+    address_submitted: "Gave address", payment_reached: "Reached payment", completed: "Completed order" };
+  var STATUSES = { active: "Active", abandoned_cart: "Abandoned", checkout_dropoff: "Abandoned", payment_dropoff: "Abandoned",
+    completed: "Completed", recovered: "Recovered" };
+  var EMPTY = { abandoned_cart: "No abandoned carts in this range.", checkout_dropoff: "No checkout drop-offs in this range.",
+    payment_dropoff: "No payment drop-offs in this range.", recovered: "No recovered carts in this range yet." };
+  function when(iso) {
+    var d = new Date(iso);
+    return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+  function price(v, cur) {
+    var n = Number(v);
+    if (!isFinite(n)) { return v; }
+    try { return n.toLocaleString(undefined, { style: "currency", currency: cur || "USD" }); } catch (e) { return n.toFixed(2) + " " + (cur || ""); }
+  }
+  function cell(tr, text, cls) {
+    var td = document.createElement("td");
+    if (cls) { td.className = cls; }
+    if (text instanceof Node) { td.appendChild(text); } else { td.textContent = text; }
+    tr.appendChild(td);
+    return td;
+  }
+  function loadList() {
+    var q = query({ status: state.status, sort: state.sort, order: state.order, page: state.page, per_page: state.perPage });
+    $("list-status").textContent = "Loading…";
+    return api.get("/api/sessions?" + q).then(function (r) {
+      var body = $("sessions").querySelector("tbody");
       body.textContent = "";
-      r.stages.forEach(function (s) {
+      r.sessions.forEach(function (s) {
         var tr = document.createElement("tr");
-        tr.setAttribute("data-stage", s.key);
-        [s.label, String(s.sessions), pct(s.rate_from_previous), pct(s.rate_from_start)].forEach(function (t) {
-          var td = document.createElement("td"); td.textContent = t; tr.appendChild(td);
-        });
+        tr.setAttribute("data-key", s.key);
+        tr.setAttribute("data-value", s.value);
+        tr.setAttribute("data-started", s.started_at);
+        cell(tr, when(s.started_at));
+        cell(tr, price(s.value, s.currency), "num");
+        var items = (s.line_items || []).map(function (li) { return li.quantity + " × " + li.title; }).join(", ");
+        cell(tr, items || String(s.item_count));
+        cell(tr, STAGES[s.furthest_stage] || s.furthest_stage);
+        cell(tr, s.email || s.phone || "—");
+        cell(tr, s.country || "—");
+        var badge = document.createElement("span");
+        badge.className = "badge badge-" + s.status;
+        badge.textContent = STATUSES[s.status] || s.status;
+        cell(tr, badge);
+        if (s.recovery_url && /^https:\/\//.test(s.recovery_url)) {
+          var a = document.createElement("a");
+          a.href = s.recovery_url; a.target = "_blank"; a.rel = "noopener noreferrer";
+          a.textContent = "Open checkout";
+          cell(tr, a);
+        } else { cell(tr, "—"); }
         body.appendChild(tr);
       });
-      ["abandoned_carts", "checkout_dropoffs", "payment_dropoffs"].forEach(function (k) {
-        document.getElementById(k).textContent = String(r[k]);
+      var pages = Math.max(1, Math.ceil(r.total / r.per_page));
+      $("sessions").hidden = r.sessions.length === 0;
+      $("pager").hidden = r.total <= r.per_page;
+      $("page-info").textContent = "Page " + r.page + " of " + pages + " · " + r.total + " shoppers";
+      $("prev").disabled = r.page <= 1;
+      $("next").disabled = r.page >= pages;
+      $("list-status").textContent = r.sessions.length === 0 ? EMPTY[state.status] : "";
+      document.querySelectorAll("button.sort").forEach(function (b) {
+        b.setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
       });
-      document.getElementById("value_at_risk").textContent = r.value_at_risk + " " + (r.currency || "");
-      document.getElementById("stages").hidden = false;
-      document.getElementById("leaks").hidden = false;
-      status.textContent = r.stages[0].sessions === 0 ? "No shopper sessions in this range yet. They appear here as carts and checkouts arrive from your store." : "";
-    }).catch(function (e) { status.textContent = "The report could not be loaded: " + e.message; });
+    }).catch(function (e) {
+      $("sessions").hidden = true;
+      $("pager").hidden = true;
+      $("list-status").textContent = "The list could not be loaded: " + e.message;
+    });
   }
-  document.getElementById("range").addEventListener("change", load);
-  load();
+
+  $("range").addEventListener("change", function () {
+    var custom = $("range").value === "custom";
+    $("custom-range").hidden = !custom;
+    if (!custom) { load(); }
+  });
+  $("apply-range").addEventListener("click", load);
+  $("segment").addEventListener("change", load);
+  document.querySelectorAll("#lists [role=tab]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      document.querySelectorAll("#lists [role=tab]").forEach(function (o) { o.setAttribute("aria-selected", String(o === b)); });
+      state.status = b.getAttribute("data-status");
+      state.page = 1;
+      loadList();
+    });
+  });
+  document.querySelectorAll("button.sort").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var key = b.getAttribute("data-sort");
+      state.order = state.sort === key && state.order === "desc" ? "asc" : "desc";
+      state.sort = key;
+      state.page = 1;
+      loadList();
+    });
+  });
+  $("prev").addEventListener("click", function () { state.page = Math.max(1, state.page - 1); loadList(); });
+  $("next").addEventListener("click", function () { state.page += 1; loadList(); });
+
+  // The first report view came with the page; fetch only the rest.
+  var first = document.querySelector("#report-view .report");
+  state.from = first ? first.getAttribute("data-from") : range().from;
+  state.to = first ? first.getAttribute("data-to") : range().to;
+  document.body.setAttribute("data-loading", "true");
+  Promise.all([loadTrend(0), loadList()]).then(function () {
+    if (loads === 0) { document.body.setAttribute("data-loading", "false"); }
+  });
 })();

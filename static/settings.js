@@ -1,23 +1,98 @@
+// The settings page: the abandonment threshold and the alert settings,
+// saved with PUT /api/settings; errors show beside their field.
 (function () {
   "use strict";
   var api = window.funnelscope;
   var form = document.getElementById("settings-form");
   var status = document.getElementById("status");
+  var defaults = { abandon_after_minutes: 60, alerts_enabled: false, min_value: "0.00",
+    kinds: ["abandoned_cart", "checkout_dropoff", "payment_dropoff"], emails: [], chat_webhook_url: "",
+    immediate_min_value: "100.00", digest: "off", timezone: "UTC" };
+
   function showError(field, message) {
+    var shown = false;
     form.querySelectorAll(".field-error").forEach(function (p) {
-      p.hidden = p.getAttribute("data-field") !== field;
-      p.textContent = p.hidden ? "" : message;
+      var mine = p.getAttribute("data-field") === field;
+      p.hidden = !mine;
+      p.textContent = mine ? message : "";
+      shown = shown || mine;
     });
+    form.querySelectorAll("[aria-invalid]").forEach(function (i) { i.removeAttribute("aria-invalid"); });
+    var input = field && form.querySelector("[name=" + field + "]");
+    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    if (!shown && message) {
+      var general = form.querySelector('.field-error[data-field=""]');
+      general.hidden = false;
+      general.textContent = message;
+    }
   }
-  api.get("/api/settings").then(function (s) {
-    form.abandon_after_minutes.value = s.abandon_after_minutes;
-  }).catch(function (e) { status.textContent = "The settings could not be loaded: " + e.message; });
+  function fill(s) {
+    var v = Object.assign({}, defaults, s);
+    form.abandon_after_minutes.value = v.abandon_after_minutes;
+    form.alerts_enabled.checked = !!v.alerts_enabled;
+    form.min_value.value = v.min_value || "";
+    form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = (v.kinds || []).indexOf(c.value) >= 0; });
+    form.emails.value = (v.emails || []).join(", ");
+    form.chat_webhook_url.value = v.chat_webhook_url || "";
+    form.immediate_min_value.value = v.immediate_min_value || "";
+    form.digest.value = v.digest || "off";
+    form.timezone.value = v.timezone || "UTC";
+  }
+  function read() {
+    var kinds = [];
+    form.querySelectorAll("input[name=kinds]:checked").forEach(function (c) { kinds.push(c.value); });
+    return {
+      abandon_after_minutes: parseInt(form.abandon_after_minutes.value, 10) || 0,
+      alerts_enabled: form.alerts_enabled.checked,
+      min_value: form.min_value.value.trim() || "0.00",
+      kinds: kinds,
+      emails: form.emails.value.split(/[\s,;]+/).filter(function (e) { return e !== ""; }),
+      chat_webhook_url: form.chat_webhook_url.value.trim(),
+      immediate_min_value: form.immediate_min_value.value.trim() || "0.00",
+      digest: form.digest.value,
+      timezone: form.timezone.value.trim() || "UTC"
+    };
+  }
+
+  api.get("/api/settings").then(fill).catch(function (e) {
+    status.textContent = "The settings could not be loaded: " + e.message;
+  });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     showError("", "");
     status.textContent = "Saving…";
-    api.put("/api/settings", { abandon_after_minutes: parseInt(form.abandon_after_minutes.value, 10) || 0 })
-      .then(function () { status.textContent = "Saved."; })
-      .catch(function (e) { status.textContent = ""; showError(e.field, e.message); });
+    form.setAttribute("data-saved", "false");
+    var sent = read();
+    api.put("/api/settings", sent).then(function (s) {
+      fill(Object.assign({}, sent, s));
+      status.textContent = "Saved.";
+      form.setAttribute("data-saved", "true");
+    }).catch(function (e) {
+      status.textContent = "Not saved.";
+      showError(e.field || "", e.message);
+    });
+  });
+
+  var KINDS = { abandoned_cart: "Abandoned cart", checkout_dropoff: "Checkout drop-off", payment_dropoff: "Payment drop-off" };
+  var alertsStatus = document.getElementById("alerts-status");
+  api.get("/api/alerts").then(function (r) {
+    var list = (r && r.alerts) || [];
+    if (list.length === 0) { alertsStatus.textContent = "No alerts yet."; return; }
+    var body = document.querySelector("#alerts tbody");
+    list.forEach(function (a) {
+      var tr = document.createElement("tr");
+      [new Date(a.sent_at || a.created_at).toLocaleString(), KINDS[a.kind] || a.kind, (a.value || "") + " " + (a.currency || ""),
+        a.status, String(a.attempts || 0), a.last_error || "—"].forEach(function (t, i) {
+        var td = document.createElement("td");
+        if (i === 2) { td.className = "num"; }
+        td.textContent = t;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    document.getElementById("alerts").hidden = false;
+    alertsStatus.textContent = "";
+  }).catch(function (e) {
+    alertsStatus.textContent = e.status === 404 ? "No alerts yet." : "The alerts could not be loaded: " + e.message;
   });
 })();

@@ -12,5 +12,20 @@ var files embed.FS
 
 // Parse parses every page template.
 func Parse() (*template.Template, error) {
-	return template.New("pages").ParseFS(files, "*.html")
+	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName}).ParseFS(files, "*.html")
+}
+
+// SegmentName names a report segment for the merchant.
+func SegmentName(segment string) string {
+	switch segment {
+	case "source":
+		return "Traffic source"
+	case "country":
+		return "Country"
+	case "value_band":
+		return "Cart value"
+	case "new_vs_returning":
+		return "New vs returning"
+	}
+	return segment
 }

@@ -1,0 +1,401 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
+)
+
+// chromiumPath is Debian's Chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// browser starts a headless Chromium for one test, bounded by timeout. It
+// resolves no host but 127.0.0.1, so the page can reach only the test
+// server: Shopify's CDN is unreachable, as the page must tolerate.
+func browser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("Chromium is needed for the browser tests (apt-get install -y chromium): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", "new"),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return bctx
+}
+
+// page drives one browser tab in a test.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (p page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// until waits for a JavaScript condition to hold.
+func (p page) until(what, expr string) {
+	p.t.Helper()
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
+		p.t.Fatalf("waiting for %s: %v\npage text: %s", what, err, text)
+	}
+}
+
+// eval evaluates expr (which must give JSON) and decodes it into out.
+func (p page) eval(expr string, out any) {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string]("JSON.stringify("+expr+")"))
+	if err != nil {
+		p.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	if err := json.Unmarshal([]byte(s), out); err != nil {
+		p.t.Fatalf("decoding %s: %v", s, err)
+	}
+}
+
+// idle waits until the page has finished loading its data.
+func (p page) idle(what string) {
+	p.t.Helper()
+	p.until(what, `document.body.getAttribute("data-loading") === "false"`)
+}
+
+// apiReport is what the test reads from /api/funnel to compare with the page.
+type apiReport struct {
+	Stages []struct {
+		Key              string
+		Sessions         int64
+		RateFromPrevious *float64 `json:"rate_from_previous"`
+	}
+	Segments []struct {
+		Value  string
+		Stages []struct{ Sessions int64 }
+	}
+	Opportunities []struct {
+		To          string
+		Opportunity string
+	}
+}
+
+func (h *harness) report(shop, query string) apiReport {
+	h.t.Helper()
+	resp, body := h.api(http.MethodGet, "/api/funnel?"+query, shop, nil)
+	if resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("/api/funnel?%s: %d %s", query, resp.StatusCode, body)
+	}
+	var r apiReport
+	if err := json.Unmarshal(body, &r); err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
+// pageStage is one stage as the page shows it.
+type pageStage struct {
+	Key, Sessions, Count, Rate string
+}
+
+const readStages = `Array.from(document.querySelectorAll("#stages li")).map(li => ({
+	Key: li.dataset.stage, Sessions: li.dataset.sessions,
+	Count: li.querySelector("[data-field=sessions]").textContent.trim(),
+	Rate: (li.querySelector("[data-field=rate_from_previous]") || {textContent: ""}).textContent.trim()}))`
+
+// sameStages fails unless the page shows the API's stage counts and rates.
+func sameStages(t *testing.T, what string, got []pageStage, want apiReport) {
+	t.Helper()
+	if len(got) != 6 || len(want.Stages) != 6 {
+		t.Fatalf("%s: page shows %d stages, API has %d", what, len(got), len(want.Stages))
+	}
+	for i, s := range want.Stages {
+		n := strconv.FormatInt(s.Sessions, 10)
+		if got[i].Key != s.Key || got[i].Sessions != n || got[i].Count != n {
+			t.Errorf("%s: stage %d on page = %+v, API = %s %d", what, i, got[i], s.Key, s.Sessions)
+		}
+		wantRate := "—"
+		if s.RateFromPrevious != nil {
+			wantRate = strconv.FormatFloat(*s.RateFromPrevious*100, 'f', 1, 64) + "%"
+		}
+		if i > 0 && got[i].Rate != wantRate {
+			t.Errorf("%s: %s step conversion on page = %q, API = %q", what, s.Key, got[i].Rate, wantRate)
+		}
+	}
+}
+
+// demoHarness starts the app in demo mode on st and delivers a generated
+// history through POST /webhooks.
+func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string) {
+	t.Helper()
+	const shop = "browser-demo.myshopify.com"
+	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
+	h.install(shop)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	started := time.Now()
+	defer func() { t.Logf("demo data: %d sessions in %s", sessions, time.Since(started).Round(time.Millisecond)) }()
+	n, err := app.FillDemo(ctx, app.DemoHistory{
+		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
+		Now: h.clock.Now, Seed: 42, Sessions: sessions, Days: 90,
+		FlagAbandoned: func(ctx context.Context) error { return h.app.FlagAbandonedNow(ctx, shop) },
+	})
+	if err != nil || n < sessions {
+		t.Fatalf("demo data: %d webhooks, %v", n, err)
+	}
+	return h, shop
+}
+
+// TestReportPageInBrowser loads the demo history, opens the report page in
+// Chromium and checks it against the API: the six stages, range and
+// segment changes, the abandoned-cart list and its sorting; then it saves
+// the report's screenshot.
+func TestReportPageInBrowser(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		// The race detector slows pure-Go SQLite a lot: PostgreSQL gets the
+		// larger history and takes the screenshot.
+		sessions := 1500
+		if st.Dialect() == store.DialectSQLite {
+			sessions = 300
+		}
+		h, shop := demoHarness(t, st, sessions)
+		p := page{t, browser(t, 3*time.Minute)}
+		today := h.clock.Now().UTC()
+		day := func(back int) string { return today.AddDate(0, 0, -back).Format("2006-01-02") }
+
+		q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
+		started := time.Now()
+		p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
+		p.idle("the first load")
+		t.Logf("first load: %s", time.Since(started).Round(time.Millisecond))
+
+		var stages []pageStage
+		p.eval(readStages, &stages)
+		month := h.report(shop, "from="+day(29)+"&to="+day(0))
+		if month.Stages[0].Sessions < 30 || month.Stages[5].Sessions == 0 {
+			t.Fatalf("the demo history is too thin for the test: %+v", month.Stages)
+		}
+		sameStages(t, "last 30 days", stages, month)
+
+		var fixes []string
+		p.eval(`Array.from(document.querySelectorAll("#fix-first .fix strong")).map(e => e.textContent)`, &fixes)
+		if len(fixes) == 0 || len(month.Opportunities) == 0 {
+			t.Errorf("what to fix first shows %v", fixes)
+		}
+
+		// Range: last 7 days.
+		p.do("choosing 7 days", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.getElementById("range"); r.value = "7"; r.dispatchEvent(new Event("change")); })()`))
+		p.until("the 7-day report", fmt.Sprintf(`document.querySelector('#report-view .report[data-from="%s"]') !== null`, day(6)))
+		p.idle("the 7-day load")
+		p.eval(readStages, &stages)
+		week := h.report(shop, "from="+day(6)+"&to="+day(0))
+		sameStages(t, "last 7 days", stages, week)
+		if week.Stages[0].Sessions >= month.Stages[0].Sessions {
+			t.Errorf("7 days show %d carts, 30 days %d: the range did not change the numbers", week.Stages[0].Sessions, month.Stages[0].Sessions)
+		}
+
+		// Segment: by traffic source, over 90 days.
+		p.do("choosing 90 days and source", chromedp.Evaluate[chromedp.Void](`(() => {
+			const r = document.getElementById("range"); r.value = "90"; r.dispatchEvent(new Event("change"));
+			const s = document.getElementById("segment"); s.value = "source"; s.dispatchEvent(new Event("change")); })()`))
+		p.until("the segment table", `document.querySelector("#segments tr[data-segment-value]") !== null`)
+		p.idle("the segment load")
+		var rows []struct{ Value, Entered, Completed string }
+		p.eval(`Array.from(document.querySelectorAll("#segments tr[data-segment-value]")).map(tr => ({Value: tr.dataset.segmentValue,
+			Entered: tr.querySelector("[data-field=entered]").textContent, Completed: tr.querySelector("[data-field=completed]").textContent}))`, &rows)
+		quarter := h.report(shop, "from="+day(89)+"&to="+day(0)+"&segment=source")
+		if len(rows) != len(quarter.Segments) || len(rows) < 3 {
+			t.Fatalf("page shows %d source rows, API %d", len(rows), len(quarter.Segments))
+		}
+		for i, s := range quarter.Segments {
+			if rows[i].Value != s.Value || rows[i].Entered != strconv.FormatInt(s.Stages[0].Sessions, 10) || rows[i].Completed != strconv.FormatInt(s.Stages[5].Sessions, 10) {
+				t.Errorf("segment row %d = %+v, API %s %d/%d", i, rows[i], s.Value, s.Stages[0].Sessions, s.Stages[5].Sessions)
+			}
+		}
+		p.eval(readStages, &stages)
+		sameStages(t, "last 90 days", stages, h.report(shop, "from="+day(89)+"&to="+day(0)))
+
+		// The abandoned-cart list, sorted by value.
+		p.until("the abandoned carts", `document.querySelectorAll("#sessions tbody tr").length > 0`)
+		p.do("sorting by value", chromedp.Click(chromedp.CSS(`button.sort[data-sort=value]`)))
+		p.until("value sort", `document.querySelector("button.sort[data-sort=value]").getAttribute("aria-sort") === "descending"`)
+		var values []string
+		p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr")).map(tr => tr.dataset.value)`, &values)
+		resp, body := h.api(http.MethodGet, "/api/sessions?status=abandoned_cart&sort=value&order=desc&per_page=20&from="+day(89)+"&to="+day(0), shop, nil)
+		var list struct {
+			Sessions []struct{ Value string }
+			Total    int
+		}
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &list) != nil || len(list.Sessions) == 0 {
+			t.Fatalf("/api/sessions: %d %s", resp.StatusCode, body)
+		}
+		if len(values) != len(list.Sessions) || values[0] != list.Sessions[0].Value {
+			t.Errorf("page list by value = %v, API first %s (%d rows)", values, list.Sessions[0].Value, len(list.Sessions))
+		}
+		for i := 1; i < len(values); i++ {
+			a, _ := strconv.ParseFloat(values[i-1], 64)
+			b, _ := strconv.ParseFloat(values[i], 64)
+			if b > a {
+				t.Errorf("list not sorted by value: %v", values)
+				break
+			}
+		}
+		p.do("sorting by value ascending", chromedp.Click(chromedp.CSS(`button.sort[data-sort=value]`)))
+		p.until("ascending sort", `document.querySelector("button.sort[data-sort=value]").getAttribute("aria-sort") === "ascending"`)
+		var asc []string
+		p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr")).map(tr => tr.dataset.value)`, &asc)
+		if len(asc) == 0 || asc[0] == values[0] && list.Total > 1 && values[0] != values[len(values)-1] {
+			t.Errorf("ascending list starts with %v, descending with %v", asc, values)
+		}
+		if list.Total > 20 {
+			p.do("next page", chromedp.Click(chromedp.ID("next")))
+			p.until("page 2", `document.getElementById("page-info").textContent.startsWith("Page 2 ")`)
+		}
+
+		if st.Dialect() == store.DialectPostgres {
+			screenshot(t, p, h, shop)
+		}
+	})
+}
+
+// screenshot saves the report page for the last 30 days as
+// artifacts/report.png and docs/report.png.
+func screenshot(t *testing.T, p page, h *harness, shop string) {
+	t.Helper()
+	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
+	p.do("reopening the report", chromedp.EmulateViewport(1100, 1720), chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
+	p.idle("the report for the screenshot")
+	// The viewport holds the summary, funnel, fixes and trend; the long
+	// list below would only make the README's image heavy.
+	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if len(png) < 10_000 || len(png) > 300_000 {
+		t.Fatalf("screenshot is %d bytes, want 10 kB to 300 kB", len(png))
+	}
+	for _, dir := range []string{filepath.Join("..", "artifacts"), filepath.Join("..", "docs")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "report.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshot: %d bytes", len(png))
+}
+
+// TestSettingsPageInBrowser saves the settings form, reloads it, and shows
+// a refused value beside its field.
+func TestSettingsPageInBrowser(t *testing.T) {
+	st := openStore(t, store.DialectPostgres)
+	const shop = "browser-settings.myshopify.com"
+	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
+	h.install(shop)
+	p := page{t, browser(t, 2*time.Minute)}
+	open := func() {
+		q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
+		p.do("opening settings", chromedp.Navigate(h.srv.URL+"/settings?"+q.Encode()))
+		p.until("the settings", `document.getElementById("abandon_after_minutes").value !== ""`)
+	}
+	open()
+	var v string
+	p.eval(`document.getElementById("abandon_after_minutes").value`, &v)
+	if v != "60" {
+		t.Fatalf("threshold shows %q, want the default 60", v)
+	}
+	p.eval(`document.getElementById("alerts-status").textContent`, &v)
+	p.until("the alerts list", `document.getElementById("alerts-status").textContent !== "Loading…"`)
+
+	p.do("entering 90 minutes", chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = document.getElementById("settings-form");
+		f.abandon_after_minutes.value = "90";
+		f.emails.value = "owner@example.com";
+		f.requestSubmit(); })()`))
+	p.until("saved", `document.getElementById("settings-form").dataset.saved === "true"`)
+	_, body := h.api(http.MethodGet, "/api/settings", shop, nil)
+	if !strings.Contains(string(body), `"abandon_after_minutes":90`) {
+		t.Fatalf("settings after saving = %s", body)
+	}
+	open()
+	p.eval(`document.getElementById("abandon_after_minutes").value`, &v)
+	if v != "90" {
+		t.Errorf("threshold after reload = %q, want 90", v)
+	}
+
+	p.do("entering 2 minutes", chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = document.getElementById("settings-form");
+		f.abandon_after_minutes.value = "2"; f.requestSubmit(); })()`))
+	p.until("the field error", `!document.querySelector('.field-error[data-field="abandon_after_minutes"]').hidden`)
+	p.eval(`document.querySelector('.field-error[data-field="abandon_after_minutes"]').textContent`, &v)
+	if !strings.Contains(v, "between 5 minutes and 7 days") {
+		t.Errorf("field error = %q", v)
+	}
+	_, body = h.api(http.MethodGet, "/api/settings", shop, nil)
+	if !strings.Contains(string(body), `"abandon_after_minutes":90`) {
+		t.Errorf("a refused value changed the settings: %s", body)
+	}
+}
+
+// TestReportPageWithoutShopifyCDN opens the page outside demo mode, where
+// it loads App Bridge from Shopify's CDN, with the CDN unreachable: the
+// server-rendered report still shows, and the page says what to do.
+func TestReportPageWithoutShopifyCDN(t *testing.T) {
+	st := openStore(t, store.DialectSQLite)
+	h := newHarness(t, st)
+	const shop = "no-cdn.myshopify.com"
+	h.install(shop)
+	for _, d := range journey(t, 1, 6, h.clock.Now().Add(-2*time.Hour), 4200) {
+		h.webhook(d.topic, shop, d.id, d.body)
+	}
+	p := page{t, browser(t, time.Minute)}
+	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
+	p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
+	p.until("the funnel", `document.querySelector("#stages li[data-stage=completed]") !== null`)
+	var stages []pageStage
+	p.eval(readStages, &stages)
+	if len(stages) != 6 || stages[0].Sessions != "1" || stages[5].Sessions != "1" {
+		t.Errorf("stages without the CDN = %+v", stages)
+	}
+	p.until("the list's message", `document.getElementById("list-status").textContent.includes("Shopify admin")`)
+}
+
+// openStore opens a fresh, migrated store on one dialect.
+func openStore(t *testing.T, dialect string) *store.Store {
+	t.Helper()
+	return storetest.Open(t, dialect)
+}
