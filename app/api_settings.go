@@ -1,18 +1,14 @@
 package app
 
 import (
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/app/alerts"
 )
-
-// settingsJSON is the shop's settings as the API reads and writes them.
-type settingsJSON struct {
-	AbandonAfterMinutes int `json:"abandon_after_minutes"`
-}
 
 // idleThreshold is the shop's abandonment threshold, or the default.
 func (a *App) idleThreshold(c echo.Context, shopID int64) (time.Duration, error) {
@@ -26,36 +22,40 @@ func (a *App) idleThreshold(c echo.Context, shopID int64) (time.Duration, error)
 	return a.cfg.AbandonAfter, nil
 }
 
-// apiGetSettings returns the authenticated shop's settings.
+// apiGetSettings returns the authenticated shop's settings (alerts.SettingsJSON).
 func (a *App) apiGetSettings(c echo.Context) error {
-	idle, err := a.idleThreshold(c, shopOf(c).ID)
+	shop := shopOf(c)
+	s, err := a.store.Settings(c.Request().Context(), shop.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, settingsJSON{AbandonAfterMinutes: int(idle / time.Minute)})
+	return c.JSON(http.StatusOK, alerts.ToJSON(s, shop, a.cfg.AbandonAfter))
 }
 
-// apiPutSettings validates and saves the authenticated shop's settings.
+// apiPutSettings validates and saves the authenticated shop's settings. The
+// fields the body names replace the saved ones; any invalid field is a 400
+// naming it, and then nothing is saved.
 func (a *App) apiPutSettings(c echo.Context) error {
-	var in settingsJSON
-	if err := c.Bind(&in); err != nil {
-		return userError(http.StatusBadRequest, "The settings must be a JSON object.")
-	}
-	if in.AbandonAfterMinutes < 5 || in.AbandonAfterMinutes > 7*24*60 {
-		return fieldError("abandon_after_minutes", "The abandonment threshold must be between 5 minutes and 7 days.")
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return userError(http.StatusBadRequest, "The settings could not be read.")
 	}
 	ctx := c.Request().Context()
 	shop := shopOf(c)
-	s, err := a.store.Settings(ctx, shop.ID)
+	cur, err := a.store.Settings(ctx, shop.ID)
 	if err != nil {
 		return err
 	}
-	s.ShopID = shop.ID
-	s.AbandonAfter = time.Duration(in.AbandonAfterMinutes) * time.Minute
-	if err := a.store.SaveSettings(ctx, s); err != nil {
+	next, fe := alerts.ApplyJSON(cur, body, !a.cfg.Demo)
+	if fe != nil {
+		if fe.Field == "" {
+			return userError(http.StatusBadRequest, "%s", fe.Message)
+		}
+		return fieldError(fe.Field, "%s", fe.Message)
+	}
+	next.ShopID = shop.ID
+	if err := a.store.SaveSettings(ctx, next); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, in)
+	return c.JSON(http.StatusOK, alerts.ToJSON(next, shop, a.cfg.AbandonAfter))
 }
-
-var _ = store.Settings{}

@@ -5,19 +5,48 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/funnelscope/funnelscope/app/alerts"
 	"github.com/funnelscope/funnelscope/shopify"
 )
+
+// alertServices maps each App to its alert service. App's own fields live
+// in app.go; until the service gets a field there, this is where handlers
+// and tests find it.
+var alertServices sync.Map // *App → *alerts.Service
+
+// alertService returns the App's alert service.
+func (a *App) alertService() *alerts.Service {
+	s, _ := alertServices.Load(a)
+	svc, _ := s.(*alerts.Service)
+	return svc
+}
 
 // newJobClient builds the River client over the store's database, with every
 // worker and periodic job of the application.
 func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
+	svc, err := alerts.New(alerts.Config{
+		Store:       a.store,
+		Log:         a.log,
+		Now:         a.now,
+		AppURL:      a.cfg.AppURL,
+		APIKey:      a.cfg.APIKey,
+		DefaultIdle: a.cfg.AbandonAfter,
+		SMTPURL:     a.cfg.SMTPURL,
+		From:        a.cfg.AlertFrom,
+		Demo:        a.cfg.Demo,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: alerts: %w", err)
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &registerWebhooksWorker{app: a})
 	river.AddWorker(workers, &purgePayloadsWorker{app: a})
+	svc.AddWorkers(workers)
 
 	cfg := &river.Config{
 		Logger:  a.log,
@@ -29,6 +58,7 @@ func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	}
+	cfg.PeriodicJobs = append(cfg.PeriodicJobs, svc.PeriodicJobs()...)
 	if poll > 0 {
 		cfg.FetchPollInterval = poll
 		cfg.FetchCooldown = min(poll, 100*time.Millisecond)
@@ -37,6 +67,8 @@ func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: building job client: %w", err)
 	}
+	svc.Attach(client)
+	alertServices.Store(a, svc)
 	return client, nil
 }
 

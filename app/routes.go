@@ -49,6 +49,9 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/sessions", a.apiSessions)
 	api.GET("/settings", a.apiGetSettings)
 	api.PUT("/settings", a.apiPutSettings)
+	api.GET("/alerts", a.apiAlerts)
+	api.GET("/trend", a.apiTrend)
+	api.GET("/view/report", a.apiReportView)
 
 	if a.cfg.Demo {
 		e.GET("/demo", a.demoEnter)

@@ -46,7 +46,7 @@ func (s *Store) CustomerData(ctx context.Context, shopID int64, email, phone str
 // RedactCustomer erases a customer of the shop (customers/redact): it
 // blanks the personal fields (email, phone, recovery URL, landing and
 // referring site, which may carry them in query strings) of the matching
-// sessions, and drops the kept payload of every delivery of the shop whose
+// sessions, deletes their alerts, and drops the kept payload of every delivery of the shop whose
 // raw bytes contain the email or phone exactly (case-sensitive byte search:
 // position() on PostgreSQL, instr() on SQLite blobs). It returns how many
 // sessions it redacted.
@@ -57,6 +57,12 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 		if !ok {
 			return nil
 		}
+		// The customer's alerts go first, while their sessions still match.
+		keys, _ := customerMatch(tx.Model(&sessionRow{}).Select("session_key"), shopID, email, phone)
+		if err := tx.Where("shop_id = ? AND session_key IN (?)", shopID, keys).Delete(&alertRow{}).Error; err != nil {
+			return fmt.Errorf("deleting alerts: %w", err)
+		}
+		q, _ = customerMatch(tx.Model(&sessionRow{}), shopID, email, phone)
 		res := q.Updates(map[string]any{
 			"email": "", "phone": "", "recovery_url": "", "landing_site": "", "referring_site": "",
 			"updated_at": s.nowUTC(),
@@ -90,7 +96,7 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 }
 
 // RedactShop deletes everything stored about the shop with that domain
-// (shop/redact): sessions, alerts, settings, deliveries (also those kept
+// (shop/redact): sessions, alerts and digests, settings, deliveries (also those kept
 // under its domain without a shop id) and the shop row. An unknown shop is
 // not an error.
 func (s *Store) RedactShop(ctx context.Context, domain string) error {
@@ -101,7 +107,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 			return err
 		}
 		for _, id := range ids {
-			for _, table := range []string{"sessions", "alerts", "settings", "deliveries"} {
+			for _, table := range []string{"sessions", "alerts", "alert_digests", "settings", "deliveries"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

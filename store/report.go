@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -136,27 +137,47 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 // AllSegment is FunnelTally's key when there is no segment.
 const AllSegment = "all"
 
-// FunnelTally folds the shop's sessions started in the inclusive date range
-// [from, to] (see SessionFilter) into tallies with statuses taken at now
-// against idle: one under AllSegment when segment is "", otherwise one per
+// ExactGapLimit is the largest number of sessions in a report's range for
+// which FunnelTally computes the stage-gap durations from every session;
+// above it, from the deterministic 1/64 sample (see SampleOf).
+const ExactGapLimit = 20000
+
+// FunnelTally tallies the shop's sessions started in the inclusive date
+// range [from, to] (see SessionFilter), with statuses taken at now against
+// idle: one tally under AllSegment when segment is "", otherwise one per
 // value of funnel.SegmentValue.
+//
+// Without a segment it never reads the range's sessions one by one. Stage
+// counts, recovered value and currency come from session_rollups (kept by
+// the ingest transaction); the drop-off counts and value at risk are the
+// rolled-up uncompleted sessions minus those still active at now, read
+// through the (shop_id, last_activity) index. All of that is exact and
+// equals folding the sessions with funnel.Tally.Add. Durations are exact
+// too (every session's gaps, as Add collects them) when the range holds at
+// most ExactGapLimit sessions; above that they are the gaps of the
+// sessions of sample 0, a deterministic 1/64 of them chosen by a hash of
+// the session key, so the medians the report derives from them are
+// estimates (see BENCHMARKS.md for their error).
+//
+// With a segment it folds the range's sessions in Go, as before.
 func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
 	if segment != "" && !funnel.ValidSegment(segment) {
 		return nil, fmt.Errorf("store: unknown segment %q", segment)
 	}
-	out := map[string]*funnel.Tally{}
 	if segment == "" {
-		out[AllSegment] = &funnel.Tally{}
+		t, err := s.rollupTally(ctx, shopID, from, to, now, idle)
+		if err != nil {
+			return nil, fmt.Errorf("store: tallying sessions of shop %d: %w", shopID, err)
+		}
+		return map[string]*funnel.Tally{AllSegment: t}, nil
 	}
+	out := map[string]*funnel.Tally{}
 	q := inRange(s.db(ctx).Model(&sessionRow{}).Omit("line_items").Where("shop_id = ?", shopID), from, to)
 	var batch []sessionRow
 	err := q.FindInBatches(&batch, 1000, func(_ *gorm.DB, _ int) error {
 		for _, r := range batch {
 			sess := r.toSession()
-			key := AllSegment
-			if segment != "" {
-				key = funnel.SegmentValue(sess, segment)
-			}
+			key := funnel.SegmentValue(sess, segment)
 			t := out[key]
 			if t == nil {
 				t = &funnel.Tally{}
@@ -170,6 +191,158 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now tim
 		return nil, fmt.Errorf("store: tallying sessions of shop %d: %w", shopID, err)
 	}
 	return out, nil
+}
+
+// rollupTally is FunnelTally without a segment: three indexed queries.
+func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration) (*funnel.Tally, error) {
+	start, end := dayRange(from, to)
+	db := s.db(ctx)
+	t := &funnel.Tally{}
+
+	// 1. The rollups: stage counts, uncompleted counts and values by
+	// furthest stage, recovered value, currency.
+	q := "SELECT furthest_stage, recovered, currency, SUM(sessions), SUM(value) FROM session_rollups WHERE shop_id = ?"
+	args := []any{shopID}
+	if !start.IsZero() {
+		q, args = q+" AND day >= ?", append(args, dayNumber(start))
+	}
+	if !end.IsZero() {
+		q, args = q+" AND day < ?", append(args, dayNumber(end))
+	}
+	q += " GROUP BY furthest_stage, recovered, currency"
+	var idleCount, idleValue [funnel.StageCompleted + 1]int64
+	var total int64
+	rows, err := db.Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("reading rollups: %w", err)
+	}
+	for rows.Next() {
+		var stage, recovered int
+		var currency string
+		var n, value int64
+		if err := rows.Scan(&stage, &recovered, &currency, &n, &value); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading rollups: %w", err)
+		}
+		if n == 0 || stage < int(funnel.StageNone) || stage > int(funnel.StageCompleted) {
+			continue
+		}
+		total += n
+		t.Furthest[stage] += n
+		switch {
+		case stage == int(funnel.StageCompleted):
+			if recovered == 1 {
+				t.RecoveredValue += value
+			}
+		default:
+			idleCount[stage] += n
+			idleValue[stage] += value
+		}
+		if currency != "" && (t.Currency == "" || currency < t.Currency) {
+			t.Currency = currency
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("reading rollups: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading rollups: %w", err)
+	}
+
+	// 2. Uncompleted sessions still active at now are not drop-offs (yet).
+	aq := inRange(db.Model(&sessionRow{}).Where("shop_id = ? AND completed_at IS NULL AND last_activity > ?",
+		shopID, utc(now.Add(-idle))), from, to)
+	var active []struct {
+		FurthestStage int
+		N, V          int64
+	}
+	if err := aq.Select("furthest_stage, COUNT(*) AS n, SUM(value) AS v").Group("furthest_stage").Scan(&active).Error; err != nil {
+		return nil, fmt.Errorf("counting active sessions: %w", err)
+	}
+	for _, a := range active {
+		if a.FurthestStage >= 0 && a.FurthestStage < int(funnel.StageCompleted) {
+			idleCount[a.FurthestStage] -= a.N
+			idleValue[a.FurthestStage] -= a.V
+		}
+	}
+	for st := funnel.StageAddedToCart; st < funnel.StageCompleted; st++ {
+		switch funnel.StatusForStage(st) {
+		case funnel.StatusAbandonedCart:
+			t.AbandonedCarts += idleCount[st]
+		case funnel.StatusCheckoutDropoff:
+			t.CheckoutDropoffs += idleCount[st]
+		case funnel.StatusPaymentDropoff:
+			t.PaymentDropoffs += idleCount[st]
+		}
+		t.ValueAtRisk += idleValue[st]
+	}
+
+	// 3. Stage gaps, from every session or from the sample.
+	if total == 0 {
+		return t, nil
+	}
+	gq := "SELECT added_to_cart_at, checkout_started_at, contact_submitted_at, address_submitted_at, payment_reached_at, completed_at FROM sessions WHERE shop_id = ?"
+	gargs := []any{shopID}
+	if total > ExactGapLimit {
+		gq += " AND sample = 0"
+	}
+	if !start.IsZero() {
+		gq, gargs = gq+" AND started_at >= ?", append(gargs, start)
+	}
+	if !end.IsZero() {
+		gq, gargs = gq+" AND started_at < ?", append(gargs, end)
+	}
+	grows, err := db.Raw(gq, gargs...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("reading stage times: %w", err)
+	}
+	defer grows.Close()
+	var times [funnel.StageCompleted + 1]sql.NullTime
+	dest := make([]any, 0, len(times)-1)
+	for st := funnel.StageAddedToCart; st <= funnel.StageCompleted; st++ {
+		dest = append(dest, &times[st])
+	}
+	for grows.Next() {
+		if err := grows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("reading stage times: %w", err)
+		}
+		// As funnel.Tally.Add: the gap from the previous stage's time, for
+		// sessions with both, never negative.
+		for st := funnel.StageCheckoutStarted; st <= funnel.StageCompleted; st++ {
+			if times[st-1].Valid && times[st].Valid {
+				t.Durations[st] = append(t.Durations[st], max(times[st].Time.Sub(times[st-1].Time), 0))
+			}
+		}
+	}
+	if err := grows.Err(); err != nil {
+		return nil, fmt.Errorf("reading stage times: %w", err)
+	}
+	return t, nil
+}
+
+// RebuildRollups recomputes the shop's session_rollups from its sessions,
+// as migration 00020 does for every shop. The ingest keeps the rollups
+// exact; this is for data loaded around it (the benchmark's bulk load) and
+// for repairs.
+func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
+	day := "floor(extract(epoch FROM started_at) / 86400)::integer"
+	if !s.isPG() {
+		day = "CAST(unixepoch(started_at) / 86400 AS INTEGER)"
+	}
+	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM session_rollups WHERE shop_id = ?", shopID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
+			SELECT shop_id, `+day+`, furthest_stage,
+				CASE WHEN completed_at IS NOT NULL AND abandoned_at IS NOT NULL THEN 1 ELSE 0 END,
+				currency, sample % 8, count(*), sum(value)
+			FROM sessions WHERE shop_id = ? GROUP BY 1, 2, 3, 4, 5, 6`, shopID).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: rebuilding rollups of shop %d: %w", shopID, err)
+	}
+	return nil
 }
 
 // FlagAbandoned sets abandoned_at to now on the shop's sessions that are

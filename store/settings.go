@@ -4,24 +4,108 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// Settings are a shop's own settings. The alert columns of the settings
-// table (alerts_enabled, min_value, kinds, emails, chat_webhook_url,
-// immediate_min_value, digest, timezone) exist but are not mapped yet.
+// Digest periods of Settings.Digest.
+const (
+	DigestOff    = "off"
+	DigestHourly = "hourly"
+	DigestDaily  = "daily"
+)
+
+// AlertKinds returns the statuses a merchant can be alerted about, in the
+// order the settings list them. The slice is new on every call.
+func AlertKinds() []funnel.Status {
+	return []funnel.Status{funnel.StatusAbandonedCart, funnel.StatusCheckoutDropoff, funnel.StatusPaymentDropoff}
+}
+
+// Settings are a shop's own settings.
 type Settings struct {
 	ShopID int64
 	// AbandonAfter is the shop's idle threshold; 0 means the app's default.
 	AbandonAfter time.Duration
+	// Alerts are the shop's alert settings: nil when it has saved no
+	// settings (DefaultAlertSettings apply), and for SaveSettings, nil
+	// leaves the saved alert settings alone.
+	Alerts *AlertSettings
 }
 
-// settingsRow is the mapped part of the settings table.
+// AlertSettings are a shop's abandoned-cart alert settings.
+type AlertSettings struct {
+	// Enabled turns the shop's alerts on.
+	Enabled bool
+	// MinValue is the smallest cart value (minor units) worth an alert.
+	MinValue int64
+	// Kinds are the statuses alerted about; empty means none.
+	Kinds []funnel.Status
+	// Emails receive the alerts by e-mail; ChatWebhookURL, when set, gets a
+	// Slack-compatible JSON message.
+	Emails         []string
+	ChatWebhookURL string
+	// ImmediateMinValue is the value (minor units) from which a cart is
+	// alerted at once; smaller ones go into the digest.
+	ImmediateMinValue int64
+	// Digest is DigestOff, DigestHourly or DigestDaily.
+	Digest string
+	// Timezone is the IANA zone digest windows follow; "" means the shop's.
+	Timezone string
+}
+
+// DefaultAlertSettings are the alert settings of a shop that saved none:
+// off, every kind, no digest.
+func DefaultAlertSettings() AlertSettings {
+	return AlertSettings{Kinds: AlertKinds(), Digest: DigestOff}
+}
+
+// AlertSettings returns the shop's alert settings (a copy), or the defaults.
+func (st Settings) AlertSettings() AlertSettings {
+	if st.Alerts == nil {
+		return DefaultAlertSettings()
+	}
+	a := *st.Alerts
+	a.Kinds = append([]funnel.Status(nil), a.Kinds...)
+	a.Emails = append([]string(nil), a.Emails...)
+	return a
+}
+
+// Alerts reports whether a session of that kind and value gets an alert,
+// and whether immediately (else in the digest).
+func (st AlertSettings) Alerts(kind funnel.Status, value int64) (alert, immediate bool) {
+	if !st.Enabled || value < st.MinValue {
+		return false, false
+	}
+	found := false
+	for _, k := range st.Kinds {
+		found = found || k == kind
+	}
+	if !found {
+		return false, false
+	}
+	if value >= st.ImmediateMinValue {
+		return true, true
+	}
+	return st.Digest == DigestHourly || st.Digest == DigestDaily, false
+}
+
+// settingsRow is the settings table. Kinds is a comma-separated list and
+// emails a newline-separated one.
 type settingsRow struct {
 	ShopID              int64 `gorm:"primaryKey;autoIncrement:false"`
 	AbandonAfterSeconds int64
+	AlertsEnabled       bool
+	MinValue            int64
+	Kinds               string
+	Emails              string
+	ChatWebhookURL      string `gorm:"column:chat_webhook_url"`
+	ImmediateMinValue   int64
+	Digest              string
+	Timezone            string
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }
@@ -29,8 +113,34 @@ type settingsRow struct {
 // TableName maps settingsRow to its table.
 func (settingsRow) TableName() string { return "settings" }
 
-// Settings returns the shop's settings, or the defaults (zero values) when
-// it has saved none.
+func splitList(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}
+
+func (r settingsRow) toSettings() Settings {
+	a := AlertSettings{
+		Enabled:           r.AlertsEnabled,
+		MinValue:          r.MinValue,
+		Emails:            splitList(r.Emails, "\n"),
+		ChatWebhookURL:    r.ChatWebhookURL,
+		ImmediateMinValue: r.ImmediateMinValue,
+		Digest:            r.Digest,
+		Timezone:          r.Timezone,
+	}
+	for _, k := range splitList(r.Kinds, ",") {
+		a.Kinds = append(a.Kinds, funnel.Status(k))
+	}
+	if a.Digest == "" {
+		a.Digest = DigestOff
+	}
+	return Settings{ShopID: r.ShopID, AbandonAfter: time.Duration(r.AbandonAfterSeconds) * time.Second, Alerts: &a}
+}
+
+// Settings returns the shop's settings; Alerts is nil when it has saved
+// none.
 func (s *Store) Settings(ctx context.Context, shopID int64) (Settings, error) {
 	var row settingsRow
 	err := s.db(ctx).Where("shop_id = ?", shopID).Take(&row).Error
@@ -40,22 +150,57 @@ func (s *Store) Settings(ctx context.Context, shopID int64) (Settings, error) {
 	if err != nil {
 		return Settings{}, fmt.Errorf("store: loading settings of shop %d: %w", shopID, err)
 	}
-	return Settings{ShopID: shopID, AbandonAfter: time.Duration(row.AbandonAfterSeconds) * time.Second}, nil
+	return row.toSettings(), nil
 }
 
-// SaveSettings stores the shop's settings, leaving the columns Settings
-// does not map untouched. AbandonAfter is kept to whole seconds.
+// SaveSettings stores the shop's settings in one statement, so a save is
+// all or nothing; with Alerts nil the saved alert settings stay as they are
+// (a new row gets DefaultAlertSettings). AbandonAfter is kept to whole
+// seconds. It checks only what would corrupt the row (negative amounts,
+// separators inside list items); validating input for people is the
+// caller's job.
 func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
-	if st.AbandonAfter < 0 {
-		return fmt.Errorf("store: saving settings of shop %d: negative AbandonAfter", st.ShopID)
+	a := st.AlertSettings()
+	if st.AbandonAfter < 0 || a.MinValue < 0 || a.ImmediateMinValue < 0 {
+		return fmt.Errorf("store: saving settings of shop %d: negative duration or amount", st.ShopID)
+	}
+	kinds := make([]string, len(a.Kinds))
+	for i, k := range a.Kinds {
+		if strings.Contains(string(k), ",") || k == "" {
+			return fmt.Errorf("store: saving settings of shop %d: bad kind %q", st.ShopID, k)
+		}
+		kinds[i] = string(k)
+	}
+	for _, e := range a.Emails {
+		if strings.ContainsAny(e, "\r\n") || e == "" {
+			return fmt.Errorf("store: saving settings of shop %d: bad e-mail address", st.ShopID)
+		}
+	}
+	digest := a.Digest
+	if digest == "" {
+		digest = DigestOff
+	}
+	update := `abandon_after_seconds = excluded.abandon_after_seconds,
+			updated_at = excluded.updated_at`
+	if st.Alerts != nil {
+		update += `,
+			alerts_enabled = excluded.alerts_enabled,
+			min_value = excluded.min_value,
+			kinds = excluded.kinds,
+			emails = excluded.emails,
+			chat_webhook_url = excluded.chat_webhook_url,
+			immediate_min_value = excluded.immediate_min_value,
+			digest = excluded.digest,
+			timezone = excluded.timezone`
 	}
 	now := s.nowUTC()
-	err := s.db(ctx).Exec(`INSERT INTO settings (shop_id, abandon_after_seconds, created_at, updated_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (shop_id) DO UPDATE SET
-			abandon_after_seconds = excluded.abandon_after_seconds,
-			updated_at = excluded.updated_at`,
-		st.ShopID, int64(st.AbandonAfter/time.Second), now, now).Error
+	err := s.db(ctx).Exec(`INSERT INTO settings (shop_id, abandon_after_seconds, alerts_enabled, min_value,
+			kinds, emails, chat_webhook_url, immediate_min_value, digest, timezone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id) DO UPDATE SET `+update,
+		st.ShopID, int64(st.AbandonAfter/time.Second), a.Enabled, a.MinValue,
+		strings.Join(kinds, ","), strings.Join(a.Emails, "\n"), a.ChatWebhookURL, a.ImmediateMinValue,
+		digest, a.Timezone, now, now).Error
 	if err != nil {
 		return fmt.Errorf("store: saving settings of shop %d: %w", st.ShopID, err)
 	}
