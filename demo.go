@@ -40,13 +40,21 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 	addr := "127.0.0.1:" + strconv.Itoa(s.port)
 	s.app.AppURL = "http://" + addr
 	return run(ctx, logger, s, addr, func(a *app.App, st *store.Store, base string) error {
-		if _, err := st.InstallShop(ctx, demoShop, store.Tokens{AccessToken: "demo-token", Scope: s.app.Scopes}, nil); err != nil {
+		shop, err := st.InstallShop(ctx, demoShop, store.Tokens{AccessToken: "demo-token", Scope: s.app.Scopes}, nil)
+		if err != nil {
 			return err
 		}
-		_, err := app.FillDemo(ctx, app.DemoHistory{
+		// Alerts on, so the settings page lists what the demo's scans flagged;
+		// with no SMTP_URL they go to the log.
+		alerts := store.DefaultAlertSettings()
+		alerts.Enabled, alerts.ImmediateMinValue, alerts.Digest = true, 15000, store.DigestDaily
+		if err := st.SaveSettings(ctx, store.Settings{ShopID: shop.ID, Alerts: &alerts}); err != nil {
+			return err
+		}
+		_, err = app.FillDemo(ctx, app.DemoHistory{
 			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
 			Seed: 1, Progress: os.Stdout,
-			FlagAbandoned: func(ctx context.Context) error { return a.FlagAbandonedNow(ctx, demoShop) },
+			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
 		})
 		if err != nil {
 			return err

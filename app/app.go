@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"github.com/funnelscope/funnelscope/app/alerts"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/templates"
@@ -46,6 +47,7 @@ type App struct {
 	random   io.Reader
 	pages    *template.Template
 	jobs     *river.Client[*sql.Tx]
+	alerts   *alerts.Service
 	metrics  *metrics
 	registry *prometheus.Registry
 	echo     *echo.Echo

@@ -578,23 +578,3 @@ func (h DemoHistory) deliver(ctx context.Context, d DemoWebhook) error {
 	}
 	return last
 }
-
-// FlagAbandonedNow runs the abandonment scan once for a shop, as the
-// periodic job does: demo mode calls it between its journeys and the late
-// orders that recover some of them.
-func (a *App) FlagAbandonedNow(ctx context.Context, domain string) error {
-	shop, err := a.store.ShopByDomain(ctx, domain)
-	if err != nil {
-		return err
-	}
-	s, err := a.store.Settings(ctx, shop.ID)
-	if err != nil {
-		return err
-	}
-	idle := a.cfg.AbandonAfter
-	if s.AbandonAfter > 0 {
-		idle = s.AbandonAfter
-	}
-	_, err = a.store.FlagAbandoned(ctx, shop.ID, a.now(), idle)
-	return err
-}

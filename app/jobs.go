@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,18 +12,6 @@ import (
 	"github.com/funnelscope/funnelscope/app/alerts"
 	"github.com/funnelscope/funnelscope/shopify"
 )
-
-// alertServices maps each App to its alert service. App's own fields live
-// in app.go; until the service gets a field there, this is where handlers
-// and tests find it.
-var alertServices sync.Map // *App → *alerts.Service
-
-// alertService returns the App's alert service.
-func (a *App) alertService() *alerts.Service {
-	s, _ := alertServices.Load(a)
-	svc, _ := s.(*alerts.Service)
-	return svc
-}
 
 // newJobClient builds the River client over the store's database, with every
 // worker and periodic job of the application.
@@ -68,7 +55,7 @@ func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
 		return nil, fmt.Errorf("app: building job client: %w", err)
 	}
 	svc.Attach(client)
-	alertServices.Store(a, svc)
+	a.alerts = svc
 	return client, nil
 }
 

@@ -172,7 +172,7 @@ func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string)
 	n, err := app.FillDemo(ctx, app.DemoHistory{
 		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
 		Now: h.clock.Now, Seed: 42, Sessions: sessions, Days: 90,
-		FlagAbandoned: func(ctx context.Context) error { return h.app.FlagAbandonedNow(ctx, shop) },
+		FlagAbandoned: func(ctx context.Context) error { return h.app.ScanAlertsNow(ctx, shop) },
 	})
 	if err != nil || n < sessions {
 		t.Fatalf("demo data: %d webhooks, %v", n, err)

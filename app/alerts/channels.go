@@ -1,0 +1,162 @@
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"syscall"
+	"time"
+
+	mail "github.com/wneessen/go-mail"
+)
+
+// permanent marks a delivery error that no retry can fix.
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+func isPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p)
+}
+
+// mailer sends alert e-mail over SMTP_URL.
+type mailer struct {
+	host string
+	opts []mail.Option
+	from string
+}
+
+// newMailer reads an smtp:// (STARTTLS when offered) or smtps:// (implicit
+// TLS, mandatory) URL with optional user:password.
+func newMailer(rawURL, from string) (*mailer, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("alerts: SMTP_URL must look like smtp://user:password@host:587")
+	}
+	port := 587
+	var opts []mail.Option
+	switch u.Scheme {
+	case "smtp":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
+	case "smtps":
+		port = 465
+		opts = append(opts, mail.WithSSL())
+	default:
+		return nil, fmt.Errorf("alerts: SMTP_URL scheme must be smtp or smtps, not %q", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("alerts: SMTP_URL has a bad port")
+		}
+	}
+	opts = append(opts, mail.WithPort(port))
+	if u.User != nil && u.User.Username() != "" {
+		pw, _ := u.User.Password()
+		// PLAIN: go-mail refuses to send it over a connection without TLS
+		// except to localhost.
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(u.User.Username()), mail.WithPassword(pw))
+	}
+	if from == "" {
+		return nil, fmt.Errorf("alerts: ALERT_FROM is needed to send alert e-mail")
+	}
+	return &mailer{host: u.Hostname(), opts: opts, from: from}, nil
+}
+
+// send mails msg to one address, as multipart/alternative plain text and
+// HTML; the UTF-8 subject is RFC 2047-encoded by go-mail.
+func (m *mailer) send(ctx context.Context, to string, msg Message, timeout time.Duration) error {
+	em := mail.NewMsg()
+	if err := em.From(m.from); err != nil {
+		return permanent{fmt.Errorf("sender address: %w", err)}
+	}
+	if err := em.To(to); err != nil {
+		return permanent{fmt.Errorf("recipient address: %w", err)}
+	}
+	em.Subject(msg.Subject)
+	em.SetDate()
+	em.SetMessageID()
+	em.SetBodyString(mail.TypeTextPlain, msg.Text)
+	em.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
+	c, err := mail.NewClient(m.host, append(m.opts[:len(m.opts):len(m.opts)], mail.WithTimeout(timeout))...)
+	if err != nil {
+		return fmt.Errorf("mail client: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.DialAndSendWithContext(ctx, em); err != nil {
+		return fmt.Errorf("sending e-mail to %s: %w", to, err)
+	}
+	return nil
+}
+
+// postChat POSTs the message's JSON to a chat webhook; any 2xx answer is
+// success.
+func postChat(ctx context.Context, client *http.Client, target string, msg Message, timeout time.Duration) error {
+	body, err := json.Marshal(msg.Chat)
+	if err != nil {
+		return permanent{err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return permanent{fmt.Errorf("chat webhook: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Funnelscope-Alerts/1")
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL may carry a secret token: keep it out of errors
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("chat webhook: no answer within %s", timeout)
+		}
+		return fmt.Errorf("chat webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("chat webhook answered %s", resp.Status)
+	}
+	return nil
+}
+
+// publicOnlyClient is the default client for chat webhooks: it refuses to
+// connect to loopback, private, link-local and other non-public addresses,
+// so that a webhook URL cannot reach into the app's own network.
+func publicOnlyClient() *http.Client {
+	dialer := &net.Dialer{
+		Timeout: 10 * time.Second,
+		Control: func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip := net.ParseIP(host)
+			if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+				ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
+				return fmt.Errorf("refusing to connect to non-public address %s", host)
+			}
+			return nil
+		},
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = dialer.DialContext
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

@@ -1,0 +1,226 @@
+package alerts
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // digest windows need IANA zones even on hosts without zoneinfo
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// Limits of the settings.
+const (
+	MinAbandonAfter = 5 * time.Minute
+	MaxAbandonAfter = 7 * 24 * time.Hour
+	MaxEmails       = 20
+	maxURLLength    = 2048
+)
+
+// SettingsJSON is the shape of GET and PUT /api/settings.
+type SettingsJSON struct {
+	AbandonAfterMinutes int      `json:"abandon_after_minutes"`
+	AlertsEnabled       bool     `json:"alerts_enabled"`
+	MinValue            string   `json:"min_value"`
+	Kinds               []string `json:"kinds"`
+	Emails              []string `json:"emails"`
+	ChatWebhookURL      string   `json:"chat_webhook_url"`
+	ImmediateMinValue   string   `json:"immediate_min_value"`
+	Digest              string   `json:"digest"`
+	Timezone            string   `json:"timezone"`
+}
+
+// FieldError is a settings validation error a merchant can read, naming the
+// JSON field it concerns ("" when the body as a whole is wrong).
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Location returns the zone digests of a shop follow: the settings' own,
+// else the shop's, else UTC.
+func Location(st store.AlertSettings, shop store.Shop) *time.Location {
+	for _, name := range []string{st.Timezone, shop.Timezone} {
+		if name == "" || name == "Local" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// ToJSON writes settings in the API's shape; defaultIdle stands in for an
+// unset threshold.
+func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) SettingsJSON {
+	st := set.AlertSettings()
+	idle := set.AbandonAfter
+	if idle <= 0 {
+		idle = defaultIdle
+	}
+	out := SettingsJSON{
+		AbandonAfterMinutes: int(idle / time.Minute),
+		AlertsEnabled:       st.Enabled,
+		MinValue:            funnel.FormatMoney(st.MinValue),
+		Kinds:               []string{},
+		Emails:              append([]string{}, st.Emails...),
+		ChatWebhookURL:      st.ChatWebhookURL,
+		ImmediateMinValue:   funnel.FormatMoney(st.ImmediateMinValue),
+		Digest:              st.Digest,
+		Timezone:            Location(st, shop).String(),
+	}
+	for _, k := range st.Kinds {
+		out.Kinds = append(out.Kinds, string(k))
+	}
+	if out.Digest == "" {
+		out.Digest = store.DigestOff
+	}
+	return out
+}
+
+// ApplyJSON validates a PUT body against the current settings: the fields
+// it names replace theirs, the others keep their value, unknown fields are
+// ignored. It returns the new settings, or the first problem (in the order
+// of SettingsJSON) and nothing else, so that a caller saves all or nothing.
+// requireChannel asks that enabled alerts name an e-mail address or a chat
+// webhook (demo mode, which logs alerts, does not).
+func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Settings, *FieldError) {
+	out := cur
+	st := cur.AlertSettings()
+	out.Alerts = &st
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return cur, &FieldError{Message: "The settings must be a JSON object."}
+	}
+	decode := func(name string, v any, msg string) (bool, *FieldError) {
+		raw, ok := fields[name]
+		if !ok {
+			return false, nil
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			return false, &FieldError{Field: name, Message: msg}
+		}
+		return true, nil
+	}
+
+	var minutes int64
+	if ok, fe := decode("abandon_after_minutes", &minutes, "The abandonment threshold must be a whole number of minutes."); fe != nil {
+		return cur, fe
+	} else if ok {
+		d := time.Duration(minutes) * time.Minute
+		if minutes < 0 || minutes > int64(MaxAbandonAfter/time.Minute) || d < MinAbandonAfter {
+			return cur, &FieldError{"abandon_after_minutes", "The abandonment threshold must be between 5 minutes and 7 days."}
+		}
+		out.AbandonAfter = d
+	}
+	if _, fe := decode("alerts_enabled", &st.Enabled, "Alerts must be turned on (true) or off (false)."); fe != nil {
+		return cur, fe
+	}
+	if fe := money(fields, "min_value", "The minimum cart value", &st.MinValue); fe != nil {
+		return cur, fe
+	}
+	var kinds []string
+	if ok, fe := decode("kinds", &kinds, "The alert kinds must be a list."); fe != nil {
+		return cur, fe
+	} else if ok {
+		st.Kinds = nil
+		for _, k := range kinds {
+			if !slices.Contains(store.AlertKinds(), funnel.Status(k)) {
+				return cur, &FieldError{"kinds", "Unknown alert kind " + quote(k) + ": choose from abandoned_cart, checkout_dropoff and payment_dropoff."}
+			}
+			if !slices.Contains(st.Kinds, funnel.Status(k)) {
+				st.Kinds = append(st.Kinds, funnel.Status(k))
+			}
+		}
+	}
+	var emails []string
+	if ok, fe := decode("emails", &emails, "The e-mail addresses must be a list of addresses."); fe != nil {
+		return cur, fe
+	} else if ok {
+		st.Emails = nil
+		for _, e := range emails {
+			e = strings.TrimSpace(e)
+			a, err := mail.ParseAddress(e)
+			if err != nil || a.Name != "" || a.Address != e || !strings.Contains(e[strings.LastIndex(e, "@")+1:], ".") {
+				return cur, &FieldError{"emails", quote(e) + " is not an e-mail address like name@example.com."}
+			}
+			if !slices.ContainsFunc(st.Emails, func(x string) bool { return strings.EqualFold(x, e) }) {
+				st.Emails = append(st.Emails, e)
+			}
+		}
+		if len(st.Emails) > MaxEmails {
+			return cur, &FieldError{"emails", "Alerts can go to at most 20 e-mail addresses."}
+		}
+	}
+	if ok, fe := decode("chat_webhook_url", &st.ChatWebhookURL, "The chat webhook URL must be a string."); fe != nil {
+		return cur, fe
+	} else if ok {
+		st.ChatWebhookURL = strings.TrimSpace(st.ChatWebhookURL)
+		if st.ChatWebhookURL != "" {
+			u, err := url.Parse(st.ChatWebhookURL)
+			if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || len(st.ChatWebhookURL) > maxURLLength {
+				return cur, &FieldError{"chat_webhook_url", "The chat webhook URL must be an https:// address, like https://hooks.slack.com/services/…"}
+			}
+		}
+	}
+	if fe := money(fields, "immediate_min_value", "The value for immediate alerts", &st.ImmediateMinValue); fe != nil {
+		return cur, fe
+	}
+	if ok, fe := decode("digest", &st.Digest, "The digest must be off, hourly or daily."); fe != nil {
+		return cur, fe
+	} else if ok && st.Digest != store.DigestOff && st.Digest != store.DigestHourly && st.Digest != store.DigestDaily {
+		return cur, &FieldError{"digest", "The digest must be off, hourly or daily."}
+	}
+	if ok, fe := decode("timezone", &st.Timezone, "The timezone must be a name like Europe/Paris."); fe != nil {
+		return cur, fe
+	} else if ok {
+		if _, err := time.LoadLocation(st.Timezone); err != nil || st.Timezone == "" || st.Timezone == "Local" {
+			return cur, &FieldError{"timezone", "Unknown timezone " + quote(st.Timezone) + ": use an IANA name like Europe/Paris or UTC."}
+		}
+	}
+	if requireChannel && st.Enabled && len(st.Emails) == 0 && st.ChatWebhookURL == "" {
+		return cur, &FieldError{"emails", "Add an e-mail address or a chat webhook URL to receive alerts."}
+	}
+	return out, nil
+}
+
+// money decodes an amount field ("12.50", or a bare JSON number) into minor
+// units, refusing negative and malformed amounts.
+func money(fields map[string]json.RawMessage, name, what string, dst *int64) *FieldError {
+	raw, ok := fields[name]
+	if !ok {
+		return nil
+	}
+	bad := &FieldError{name, what + " must be an amount like 25.00, zero or more."}
+	var text string
+	if err := json.Unmarshal(raw, &text); err != nil {
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return bad
+		}
+		text = n.String()
+	}
+	v, err := funnel.ParseMoney(strings.TrimSpace(text))
+	if err != nil || v < 0 || strings.HasPrefix(strings.TrimSpace(text), "-") {
+		return bad
+	}
+	*dst = v
+	return nil
+}
+
+func quote(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return "“" + s + "”"
+}
