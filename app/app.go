@@ -33,6 +33,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// JobPollInterval is how often idle job workers look for work.
 	JobPollInterval time.Duration
+	// ManualScans leaves out the periodic abandonment scan: tests run it
+	// themselves, when their deliveries are all in.
+	ManualScans bool
 }
 
 // App is the application: configuration, its stores and clients, and the
@@ -94,7 +97,7 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.registry = prometheus.NewRegistry()
 	a.metrics = newMetrics(a.registry)
 
-	if a.jobs, err = a.newJobClient(opts.JobPollInterval); err != nil {
+	if a.jobs, err = a.newJobClient(opts); err != nil {
 		return nil, err
 	}
 	a.echo = a.routes()

@@ -68,7 +68,7 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 		m(&cfg)
 	}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond})
+	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond, ManualScans: true})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

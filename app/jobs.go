@@ -15,7 +15,7 @@ import (
 
 // newJobClient builds the River client over the store's database, with every
 // worker and periodic job of the application.
-func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
+func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
 	svc, err := alerts.New(alerts.Config{
 		Store:       a.store,
 		Log:         a.log,
@@ -45,8 +45,10 @@ func (a *App) newJobClient(poll time.Duration) (*river.Client[*sql.Tx], error) {
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	}
-	cfg.PeriodicJobs = append(cfg.PeriodicJobs, svc.PeriodicJobs()...)
-	if poll > 0 {
+	if !opts.ManualScans {
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, svc.PeriodicJobs()...)
+	}
+	if poll := opts.JobPollInterval; poll > 0 {
 		cfg.FetchPollInterval = poll
 		cfg.FetchCooldown = min(poll, 100*time.Millisecond)
 	}

@@ -1,0 +1,235 @@
+// Command bench measures Funnelscope on PostgreSQL and prints figures, the
+// last line of each command being one line of them:
+//
+//	go run ./bench ingest [flags]   webhooks/s at saturation, the same rows
+//	                                written by a plain pgx loop (the ceiling),
+//	                                p50/p99 acknowledgement at a fixed rate, RSS
+//	go run ./bench report [flags]   /api/funnel p50/p99 for a shop of a million
+//	                                sessions among others as large, a naive
+//	                                GROUP BY for the same answer, RSS
+//
+// The app runs in this process (app.New on a store of its own, served on
+// 127.0.0.1) and every request goes to 127.0.0.1. Each run works in fresh
+// schemas of DATABASE_URL (default the CI database) that it drops at the
+// end, so it never touches anybody else's data. Every loop is bounded in
+// count and in time. See BENCHMARKS.md for figures and how they were made.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+const (
+	apiKey    = "bench-api-key"
+	apiSecret = "bench-api-secret-0123456789"
+	defaultDB = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]  (-h for flags)")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "ingest":
+		err = ingest(ctx, os.Args[2:])
+	case "report":
+		err = report(ctx, os.Args[2:])
+	default:
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]")
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// databaseURL is DATABASE_URL or the CI database; it must be PostgreSQL.
+func databaseURL() (string, error) {
+	u := os.Getenv("DATABASE_URL")
+	if u == "" {
+		u = defaultDB
+	}
+	if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		return "", fmt.Errorf("DATABASE_URL must be a postgres:// URL")
+	}
+	return u, nil
+}
+
+// schema is a schema of the bench's own in the database.
+type schema struct {
+	name, url string
+	admin     *pgx.Conn
+}
+
+// newSchema creates a schema (a fresh random one when name is "") and
+// returns the database URL whose search_path is it.
+func newSchema(ctx context.Context, base, name string) (*schema, error) {
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", redact(base), err)
+	}
+	if name == "" {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		name = "bench_" + hex.EncodeToString(b)
+	}
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+		conn.Close(ctx)
+		return nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return &schema{name: name, url: u.String(), admin: conn}, nil
+}
+
+// drop removes the schema and everything in it.
+func (s *schema) drop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := s.admin.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{s.name}.Sanitize()+" CASCADE"); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: dropping schema", s.name+":", err)
+	}
+	s.admin.Close(ctx)
+}
+
+// runningApp is the app served on 127.0.0.1.
+type runningApp struct {
+	url   string
+	store *store.Store
+	app   *app.App
+	srv   *http.Server
+}
+
+// startApp opens a store on dbURL with migrations applied and serves the
+// app on a loopback port, as main.run does.
+func startApp(ctx context.Context, dbURL string, pool int) (*runningApp, error) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte("funnelscope-bench-key-32-bytes!!"), Logger: logger, MaxOpenConns: pool})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a, err := app.New(app.Config{
+		APIKey: apiKey, APISecret: apiSecret, AppURL: "https://bench.invalid", Scopes: "read_orders",
+		APIVersion: app.DefaultAPIVersion, AbandonAfter: time.Hour, PayloadRetention: app.DefaultPayloadRetention,
+	}, st, app.Options{Logger: logger})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.Start(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &runningApp{url: "http://" + ln.Addr().String(), store: st, app: a, srv: srv}, nil
+}
+
+func (r *runningApp) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = r.srv.Shutdown(ctx)
+	_ = r.app.Stop(ctx)
+	_ = r.store.Close()
+}
+
+// installShops installs shops bench-0 … bench-(n-1) and returns their ids.
+func installShops(ctx context.Context, st *store.Store, n int) ([]string, []int64, error) {
+	domains := make([]string, n)
+	ids := make([]int64, n)
+	for i := range n {
+		domains[i] = fmt.Sprintf("bench-%d.myshopify.com", i)
+		sh, err := st.InstallShop(ctx, domains[i], store.Tokens{AccessToken: "shpat_bench", Scope: "read_orders"}, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids[i] = sh.ID
+	}
+	return domains, ids, nil
+}
+
+// resetPeakRSS starts a new peak-RSS measurement of this process.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns VmHWM of this process in MB.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// percentile returns the p-th percentile (0..100) of d, nearest rank.
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return p.Redacted()
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// flagSet is a FlagSet that exits on -h.
+func flagSet(name string) *flag.FlagSet { return flag.NewFlagSet("bench "+name, flag.ExitOnError) }
