@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -119,5 +118,3 @@ func scheme(u string) string {
 	}
 	return ""
 }
-
-var _ getenv = os.Getenv

@@ -213,7 +213,8 @@ func newChatReceiver(t *testing.T) *chatReceiver {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
 			}
-			return
+			// Drop the connection: returning would answer an implicit 200.
+			panic(http.ErrAbortHandler)
 		}
 		w.WriteHeader(status)
 	}))

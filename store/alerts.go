@@ -243,20 +243,25 @@ func (s *Store) ListAlerts(ctx context.Context, shopID int64, limit int) ([]Aler
 	return out, nil
 }
 
-// deliveryTables are the two tables whose rows are delivered.
-var deliveryTables = map[bool]string{false: "alerts", true: "alert_digests"}
+// deliveryTable names the table whose rows are delivered: alerts, or digests.
+func deliveryTable(digest bool) string {
+	if digest {
+		return "alert_digests"
+	}
+	return "alerts"
+}
 
 // RecordAttempt counts one more delivery attempt of an alert (digest=false)
 // or a digest, and returns the new count.
 func (s *Store) RecordAttempt(ctx context.Context, digest bool, id int64) (int, error) {
 	var n []int
-	err := s.db(ctx).Raw("UPDATE "+deliveryTables[digest]+" SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", id).
+	err := s.db(ctx).Raw("UPDATE "+deliveryTable(digest)+" SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", id).
 		Scan(&n).Error
 	if err != nil {
-		return 0, fmt.Errorf("store: recording attempt of %s %d: %w", deliveryTables[digest], id, err)
+		return 0, fmt.Errorf("store: recording attempt of %s %d: %w", deliveryTable(digest), id, err)
 	}
 	if len(n) == 0 {
-		return 0, fmt.Errorf("store: %s %d: %w", deliveryTables[digest], id, ErrNotFound)
+		return 0, fmt.Errorf("store: %s %d: %w", deliveryTable(digest), id, ErrNotFound)
 	}
 	return n[0], nil
 }
@@ -266,7 +271,7 @@ func (s *Store) ChannelDone(ctx context.Context, digest bool, id int64, channel 
 	if channel == "" || strings.Contains(channel, "\n") {
 		return fmt.Errorf("store: bad channel name %q", channel)
 	}
-	table := deliveryTables[digest]
+	table := deliveryTable(digest)
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		var done []string
 		if err := tx.Raw("SELECT channels_done FROM "+table+" WHERE id = ?", id).Scan(&done).Error; err != nil {
@@ -290,9 +295,9 @@ func (s *Store) ChannelDone(ctx context.Context, digest bool, id int64, channel 
 // NoteError records the latest delivery error of a queued alert or digest
 // without changing its status.
 func (s *Store) NoteError(ctx context.Context, digest bool, id int64, msg string) error {
-	err := s.db(ctx).Exec("UPDATE "+deliveryTables[digest]+" SET last_error = ? WHERE id = ?", msg, id).Error
+	err := s.db(ctx).Exec("UPDATE "+deliveryTable(digest)+" SET last_error = ? WHERE id = ?", msg, id).Error
 	if err != nil {
-		return fmt.Errorf("store: noting error of %s %d: %w", deliveryTables[digest], id, err)
+		return fmt.Errorf("store: noting error of %s %d: %w", deliveryTable(digest), id, err)
 	}
 	return nil
 }
