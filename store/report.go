@@ -159,7 +159,8 @@ const ExactGapLimit = 20000
 // the session key, so the medians the report derives from them are
 // estimates (see BENCHMARKS.md for their error).
 //
-// With a segment it folds the range's sessions in Go, as before.
+// With a segment it groups the range's sessions in the database
+// (segmentTally), with the same exact-or-sampled stage gaps.
 func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
 	if segment != "" && !funnel.ValidSegment(segment) {
 		return nil, fmt.Errorf("store: unknown segment %q", segment)
@@ -171,24 +172,9 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now tim
 		}
 		return map[string]*funnel.Tally{AllSegment: t}, nil
 	}
-	out := map[string]*funnel.Tally{}
-	q := inRange(s.db(ctx).Model(&sessionRow{}).Omit("line_items").Where("shop_id = ?", shopID), from, to)
-	var batch []sessionRow
-	err := q.FindInBatches(&batch, 1000, func(_ *gorm.DB, _ int) error {
-		for _, r := range batch {
-			sess := r.toSession()
-			key := funnel.SegmentValue(sess, segment)
-			t := out[key]
-			if t == nil {
-				t = &funnel.Tally{}
-				out[key] = t
-			}
-			t.Add(sess, now, idle)
-		}
-		return nil
-	}).Error
+	out, err := s.segmentTally(ctx, shopID, from, to, now, idle, segment)
 	if err != nil {
-		return nil, fmt.Errorf("store: tallying sessions of shop %d: %w", shopID, err)
+		return nil, fmt.Errorf("store: tallying sessions of shop %d by %s: %w", shopID, segment, err)
 	}
 	return out, nil
 }

@@ -261,6 +261,31 @@ func TestFunnelTally(t *testing.T) {
 		if de := seg["DE"].Furthest; de != [funnel.StageCompleted + 1]int64{0, 0, 0, 0, 0, 1, 2} {
 			t.Errorf("DE Furthest = %v", de)
 		}
+		// Every segmentation equals folding each segment's sessions with Tally.Add.
+		for _, segment := range funnel.Segments() {
+			got, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, segment)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]*funnel.Tally{}
+			for _, sess := range sessions {
+				key := funnel.SegmentValue(sess, segment)
+				if want[key] == nil {
+					want[key] = &funnel.Tally{}
+				}
+				want[key].Add(sess, reportNow, reportIdle)
+			}
+			for _, m := range []map[string]*funnel.Tally{got, want} {
+				for _, t := range m {
+					for st := range t.Durations {
+						slices.Sort(t.Durations[st])
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("by %s:\n got %v\nwant %v", segment, got, want)
+			}
+		}
 		if _, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, "bogus"); err == nil {
 			t.Error("unknown segment accepted")
 		}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// segmentExpr is the SQL that computes funnel.SegmentValue for a session row.
+func segmentExpr(segment string) string {
+	orUnknown := func(col string) string {
+		return "CASE WHEN " + col + " IS NULL OR " + col + " = '' THEN 'unknown' ELSE " + col + " END"
+	}
+	switch segment {
+	case funnel.SegmentSource:
+		return orUnknown("source_name")
+	case funnel.SegmentCountry:
+		return orUnknown("country")
+	case funnel.SegmentValueBand:
+		bands := funnel.ValueBands()
+		var b strings.Builder
+		b.WriteString("CASE")
+		for i := len(bands) - 1; i > 0; i-- {
+			b.WriteString(" WHEN value >= " + strconv.FormatInt(bands[i].Min, 10) + " THEN '" + bands[i].Label + "'")
+		}
+		b.WriteString(" ELSE '" + bands[0].Label + "' END")
+		return b.String()
+	default: // funnel.SegmentNewVsReturning
+		return "CASE WHEN returning_customer THEN 'returning' ELSE 'new' END"
+	}
+}
+
+// Session states the segmented tally groups by: what funnel.Session.Status
+// decides besides the furthest stage.
+const (
+	stateOpen      = 0 // active, completed, or no stage reached
+	stateIdle      = 1 // not completed and idle past the threshold
+	stateRecovered = 2 // completed after being flagged abandoned
+)
+
+// segmentTally is FunnelTally by segment, aggregated in the database: one
+// GROUP BY for the counts and sums, and the stage gaps (every session's, or
+// the 1/64 sample's above ExactGapLimit) with their segment. It equals
+// folding each segment's sessions with funnel.Tally.Add, without loading
+// them.
+func (s *Store) segmentTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
+	start, end := dayRange(from, to)
+	where, args := "shop_id = ?", []any{shopID}
+	if !start.IsZero() {
+		where, args = where+" AND started_at >= ?", append(args, start)
+	}
+	if !end.IsZero() {
+		where, args = where+" AND started_at < ?", append(args, end)
+	}
+	seg := segmentExpr(segment)
+	q := "SELECT " + seg + " AS seg, furthest_stage, " +
+		"CASE WHEN completed_at IS NOT NULL THEN (CASE WHEN abandoned_at IS NOT NULL THEN " + strconv.Itoa(stateRecovered) + " ELSE " + strconv.Itoa(stateOpen) + " END) " +
+		"WHEN last_activity <= ? THEN " + strconv.Itoa(stateIdle) + " ELSE " + strconv.Itoa(stateOpen) + " END AS state, " +
+		"currency, COUNT(*), COALESCE(SUM(value), 0) FROM sessions WHERE " + where +
+		" GROUP BY 1, 2, 3, 4"
+	rows, err := s.db(ctx).Raw(q, append([]any{utc(now.Add(-idle))}, args...)...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("grouping sessions: %w", err)
+	}
+	out := map[string]*funnel.Tally{}
+	tally := func(key string) *funnel.Tally {
+		t := out[key]
+		if t == nil {
+			t = &funnel.Tally{}
+			out[key] = t
+		}
+		return t
+	}
+	var total int64
+	for rows.Next() {
+		var key, currency string
+		var stage, state int
+		var n, value int64
+		if err := rows.Scan(&key, &stage, &state, &currency, &n, &value); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("grouping sessions: %w", err)
+		}
+		if stage < int(funnel.StageNone) || stage > int(funnel.StageCompleted) {
+			continue
+		}
+		total += n
+		t := tally(key)
+		t.Furthest[stage] += n
+		switch {
+		case state == stateRecovered:
+			t.RecoveredValue += value
+		case state == stateIdle:
+			switch funnel.StatusForStage(funnel.Stage(stage)) {
+			case funnel.StatusAbandonedCart:
+				t.AbandonedCarts += n
+				t.ValueAtRisk += value
+			case funnel.StatusCheckoutDropoff:
+				t.CheckoutDropoffs += n
+				t.ValueAtRisk += value
+			case funnel.StatusPaymentDropoff:
+				t.PaymentDropoffs += n
+				t.ValueAtRisk += value
+			}
+		}
+		if currency != "" && (t.Currency == "" || currency < t.Currency) {
+			t.Currency = currency
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("grouping sessions: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("grouping sessions: %w", err)
+	}
+	if total == 0 {
+		return out, nil
+	}
+
+	if total > ExactGapLimit {
+		where += " AND sample = 0"
+	}
+	grows, err := s.db(ctx).Raw("SELECT "+seg+", added_to_cart_at, checkout_started_at, contact_submitted_at, "+
+		"address_submitted_at, payment_reached_at, completed_at FROM sessions WHERE "+where, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("reading stage times: %w", err)
+	}
+	defer grows.Close()
+	var key string
+	var times [funnel.StageCompleted + 1]sql.NullTime
+	dest := []any{&key}
+	for st := funnel.StageAddedToCart; st <= funnel.StageCompleted; st++ {
+		dest = append(dest, &times[st])
+	}
+	for grows.Next() {
+		if err := grows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("reading stage times: %w", err)
+		}
+		t := tally(key)
+		for st := funnel.StageCheckoutStarted; st <= funnel.StageCompleted; st++ {
+			if times[st-1].Valid && times[st].Valid {
+				t.Durations[st] = append(t.Durations[st], max(times[st].Time.Sub(times[st-1].Time), 0))
+			}
+		}
+	}
+	if err := grows.Err(); err != nil {
+		return nil, fmt.Errorf("reading stage times: %w", err)
+	}
+	return out, nil
+}
