@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
-	"github.com/funnelscope/funnelscope/store"
 )
 
 // trendDay is one day of the trend: sessions per stage, in funnel order,
@@ -25,15 +24,14 @@ type trendResponse struct {
 }
 
 // apiTrend serves per-day stage counts, from which the page draws daily
-// step conversion. It tallies each day on its own (one store query a day;
-// fine for the ranges the page offers, a grouped query would be faster).
+// step conversion.
 func (a *App) apiTrend(c echo.Context) error {
 	shop := shopOf(c)
 	from, to, err := a.dateRange(c)
 	if err != nil {
 		return err
 	}
-	idle, err := a.idleThreshold(c, shop.ID)
+	daily, err := a.store.DailyFurthest(c.Request().Context(), shop.ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -41,13 +39,8 @@ func (a *App) apiTrend(c echo.Context) error {
 	for _, st := range funnel.Stages() {
 		resp.Stages = append(resp.Stages, st.Key())
 	}
-	now := a.now()
 	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
-		tallies, err := a.store.FunnelTally(c.Request().Context(), shop.ID, day, day, now, idle, "")
-		if err != nil {
-			return err
-		}
-		r := funnel.BuildReport(tallyOrEmpty(tallies[store.AllSegment]))
+		r := funnel.BuildReport(funnel.Tally{Furthest: daily[day]})
 		d := trendDay{Date: day.Format(dateLayout), Sessions: make([]int64, 0, len(r.Stages))}
 		for _, s := range r.Stages {
 			d.Sessions = append(d.Sessions, s.Sessions)

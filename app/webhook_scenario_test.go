@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -164,6 +165,28 @@ func TestScenarioReport(t *testing.T) {
 		}
 		if report.ValueAtRisk != funnel.FormatMoney(wantRisk) || report.Shop != shop || report.Currency != "USD" {
 			t.Errorf("value at risk %s %s (shop %s), want %s USD", report.ValueAtRisk, report.Currency, report.Shop, funnel.FormatMoney(wantRisk))
+		}
+
+		// The daily trend adds up to the report, day by day.
+		resp, body = h.api(http.MethodGet, "/api/trend?from="+day.Format("2006-01-02")+"&to="+now.Format("2006-01-02"), shop, nil)
+		var trend struct {
+			Stages []string
+			Days   []struct {
+				Date     string
+				Sessions []int64
+			}
+		}
+		if err := json.Unmarshal(body, &trend); err != nil || resp.StatusCode != http.StatusOK || len(trend.Days) < 4 {
+			t.Fatalf("/api/trend: %d %s", resp.StatusCode, body)
+		}
+		sums := make([]int64, 6)
+		for _, d := range trend.Days {
+			for i, n := range d.Sessions {
+				sums[i] += n
+			}
+		}
+		if !slices.Equal(sums, want) || trend.Stages[0] != "added_to_cart" {
+			t.Fatalf("trend sums %v, want %v", sums, want)
 		}
 
 		// Segmented by source: cart-only sessions carry no source.
