@@ -260,9 +260,12 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 				li["requires_shipping"] = true
 				delete(li, "discounts")
 				delete(li, "total_discount")
-				for _, k := range []string{"discounted_price_set", "line_price_set", "original_line_price_set", "price_set", "total_discount_set"} {
+				for _, k := range []string{"discounted_price_set", "original_line_price_set", "price_set", "total_discount_set"} {
 					delete(li, k)
 				}
+				// Carts name their currency only inside the money sets.
+				amount := map[string]any{"amount": li["line_price"], "currency_code": "USD"}
+				li["line_price_set"] = map[string]any{"shop_money": amount, "presentment_money": amount}
 				out = append(out, li)
 			}
 			return out
