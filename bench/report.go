@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/bench/loadgen"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -301,7 +302,7 @@ var sessionCols = []string{"shop_id", "session_key", "cart_token", "checkout_tok
 func sessionValues(rng *rand.Rand, shopID int64, shop, n, days int, now time.Time) []any {
 	key := fmt.Sprintf("s%d-cart-%d", shop, n)
 	start := now.Add(-time.Duration(rng.Int64N(int64(days) * int64(24*time.Hour)))).Truncate(time.Second)
-	stop := int(stopFor(rng))
+	stop := int(loadgen.Stop(rng))
 	gap := func() time.Duration { return time.Duration(5+rng.ExpFloat64()*120) * time.Second }
 	var times [7]*time.Time
 	t := start
@@ -337,21 +338,4 @@ func sessionValues(rng *rand.Rand, shopID int64, shop, n, days int, now time.Tim
 	return []any{shopID, key, key, checkout, start, last, stop,
 		times[1], times[2], times[3], times[4], times[5], times[6],
 		int64(1000 + rng.IntN(30000)), "USD", 1 + rng.IntN(4), email, country, source, abandoned, store.SampleOf(key), now, now}
-}
-
-// stopFor is loadgen.Stop's mix.
-func stopFor(rng *rand.Rand) funnel.Stage {
-	switch x := rng.IntN(100); {
-	case x < 45:
-		return funnel.StageAddedToCart
-	case x < 65:
-		return funnel.StageCheckoutStarted
-	case x < 74:
-		return funnel.StageContactSubmitted
-	case x < 80:
-		return funnel.StageAddressSubmitted
-	case x < 85:
-		return funnel.StagePaymentReached
-	}
-	return funnel.StageCompleted
 }
