@@ -332,3 +332,35 @@ func TestAlertUninstalledAndRedacted(t *testing.T) {
 		}
 	})
 }
+
+// TestAlertDigestTurnedOff: carts waiting for a digest are skipped, with the
+// reason, once the merchant turns digests off — they do not wait forever.
+func TestAlertDigestTurnedOff(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		r := newAlertRig(t, st)
+		const shop = "nodigest.myshopify.com"
+		r.install(shop)
+		set := map[string]any{"alerts_enabled": true, "min_value": "1.00", "immediate_min_value": "1000.00",
+			"digest": "daily", "emails": []string{"owner@example.com"}}
+		r.putSettings(shop, set)
+		r.deliverAll(shop, []delivery{cartWith(t, "cart-wait", "Lamp", r.clock.Now().Add(-2*time.Hour), 3000)})
+		if err := r.app.ScanAlertsNow(t.Context(), shop); err != nil {
+			t.Fatal(err)
+		}
+		if list := r.alerts(shop); len(list) != 1 || list[0].Status != store.AlertQueued || list[0].Mode != "digest" {
+			t.Fatalf("before: %+v, want one queued digest alert", list)
+		}
+		set["digest"] = "off"
+		r.putSettings(shop, set)
+		if err := r.app.ScanAlertsNow(t.Context(), shop); err != nil {
+			t.Fatal(err)
+		}
+		list := r.alerts(shop)
+		if len(list) != 1 || list[0].Status != store.AlertSkipped || !strings.Contains(list[0].LastError, "Digests were turned off") {
+			t.Fatalf("after turning digests off: %+v", list)
+		}
+		if n := r.smtp.attemptCount(); n != 0 {
+			t.Fatalf("%d e-mails for a skipped digest alert", n)
+		}
+	})
+}

@@ -319,6 +319,19 @@ func (s *Store) FinishAlert(ctx context.Context, id int64, status, msg string) (
 	return res.RowsAffected == 1, nil
 }
 
+// SkipPendingDigest marks the shop's digest-mode alerts that wait for a
+// digest as skipped, with the reason: the shop turned digests off, so no
+// digest will ever gather them. It returns how many it skipped.
+func (s *Store) SkipPendingDigest(ctx context.Context, shopID int64, reason string) (int64, error) {
+	res := s.db(ctx).Exec(`UPDATE alerts SET status = ?, last_error = ?, updated_at = ?
+		WHERE shop_id = ? AND mode = ? AND status = ? AND digest_id IS NULL`,
+		AlertSkipped, reason, s.nowUTC(), shopID, ModeDigest, AlertQueued)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: skipping pending digest alerts of shop %d: %w", shopID, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // GatherDigest makes the shop's digest for one window: when the shop has no
 // digest for (period, start) yet and has queued digest-mode alerts created
 // before end that belong to no digest, it creates the digest, assigns them

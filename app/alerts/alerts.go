@@ -194,7 +194,13 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 	}
 
 	if st.Digest != store.DigestHourly && st.Digest != store.DigestDaily {
-		return nil
+		// Alerts queued for a digest before digests were turned off would
+		// otherwise wait forever.
+		n, err := s.cfg.Store.SkipPendingDigest(ctx, shopID, reasonDigestOff)
+		if n > 0 {
+			s.cfg.Log.InfoContext(ctx, "digest alerts skipped", "shop", shop.Domain, "alerts", n)
+		}
+		return err
 	}
 	loc := Location(st, shop)
 	start, end := Window(now, st.Digest, loc)
@@ -313,6 +319,7 @@ const (
 	reasonDisabled    = "Alerts were turned off."
 	reasonRecovered   = "The cart was recovered before the alert went out."
 	reasonGone        = "The session no longer exists."
+	reasonDigestOff   = "Digests were turned off before this cart's digest went out."
 )
 
 // DeliverAlert works one delivery attempt of an immediate alert; attempt
