@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"time"
@@ -12,7 +13,12 @@ import (
 
 // idleThreshold is the shop's abandonment threshold, or the default.
 func (a *App) idleThreshold(c echo.Context, shopID int64) (time.Duration, error) {
-	s, err := a.store.Settings(c.Request().Context(), shopID)
+	return a.shopIdle(c.Request().Context(), shopID)
+}
+
+// shopIdle is idleThreshold outside a request.
+func (a *App) shopIdle(ctx context.Context, shopID int64) (time.Duration, error) {
+	s, err := a.store.Settings(ctx, shopID)
 	if err != nil {
 		return 0, err
 	}

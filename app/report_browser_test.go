@@ -326,6 +326,10 @@ func TestSettingsPageInBrowser(t *testing.T) {
 	const shop = "browser-settings.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
 	h.install(shop)
+	request := strings.ReplaceAll(string(fixture(t, "customers_data_request.json")), "{shop}.myshopify.com", shop)
+	if resp, _ := h.webhook("customers/data_request", shop, "dr-1", []byte(request)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("customers/data_request: %d", resp.StatusCode)
+	}
 	p := page{t, browser(t, 2*time.Minute)}
 	open := func() {
 		q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
@@ -340,6 +344,11 @@ func TestSettingsPageInBrowser(t *testing.T) {
 	}
 	p.eval(`document.getElementById("alerts-status").textContent`, &v)
 	p.until("the alerts list", `document.getElementById("alerts-status").textContent !== "Loading…"`)
+	p.until("the data requests", `!document.getElementById("data-requests-table").hidden`)
+	p.eval(`document.querySelector("#data-requests-table tbody").textContent`, &v)
+	if !strings.Contains(v, "john@example.com") || !strings.Contains(v, "Download") {
+		t.Errorf("data requests list = %q", v)
+	}
 
 	p.do("entering 90 minutes", chromedp.Evaluate[chromedp.Void](`(() => {
 		const f = document.getElementById("settings-form");

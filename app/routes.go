@@ -50,6 +50,7 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/settings", a.apiGetSettings)
 	api.PUT("/settings", a.apiPutSettings)
 	api.GET("/alerts", a.apiAlerts)
+	api.GET("/data-requests", a.apiDataRequests)
 	api.GET("/trend", a.apiTrend)
 	api.GET("/view/report", a.apiReportView)
 

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
@@ -47,10 +49,48 @@ func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, 
 		if err != nil {
 			return a.keep(ctx, &shop.ID, d, err.Error())
 		}
-		sessions, err := a.store.CustomerData(ctx, shop.ID, req.Customer.Email, req.Customer.Phone)
+		n, err := a.saveDataRequest(ctx, shop, req)
 		if err != nil {
 			return "", err
 		}
-		return a.keep(ctx, &shop.ID, d, fmt.Sprintf("data request: %d funnel sessions hold this customer's contact details", len(sessions)))
+		return a.keep(ctx, &shop.ID, d, fmt.Sprintf("data request: %d funnel sessions hold this customer's details; the report is in the app's settings", n))
 	}
+}
+
+// dataRequestReport is what the merchant passes on to a customer who asked
+// what the app holds about them.
+type dataRequestReport struct {
+	Shop            string        `json:"shop"`
+	RequestID       int64         `json:"data_request_id"`
+	Customer        any           `json:"customer"`
+	OrdersRequested []int64       `json:"orders_requested"`
+	GeneratedAt     time.Time     `json:"generated_at"`
+	Sessions        []sessionJSON `json:"funnel_sessions"`
+}
+
+// saveDataRequest records the customer's funnel sessions as a report the
+// merchant can download from the settings page.
+func (a *App) saveDataRequest(ctx context.Context, shop store.Shop, req shopify.CustomersDataRequest) (int, error) {
+	sessions, err := a.store.CustomerData(ctx, shop.ID, req.Customer.Email, req.Customer.Phone)
+	if err != nil {
+		return 0, err
+	}
+	idle, err := a.shopIdle(ctx, shop.ID)
+	if err != nil {
+		return 0, err
+	}
+	now := a.now()
+	report := dataRequestReport{Shop: shop.Domain, RequestID: req.DataRequest.ID, Customer: req.Customer,
+		OrdersRequested: req.OrdersRequested, GeneratedAt: now.UTC(), Sessions: []sessionJSON{}}
+	for _, s := range sessions {
+		report.Sessions = append(report.Sessions, toSessionJSON(s, now, idle))
+	}
+	body, err := json.Marshal(report)
+	if err != nil {
+		return 0, err
+	}
+	err = a.store.SaveDataRequest(ctx, store.DataRequest{ShopID: shop.ID, RequestID: req.DataRequest.ID,
+		CustomerID: req.Customer.ID, Email: req.Customer.Email, Phone: req.Customer.Phone,
+		Sessions: len(sessions), Report: body})
+	return len(sessions), err
 }

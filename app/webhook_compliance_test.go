@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -35,11 +36,44 @@ func TestComplianceTopics(t *testing.T) {
 		if resp, body := h.webhook("customers/data_request", shop, "gdpr-1", withShop("customers_data_request.json")); resp.StatusCode != http.StatusOK {
 			t.Fatalf("data request: %d %s", resp.StatusCode, body)
 		}
+		// The merchant finds the report in the app, to pass on to the customer.
+		_, body := h.api(http.MethodGet, "/api/data-requests", shop, nil)
+		var reqs struct {
+			DataRequests []struct {
+				RequestID int64 `json:"data_request_id"`
+				Email     string
+				Sessions  int
+				Report    struct {
+					Sessions []struct{ Key, Email string } `json:"funnel_sessions"`
+				}
+			} `json:"data_requests"`
+		}
+		if err := json.Unmarshal(body, &reqs); err != nil || len(reqs.DataRequests) != 1 {
+			t.Fatalf("/api/data-requests: %s", body)
+		}
+		dr := reqs.DataRequests[0]
+		if dr.RequestID != 9999 || dr.Email != "john@example.com" || dr.Sessions != 1 || len(dr.Report.Sessions) != 1 ||
+			dr.Report.Sessions[0].Key != "cart-001" || dr.Report.Sessions[0].Email != "john@example.com" {
+			t.Fatalf("data request report: %s", body)
+		}
+		h.install("bystander.myshopify.com")
+		if _, body := h.api(http.MethodGet, "/api/data-requests", "bystander.myshopify.com", nil); strings.Contains(string(body), "john@") {
+			t.Fatalf("another shop sees the data request: %s", body)
+		}
+		// A redelivery of the request does not add a second report.
+		h.webhook("customers/data_request", shop, "gdpr-1b", withShop("customers_data_request.json"))
+		if _, body := h.api(http.MethodGet, "/api/data-requests", shop, nil); strings.Count(string(body), `"received_at"`) != 1 {
+			t.Fatalf("a redelivered data request added a report: %s", body)
+		}
+
 		if resp, body := h.webhook("customers/redact", shop, "gdpr-2", withShop("customers_redact.json")); resp.StatusCode != http.StatusOK {
 			t.Fatalf("customers/redact: %d %s\n%s", resp.StatusCode, body, h.logs.String())
 		}
 		if held, _ := st.CustomerData(t.Context(), s.ID, "john@example.com", "555-625-1199"); len(held) != 0 {
 			t.Fatalf("after customers/redact %d sessions still hold the customer", len(held))
+		}
+		if _, body := h.api(http.MethodGet, "/api/data-requests", shop, nil); strings.Contains(string(body), "john@") {
+			t.Fatalf("customers/redact left the data request report: %s", body)
 		}
 		other, err := st.SessionByKey(t.Context(), s.ID, "cart-002")
 		if err != nil || other.Email != "shopper2@example.com" {

@@ -95,4 +95,30 @@
   }).catch(function (e) {
     alertsStatus.textContent = e.status === 404 ? "No alerts yet." : "The alerts could not be loaded: " + e.message;
   });
+
+  var drStatus = document.getElementById("data-requests-status");
+  api.get("/api/data-requests").then(function (r) {
+    var list = (r && r.data_requests) || [];
+    if (list.length === 0) { drStatus.textContent = "No customer has asked yet."; return; }
+    var body = document.querySelector("#data-requests-table tbody");
+    list.forEach(function (d) {
+      var tr = document.createElement("tr");
+      [new Date(d.received_at).toLocaleString(), d.email || d.phone || "—", String(d.sessions)].forEach(function (t, i) {
+        var td = document.createElement("td");
+        if (i === 2) { td.className = "num"; }
+        td.textContent = t;
+        tr.appendChild(td);
+      });
+      var td = document.createElement("td");
+      var a = document.createElement("a");
+      a.textContent = "Download (JSON)";
+      a.download = "data-request-" + d.data_request_id + ".json";
+      a.href = URL.createObjectURL(new Blob([JSON.stringify(d.report, null, 2)], { type: "application/json" }));
+      td.appendChild(a);
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    document.getElementById("data-requests-table").hidden = false;
+    drStatus.textContent = "";
+  }).catch(function (e) { drStatus.textContent = "The data requests could not be loaded: " + e.message; });
 })();

@@ -62,6 +62,11 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 		if err := tx.Where("shop_id = ? AND session_key IN (?)", shopID, keys).Delete(&alertRow{}).Error; err != nil {
 			return fmt.Errorf("deleting alerts: %w", err)
 		}
+		err := tx.Exec("DELETE FROM data_requests WHERE shop_id = ? AND ((? <> '' AND lower(email) = lower(?)) OR (? <> '' AND phone = ?))",
+			shopID, email, email, phone, phone).Error
+		if err != nil {
+			return fmt.Errorf("deleting data requests: %w", err)
+		}
 		q, _ = customerMatch(tx.Model(&sessionRow{}), shopID, email, phone)
 		res := q.Updates(map[string]any{
 			"email": "", "phone": "", "recovery_url": "", "landing_site": "", "referring_site": "",
@@ -96,7 +101,8 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 }
 
 // RedactShop deletes everything stored about the shop with that domain
-// (shop/redact): sessions, alerts and digests, settings, deliveries (also those kept
+// (shop/redact): sessions and their rollups, alerts and digests, data
+// requests, settings, deliveries (also those kept
 // under its domain without a shop id) and the shop row. An unknown shop is
 // not an error.
 func (s *Store) RedactShop(ctx context.Context, domain string) error {
@@ -107,7 +113,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 			return err
 		}
 		for _, id := range ids {
-			for _, table := range []string{"sessions", "alerts", "alert_digests", "settings", "deliveries"} {
+			for _, table := range []string{"sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "settings", "deliveries"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}
