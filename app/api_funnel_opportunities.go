@@ -6,15 +6,15 @@ import "github.com/funnelscope/funnelscope/app/funnel"
 // revenue opportunity ("what to fix first").
 type funnelWithOpportunities struct {
 	funnelResponse
-	// AverageOrderValue prices the opportunities: the average value of the
-	// carts at risk in the range, as the report has no order revenue sum yet.
+	// AverageOrderValue prices the opportunities: the range's order revenue
+	// over its orders (the carts at risk's average when there is no order).
 	AverageOrderValue string        `json:"average_order_value"`
 	Opportunities     []funnel.Leak `json:"opportunities"`
 }
 
 // withOpportunities ranks the report's leaks against the benchmarks.
 func withOpportunities(r funnelResponse) funnelWithOpportunities {
-	aov := averageCartAtRisk(r.Report)
+	aov := averageOrderValue(r.Report)
 	return funnelWithOpportunities{
 		funnelResponse:    r,
 		AverageOrderValue: funnel.FormatMoney(aov),
@@ -22,9 +22,15 @@ func withOpportunities(r funnelResponse) funnelWithOpportunities {
 	}
 }
 
-// averageCartAtRisk is the value at risk over the sessions it covers, in
-// minor units; 0 when none is at risk.
-func averageCartAtRisk(r funnel.Report) int64 {
+// averageOrderValue is the range's order revenue over its orders, in minor
+// units. With no order yet it falls back to the average value of the carts
+// at risk, the best guess of what an order would be worth; 0 when neither.
+func averageOrderValue(r funnel.Report) int64 {
+	orders := r.Stages[len(r.Stages)-1].Sessions
+	revenue, err := funnel.ParseMoney(r.OrderValue)
+	if orders > 0 && err == nil {
+		return (revenue + orders/2) / orders
+	}
 	n := r.AbandonedCarts + r.CheckoutDropoffs + r.PaymentDropoffs
 	risk, err := funnel.ParseMoney(r.ValueAtRisk)
 	if n == 0 || err != nil {

@@ -95,7 +95,7 @@ func TestScenarioReport(t *testing.T) {
 			funnel.StageAddressSubmitted: 4, funnel.StagePaymentReached: 3, funnel.StageCompleted: 8,
 		}
 		var all []delivery
-		var wantRisk int64
+		var wantRisk, wantOrders int64
 		n := 0
 		for _, stage := range funnel.Stages() {
 			for i := 0; i < plan[stage]; i++ {
@@ -104,6 +104,8 @@ func TestScenarioReport(t *testing.T) {
 				all = append(all, journey(t, n, stage, day.Add(time.Duration(n)*time.Minute), cents)...)
 				if stage != funnel.StageCompleted {
 					wantRisk += cents
+				} else {
+					wantOrders += cents
 				}
 			}
 		}
@@ -144,6 +146,7 @@ func TestScenarioReport(t *testing.T) {
 			CheckoutDropoffs int64  `json:"checkout_dropoffs"`
 			PaymentDropoffs  int64  `json:"payment_dropoffs"`
 			ValueAtRisk      string `json:"value_at_risk"`
+			OrderValue       string `json:"order_value"`
 		}
 		if err := json.Unmarshal(body, &report); err != nil {
 			t.Fatal(err)
@@ -162,6 +165,9 @@ func TestScenarioReport(t *testing.T) {
 		}
 		if report.AbandonedCarts != 12 || report.CheckoutDropoffs != 15 || report.PaymentDropoffs != 3 {
 			t.Errorf("drop-offs = %d/%d/%d, want 12/15/3", report.AbandonedCarts, report.CheckoutDropoffs, report.PaymentDropoffs)
+		}
+		if report.OrderValue != funnel.FormatMoney(wantOrders) {
+			t.Errorf("order value %s, want %s", report.OrderValue, funnel.FormatMoney(wantOrders))
 		}
 		if report.ValueAtRisk != funnel.FormatMoney(wantRisk) || report.Shop != shop || report.Currency != "USD" {
 			t.Errorf("value at risk %s %s (shop %s), want %s USD", report.ValueAtRisk, report.Currency, report.Shop, funnel.FormatMoney(wantRisk))

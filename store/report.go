@@ -217,6 +217,7 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 		t.Furthest[stage] += n
 		switch {
 		case stage == int(funnel.StageCompleted):
+			t.OrderValue += value
 			if recovered == 1 {
 				t.RecoveredValue += value
 			}

@@ -91,6 +91,9 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, from, to, now ti
 		total += n
 		t := tally(key)
 		t.Furthest[stage] += n
+		if stage == int(funnel.StageCompleted) {
+			t.OrderValue += value
+		}
 		switch {
 		case state == stateRecovered:
 			t.RecoveredValue += value

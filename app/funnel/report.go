@@ -27,6 +27,9 @@ type Tally struct {
 	// RecoveredValue is the sum, in minor units, of Value over recovered
 	// sessions.
 	RecoveredValue int64
+	// OrderValue is the sum, in minor units, of Value over completed
+	// sessions, recovered ones included: the range's order revenue.
+	OrderValue int64
 	// Currency is the currency of the sums. Add keeps the smallest non-empty
 	// currency code it sees, so the fold order cannot change it; a shop
 	// normally has only one.
@@ -44,6 +47,9 @@ func (t *Tally) Add(s Session, now time.Time, idle time.Duration) {
 			t.Durations[st] = append(t.Durations[st], max(cur.Sub(*prev), 0))
 		}
 		prev = cur
+	}
+	if s.Completed() {
+		t.OrderValue += s.Value
 	}
 	switch s.Status(now, idle) {
 	case StatusAbandonedCart:
@@ -91,6 +97,7 @@ type Report struct {
 	PaymentDropoffs  int64         `json:"payment_dropoffs"`
 	ValueAtRisk      string        `json:"value_at_risk"`
 	RecoveredValue   string        `json:"recovered_value"`
+	OrderValue       string        `json:"order_value"`
 	Currency         string        `json:"currency"`
 }
 
@@ -113,6 +120,7 @@ func BuildReport(t Tally) Report {
 		PaymentDropoffs:  t.PaymentDropoffs,
 		ValueAtRisk:      FormatMoney(t.ValueAtRisk),
 		RecoveredValue:   FormatMoney(t.RecoveredValue),
+		OrderValue:       FormatMoney(t.OrderValue),
 		Currency:         t.Currency,
 	}
 	start := reached[StageAddedToCart]

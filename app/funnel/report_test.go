@@ -154,6 +154,7 @@ func TestTallyAdd(t *testing.T) {
 		PaymentDropoffs:  1,
 		ValueAtRisk:      7000,
 		RecoveredValue:   32000,
+		OrderValue:       16000 + 32000,
 		Currency:         "EUR",
 	}
 	want.Durations[StageCheckoutStarted] = []time.Duration{90 * time.Second, 0}
