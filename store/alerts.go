@@ -159,21 +159,11 @@ func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.T
 	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
 ) (flagged []funnel.Session, created []Alert, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		flagged, created = nil, nil
-		var ids []int64
-		err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
-			WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
-				AND furthest_stage >= ? AND last_activity <= ?
-			RETURNING id`,
-			utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle))).Scan(&ids).Error
-		if err != nil || len(ids) == 0 {
+		created = nil
+		var err error
+		if flagged, err = s.flagAbandoned(tx, shopID, now, idle); err != nil || len(flagged) == 0 {
 			return err
 		}
-		var rows []sessionRow
-		if err := tx.Where("shop_id = ? AND id IN ?", shopID, ids).Order("started_at, id").Find(&rows).Error; err != nil {
-			return err
-		}
-		flagged = rowsToSessions(rows)
 		for _, sess := range flagged {
 			a, ok := decide(sess)
 			if !ok {

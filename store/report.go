@@ -338,21 +338,33 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 // returns the sessions it flagged; a session is flagged once, even with
 // concurrent scans.
 func (s *Store) FlagAbandoned(ctx context.Context, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
-	var rows []sessionRow
+	var flagged []funnel.Session
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		var ids []int64
-		err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
-			WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
-				AND furthest_stage >= ? AND last_activity <= ?
-			RETURNING id`,
-			utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle))).Scan(&ids).Error
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		return tx.Where("shop_id = ? AND id IN ?", shopID, ids).Order("started_at, id").Find(&rows).Error
+		var err error
+		flagged, err = s.flagAbandoned(tx, shopID, now, idle)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: flagging abandoned sessions of shop %d: %w", shopID, err)
+	}
+	return flagged, nil
+}
+
+// flagAbandoned is FlagAbandoned inside tx: one UPDATE … RETURNING, so
+// concurrent scans flag a session once.
+func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
+	var ids []int64
+	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
+		WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
+			AND furthest_stage >= ? AND last_activity <= ?
+		RETURNING id`,
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle))).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var rows []sessionRow
+	if err := tx.Where("shop_id = ? AND id IN ?", shopID, ids).Order("started_at, id").Find(&rows).Error; err != nil {
+		return nil, err
 	}
 	return rowsToSessions(rows), nil
 }
