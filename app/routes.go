@@ -12,9 +12,6 @@ import (
 	"github.com/funnelscope/funnelscope/static"
 )
 
-// maxBodyBytes bounds every request body; webhooks have their own tighter check.
-const maxBodyBytes = 2 << 20
-
 // routes is the one route table of the application.
 func (a *App) routes() *echo.Echo {
 	e := echo.New()
@@ -24,7 +21,7 @@ func (a *App) routes() *echo.Echo {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(middleware.Recover())
 	e.Use(a.requestLog())
-	e.Use(middleware.BodyLimit("2M"))
+	e.Use(middleware.BodyLimit("6M")) // webhooks have their own, tighter check
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "",
 		ContentTypeNosniff: "nosniff",

@@ -11,8 +11,10 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// maxWebhookBytes bounds a webhook body; Shopify's payloads are far smaller.
-const maxWebhookBytes = 1 << 20
+// maxWebhookBytes bounds a webhook body. An order with hundreds of lines,
+// taxes and discounts runs to a few hundred kilobytes; a larger body is
+// refused before its HMAC can be checked, and so cannot be kept.
+const maxWebhookBytes = 5 << 20
 
 // webhook receives every topic. The HMAC over the raw body is checked before
 // anything is parsed; the answer is 200 only once the delivery is committed,
@@ -22,7 +24,7 @@ func (a *App) webhook(c echo.Context) error {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxWebhookBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return userError(http.StatusRequestEntityTooLarge, "The webhook body is larger than 1 MiB.")
+			return userError(http.StatusRequestEntityTooLarge, "The webhook body is larger than 5 MiB.")
 		}
 		return userError(http.StatusBadRequest, "The webhook body could not be read.")
 	}

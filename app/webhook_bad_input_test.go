@@ -65,7 +65,7 @@ func TestWebhookBadInput(t *testing.T) {
 			{"missing hmac", cart, map[string]string{"X-Shopify-Hmac-Sha256": ""}, http.StatusUnauthorized},
 			{"forged hmac", cart, map[string]string{"X-Shopify-Hmac-Sha256": shopify.SignWebhook(cart, "not-the-secret")}, http.StatusUnauthorized},
 			{"hmac of another body", cart, map[string]string{"X-Shopify-Hmac-Sha256": shopify.SignWebhook([]byte("{}"), testSecret)}, http.StatusUnauthorized},
-			{"oversized body", bytes.Repeat([]byte(" "), 1<<20+1), nil, http.StatusRequestEntityTooLarge},
+			{"oversized body", bytes.Repeat([]byte(" "), 5<<20+1), nil, http.StatusRequestEntityTooLarge},
 			{"empty body", []byte{}, nil, http.StatusBadRequest},
 			{"missing topic", cart, map[string]string{"X-Shopify-Topic": ""}, http.StatusBadRequest},
 			{"missing webhook id", cart, map[string]string{"X-Shopify-Webhook-Id": ""}, http.StatusBadRequest},

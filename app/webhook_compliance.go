@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,8 +31,11 @@ func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, 
 	}
 
 	shop, err := a.store.ShopByDomain(ctx, d.ShopDomain)
+	if errors.Is(err, store.ErrNotFound) {
+		return a.keep(ctx, nil, d, "shop holds no data here")
+	}
 	if err != nil {
-		return a.keepForShop(ctx, d, "shop holds no data here")
+		return "", err
 	}
 	switch d.Topic {
 	case topicCustomersRedact:

@@ -47,8 +47,7 @@ func (s *Store) CustomerData(ctx context.Context, shopID int64, email, phone str
 // blanks the personal fields (email, phone, recovery URL, landing and
 // referring site, which may carry them in query strings) of the matching
 // sessions, deletes their alerts, and drops the kept payload of every delivery of the shop whose
-// raw bytes contain the email or phone exactly (case-sensitive byte search:
-// position() on PostgreSQL, instr() on SQLite blobs). It returns how many
+// raw bytes contain the email or phone, ignoring case. It returns how many
 // sessions it redacted.
 func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone string) (int64, error) {
 	var n int64
@@ -76,18 +75,20 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone s
 			return res.Error
 		}
 		n = res.RowsAffected
-		// The space in "( ?" matters: right after a parenthesis gorm would
-		// expand the []byte argument into a list of bytes.
-		contains := "instr(payload, ?) > 0"
+		// Kept payloads that name the customer, compared case-insensitively
+		// on the raw bytes, go too: the shop's, and those kept under its
+		// domain without a shop (after an uninstall).
+		contains := "instr(lower(CAST(payload AS TEXT)), lower(?)) > 0"
 		if s.isPG() {
-			contains = "position( ? IN payload) > 0"
+			contains = "position(lower(?) IN lower(encode(payload, 'escape'))) > 0"
 		}
 		for _, needle := range []string{email, phone} {
 			if needle == "" {
 				continue
 			}
-			err := tx.Exec("UPDATE deliveries SET payload = NULL WHERE shop_id = ? AND payload IS NOT NULL AND "+contains,
-				shopID, []byte(needle)).Error
+			err := tx.Exec(`UPDATE deliveries SET payload = NULL
+				WHERE (shop_id = ? OR (shop_id IS NULL AND shop_domain = (SELECT domain FROM shops WHERE id = ?)))
+					AND payload IS NOT NULL AND `+contains, shopID, shopID, needle).Error
 			if err != nil {
 				return err
 			}

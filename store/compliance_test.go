@@ -43,6 +43,14 @@ func TestRedactCustomer(t *testing.T) {
 			t.Errorf("CustomerData with nothing = %v, %v", keys(data), err)
 		}
 
+		// Kept while the shop was uninstalled: no shop id, only its domain.
+		if _, err := s.KeepDelivery(ctx, nil, delivery("r5", a.Domain, "checkouts/update", `{"email":"ann@example.com"}`), "shop is not installed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.KeepDelivery(ctx, nil, delivery("r6", b.Domain, "checkouts/update", `{"email":"ann@example.com"}`), "shop is not installed"); err != nil {
+			t.Fatal(err)
+		}
+
 		n, err := s.RedactCustomer(ctx, a.ID, "Ann@Example.com", "+4912345")
 		if err != nil || n != 1 {
 			t.Fatalf("RedactCustomer = %d, %v; want 1", n, err)
@@ -63,9 +71,10 @@ func TestRedactCustomer(t *testing.T) {
 		if other, _ := s.SessionByKey(ctx, b.ID, "c1"); other.Email != "Ann@Example.com" {
 			t.Errorf("another shop's session was redacted: %+v", other)
 		}
-		// Payloads mentioning the exact email or phone are dropped; the
-		// upper-case mention and the other shop's are not.
-		for id, kept := range map[string]bool{"r1": false, "r2": false, "r3": true, "r4": true} {
+		// Payloads mentioning the email (in any case) or the phone are
+		// dropped, also one kept under the shop's domain without a shop id;
+		// the other shop's are not.
+		for id, kept := range map[string]bool{"r1": false, "r2": false, "r3": false, "r4": true, "r5": false, "r6": true} {
 			if n := countRows(t, s, "deliveries", "webhook_id = $1 AND payload IS NOT NULL", id); (n == 1) != kept {
 				t.Errorf("delivery %s payload kept = %v, want %v", id, n == 1, kept)
 			}

@@ -131,8 +131,9 @@ func (s *Store) toShop(r shopRow) (Shop, error) {
 }
 
 // InstallShop records a (re)installation: it inserts the shop or updates it
-// by domain with the new encrypted tokens, sets installed_at to now when the
-// shop is new or was uninstalled, and clears uninstalled_at and
+// by domain with the new encrypted tokens, sets installed_at to now (the
+// grant proves the app is installed now, so an uninstall triggered earlier
+// and retried late cannot undo it), and clears uninstalled_at and
 // needs_reauth. enqueue, when not nil, runs inside the same transaction (to
 // insert River jobs with InsertTx); its error rolls everything back.
 func (s *Store) InstallShop(ctx context.Context, domain string, t Tokens, enqueue func(ctx context.Context, tx *sql.Tx) error) (Shop, error) {
@@ -160,8 +161,7 @@ func (s *Store) InstallShop(ctx context.Context, domain string, t Tokens, enqueu
 				refresh_token = excluded.refresh_token,
 				access_token_expires_at = excluded.access_token_expires_at,
 				refresh_token_expires_at = excluded.refresh_token_expires_at,
-				installed_at = CASE WHEN shops.uninstalled_at IS NOT NULL
-					THEN excluded.installed_at ELSE shops.installed_at END,
+				installed_at = excluded.installed_at,
 				uninstalled_at = NULL,
 				needs_reauth = FALSE,
 				updated_at = excluded.updated_at

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -142,9 +143,8 @@ func publicOnlyClient() *http.Client {
 			if err != nil {
 				return err
 			}
-			ip := net.ParseIP(host)
-			if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-				ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
+			ip, err := netip.ParseAddr(host)
+			if err != nil || !publicAddr(ip) {
 				return fmt.Errorf("refusing to connect to non-public address %s", host)
 			}
 			return nil
@@ -159,4 +159,21 @@ func publicOnlyClient() *http.Client {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// publicAddr reports whether ip is an ordinary public unicast address: not
+// loopback, private, link-local, multicast or unspecified, nor in the
+// shared, benchmarking, IETF or NAT64 ranges, through which a webhook URL
+// could still reach a cloud's metadata service or an internal network.
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+		return false
+	}
+	for _, p := range []string{"0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16"} {
+		if netip.MustParsePrefix(p).Contains(ip) {
+			return false
+		}
+	}
+	return true
 }
