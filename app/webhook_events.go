@@ -87,7 +87,9 @@ func checkoutEvent(c shopify.Checkout) (*funnel.Event, string) {
 		RecoveryURL:        c.AbandonedCheckoutURL,
 	}
 	if c.Customer != nil {
-		ev.Returning = c.Customer.OrdersCount > 0
+		if n := c.Customer.OrdersCount; n != nil {
+			ev.Returning, ev.ReturningKnown = *n > 0, true
+		}
 		ev.Email = firstOf(ev.Email, c.Customer.Email)
 		ev.Phone = firstOf(ev.Phone, c.Customer.Phone)
 	}
@@ -127,7 +129,9 @@ func orderEvent(o shopify.Order) (*funnel.Event, string) {
 	}
 	if o.Customer != nil {
 		// orders_count already counts this order.
-		ev.Returning = o.Customer.OrdersCount > 1
+		if n := o.Customer.OrdersCount; n != nil {
+			ev.Returning, ev.ReturningKnown = *n > 1, true
+		}
 		ev.Email = firstOf(ev.Email, o.Customer.Email)
 		ev.Phone = firstOf(ev.Phone, o.Customer.Phone)
 	}

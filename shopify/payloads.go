@@ -47,10 +47,12 @@ func (li LineItem) Currency() string {
 
 // Customer is the buyer attached to a checkout or order.
 type Customer struct {
-	ID          int64  `json:"id"`
-	Email       string `json:"email"`
-	Phone       string `json:"phone"`
-	OrdersCount int64  `json:"orders_count"`
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+	// OrdersCount is nil when the payload leaves it out, as newer API
+	// versions do.
+	OrdersCount *int64 `json:"orders_count"`
 }
 
 // Address is a shipping or billing address.

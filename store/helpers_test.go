@@ -85,7 +85,7 @@ func orderEvent(cart, checkout string, created time.Time, value int64) funnel.Ev
 	return funnel.Event{
 		Kind: funnel.KindOrder, CartToken: cart, CheckoutToken: checkout, CreatedAt: created, UpdatedAt: created,
 		Value: value, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}},
-		Email: "ann@example.com", Country: "DE", SourceName: "web",
+		Email: "ann@example.com", Country: "DE", SourceName: "web", Returning: true, ReturningKnown: true,
 	}
 }
 

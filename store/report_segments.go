@@ -31,7 +31,7 @@ func segmentExpr(segment string) string {
 		b.WriteString(" ELSE '" + bands[0].Label + "' END")
 		return b.String()
 	default: // funnel.SegmentNewVsReturning
-		return "CASE WHEN returning_customer THEN 'returning' ELSE 'new' END"
+		return "CASE WHEN NOT returning_known THEN 'unknown' WHEN returning_customer THEN 'returning' ELSE 'new' END"
 	}
 }
 

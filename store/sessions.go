@@ -91,6 +91,7 @@ type sessionRow struct {
 	Gateway            string
 	RecoveryURL        string `gorm:"column:recovery_url"`
 	ReturningCustomer  bool
+	ReturningKnown     bool
 	AbandonedAt        *time.Time
 	// Sample (0..63) is SampleOf(SessionKey): sample 0 is the 1/64 of
 	// sessions the report's stage-gap medians read over large ranges.
@@ -135,6 +136,7 @@ func sessionToRow(shopID int64, s funnel.Session) sessionRow {
 		Gateway:            s.Gateway,
 		RecoveryURL:        s.RecoveryURL,
 		ReturningCustomer:  s.Returning,
+		ReturningKnown:     s.ReturningKnown,
 		AbandonedAt:        utcPtr(s.AbandonedAt),
 		Sample:             SampleOf(s.Key),
 	}
@@ -173,6 +175,7 @@ func (r sessionRow) toSession() funnel.Session {
 		Gateway:            r.Gateway,
 		RecoveryURL:        r.RecoveryURL,
 		Returning:          r.ReturningCustomer,
+		ReturningKnown:     r.ReturningKnown,
 		AbandonedAt:        utcPtr(r.AbandonedAt),
 	}
 	return funnel.Merge(s, funnel.Session{})
@@ -451,12 +454,12 @@ func (r sessionRow) columns() ([]string, []any) {
 			"added_to_cart_at", "checkout_started_at", "contact_submitted_at", "address_submitted_at", "payment_reached_at", "completed_at",
 			"content_at", "content_rank", "value", "currency", "item_count", "line_items", "details_at", "details_rank",
 			"email", "phone", "country", "landing_site", "referring_site", "source_name", "gateway", "recovery_url",
-			"returning_customer", "abandoned_at", "sample", "updated_at"},
+			"returning_customer", "returning_known", "abandoned_at", "sample", "updated_at"},
 		[]any{r.SessionKey, r.CartToken, r.CheckoutToken, r.StartedAt, r.LastActivity, r.FurthestStage,
 			r.AddedToCartAt, r.CheckoutStartedAt, r.ContactSubmittedAt, r.AddressSubmittedAt, r.PaymentReachedAt, r.CompletedAt,
 			r.ContentAt, r.ContentRank, r.Value, r.Currency, r.ItemCount, r.LineItems, r.DetailsAt, r.DetailsRank,
 			r.Email, r.Phone, r.Country, r.LandingSite, r.ReferringSite, r.SourceName, r.Gateway, r.RecoveryURL,
-			r.ReturningCustomer, r.AbandonedAt, r.Sample, r.UpdatedAt}
+			r.ReturningCustomer, r.ReturningKnown, r.AbandonedAt, r.Sample, r.UpdatedAt}
 }
 
 // rollupShards is how many session_rollups rows share one shop, day and

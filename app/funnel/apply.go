@@ -37,17 +37,18 @@ func FromEvent(e Event) Session {
 	// orders speak for the details group.
 	if e.Kind != KindCart {
 		s.setDetails(details{
-			At:            e.seenAt(),
-			Rank:          e.Kind.Rank(),
-			Email:         e.Email,
-			Phone:         e.Phone,
-			Country:       e.Country,
-			LandingSite:   e.LandingSite,
-			ReferringSite: e.ReferringSite,
-			SourceName:    e.SourceName,
-			Gateway:       e.Gateway,
-			RecoveryURL:   e.RecoveryURL,
-			Returning:     e.Returning,
+			At:             e.seenAt(),
+			Rank:           e.Kind.Rank(),
+			Email:          e.Email,
+			Phone:          e.Phone,
+			Country:        e.Country,
+			LandingSite:    e.LandingSite,
+			ReferringSite:  e.ReferringSite,
+			SourceName:     e.SourceName,
+			Gateway:        e.Gateway,
+			RecoveryURL:    e.RecoveryURL,
+			Returning:      e.Returning,
+			ReturningKnown: e.ReturningKnown,
 		})
 	}
 	return s.canonical()

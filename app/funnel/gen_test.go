@@ -82,6 +82,7 @@ func genEvent(pick chooser, mono time.Time) Event {
 	e.Gateway = oneOf(pick, "", "stripe")
 	e.RecoveryURL = oneOf(pick, "", "https://shop/recover?key=1")
 	e.Returning = pick(2) == 0
+	e.ReturningKnown = pick(2) == 0
 	if pick(2) == 0 {
 		nearTwin(pick, &e)
 	}
@@ -95,8 +96,8 @@ func nearTwin(pick chooser, e *Event) {
 	e.CreatedAt, e.UpdatedAt = t0, t1
 	e.Value, e.Currency, e.ItemCount, e.LineItems = 1000, "USD", 1, []LineItem{{"Mug", 1}}
 	e.Email, e.Phone, e.Country, e.LandingSite, e.ReferringSite = "a@example.com", "+1", "US", "/l", "https://r"
-	e.SourceName, e.Gateway, e.RecoveryURL, e.Returning = "web", "stripe", "https://u", false
-	switch pick(15) {
+	e.SourceName, e.Gateway, e.RecoveryURL, e.Returning, e.ReturningKnown = "web", "stripe", "https://u", false, true
+	switch pick(16) {
 	case 0:
 		e.Value = 2000
 	case 1:
@@ -127,6 +128,8 @@ func nearTwin(pick chooser, e *Event) {
 		e.RecoveryURL = "https://v"
 	case 14:
 		e.Returning = true
+	case 15:
+		e.ReturningKnown = false
 	}
 }
 
@@ -134,29 +137,30 @@ func nearTwin(pick chooser, e *Event) {
 // may be anything a database row could hold, canonical or not.
 func genSession(pick chooser, mono time.Time) Session {
 	s := Session{
-		Key:           oneOf(pick, "", "cart-a", "stale"),
-		CartToken:     oneOf(pick, "", "cart-a", "cart-b"),
-		CheckoutToken: oneOf(pick, "", "chk-1", "chk-2"),
-		StartedAt:     genTime(pick, mono),
-		LastActivity:  genTime(pick, mono),
-		ContentAt:     genTime(pick, mono),
-		ContentRank:   pick(4),
-		Value:         int64(oneOf(pick, 0, 1999, 12000, -5)),
-		Currency:      oneOf(pick, "", "USD", "EUR"),
-		ItemCount:     pick(3),
-		LineItems:     genLineItems(pick),
-		DetailsAt:     genTime(pick, mono),
-		DetailsRank:   pick(4),
-		Email:         oneOf(pick, "", "a@example.com", "b@example.com"),
-		Phone:         oneOf(pick, "", "+1"),
-		Country:       oneOf(pick, "", "US"),
-		LandingSite:   oneOf(pick, "", "/x"),
-		ReferringSite: oneOf(pick, "", "https://r"),
-		SourceName:    oneOf(pick, "", "web"),
-		Gateway:       oneOf(pick, "", "stripe"),
-		RecoveryURL:   oneOf(pick, "", "https://u"),
-		Returning:     pick(2) == 0,
-		AbandonedAt:   genTimePtr(pick, mono),
+		Key:            oneOf(pick, "", "cart-a", "stale"),
+		CartToken:      oneOf(pick, "", "cart-a", "cart-b"),
+		CheckoutToken:  oneOf(pick, "", "chk-1", "chk-2"),
+		StartedAt:      genTime(pick, mono),
+		LastActivity:   genTime(pick, mono),
+		ContentAt:      genTime(pick, mono),
+		ContentRank:    pick(4),
+		Value:          int64(oneOf(pick, 0, 1999, 12000, -5)),
+		Currency:       oneOf(pick, "", "USD", "EUR"),
+		ItemCount:      pick(3),
+		LineItems:      genLineItems(pick),
+		DetailsAt:      genTime(pick, mono),
+		DetailsRank:    pick(4),
+		Email:          oneOf(pick, "", "a@example.com", "b@example.com"),
+		Phone:          oneOf(pick, "", "+1"),
+		Country:        oneOf(pick, "", "US"),
+		LandingSite:    oneOf(pick, "", "/x"),
+		ReferringSite:  oneOf(pick, "", "https://r"),
+		SourceName:     oneOf(pick, "", "web"),
+		Gateway:        oneOf(pick, "", "stripe"),
+		RecoveryURL:    oneOf(pick, "", "https://u"),
+		Returning:      pick(2) == 0,
+		ReturningKnown: pick(2) == 0,
+		AbandonedAt:    genTimePtr(pick, mono),
 	}
 	for _, st := range Stages() {
 		*s.stageField(st) = genTimePtr(pick, mono)

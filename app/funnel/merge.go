@@ -156,17 +156,18 @@ func compareLineItem(a, b LineItem) int {
 // details is the group of Session fields taken whole from one checkout or
 // order snapshot, for the same reason as content.
 type details struct {
-	At            time.Time
-	Rank          int
-	Email         string
-	Phone         string
-	Country       string
-	LandingSite   string
-	ReferringSite string
-	SourceName    string
-	Gateway       string
-	RecoveryURL   string
-	Returning     bool
+	At             time.Time
+	Rank           int
+	Email          string
+	Phone          string
+	Country        string
+	LandingSite    string
+	ReferringSite  string
+	SourceName     string
+	Gateway        string
+	RecoveryURL    string
+	Returning      bool
+	ReturningKnown bool
 }
 
 func (s Session) details() details {
@@ -174,7 +175,7 @@ func (s Session) details() details {
 		At: s.DetailsAt, Rank: s.DetailsRank,
 		Email: s.Email, Phone: s.Phone, Country: s.Country,
 		LandingSite: s.LandingSite, ReferringSite: s.ReferringSite, SourceName: s.SourceName,
-		Gateway: s.Gateway, RecoveryURL: s.RecoveryURL, Returning: s.Returning,
+		Gateway: s.Gateway, RecoveryURL: s.RecoveryURL, Returning: s.Returning, ReturningKnown: s.ReturningKnown,
 	}
 }
 
@@ -182,7 +183,7 @@ func (s *Session) setDetails(d details) {
 	s.DetailsAt, s.DetailsRank = d.At.UTC(), d.Rank
 	s.Email, s.Phone, s.Country = d.Email, d.Phone, d.Country
 	s.LandingSite, s.ReferringSite, s.SourceName = d.LandingSite, d.ReferringSite, d.SourceName
-	s.Gateway, s.RecoveryURL, s.Returning = d.Gateway, d.RecoveryURL, d.Returning
+	s.Gateway, s.RecoveryURL, s.Returning, s.ReturningKnown = d.Gateway, d.RecoveryURL, d.Returning, d.ReturningKnown
 }
 
 // compareDetails is a total order on details, newest last; see compareContent.
@@ -199,6 +200,7 @@ func compareDetails(a, b details) int {
 		strings.Compare(a.Gateway, b.Gateway),
 		strings.Compare(a.RecoveryURL, b.RecoveryURL),
 		compareBool(a.Returning, b.Returning),
+		compareBool(a.ReturningKnown, b.ReturningKnown),
 	)
 }
 

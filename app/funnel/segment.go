@@ -64,6 +64,9 @@ func SegmentValue(s Session, segment string) string {
 		}
 		return label
 	case SegmentNewVsReturning:
+		if !s.ReturningKnown {
+			return "unknown"
+		}
 		if s.Returning {
 			return "returning"
 		}

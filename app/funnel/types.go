@@ -79,7 +79,10 @@ type Event struct {
 	SourceName    string
 	Gateway       string
 	RecoveryURL   string
-	Returning     bool
+	// Returning says the customer had ordered before; ReturningKnown that
+	// the payload said either way (newer API versions leave it out).
+	Returning      bool
+	ReturningKnown bool
 }
 
 // Session is one shopper's journey through one cart: the join of every event
@@ -107,17 +110,18 @@ type Session struct {
 	LineItems   []LineItem
 
 	// Details come from the newest checkout or order snapshot.
-	DetailsAt     time.Time
-	DetailsRank   int
-	Email         string
-	Phone         string
-	Country       string
-	LandingSite   string
-	ReferringSite string
-	SourceName    string
-	Gateway       string
-	RecoveryURL   string
-	Returning     bool
+	DetailsAt      time.Time
+	DetailsRank    int
+	Email          string
+	Phone          string
+	Country        string
+	LandingSite    string
+	ReferringSite  string
+	SourceName     string
+	Gateway        string
+	RecoveryURL    string
+	Returning      bool
+	ReturningKnown bool
 
 	// AbandonedAt is set once, by the abandonment scan, when the session was
 	// first flagged; a completed session with it set counts as recovered.
