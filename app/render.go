@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/shopify"
