@@ -91,6 +91,10 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 		}
 
 		eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		eventually(t, "the shop's time zone", func() bool {
+			s, err := st.ShopByDomain(t.Context(), shop)
+			return err == nil && s.Timezone == "America/Toronto" && s.Currency == "CAD"
+		})
 		var topics []string
 		for _, sub := range h.shopify.Subscriptions(shop) {
 			if sub.URI != h.srv.URL+"/webhooks" {

@@ -38,7 +38,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		// Close to expiry: the next Admin API call refreshes first.
 		tokenCalls := h.shopify.Calls("/admin/oauth/access_token")
 		h.clock.Set(installed.Tokens.AccessTokenExpiresAt.Add(-time.Minute))
-		if err := h.app.SyncWebhooks(t.Context(), shop); err != nil {
+		if err := h.app.SyncShop(t.Context(), shop); err != nil {
 			t.Fatalf("sync with refresh: %v", err)
 		}
 		refreshed, _ := st.ShopByDomain(t.Context(), shop)
@@ -57,7 +57,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		}
 		tokenCalls = h.shopify.Calls("/admin/oauth/access_token")
 		for i := 0; i < 3; i++ {
-			if err := h.app.SyncWebhooks(t.Context(), shop); err == nil || !strings.Contains(err.Error(), "re-authorization") {
+			if err := h.app.SyncShop(t.Context(), shop); err == nil || !strings.Contains(err.Error(), "re-authorization") {
 				t.Fatalf("sync with a retired refresh token: %v", err)
 			}
 		}

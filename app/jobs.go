@@ -77,16 +77,17 @@ type registerWebhooksWorker struct {
 // Work registers the app's topics for one shop; it is idempotent, so River's
 // retries are safe. A shop that must re-authorize is not retried.
 func (w *registerWebhooksWorker) Work(ctx context.Context, job *river.Job[RegisterWebhooksArgs]) error {
-	err := w.app.SyncWebhooks(ctx, job.Args.Shop)
+	err := w.app.SyncShop(ctx, job.Args.Shop)
 	if errors.Is(err, errNeedsReauth) {
 		return river.JobCancel(err)
 	}
 	return err
 }
 
-// SyncWebhooks makes sure the shop's webhook subscriptions exist, refreshing
-// its access token first when it is near expiry.
-func (a *App) SyncWebhooks(ctx context.Context, domain string) error {
+// SyncShop makes sure the shop's webhook subscriptions exist and records its
+// time zone and currency, refreshing its access token first when it is near
+// expiry.
+func (a *App) SyncShop(ctx context.Context, domain string) error {
 	shop, err := a.store.ShopByDomain(ctx, domain)
 	if err != nil {
 		return err
@@ -103,7 +104,14 @@ func (a *App) SyncWebhooks(ctx context.Context, domain string) error {
 		return fmt.Errorf("app: registering webhooks of %s: %w", shop.Domain, err)
 	}
 	a.log.InfoContext(ctx, "webhooks registered", "shop", shop.Domain)
-	return nil
+	details, err := a.shopify.ShopDetails(ctx, shop.Domain, token)
+	if errors.Is(err, shopify.ErrReauthorize) {
+		return a.markNeedsReauth(ctx, shop, err)
+	}
+	if err != nil {
+		return fmt.Errorf("app: reading details of %s: %w", shop.Domain, err)
+	}
+	return a.store.SetShopDetails(ctx, shop.ID, details.Currency, details.Timezone)
 }
 
 // PurgePayloadsArgs asks for kept webhook payloads past retention to be purged.

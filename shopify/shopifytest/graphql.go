@@ -29,7 +29,8 @@ type graphQLRequest struct {
 }
 
 // handleGraphQL serves POST /admin/api/{version}/graphql.json for the
-// webhookSubscriptions query and the webhookSubscriptionCreate mutation.
+// webhookSubscriptions query, the webhookSubscriptionCreate mutation and the
+// shop's time zone and currency.
 func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 	shop := requestShop(r)
 	if shop == "" {
@@ -65,8 +66,13 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.createSubscription(w, shop, req)
 	case strings.Contains(req.Query, "webhookSubscriptions"):
 		s.listSubscriptions(w, shop)
+	case strings.Contains(req.Query, "ianaTimezone"):
+		writeJSON(w, http.StatusOK, map[string]any{
+			"data":       map[string]any{"shop": map[string]any{"ianaTimezone": s.ShopTimezone, "currencyCode": s.ShopCurrency}},
+			"extensions": map[string]any{"cost": cost(1, nil, 1000)},
+		})
 	default:
-		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions and webhookSubscriptionCreate")
+		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions, webhookSubscriptionCreate and the shop's details")
 	}
 }
 

@@ -45,6 +45,10 @@ type Server struct {
 	// "read_orders"). Set it before the calls that should see it.
 	GrantScopes string
 
+	// ShopTimezone and ShopCurrency answer the shop query (defaults
+	// America/Toronto and CAD).
+	ShopTimezone, ShopCurrency string
+
 	apiKey, secret string
 	srv            *httptest.Server
 
@@ -74,16 +78,18 @@ type fault struct {
 func NewServer(t testing.TB, apiKey, secret string) *Server {
 	t.Helper()
 	s := &Server{
-		GrantScopes: "read_orders",
-		apiKey:      apiKey,
-		secret:      secret,
-		codes:       map[string]string{},
-		access:      map[string]liveToken{},
-		refresh:     map[string]liveToken{},
-		subs:        map[string][]Subscription{},
-		faults:      map[string][]fault{},
-		userErrors:  map[string]string{},
-		calls:       map[string]int{},
+		GrantScopes:  "read_orders",
+		ShopTimezone: "America/Toronto",
+		ShopCurrency: "CAD",
+		apiKey:       apiKey,
+		secret:       secret,
+		codes:        map[string]string{},
+		access:       map[string]liveToken{},
+		refresh:      map[string]liveToken{},
+		subs:         map[string][]Subscription{},
+		faults:       map[string][]fault{},
+		userErrors:   map[string]string{},
+		calls:        map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/oauth/access_token", s.handleAccessToken)
