@@ -46,9 +46,9 @@ func cartEvent(c shopify.Cart) (*funnel.Event, string) {
 	}
 	for _, li := range c.LineItems {
 		price := li.LinePrice
-		amount, err := shopify.ParseMoney(price)
+		amount, err := funnel.ParseMoney(price)
 		if price == "" {
-			amount, err = shopify.ParseMoney(li.Price)
+			amount, err = funnel.ParseMoney(li.Price)
 			amount *= li.Quantity
 		}
 		if err != nil {
@@ -152,7 +152,7 @@ func moneyOf(amounts ...string) (int64, string) {
 		if a == "" {
 			continue
 		}
-		v, err := shopify.ParseMoney(a)
+		v, err := funnel.ParseMoney(a)
 		if err != nil {
 			return 0, err.Error()
 		}

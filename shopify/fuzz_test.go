@@ -96,12 +96,3 @@ func FuzzParseCart(f *testing.F) {
 		_ = c.Currency()
 	})
 }
-
-func FuzzParseMoney(f *testing.F) {
-	for _, s := range []string{"19.99", "-1.005", "", "1e3", "92233720368547758.07"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = shopify.ParseMoney(s)
-	})
-}

@@ -199,8 +199,8 @@ func checkMoney(pairs ...string) error {
 		if pairs[i+1] == "" {
 			continue
 		}
-		if _, err := ParseMoney(pairs[i+1]); err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrBadPayload, pairs[i], err)
+		if !ValidMoney(pairs[i+1]) {
+			return fmt.Errorf("%w: %s %q is not a decimal amount", ErrBadPayload, pairs[i], truncateForError(pairs[i+1]))
 		}
 	}
 	return nil

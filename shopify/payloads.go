@@ -2,7 +2,7 @@ package shopify
 
 // The types below hold the fields of webhook payloads that the funnel uses.
 // Ids are int64 (line item ids exceed 2^53); money amounts are the decimal
-// strings Shopify sends (convert with ParseMoney); JSON null decodes to the
+// strings Shopify sends (convert with funnel.ParseMoney); JSON null decodes to the
 // zero value.
 
 // Money is an amount in one currency.
