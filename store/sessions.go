@@ -204,9 +204,12 @@ func rowsToSessions(rows []sessionRow) []funnel.Session {
 // Shopify retries.
 func (s *Store) IngestEvent(ctx context.Context, shopID int64, d Delivery, ev *funnel.Event) (duplicate bool, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		var locks []string
+		var fresh funnel.Session
+		var tokens, locks []string
 		if ev != nil {
-			locks = sessionLocks(shopID, *ev)
+			fresh = funnel.FromEvent(*ev)
+			tokens = sessionTokens(fresh.Key, *ev)
+			locks = sessionLocks(shopID, tokens)
 		}
 		var inserted bool
 		var err error
@@ -227,7 +230,7 @@ func (s *Store) IngestEvent(ctx context.Context, shopID int64, d Delivery, ev *f
 		if ev == nil {
 			return nil
 		}
-		return s.applyEvent(tx, shopID, *ev)
+		return s.applyEvent(tx, shopID, *ev, fresh, tokens)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: ingesting delivery %q for shop %d: %w", d.WebhookID, shopID, err)
@@ -235,11 +238,10 @@ func (s *Store) IngestEvent(ctx context.Context, shopID int64, d Delivery, ev *f
 	return duplicate, nil
 }
 
-// sessionLocks returns the advisory lock keys of the session ev touches:
-// its key and tokens, sorted, so that every transaction takes them in the
-// same order and two cannot deadlock on them. None when ev joins nothing.
-func sessionLocks(shopID int64, ev funnel.Event) []string {
-	key := funnel.FromEvent(ev).Key
+// sessionTokens returns the session key an event falls under and its cart
+// and checkout tokens, sorted and without repeats: what finds and locks its
+// session. None when the event joins nothing (key is empty).
+func sessionTokens(key string, ev funnel.Event) []string {
 	if key == "" {
 		return nil
 	}
@@ -251,12 +253,19 @@ func sessionLocks(shopID int64, ev funnel.Event) []string {
 		tokens = append(tokens, ev.CheckoutToken)
 	}
 	slices.Sort(tokens)
-	tokens = slices.Compact(tokens)
+	return slices.Compact(tokens)
+}
+
+// sessionLocks returns the advisory lock keys of a session's tokens, in
+// their sorted order, so that every transaction takes them in the same order
+// and two cannot deadlock on them.
+func sessionLocks(shopID int64, tokens []string) []string {
 	prefix := strconv.FormatInt(shopID, 10) + ":"
+	locks := make([]string, len(tokens))
 	for i, t := range tokens {
-		tokens[i] = prefix + t
+		locks[i] = prefix + t
 	}
-	return tokens
+	return locks
 }
 
 // insertDeliveryLocked is insertDelivery on PostgreSQL plus, when the
@@ -310,21 +319,12 @@ func pgTextArray(ss []string) string {
 	return b.String()
 }
 
-// applyEvent merges ev into its session inside tx.
-func (s *Store) applyEvent(tx *gorm.DB, shopID int64, ev funnel.Event) error {
-	fresh := funnel.FromEvent(ev)
+// applyEvent merges ev, whose own session is fresh, into the session its
+// tokens find, inside tx.
+func (s *Store) applyEvent(tx *gorm.DB, shopID int64, ev funnel.Event, fresh funnel.Session, tokens []string) error {
 	if fresh.Key == "" {
 		return nil // no token, or a kind the funnel ignores: nothing to join
 	}
-	tokens := []string{fresh.Key}
-	if ev.CartToken != "" {
-		tokens = append(tokens, ev.CartToken)
-	}
-	if ev.CheckoutToken != "" {
-		tokens = append(tokens, ev.CheckoutToken)
-	}
-	slices.Sort(tokens)
-	tokens = slices.Compact(tokens)
 	// On PostgreSQL IngestEvent has taken the advisory locks of
 	// sessionLocks, serialising deliveries that could create or touch the
 	// same session; on SQLite BEGIN IMMEDIATE serialises all writers.
