@@ -146,9 +146,9 @@ func (s *Store) InstalledShopIDs(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// FlagAndQueueAlerts is FlagAbandoned with alerts: in one transaction it
+// FlagAndQueueAlerts is the abandonment scan: in one transaction it
 // flags the shop's sessions idle for idle or longer (same rule and
-// statement as FlagAbandoned, so a session is flagged once even with
+// statement for every scan, so a session is flagged once even with
 // concurrent scans), asks decide whether each newly flagged session gets an
 // alert (decide fills SessionKey, Kind, Mode, Value and Currency), inserts
 // those alerts as queued (unique per session and kind: an existing one is

@@ -105,3 +105,10 @@ func ingest(t *testing.T, s *store.Store, shopID int64, id string, ev funnel.Eve
 		t.Fatalf("IngestEvent(%s): unexpected duplicate", id)
 	}
 }
+
+// flagAbandoned runs the abandonment scan with no alert for any session.
+func flagAbandoned(ctx context.Context, s *store.Store, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
+	never := func(funnel.Session) (store.Alert, bool) { return store.Alert{}, false }
+	flagged, _, err := s.FlagAndQueueAlerts(ctx, shopID, now, idle, never, nil)
+	return flagged, err
+}

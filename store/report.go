@@ -332,26 +332,11 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 	return nil
 }
 
-// FlagAbandoned sets abandoned_at to now on the shop's sessions that are
-// not completed, reached at least added_to_cart, have been idle for idle or
-// longer (the boundary of funnel.Session.Status) and were never flagged. It
-// returns the sessions it flagged; a session is flagged once, even with
-// concurrent scans.
-func (s *Store) FlagAbandoned(ctx context.Context, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
-	var flagged []funnel.Session
-	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		flagged, err = s.flagAbandoned(tx, shopID, now, idle)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: flagging abandoned sessions of shop %d: %w", shopID, err)
-	}
-	return flagged, nil
-}
-
-// flagAbandoned is FlagAbandoned inside tx: one UPDATE … RETURNING, so
-// concurrent scans flag a session once.
+// flagAbandoned sets abandoned_at to now, inside tx, on the shop's sessions
+// that are not completed, reached at least added_to_cart, have been idle for
+// idle or longer (the boundary of funnel.Session.Status) and were never
+// flagged, and returns them. It is one UPDATE … RETURNING, so concurrent
+// scans flag a session once.
 func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
 	var ids []int64
 	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?

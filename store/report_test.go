@@ -46,14 +46,14 @@ func seedReport(t *testing.T, s *store.Store, shopID int64, prefix string) map[s
 	in(orderEvent(k("c4"), k("co4"), day2.Add(9*time.Hour+30*time.Minute), 4000))
 	// c6: a cart on day 2, flagged abandoned, then ordered: recovered.
 	in(cartEvent(k("c6"), day2.Add(8*time.Hour), day2.Add(8*time.Hour), 6000))
-	flagged, err := s.FlagAbandoned(ctx, shopID, day2.Add(12*time.Hour), reportIdle)
+	flagged, err := flagAbandoned(ctx, s, shopID, day2.Add(12*time.Hour), reportIdle)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The idle day-1 sessions are flagged too; that does not change their
 	// status, only c6's once it completes.
 	if got := keys(flagged); !reflect.DeepEqual(got, []string{k("c1"), k("c2"), k("c3"), k("c6")}) {
-		t.Fatalf("FlagAbandoned flagged %v, want c1, c2, c3, c6", got)
+		t.Fatalf("the scan flagged %v, want c1, c2, c3, c6", got)
 	}
 	in(orderEvent(k("c6"), k("co6"), day2.Add(13*time.Hour), 6000))
 	// c5: a cart on day 3 updated 10 minutes ago: active.
@@ -310,12 +310,12 @@ func TestFlagAbandonedBoundary(t *testing.T) {
 		ingest(t, s, a.ID, "f4", funnel.Event{Kind: funnel.KindCart, CartToken: "empty", CreatedAt: at(0), UpdatedAt: at(0)})
 		idle := time.Hour
 
-		got, err := s.FlagAbandoned(ctx, a.ID, last.Add(idle-time.Microsecond), idle)
+		got, err := flagAbandoned(ctx, s, a.ID, last.Add(idle-time.Microsecond), idle)
 		if err != nil || len(got) != 0 {
 			t.Fatalf("before the threshold: flagged %v, %v", keys(got), err)
 		}
 		now := last.Add(idle)
-		got, err = s.FlagAbandoned(ctx, a.ID, now, idle)
+		got, err = flagAbandoned(ctx, s, a.ID, now, idle)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +325,7 @@ func TestFlagAbandonedBoundary(t *testing.T) {
 		if st := got[0].Status(now, idle); st != funnel.StatusAbandonedCart {
 			t.Errorf("flagged session status %s", st)
 		}
-		got, err = s.FlagAbandoned(ctx, a.ID, now.Add(time.Hour), idle)
+		got, err = flagAbandoned(ctx, s, a.ID, now.Add(time.Hour), idle)
 		if err != nil || len(got) != 0 {
 			t.Errorf("second scan flagged %v, %v", keys(got), err)
 		}
