@@ -80,8 +80,8 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 // ingestFunnelEvent parses a cart, checkout or order and applies it to its
 // funnel session in the same transaction that records the delivery.
 func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome, error) {
-	shop, err := a.store.ShopByDomain(ctx, d.ShopDomain)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !shop.Installed()) {
+	shopID, installed, err := a.store.InstalledShopID(ctx, d.ShopDomain)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !installed) {
 		return a.keep(ctx, nil, d, "shop is not installed")
 	}
 	if err != nil {
@@ -92,12 +92,12 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 		reason = a.checkEventTimes(ev)
 	}
 	if reason != "" {
-		return a.keep(ctx, &shop.ID, d, reason)
+		return a.keep(ctx, &shopID, d, reason)
 	}
 	if ev == nil {
-		return a.keep(ctx, &shop.ID, d, "not a storefront order")
+		return a.keep(ctx, &shopID, d, "not a storefront order")
 	}
-	dup, err := a.store.IngestEvent(ctx, shop.ID, d, ev)
+	dup, err := a.store.IngestEvent(ctx, shopID, d, ev)
 	if err != nil {
 		return "", err
 	}
@@ -129,8 +129,8 @@ func (a *App) checkEventTimes(ev *funnel.Event) string {
 // keepForShop keeps a delivery that changes no funnel, linked to its shop when known.
 func (a *App) keepForShop(ctx context.Context, d store.Delivery, reason string) (outcome, error) {
 	var id *int64
-	if shop, err := a.store.ShopByDomain(ctx, d.ShopDomain); err == nil {
-		id = &shop.ID
+	if shopID, _, err := a.store.InstalledShopID(ctx, d.ShopDomain); err == nil {
+		id = &shopID
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}

@@ -201,6 +201,26 @@ func (s *Store) ShopByDomain(ctx context.Context, domain string) (Shop, error) {
 	return s.findShop(ctx, "domain = ?", normDomain(domain))
 }
 
+// InstalledShopID returns the id of the shop with that domain and whether
+// it is installed (has an access token and no uninstall), without reading or
+// decrypting its tokens: webhook ingestion needs no more. An unknown shop is
+// ErrNotFound.
+func (s *Store) InstalledShopID(ctx context.Context, domain string) (id int64, installed bool, err error) {
+	var rows []struct {
+		ID        int64
+		Installed bool
+	}
+	err = s.db(ctx).Raw(`SELECT id, (access_token IS NOT NULL AND access_token <> '' AND uninstalled_at IS NULL) AS installed
+		FROM shops WHERE domain = ?`, normDomain(domain)).Scan(&rows).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("store: loading shop %s: %w", domain, err)
+	}
+	if len(rows) == 0 {
+		return 0, false, fmt.Errorf("store: shop %s: %w", domain, ErrNotFound)
+	}
+	return rows[0].ID, rows[0].Installed, nil
+}
+
 // ShopByID returns the shop with that id; ErrNotFound when there is none.
 func (s *Store) ShopByID(ctx context.Context, shopID int64) (Shop, error) {
 	return s.findShop(ctx, "id = ?", shopID)
