@@ -3,10 +3,12 @@ package app
 import (
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
@@ -27,34 +29,45 @@ type segmentReport struct {
 
 // apiFunnel serves the funnel report of the authenticated shop.
 func (a *App) apiFunnel(c echo.Context) error {
+	resp, _, err := a.funnelReport(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, withOpportunities(resp))
+}
+
+// funnelReport builds the authenticated shop's funnel report for the
+// request's from, to and segment, and says which idle threshold it used;
+// the JSON API and the report page share it.
+func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error) {
 	shop := shopOf(c)
 	from, to, err := a.dateRange(c)
 	if err != nil {
-		return err
+		return funnelResponse{}, 0, err
 	}
-	segment := c.QueryParam("segment")
-	if segment != "" && !funnel.ValidSegment(segment) {
-		return fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout)}
+	resp.Segment = c.QueryParam("segment")
+	if resp.Segment != "" && !funnel.ValidSegment(resp.Segment) {
+		return resp, 0, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
 	}
 	idle, err := a.idleThreshold(c, shop.ID)
 	if err != nil {
-		return err
+		return resp, 0, err
 	}
-	ctx := c.Request().Context()
-	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, a.now(), idle, "")
+	ctx, now := c.Request().Context(), a.now()
+	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
 	if err != nil {
-		return err
+		return resp, 0, err
 	}
-	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout), Segment: segment}
-	resp.Report = funnel.BuildReport(tallyOrEmpty(all["all"]))
-	if segment != "" {
-		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, a.now(), idle, segment)
+	resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
+	if resp.Segment != "" {
+		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, resp.Segment)
 		if err != nil {
-			return err
+			return resp, 0, err
 		}
 		resp.Segments = segmentReports(bySegment)
 	}
-	return c.JSON(http.StatusOK, withOpportunities(resp))
+	return resp, idle, nil
 }
 
 func tallyOrEmpty(t *funnel.Tally) funnel.Tally {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -98,40 +97,16 @@ func (a *App) reportFor(c echo.Context) reportView {
 }
 
 func (a *App) loadReport(c echo.Context) (reportView, error) {
-	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
-	if err != nil {
-		return reportView{}, err
-	}
-	v := reportView{From: from.Format(dateLayout), To: to.Format(dateLayout)}
-	segment := c.QueryParam("segment")
-	if segment != "" && !funnel.ValidSegment(segment) {
-		return v, fieldError("segment", "Choose a segment from the list.")
-	}
-	v.Segment = segment
-	idle, err := a.idleThreshold(c, shop.ID)
+	r, idle, err := a.funnelReport(c)
+	v := reportView{From: r.From, To: r.To, Segment: r.Segment, IdleMinutes: int(idle / time.Minute)}
 	if err != nil {
 		return v, err
 	}
-	v.IdleMinutes = int(idle / time.Minute)
-	ctx := c.Request().Context()
-	now := a.now()
-	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
-	if err != nil {
-		return v, err
-	}
-	report := funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
-	var segments []segmentReport
-	if segment != "" {
-		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, segment)
-		if err != nil {
-			return v, err
-		}
-		segments = segmentReports(bySegment)
-	}
-	v = buildReportView(v, withOpportunities(funnelResponse{Report: report, Segments: segments}))
+	v = buildReportView(v, withOpportunities(r))
 	if v.State != reportOK {
-		_, total, err := a.store.ListSessions(ctx, store.SessionFilter{ShopID: shop.ID, Now: now, Idle: idle, Limit: 1})
+		// An empty range of a shop with no sessions at all is "no data yet".
+		_, total, err := a.store.ListSessions(c.Request().Context(),
+			store.SessionFilter{ShopID: shopOf(c).ID, Now: a.now(), Idle: idle, Limit: 1})
 		if err != nil {
 			return v, err
 		}
