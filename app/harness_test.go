@@ -159,19 +159,7 @@ func (h *harness) api(method, path, shop string, body any) (*http.Response, []by
 // webhook signs and posts a payload as Shopify does.
 func (h *harness) webhook(topic, shop, webhookID string, body []byte) (*http.Response, []byte) {
 	h.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks", bytes.NewReader(body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Shopify-Topic", topic)
-	req.Header.Set("X-Shopify-Shop-Domain", shop)
-	req.Header.Set("X-Shopify-Webhook-Id", webhookID)
-	req.Header.Set("X-Shopify-Event-Id", "evt-"+webhookID)
-	req.Header.Set("X-Shopify-API-Version", "2026-10")
-	req.Header.Set("X-Shopify-Triggered-At", time.Now().UTC().Format(time.RFC3339Nano))
-	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(body, testSecret))
-	return h.do(req)
+	return h.do(shopifytest.SignedWebhook(h.srv.URL+"/webhooks", testSecret, topic, shop, webhookID, body))
 }
 
 // install puts a shop in the store with live tokens, as after an install.
