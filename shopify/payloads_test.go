@@ -249,6 +249,11 @@ func TestParseRejectsWrongShapes(t *testing.T) {
 		{"cart trailing data", parseCart, `{"token":"t"} {}`},
 		{"cart invalid JSON", parseCart, `{"token":"t"`},
 		{"order given to cart parser", parseCart, order},
+		{"cart with a cart_token", parseCart, `{"token":"t","cart_token":"c"}`},
+		{"cart with a null cart_token", parseCart, `{"token":"t","cart_token":null}`},
+		{"checkout with an order_number", parseCheckout, `{"token":"t","order_number":1001}`},
+		{"checkout with a checkout_token", parseCheckout, `{"token":"t","checkout_token":"c"}`},
+		{"checkout names in another case", parseCheckout, `{"Token":"t"}`},
 		{"checkout without token", parseCheckout, `{"cart_token":"c","email":"a@b"}`},
 		{"checkout email is a bool", parseCheckout, `{"token":"t","email":true}`},
 		{"checkout shipping_address is a string", parseCheckout, `{"token":"t","shipping_address":"x"}`},
@@ -343,6 +348,17 @@ func TestStorefrontOrder(t *testing.T) {
 			t.Errorf("%+v: StorefrontOrder = %v, want %v", tc.o, got, tc.want)
 		}
 	}
+}
+
+// TestParseTolerates checks what the decoder lets through as encoding/json
+// did: a repeated name (the last wins) and invalid UTF-8 (replaced).
+func TestParseTolerates(t *testing.T) {
+	c, err := shopify.ParseCheckout([]byte("{\"token\":\"first\",\"token\":\"last\",\"email\":\"a\xffb@example.com\"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "Token", c.Token, "last")
+	check(t, "Email", c.Email, "a\uFFFDb@example.com")
 }
 
 func TestParseCrossTopic(t *testing.T) {
