@@ -77,20 +77,25 @@ func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason st
 	if d.WebhookID != "" {
 		webhookID = &d.WebhookID
 	}
-	payload := d.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
 	res := tx.Exec(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
 			api_version, triggered_at, received_at, payload, ingested, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (webhook_id) DO NOTHING`,
 		shopID, webhookID, d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-		utcPtr(d.TriggeredAt), s.nowUTC(), payload, ingested, reason)
+		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, reason)
 	if res.Error != nil {
 		return false, fmt.Errorf("recording delivery: %w", res.Error)
 	}
 	return res.RowsAffected > 0, nil
+}
+
+// payloadBytes is the payload column of a delivery: the body, never NULL
+// until purged.
+func payloadBytes(p []byte) []byte {
+	if p == nil {
+		return []byte{}
+	}
+	return p
 }
 
 // KeepDelivery records a delivery that feeds no funnel session: a signed

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -201,6 +202,40 @@ func (s *Store) ShopByDomain(ctx context.Context, domain string) (Shop, error) {
 	return s.findShop(ctx, "domain = ?", normDomain(domain))
 }
 
+// installedSQL is true for an installed shop: it has an access token and
+// has not been uninstalled since.
+const installedSQL = "access_token IS NOT NULL AND access_token <> '' AND uninstalled_at IS NULL"
+
+// InstalledShopsByDomain returns the ids of the installed shops among
+// domains, keyed by each domain as given: webhook ingestion looks up the
+// shops of a whole batch of deliveries at once.
+func (s *Store) InstalledShopsByDomain(ctx context.Context, domains []string) (map[string]int64, error) {
+	norm := make([]string, len(domains))
+	for i, d := range domains {
+		norm[i] = normDomain(d)
+	}
+	slices.Sort(norm)
+	var rows []struct {
+		ID     int64
+		Domain string
+	}
+	err := s.db(ctx).Raw(`SELECT id, domain FROM shops WHERE domain IN ? AND `+installedSQL, slices.Compact(norm)).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: loading %d shops: %w", len(domains), err)
+	}
+	byNorm := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		byNorm[r.Domain] = r.ID
+	}
+	out := make(map[string]int64, len(domains))
+	for _, d := range domains {
+		if id, ok := byNorm[normDomain(d)]; ok {
+			out[d] = id
+		}
+	}
+	return out, nil
+}
+
 // InstalledShopID returns the id of the shop with that domain and whether
 // it is installed (has an access token and no uninstall), without reading or
 // decrypting its tokens: webhook ingestion needs no more. An unknown shop is
@@ -210,8 +245,8 @@ func (s *Store) InstalledShopID(ctx context.Context, domain string) (id int64, i
 		ID        int64
 		Installed bool
 	}
-	err = s.db(ctx).Raw(`SELECT id, (access_token IS NOT NULL AND access_token <> '' AND uninstalled_at IS NULL) AS installed
-		FROM shops WHERE domain = ?`, normDomain(domain)).Scan(&rows).Error
+	err = s.db(ctx).Raw(`SELECT id, (`+installedSQL+`) AS installed FROM shops WHERE domain = ?`,
+		normDomain(domain)).Scan(&rows).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("store: loading shop %s: %w", domain, err)
 	}

@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// IngestItem is one verified delivery of an ingest batch: the shop it was
+// signed for, the delivery as received, and the funnel event parsed from it
+// (nil when the delivery is recorded without one).
+type IngestItem struct {
+	ShopID   int64
+	Delivery Delivery
+	Event    *funnel.Event
+}
+
+// IngestEvent records one webhook delivery and applies its event to the
+// shop's funnel session: IngestEvents with a batch of one.
+func (s *Store) IngestEvent(ctx context.Context, shopID int64, d Delivery, ev *funnel.Event) (duplicate bool, err error) {
+	dup, err := s.IngestEvents(ctx, []IngestItem{{ShopID: shopID, Delivery: d, Event: ev}})
+	if err != nil {
+		return false, err
+	}
+	return dup[0], nil
+}
+
+// IngestEvents records a batch of webhook deliveries and applies their
+// events to their shops' funnel sessions in one transaction, so that one
+// commit makes the whole batch durable (group commit). Deliveries are unique
+// by webhook id: a redelivery, whether recorded before or earlier in the
+// same batch, inserts nothing, changes nothing and is reported duplicate.
+// Each event, in batch order, is merged with the sessions of its shop that
+// share its key, checkout token or cart token; when several matched (a
+// checkout seen before its cart), one keeps the merged state under the
+// merged key and the others are deleted. The result is what applying the
+// deliveries one at a time gives.
+//
+// Concurrent batches that touch the same sessions are serialised (advisory
+// transaction locks on the events' tokens, taken in one global order, and
+// row locks on PostgreSQL; BEGIN IMMEDIATE on SQLite), so no event is lost
+// and no duplicate session appears. A failure rolls back the whole batch
+// and is returned: none of its deliveries is recorded, and each must be
+// answered 5xx or tried again.
+func (s *Store) IngestEvents(ctx context.Context, items []IngestItem) (duplicate []bool, err error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	b := newIngestBatch(items, s.nowUTC())
+	if s.isPG() {
+		err = s.ingestPostgres(ctx, b)
+	} else {
+		err = s.db(ctx).Transaction(func(tx *gorm.DB) error { return ingestSQLite(tx, b) })
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: ingesting %d deliveries (first %q): %w", len(items), items[0].Delivery.WebhookID, err)
+	}
+	duplicate = make([]bool, len(items))
+	for i, ok := range b.inserted {
+		duplicate[i] = !ok
+	}
+	return duplicate, nil
+}
+
+// shopToken is a token of one shop.
+type shopToken struct {
+	shop  int64
+	token string
+}
+
+// sessionLookup finds the sessions whose session key, checkout token or
+// cart token is one of these.
+type sessionLookup struct{ keys, checkouts, carts []shopToken }
+
+// sessionWrites is what a batch changes in sessions and session_rollups.
+type sessionWrites struct {
+	// deleted are the ids of stored sessions merged into others, by shop.
+	deleted          map[int64][]int64
+	updates, inserts []sessionRow
+	deltas           rollupDeltas
+}
+
+// ingestBatch is the work of one IngestEvents call.
+type ingestBatch struct {
+	items []IngestItem
+	now   time.Time
+	// fresh is each item's event as a session of its own; its Key is
+	// empty when the event joins nothing (no token, or no event).
+	fresh []funnel.Session
+	// inserted says which deliveries were new, and so are applied.
+	inserted []bool
+}
+
+func newIngestBatch(items []IngestItem, now time.Time) *ingestBatch {
+	b := &ingestBatch{items: items, now: now, fresh: make([]funnel.Session, len(items))}
+	for i, it := range items {
+		if it.Event != nil {
+			b.fresh[i] = funnel.FromEvent(*it.Event)
+		}
+	}
+	return b
+}
+
+// tokens returns the session key item i falls under and its event's cart
+// and checkout tokens, without repeats: what finds and locks its session.
+// None when the event joins nothing.
+func (b *ingestBatch) tokens(i int) []string {
+	key := b.fresh[i].Key
+	if key == "" {
+		return nil
+	}
+	ev := b.items[i].Event
+	tokens := []string{key}
+	for _, t := range []string{ev.CartToken, ev.CheckoutToken} {
+		if t != "" && !slices.Contains(tokens, t) {
+			tokens = append(tokens, t)
+		}
+	}
+	return tokens
+}
+
+// locks returns the advisory lock names of every token in the batch, each
+// qualified by its shop.
+func (b *ingestBatch) locks() []string {
+	var locks []string
+	for i, it := range b.items {
+		prefix := strconv.FormatInt(it.ShopID, 10) + ":"
+		for _, t := range b.tokens(i) {
+			locks = append(locks, prefix+t)
+		}
+	}
+	return locks
+}
+
+// apply merges the new deliveries' events into rows, the stored sessions
+// they may join, and returns the writes that follow.
+func (b *ingestBatch) apply(rows []sessionRow, inserted []bool) sessionWrites {
+	b.inserted = inserted
+	live := map[int64][]*liveSession{}
+	for _, r := range rows {
+		orig := r.toSession()
+		live[r.ShopID] = append(live[r.ShopID], &liveSession{id: r.ID, createdAt: r.CreatedAt.UTC(), orig: &orig, sess: orig})
+	}
+	b.merge(live)
+	return changes(live, b.now)
+}
+
+// applies reports whether item i's event is applied: its delivery is new
+// and it joins a session.
+func (b *ingestBatch) applies(i int) bool {
+	return b.inserted[i] && b.fresh[i].Key != ""
+}
+
+// lookup is the query for every session the batch's events may join,
+// those of redeliveries included: it runs before the deliveries are known
+// to be new.
+func (b *ingestBatch) lookup() sessionLookup {
+	var q sessionLookup
+	for i, it := range b.items {
+		if b.fresh[i].Key == "" {
+			continue
+		}
+		for _, t := range b.tokens(i) {
+			q.keys = append(q.keys, shopToken{it.ShopID, t})
+		}
+		if t := it.Event.CheckoutToken; t != "" {
+			q.checkouts = append(q.checkouts, shopToken{it.ShopID, t})
+		}
+		if t := it.Event.CartToken; t != "" {
+			q.carts = append(q.carts, shopToken{it.ShopID, t})
+		}
+	}
+	return q
+}
+
+// liveSession is a session as the batch sees it: loaded from the database
+// (id set, orig its state as loaded) or created by the batch.
+type liveSession struct {
+	id        int64
+	createdAt time.Time
+	orig      *funnel.Session
+	sess      funnel.Session
+	deleted   bool
+}
+
+// matches reports whether an event with these tokens joins l: the same
+// rule as the query that loads the sessions.
+func (l *liveSession) matches(tokens []string, ev *funnel.Event) bool {
+	return slices.Contains(tokens, l.sess.Key) ||
+		(ev.CheckoutToken != "" && l.sess.CheckoutToken == ev.CheckoutToken) ||
+		(ev.CartToken != "" && l.sess.CartToken == ev.CartToken)
+}
+
+// merge applies the new deliveries' events, in batch order, to live, the
+// sessions of each shop in id order.
+func (b *ingestBatch) merge(live map[int64][]*liveSession) {
+	for i, it := range b.items {
+		if !b.applies(i) {
+			continue
+		}
+		tokens := b.tokens(i)
+		var matched []*liveSession
+		for _, l := range live[it.ShopID] {
+			if !l.deleted && l.matches(tokens, it.Event) {
+				matched = append(matched, l)
+			}
+		}
+		merged := b.fresh[i]
+		for _, m := range matched {
+			merged = funnel.Merge(merged, m.sess)
+		}
+		keep := keeper(matched, merged.Key)
+		if keep == nil {
+			keep = &liveSession{createdAt: b.now}
+			live[it.ShopID] = append(live[it.ShopID], keep)
+		}
+		for _, m := range matched {
+			m.deleted = m != keep
+		}
+		keep.sess = merged
+	}
+}
+
+// keeper picks, of the sessions an event joins, the one that keeps the
+// merged state: the one already under the merged key, else the oldest
+// stored one, else none (a new session).
+func keeper(matched []*liveSession, key string) *liveSession {
+	for _, m := range matched {
+		if m.sess.Key == key {
+			return m
+		}
+	}
+	for _, m := range matched {
+		if m.orig != nil {
+			return m
+		}
+	}
+	if len(matched) > 0 {
+		return matched[0]
+	}
+	return nil
+}
+
+// changes returns the writes that bring the database to live: stored
+// sessions merged into others are deleted, stored ones whose state changed
+// are overwritten, new ones inserted; each counts in the rollups.
+func changes(live map[int64][]*liveSession, now time.Time) sessionWrites {
+	w := sessionWrites{deleted: map[int64][]int64{}, deltas: rollupDeltas{}}
+	for shopID, ls := range live {
+		for _, l := range ls {
+			switch {
+			case l.orig != nil && l.deleted:
+				w.deleted[shopID] = append(w.deleted[shopID], l.id)
+				w.deltas.add(sessionToRow(shopID, *l.orig), -1)
+			case l.orig != nil && !reflect.DeepEqual(*l.orig, l.sess):
+				w.deltas.add(sessionToRow(shopID, *l.orig), -1)
+				row := sessionToRow(shopID, l.sess)
+				row.ID, row.CreatedAt, row.UpdatedAt = l.id, l.createdAt, now
+				w.updates = append(w.updates, row)
+				w.deltas.add(row, 1)
+			case l.orig == nil && !l.deleted:
+				row := sessionToRow(shopID, l.sess)
+				row.CreatedAt, row.UpdatedAt = now, now
+				w.inserts = append(w.inserts, row)
+				w.deltas.add(row, 1)
+			}
+		}
+	}
+	return w
+}
+
+// nullString is s, or NULL when empty.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// newDeliveries returns the items whose delivery a batch inserts, the first
+// of each webhook id, and the index of each webhook id's first item. The
+// items without a webhook id are marked inserted already: a NULL id never
+// conflicts.
+func newDeliveries(items []IngestItem) (insert []int, first map[string]int, inserted []bool) {
+	inserted = make([]bool, len(items))
+	first = make(map[string]int, len(items))
+	for i, it := range items {
+		id := it.Delivery.WebhookID
+		if id == "" {
+			inserted[i] = true
+		} else if _, seen := first[id]; seen {
+			continue
+		} else {
+			first[id] = i
+		}
+		insert = append(insert, i)
+	}
+	return insert, first, inserted
+}
+
+// rowScanner is what markInserted reads: database/sql's rows or pgx's.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// markInserted reads the webhook ids an INSERT … RETURNING webhook_id
+// returned into inserted.
+func markInserted(rows rowScanner, first map[string]int, inserted []bool) error {
+	for rows.Next() {
+		var id *string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if id == nil {
+			continue
+		}
+		if i, ok := first[*id]; ok {
+			inserted[i] = true
+		}
+	}
+	return rows.Err()
+}

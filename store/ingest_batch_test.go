@@ -1,0 +1,174 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// batchStep is one delivery of the batch scenario.
+type batchStep struct {
+	id  string
+	ev  funnel.Event
+	dup bool // a redelivery: recorded before, or earlier in its batch
+}
+
+// batchScenario is three batches whose deliveries merge sessions inside a
+// batch, across batches and in the database (two stored sessions into
+// one), with redeliveries of both kinds.
+func batchScenario() [][]batchStep {
+	return [][]batchStep{{
+		{id: "1", ev: checkoutEvent("", "co1", at(time.Minute), at(2*time.Minute), 1500)},
+		{id: "2", ev: orderEvent("c2", "co2", at(3*time.Minute), 2500)},
+		{id: "3", ev: cartEvent("c3", at(0), at(time.Minute), 900)},
+		{id: "3", ev: cartEvent("c3", at(0), at(time.Minute), 900), dup: true},
+		{id: "4", ev: checkoutEvent("", "co5", at(time.Minute), at(4*time.Minute), 700)},
+		{id: "5", ev: cartEvent("c3", at(0), at(5*time.Minute), 1900)},
+	}, {
+		{id: "6", ev: cartEvent("c1", at(0), at(30*time.Second), 1500)},
+		{id: "7", ev: checkoutEvent("c1", "co1", at(time.Minute), at(6*time.Minute), 1500)},
+		{id: "2", ev: orderEvent("c2", "co2", at(3*time.Minute), 2500), dup: true},
+		{id: "8", ev: cartEvent("c5", at(0), at(20*time.Second), 700)},
+		{id: "9", ev: cartEvent("c2", at(0), at(time.Minute), 2500)},
+	}, {
+		// Joins the stored co5 and c5 sessions into one.
+		{id: "10", ev: checkoutEvent("c5", "co5", at(time.Minute), at(8*time.Minute), 700)},
+		{id: "11", ev: orderEvent("c1", "co1", at(9*time.Minute), 1500)},
+		{id: "11", ev: orderEvent("c1", "co1", at(9*time.Minute), 1500), dup: true},
+	}}
+}
+
+// TestIngestEventsEqualsOneByOne checks that a batch leaves the sessions
+// and the rollups exactly as applying its deliveries one at a time does,
+// and reports the redeliveries.
+func TestIngestEventsEqualsOneByOne(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		one := install(t, s, "one-by-one.myshopify.com")
+		batched := install(t, s, "batched.myshopify.com")
+		for n, batch := range batchScenario() {
+			var items []store.IngestItem
+			for _, st := range batch {
+				dup, err := s.IngestEvent(ctx, one.ID, delivery("one-"+st.id, one.Domain, "x", `{}`), &st.ev)
+				if err != nil || dup != st.dup {
+					t.Fatalf("IngestEvent(%s) = %v, %v; want duplicate %v", st.id, dup, err, st.dup)
+				}
+				items = append(items, store.IngestItem{ShopID: batched.ID,
+					Delivery: delivery("batched-"+st.id, batched.Domain, "x", `{}`), Event: &st.ev})
+			}
+			dups, err := s.IngestEvents(ctx, items)
+			if err != nil {
+				t.Fatalf("batch %d: %v", n, err)
+			}
+			for i, st := range batch {
+				if dups[i] != st.dup {
+					t.Errorf("batch %d item %d (%s): duplicate = %v, want %v", n, i, st.id, dups[i], st.dup)
+				}
+			}
+		}
+
+		want := sessionsByKey(t, s, one.ID)
+		got := sessionsByKey(t, s, batched.ID)
+		if len(want) != 4 {
+			t.Fatalf("one by one: %d sessions, want 4 (c1, c2, c3, c5)", len(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("batched sessions =\n%+v\nwant\n%+v", got, want)
+		}
+		if n := countRows(t, s, "deliveries", "shop_id = $1", batched.ID); n != 11 {
+			t.Errorf("%d deliveries recorded, want 11", n)
+		}
+
+		// The rollups kept by the batches are exact: as one by one, and as
+		// rebuilt from the sessions.
+		rollups := rollupTotals(t, s, batched.ID)
+		if w := rollupTotals(t, s, one.ID); !reflect.DeepEqual(rollups, w) {
+			t.Errorf("batched rollups = %v, one by one %v", rollups, w)
+		}
+		if err := s.RebuildRollups(ctx, batched.ID); err != nil {
+			t.Fatal(err)
+		}
+		if w := rollupTotals(t, s, batched.ID); !reflect.DeepEqual(rollups, w) {
+			t.Errorf("batched rollups = %v, rebuilt %v", rollups, w)
+		}
+	})
+}
+
+// TestIngestEventsFailsWhole checks that a batch the database refuses
+// records nothing of any of its deliveries.
+func TestIngestEventsFailsWhole(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		sh := install(t, s, "whole.myshopify.com")
+		good := cartEvent("good", at(0), at(time.Minute), 100)
+		bad := cartEvent("bad", at(0), at(time.Minute), 100)
+		_, err := s.IngestEvents(ctx, []store.IngestItem{
+			{ShopID: sh.ID, Delivery: delivery("good", sh.Domain, "carts/create", `{}`), Event: &good},
+			{ShopID: sh.ID + 1000, Delivery: delivery("bad", "nobody.myshopify.com", "carts/create", `{}`), Event: &bad},
+		})
+		if err == nil {
+			t.Fatal("a batch with a delivery for a shop that does not exist was accepted")
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		for _, table := range []string{"deliveries", "sessions", "session_rollups"} {
+			if n := countRows(t, s, table, "1 = 1"); n != 0 {
+				t.Errorf("%d rows in %s after a refused batch, want 0", n, table)
+			}
+		}
+		// The good delivery alone goes through afterwards.
+		if dup, err := s.IngestEvent(ctx, sh.ID, delivery("good", sh.Domain, "carts/create", `{}`), &good); err != nil || dup {
+			t.Fatalf("IngestEvent after the refused batch = %v, %v", dup, err)
+		}
+	})
+}
+
+// sessionsByKey returns the shop's sessions by key.
+func sessionsByKey(t *testing.T, s *store.Store, shopID int64) map[string]funnel.Session {
+	t.Helper()
+	list, _, err := s.ListSessions(context.Background(), store.SessionFilter{ShopID: shopID, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]funnel.Session{}
+	for _, sess := range list {
+		out[sess.Key] = sess
+	}
+	return out
+}
+
+// rollupTotals sums the shop's session_rollups over shards: sessions and
+// value by day, furthest stage, recovered and currency, zero rows left out.
+func rollupTotals(t *testing.T, s *store.Store, shopID int64) map[string][2]int64 {
+	t.Helper()
+	rows, err := s.DB().QueryContext(context.Background(), `SELECT day, furthest_stage, recovered, currency,
+			sum(sessions), sum(value) FROM session_rollups WHERE shop_id = $1
+		GROUP BY day, furthest_stage, recovered, currency`, shopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][2]int64{}
+	for rows.Next() {
+		var day, stage, recovered int64
+		var currency string
+		var v [2]int64
+		if err := rows.Scan(&day, &stage, &recovered, &currency, &v[0], &v[1]); err != nil {
+			t.Fatal(err)
+		}
+		if v != [2]int64{} {
+			out[fmt.Sprintf("%d/%d/%d/%s", day, stage, recovered, currency)] = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// ingestPostgres is IngestEvents' transaction on PostgreSQL, in two round
+// trips on the pgx connection under database/sql: the first begins,
+// takes the advisory locks, records the deliveries and reads the sessions
+// they may join; the second writes what changed and commits. Every
+// statement has one text whatever the batch size, its rows passed as
+// arrays or as one JSON document, so pgx prepares it once per connection
+// and PostgreSQL plans it once.
+func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) error {
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		c := driverConn.(*stdlib.Conn).Conn()
+		err := pgIngest(ctx, c, b)
+		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+			// database/sql would drop a connection left in a transaction;
+			// end it instead and keep the connection.
+			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		return err
+	})
+}
+
+// pgIngest runs the two round trips.
+func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) error {
+	var first pipeline
+	first.exec("BEGIN")
+	if locks := b.locks(); len(locks) > 0 {
+		// In the order of the lock keys, so that two transactions take
+		// the locks they share in the same order and cannot deadlock.
+		first.exec(`SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.session'), h))
+			FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`, locks)
+	}
+	insert, firstOf, inserted := newDeliveries(b.items)
+	first.query(func(r pgx.Rows) error { return markInserted(r, firstOf, inserted) },
+		pgInsertDeliveries, deliveryArrays(b.items, insert, b.now)...)
+	var rows []sessionRow
+	if q := b.lookup(); len(q.keys) > 0 {
+		// Planned for its arguments each time: a plan kept for the
+		// connection's prepared statement, made while the table was small
+		// (a new install, before autovacuum's first ANALYZE), may look
+		// sessions up through any index that starts with shop_id, and
+		// then reads all of the shop's sessions for each lookup.
+		first.exec("SET LOCAL plan_cache_mode = force_custom_plan")
+		first.query(func(r pgx.Rows) (err error) { rows, err = scanSessions(r); return err },
+			pgLoadSessions(), lookupArrays(q)...)
+	}
+	if err := first.send(ctx, c); err != nil {
+		return err
+	}
+	var second pipeline
+	// The writes find their rows by primary key and keep their plans; the
+	// planner must not choose to scan the table for them while it is
+	// small, and keep that plan as it grows.
+	second.exec("SELECT set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'off', true)")
+	if err := queueWrites(&second, b.apply(rows, inserted)); err != nil {
+		return err
+	}
+	second.exec("COMMIT")
+	return second.send(ctx, c)
+}
+
+// pipeline is statements sent in one round trip, each with what reads its
+// result.
+type pipeline struct {
+	batch pgx.Batch
+	reads []func(pgx.BatchResults) error
+}
+
+// exec queues a statement whose result is not read.
+func (p *pipeline) exec(sql string, args ...any) {
+	p.batch.Queue(sql, args...)
+	p.reads = append(p.reads, func(br pgx.BatchResults) error {
+		_, err := br.Exec()
+		return err
+	})
+}
+
+// query queues a statement whose rows read reads.
+func (p *pipeline) query(read func(pgx.Rows) error, sql string, args ...any) {
+	p.batch.Queue(sql, args...)
+	p.reads = append(p.reads, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return read(rows)
+	})
+}
+
+// send runs the statements in order in one round trip; PostgreSQL skips
+// those after a failure.
+func (p *pipeline) send(ctx context.Context, c *pgx.Conn) error {
+	br := c.SendBatch(ctx, &p.batch)
+	for _, read := range p.reads {
+		if err := read(br); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+const pgInsertDeliveries = `INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain, api_version,
+		triggered_at, received_at, payload, ingested, reason)
+	SELECT s, w, e, t, d, v, tr, $10, p, i, ''
+	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+		$8::bytea[], $9::boolean[]) AS u (s, w, e, t, d, v, tr, p, i)
+	ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`
+
+// deliveryArrays are the arguments of pgInsertDeliveries for the items at
+// the indexes insert.
+func deliveryArrays(items []IngestItem, insert []int, now time.Time) []any {
+	n := len(insert)
+	shops, events, topics, domains, versions := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, triggered := make([]*string, n), make([]*time.Time, n)
+	payloads, ingested := make([][]byte, n), make([]bool, n)
+	for j, i := range insert {
+		it := items[i]
+		d := it.Delivery
+		shops[j], ids[j], events[j], topics[j], domains[j] = it.ShopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain)
+		versions[j], triggered[j], payloads[j], ingested[j] = d.APIVersion, utcPtr(d.TriggeredAt), payloadBytes(d.Payload), it.Event != nil
+	}
+	return []any{shops, ids, events, topics, domains, versions, triggered, payloads, ingested, now}
+}
+
+// pgLoadSessions finds sessions by (shop, token) pairs, each pair a LATERAL
+// index lookup, and locks them in id order.
+func pgLoadSessions() string {
+	return `SELECT id, shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `
+	FROM sessions WHERE id = ANY (ARRAY (
+		SELECT x.id FROM unnest($1::bigint[], $2::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
+			WHERE s.shop_id = k.shop_id AND s.session_key = k.token) AS x
+		UNION ALL SELECT x.id FROM unnest($3::bigint[], $4::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
+			WHERE s.shop_id = k.shop_id AND s.checkout_token = k.token) AS x
+		UNION ALL SELECT x.id FROM unnest($5::bigint[], $6::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
+			WHERE s.shop_id = k.shop_id AND s.cart_token = k.token) AS x))
+	ORDER BY id FOR UPDATE`
+}
+
+// lookupArrays are the arguments of pgLoadSessions.
+func lookupArrays(q sessionLookup) []any {
+	args := make([]any, 0, 6)
+	for _, list := range [][]shopToken{q.keys, q.checkouts, q.carts} {
+		shops, tokens := make([]int64, len(list)), make([]string, len(list))
+		for i, t := range list {
+			shops[i], tokens[i] = t.shop, t.token
+		}
+		args = append(args, shops, tokens)
+	}
+	return args
+}
+
+// scanSessions reads the rows of pgLoadSessions.
+func scanSessions(rows pgx.Rows) ([]sessionRow, error) {
+	var out []sessionRow
+	for rows.Next() {
+		var r sessionRow
+		_, fields := r.fields()
+		if err := rows.Scan(append([]any{&r.ID, &r.ShopID, &r.CreatedAt}, fields...)...); err != nil {
+			return nil, fmt.Errorf("reading session: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// queueWrites queues the statements that apply w.
+func queueWrites(p *pipeline, w sessionWrites) error {
+	var delShops, delIDs []int64
+	for shopID, ids := range w.deleted {
+		for _, id := range ids {
+			delShops, delIDs = append(delShops, shopID), append(delIDs, id)
+		}
+	}
+	if len(delIDs) > 0 {
+		p.exec(`DELETE FROM sessions AS s USING unnest($1::bigint[], $2::bigint[]) AS d (shop_id, id)
+			WHERE s.shop_id = d.shop_id AND s.id = d.id`, delShops, delIDs)
+	}
+	cols := sessionColumns()
+	if len(w.updates) > 0 {
+		set := make([]string, len(cols))
+		for i, c := range cols {
+			set[i] = c + " = r." + c
+		}
+		ids := make([]int64, len(w.updates))
+		for i, r := range w.updates {
+			ids[i] = r.ID
+		}
+		doc, err := json.Marshal(w.updates)
+		if err != nil {
+			return fmt.Errorf("encoding sessions: %w", err)
+		}
+		// The ids again as an array, so that the rows are found through
+		// the primary key.
+		p.exec(`UPDATE sessions AS s SET `+strings.Join(set, ", ")+`
+			FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb) AS r
+			WHERE s.id = ANY ($2::bigint[]) AND s.id = r.id AND s.shop_id = r.shop_id`, string(doc), ids)
+	}
+	if len(w.inserts) > 0 {
+		list := "shop_id, created_at, " + strings.Join(cols, ", ")
+		doc, err := json.Marshal(w.inserts)
+		if err != nil {
+			return fmt.Errorf("encoding sessions: %w", err)
+		}
+		p.exec(`INSERT INTO sessions (`+list+`)
+			SELECT `+list+` FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb)`, string(doc))
+	}
+	keys := w.deltas.sorted()
+	if len(keys) == 0 {
+		return nil
+	}
+	n := len(keys)
+	shops, sessions, values := make([]int64, n), make([]int64, n), make([]int64, n)
+	days, furthest, recovered, shards, currencies := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n)
+	for i, k := range keys {
+		v := w.deltas[k]
+		shops[i], days[i], furthest[i], recovered[i], currencies[i] = k.shop, int32(k.day), int32(k.furthest), int32(k.recovered), k.currency
+		shards[i], sessions[i], values[i] = int32(k.shard), v[0], v[1]
+	}
+	p.exec(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
+		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[], $5::text[], $6::integer[],
+			$7::bigint[], $8::bigint[])`+rollupUpsert,
+		shops, days, furthest, recovered, currencies, shards, sessions, values)
+	return nil
+}

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ingestSQLite is IngestEvents' transaction on SQLite, in multi-row
+// statements with a parameter per value. BEGIN IMMEDIATE has serialised
+// the writers, so it takes no locks of its own.
+func ingestSQLite(tx *gorm.DB, b *ingestBatch) error {
+	inserted, err := sqliteInsertDeliveries(tx, b.items, b.now)
+	if err != nil {
+		return fmt.Errorf("recording deliveries: %w", err)
+	}
+	rows, err := sqliteLoadSessions(tx, b.lookup())
+	if err != nil {
+		return fmt.Errorf("finding sessions: %w", err)
+	}
+	if err := sqliteWrite(tx, b.apply(rows, inserted)); err != nil {
+		return fmt.Errorf("writing sessions: %w", err)
+	}
+	return nil
+}
+
+// sqliteInsertDeliveries records the deliveries not yet recorded and
+// reports which were inserted.
+func sqliteInsertDeliveries(tx *gorm.DB, items []IngestItem, now time.Time) ([]bool, error) {
+	insert, first, inserted := newDeliveries(items)
+	var sb strings.Builder
+	args := make([]any, 0, 10*len(insert))
+	sb.WriteString(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
+		api_version, triggered_at, received_at, payload, ingested, reason) VALUES `)
+	for n, i := range insert {
+		it := items[i]
+		d := it.Delivery
+		if n > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')")
+		args = append(args, it.ShopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
+			utcPtr(d.TriggeredAt), now, payloadBytes(d.Payload), it.Event != nil)
+	}
+	sb.WriteString(" ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
+	rows, err := tx.Raw(sb.String(), args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return inserted, markInserted(rows, first, inserted)
+}
+
+// sqliteLoadSessions reads the sessions that q finds, in id order.
+func sqliteLoadSessions(tx *gorm.DB, q sessionLookup) ([]sessionRow, error) {
+	type columns struct{ keys, checkouts, carts []string }
+	byShop := map[int64]*columns{}
+	add := func(list []shopToken, pick func(*columns) *[]string) {
+		for _, t := range list {
+			c := byShop[t.shop]
+			if c == nil {
+				c = &columns{}
+				byShop[t.shop] = c
+			}
+			*pick(c) = append(*pick(c), t.token)
+		}
+	}
+	add(q.keys, func(c *columns) *[]string { return &c.keys })
+	add(q.checkouts, func(c *columns) *[]string { return &c.checkouts })
+	add(q.carts, func(c *columns) *[]string { return &c.carts })
+	if len(byShop) == 0 {
+		return nil, nil
+	}
+	var conds []string
+	var args []any
+	for _, shopID := range slices.Sorted(maps.Keys(byShop)) {
+		c := byShop[shopID]
+		args = append(args, shopID)
+		var or []string
+		for _, col := range []struct {
+			name   string
+			tokens []string
+		}{{"session_key", c.keys}, {"checkout_token", c.checkouts}, {"cart_token", c.carts}} {
+			if len(col.tokens) > 0 {
+				or = append(or, col.name+" IN ?")
+				args = append(args, col.tokens)
+			}
+		}
+		conds = append(conds, "(shop_id = ? AND ("+strings.Join(or, " OR ")+"))")
+	}
+	var rows []sessionRow
+	err := tx.Where(strings.Join(conds, " OR "), args...).Order("id").Find(&rows).Error
+	return rows, err
+}
+
+// sqliteWrite applies w.
+func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
+	for shopID, ids := range w.deleted {
+		if err := tx.Where("shop_id = ? AND id IN ?", shopID, ids).Delete(&sessionRow{}).Error; err != nil {
+			return err
+		}
+	}
+	if len(w.updates) > 0 {
+		// An upsert on the primary key overwrites many rows in one
+		// statement; every row exists, so it never inserts.
+		q, args := sessionValues(w.updates, true)
+		cols := sessionColumns()
+		set := make([]string, len(cols))
+		for i, c := range cols {
+			set[i] = c + " = excluded." + c
+		}
+		q += " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE sessions.shop_id = excluded.shop_id"
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return err
+		}
+	}
+	if len(w.inserts) > 0 {
+		q, args := sessionValues(w.inserts, false)
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return err
+		}
+	}
+	if q, args := w.deltas.sql(); q != "" {
+		return tx.Exec(q, args...).Error
+	}
+	return nil
+}
+
+// sessionValues returns a multi-row INSERT INTO sessions of rows, with
+// their ids when withID.
+func sessionValues(rows []sessionRow, withID bool) (string, []any) {
+	cols := sessionColumns()
+	lead := []string{"shop_id", "created_at"}
+	if withID {
+		lead = append([]string{"id"}, lead...)
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(lead)+len(cols)), ", ") + ")"
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO sessions (" + strings.Join(append(lead, cols...), ", ") + ") VALUES ")
+	args := make([]any, 0, len(rows)*(len(lead)+len(cols)))
+	for i, r := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(tuple)
+		if withID {
+			args = append(args, r.ID)
+		}
+		_, vals := r.columns()
+		args = append(append(args, r.ShopID, r.CreatedAt), vals...)
+	}
+	return sb.String(), args
+}
