@@ -39,8 +39,10 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "serve":
+		app.TuneGC(os.Getenv)
 		err = serve(ctx, logger, os.Getenv)
 	case "demo":
+		app.TuneGC(os.Getenv)
 		err = demo(ctx, logger, os.Getenv)
 	case "migrate":
 		err = migrate(ctx, logger, os.Getenv)

@@ -10,6 +10,8 @@ import (
 type metrics struct {
 	requests *prometheus.HistogramVec
 	webhooks *prometheus.CounterVec
+	// commitBatch is the number of deliveries per group commit.
+	commitBatch prometheus.Histogram
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -23,8 +25,13 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "funnelscope_webhooks_total",
 			Help: "Webhook deliveries by topic and outcome.",
 		}, []string{"topic", "outcome"}),
+		commitBatch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "funnelscope_webhook_commit_batch_size",
+			Help:    "Funnel webhook deliveries committed together in one transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}),
 	}
-	reg.MustRegister(m.requests, m.webhooks,
+	reg.MustRegister(m.requests, m.webhooks, m.commitBatch,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

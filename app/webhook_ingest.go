@@ -69,6 +69,7 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		if err := a.store.UninstallShop(ctx, d.ShopDomain, at); err != nil {
 			return "", err
 		}
+		a.commits.shops.forget(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
 	case topicDataRequest, topicCustomersRedact, topicShopRedact:
@@ -80,6 +81,31 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 // ingestFunnelEvent parses a cart, checkout or order and applies it to its
 // funnel session in the same transaction that records the delivery.
 func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome, error) {
+	ev, reason := eventFromPayload(d.Topic, d.Payload)
+	if reason == "" {
+		reason = a.checkEventTimes(ev)
+	}
+	if reason == "" && ev == nil {
+		reason = "not a storefront order"
+	}
+	if reason != "" {
+		return a.keepUnusable(ctx, d, reason)
+	}
+	r := a.commits.ingest(ctx, d, ev)
+	switch {
+	case r.err != nil:
+		return "", r.err
+	case !r.installed:
+		return a.keep(ctx, nil, d, "shop is not installed")
+	case r.duplicate:
+		return outcomeDuplicate, nil
+	}
+	return outcomeApplied, nil
+}
+
+// keepUnusable keeps a funnel delivery that cannot be applied, with its
+// reason; that its shop is not installed is the reason that comes first.
+func (a *App) keepUnusable(ctx context.Context, d store.Delivery, reason string) (outcome, error) {
 	shopID, installed, err := a.store.InstalledShopID(ctx, d.ShopDomain)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !installed) {
 		return a.keep(ctx, nil, d, "shop is not installed")
@@ -87,24 +113,7 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 	if err != nil {
 		return "", err
 	}
-	ev, reason := eventFromPayload(d.Topic, d.Payload)
-	if reason == "" {
-		reason = a.checkEventTimes(ev)
-	}
-	if reason != "" {
-		return a.keep(ctx, &shopID, d, reason)
-	}
-	if ev == nil {
-		return a.keep(ctx, &shopID, d, "not a storefront order")
-	}
-	dup, err := a.store.IngestEvent(ctx, shopID, d, ev)
-	if err != nil {
-		return "", err
-	}
-	if dup {
-		return outcomeDuplicate, nil
-	}
-	return outcomeApplied, nil
+	return a.keep(ctx, &shopID, d, reason)
 }
 
 // checkEventTimes refuses payload times that cannot be real: they would put a

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// Group commit limits: a batch holds at most maxCommitBatch deliveries and,
+// its retries included, gives up after commitTimeout.
+const (
+	maxCommitBatch = 64
+	commitTimeout  = 15 * time.Second
+)
+
+// groupCommit gathers the funnel deliveries that arrive together into one
+// transaction and one durable commit, and answers each only after that
+// commit. At a trickle a delivery commits alone, at once; under load the
+// deliveries that arrive while a commit is under way share the next one,
+// so that the cost of a commit, and of looking up the shops, is spread
+// over the batch. No goroutine runs while nothing waits.
+type groupCommit struct {
+	store     *store.Store
+	shops     *installedShops
+	log       *slog.Logger
+	batchSize prometheus.Observer
+	// leaders is how many batches may be in flight at once: while one
+	// commits, the next gathers.
+	leaders int
+
+	mu      sync.Mutex
+	queue   []*waitingDelivery
+	running int
+}
+
+// waitingDelivery is a delivery waiting for its commit.
+type waitingDelivery struct {
+	delivery store.Delivery
+	event    *funnel.Event
+	done     chan commitResult // buffered: the leader never waits for a reader
+}
+
+// commitResult is what became of one delivery.
+type commitResult struct {
+	// installed is false when the delivery's shop is not installed; it
+	// was then not recorded.
+	installed bool
+	duplicate bool
+	err       error
+}
+
+// newGroupCommit returns the group commit of st: one batch at a time on
+// SQLite, which has one writer; two on PostgreSQL, so that a batch gathers
+// while another commits. More would make smaller batches for the same
+// work: measured, they cost more than they gave (BENCHMARKS.md).
+func newGroupCommit(st *store.Store, now func() time.Time, log *slog.Logger, batchSize prometheus.Observer) *groupCommit {
+	g := &groupCommit{store: st, shops: &installedShops{store: st, now: now}, log: log, batchSize: batchSize, leaders: 2}
+	if st.Dialect() == store.DialectSQLite {
+		g.leaders = 1
+	}
+	return g
+}
+
+// ingest commits d and its event with whatever else is waiting. An error
+// means it may not have been committed: the caller answers 5xx and Shopify
+// delivers it again.
+func (g *groupCommit) ingest(ctx context.Context, d store.Delivery, ev *funnel.Event) commitResult {
+	w := &waitingDelivery{delivery: d, event: ev, done: make(chan commitResult, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, w)
+	if g.running < g.leaders {
+		g.running++
+		go g.lead(context.WithoutCancel(ctx))
+	}
+	g.mu.Unlock()
+	select {
+	case r := <-w.done:
+		return r
+	case <-ctx.Done():
+		return commitResult{err: ctx.Err()}
+	}
+}
+
+// lead commits batches from the queue until it is empty.
+func (g *groupCommit) lead(ctx context.Context) {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxCommitBatch)
+		if n == 0 {
+			g.running--
+			g.mu.Unlock()
+			return
+		}
+		batch := make([]*waitingDelivery, n)
+		copy(batch, g.queue)
+		g.queue = append(g.queue[:0], g.queue[n:]...)
+		g.mu.Unlock()
+		g.commit(ctx, batch)
+	}
+}
+
+// commit looks up the batch's shops and ingests the deliveries of
+// installed ones in one transaction. When that fails, each is tried alone,
+// so that a delivery the database refuses cannot fail the others with it.
+func (g *groupCommit) commit(ctx context.Context, batch []*waitingDelivery) {
+	ctx, cancel := context.WithTimeout(ctx, commitTimeout)
+	defer cancel()
+	g.batchSize.Observe(float64(len(batch)))
+	domains := make([]string, len(batch))
+	for i, w := range batch {
+		domains[i] = w.delivery.ShopDomain
+	}
+	shops, err := g.shops.lookup(ctx, domains)
+	if err != nil {
+		for _, w := range batch {
+			w.done <- commitResult{err: err}
+		}
+		return
+	}
+	var waiting []*waitingDelivery
+	var items []store.IngestItem
+	for _, w := range batch {
+		id, ok := shops[w.delivery.ShopDomain]
+		if !ok {
+			w.done <- commitResult{}
+			continue
+		}
+		waiting = append(waiting, w)
+		items = append(items, store.IngestItem{ShopID: id, Delivery: w.delivery, Event: w.event})
+	}
+	if len(items) == 0 {
+		return
+	}
+	dup, err := g.store.IngestEvents(ctx, items)
+	if err != nil && len(items) > 1 {
+		g.log.WarnContext(ctx, "webhook batch failed; committing its deliveries one by one", "size", len(items), "error", err)
+		for i, w := range waiting {
+			d, err := g.store.IngestEvent(ctx, items[i].ShopID, w.delivery, w.event)
+			w.done <- commitResult{installed: true, duplicate: d, err: err}
+		}
+		return
+	}
+	for i, w := range waiting {
+		if err != nil {
+			w.done <- commitResult{installed: true, err: err}
+		} else {
+			w.done <- commitResult{installed: true, duplicate: dup[i]}
+		}
+	}
+}

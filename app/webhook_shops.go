@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/funnelscope/funnelscope/store"
+)
+
+// installedShopTTL is how long the group commit trusts that a shop is
+// installed without asking the database again.
+const installedShopTTL = time.Second
+
+// installedShops remembers for a second which shops are installed, so that
+// a busy server asks the database once a second per shop rather than once
+// per batch. Only installed shops are remembered, and an uninstall seen by
+// this instance forgets its shop at once; a delivery racing an uninstall
+// seen by another instance may still be applied within that second, as it
+// could be when it arrived a moment earlier.
+type installedShops struct {
+	store *store.Store
+	now   func() time.Time
+
+	mu  sync.Mutex
+	ids map[string]cachedShop
+}
+
+// cachedShop is an installed shop's id and until when it is trusted.
+type cachedShop struct {
+	id    int64
+	until time.Time
+}
+
+// lookup returns the ids of the installed shops among domains, keyed by
+// domain as given.
+func (c *installedShops) lookup(ctx context.Context, domains []string) (map[string]int64, error) {
+	now := c.now()
+	ids := make(map[string]int64, len(domains))
+	var missing []string
+	c.mu.Lock()
+	for _, d := range domains {
+		if s, ok := c.ids[d]; ok && now.Before(s.until) {
+			ids[d] = s.id
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	found, err := c.store.InstalledShopsByDomain(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids = map[string]cachedShop{}
+	}
+	for d, id := range found {
+		c.ids[d] = cachedShop{id: id, until: now.Add(installedShopTTL)}
+		ids[d] = id
+	}
+	return ids, nil
+}
+
+// forget drops what is remembered of domain's shop.
+func (c *installedShops) forget(domain string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.ids, domain)
+}
