@@ -6,7 +6,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,21 +19,24 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/bench/loadgen"
+	"github.com/funnelscope/funnelscope/store"
 )
 
-// ingest measures webhook ingestion: saturation throughput, the pgx
-// ceiling on the same rows, and latency at a fixed rate.
+// ingest measures webhook ingestion: saturation throughput beside the
+// pgx ceiling on the same rows, in alternating rounds so that both see the
+// machine in the same state, then latency at a fixed rate.
 func ingest(ctx context.Context, args []string) error {
 	fs := flagSet("ingest")
 	shops := fs.Int("shops", 10, "shops receiving webhooks")
-	sessions := fs.Int("sessions", 20000, "most shopper journeys per phase (each is 2 to 9 webhooks)")
+	sessions := fs.Int("sessions", 100000, "most shopper journeys per stream (each is 2 to 9 webhooks)")
 	conc := fs.Int("concurrency", 32, "concurrent deliveries at saturation")
-	dur := fs.Duration("duration", 20*time.Second, "longest saturation phase (app, then ceiling)")
+	rounds := fs.Int("rounds", 3, "saturation rounds, each the app then the ceiling")
+	dur := fs.Duration("duration", 10*time.Second, "length of each saturation round, app and ceiling each")
 	rate := fs.Int("rate", 1000, "fixed request rate of the latency phase, per second")
 	rateDur := fs.Duration("rate-duration", 15*time.Second, "length of the latency phase")
 	pool := fs.Int("pool", 0, "app connection pool size (0: the store's default)")
 	fixtures := fs.String("fixtures", "", "fixtures folder (default ../shared/fixtures/shopify beside the repository)")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the saturation phase to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the app's saturation rounds to this file")
 	_ = fs.Parse(args)
 
 	base, err := databaseURL()
@@ -66,32 +72,52 @@ func ingest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ceil, err := newCeiling(ctx, ceilSch.url, *shops, *conc)
+	if err != nil {
+		return err
+	}
+	defer ceil.close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute,
 	}}
 	poster := &loadgen.Poster{BaseURL: ra.url, Secret: apiSecret, Client: client}
-	logf("ingest: %d shops, schema %s, app at %s", *shops, sch.name, ra.url)
-
-	// Phase 1: saturation, the app.
-	resetPeakRSS()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-	}
-	logf("saturation: %d concurrent deliveries for up to %s", *conc, *dur)
-	appRes := saturate(ctx, *conc, *dur, stream(ctx, tmpl, "s-", domains, *sessions, 1), func(ctx context.Context, d loadgen.Delivery) bool {
+	post := func(ctx context.Context, d loadgen.Delivery) bool {
 		code, err := poster.Post(ctx, d)
 		return err == nil && code == http.StatusOK
-	})
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
 	}
-	logf("app: %d acknowledged, %d failed in %s: %.0f webhooks/s", appRes.ok, appRes.failed, appRes.elapsed.Round(time.Millisecond), appRes.perSec())
+	logf("ingest: %d shops, schema %s, app at %s; ceiling in schema %s", *shops, sch.name, ra.url, ceilSch.name)
+
+	// Phase 1: saturation, the app and the ceiling (the same deliveries'
+	// rows written by a plain pgx loop) in turn.
+	resetPeakRSS()
+	appIn, ceilIn := stream(ctx, tmpl, "s-", domains, *sessions, 1), stream(ctx, tmpl, "s-", domains, *sessions, 1)
+	defer drain(appIn)
+	defer drain(ceilIn)
+	var appRate, ceilRate, ratios []float64
+	for round := 1; round <= *rounds; round++ {
+		logf("round %d: %d concurrent deliveries for %s, the app then the ceiling", round, *conc, *dur)
+		var prof func()
+		if *cpuprofile != "" {
+			if prof, err = startProfile(*cpuprofile, round); err != nil {
+				return err
+			}
+		}
+		cpu0, batches0 := readCPU(), commitStats(ra.url)
+		app := saturate(ctx, *conc, *dur, appIn, post)
+		self, pg := readCPU().perItem(cpu0, app.ok)
+		if prof != nil {
+			prof()
+		}
+		logf("  app: %d acknowledged, %d failed in %s: %.0f webhooks/s; CPU per webhook: app and generator %.0f µs, postgres %.0f µs; %.1f webhooks per commit",
+			app.ok, app.failed, app.elapsed.Round(time.Millisecond), app.perSec(), self, pg, commitStats(ra.url).meanSince(batches0))
+		cpu0 = readCPU()
+		c := saturate(ctx, *conc, *dur, ceilIn, ceil.write)
+		self, pg = readCPU().perItem(cpu0, c.ok)
+		logf("  ceiling: %d transactions, %d failed in %s: %.0f/s; CPU per webhook: pgx loop and generator %.0f µs, postgres %.0f µs",
+			c.ok, c.failed, c.elapsed.Round(time.Millisecond), c.perSec(), self, pg)
+		appRate, ceilRate = append(appRate, app.perSec()), append(ceilRate, c.perSec())
+		ratios = append(ratios, app.perSec()/c.perSec())
+	}
 
 	// Phase 2: fixed rate, the app.
 	logf("latency: %d requests/s for %s", *rate, *rateDur)
@@ -101,42 +127,78 @@ func ingest(ctx context.Context, args []string) error {
 		*rate, len(lat), failed, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)))
 	rss := peakRSS()
 
-	// Phase 3: the ceiling, the same rows written by a plain pgx loop.
-	ceil, err := ceiling(ctx, ceilSch.url, *shops, *conc, *dur, stream(ctx, tmpl, "s-", domains, *sessions, 1))
-	if err != nil {
-		return err
-	}
-	logf("ceiling: %d transactions in %s: %.0f/s", ceil.ok, ceil.elapsed.Round(time.Millisecond), ceil.perSec())
-	ratio := appRes.perSec() / ceil.perSec()
 	fmt.Printf("ingest: %.0f webhooks/s, ceiling %.0f/s, ratio %.2f, p50 %.1f ms, p99 %.1f ms at %d/s, rss %.0f MB\n",
-		appRes.perSec(), ceil.perSec(), ratio, ms(p50), ms(p99), *rate, rss)
+		median(appRate), median(ceilRate), median(ratios), ms(p50), ms(p99), *rate, rss)
 	return nil
 }
 
-// stream generates interleaved journeys over the shops, at most sessions
-// of them, until ctx ends; the channel closes when done. Journeys start in
-// the last day and a half, as a live store's would.
+// startProfile starts a CPU profile of one round, written to path with the
+// round's number before its extension; the returned func stops it.
+func startProfile(path string, round int) (func(), error) {
+	ext := filepath.Ext(path)
+	f, err := os.Create(fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), round, ext))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// median is the median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// drain reads what is left of a stream, so that its generator ends.
+func drain(in <-chan loadgen.Delivery) {
+	go func() {
+		for range in {
+		}
+	}()
+}
+
+// stream generates interleaved journeys over the shops, 200 shoppers at a
+// time and at most sessions of them, until ctx ends; the channel closes
+// when done. Journeys start in the last half hour, as a live store's
+// would: none is idle past the hour after which the app's abandonment scan
+// flags it, as none would be on arrival. Each journey is made when a shopper's place opens, so generating
+// costs the same at every moment of a measurement.
 func stream(ctx context.Context, tmpl *loadgen.Templates, prefix string, domains []string, sessions int, seed uint64) <-chan loadgen.Delivery {
 	out := make(chan loadgen.Delivery, 256)
 	go func() {
 		defer close(out)
 		rng := rand.New(rand.NewPCG(seed, 42))
 		now := time.Now().UTC().Truncate(time.Second)
-		const chunk = 200
-		for first := 0; first < sessions; first += chunk {
-			var journeys [][]loadgen.Delivery
-			for n := first; n < min(first+chunk, sessions); n++ {
-				start := now.Add(-time.Duration(rng.IntN(36*3600)) * time.Second)
-				journeys = append(journeys, tmpl.Journey(prefix, domains[n%len(domains)], n, loadgen.Stop(rng), start, int64(1000+rng.IntN(20000)), rng))
+		n := 0
+		loadgen.InterleaveFunc(200, rng, func() ([]loadgen.Delivery, bool) {
+			if n == sessions {
+				return nil, false
 			}
-			for _, d := range loadgen.Interleave(journeys, chunk, rng) {
-				select {
-				case out <- d:
-				case <-ctx.Done():
-					return
-				}
+			start := now.Add(-time.Duration(rng.IntN(30*60)) * time.Second)
+			j := tmpl.Journey(prefix, domains[n%len(domains)], n, loadgen.Stop(rng), start, int64(1000+rng.IntN(20000)), rng)
+			n++
+			return j, true
+		}, func(d loadgen.Delivery) bool {
+			select {
+			case out <- d:
+				return true
+			case <-ctx.Done():
+				return false
 			}
-		}
+		})
 	}()
 	return out
 }
@@ -148,7 +210,8 @@ type result struct {
 
 func (r result) perSec() float64 { return float64(r.ok) / r.elapsed.Seconds() }
 
-// saturate runs conc workers over the stream until it ends or dur passes.
+// saturate runs conc workers over the stream until it ends or dur passes;
+// what is left of the stream is left for the next call.
 func saturate(ctx context.Context, conc int, dur time.Duration, in <-chan loadgen.Delivery, do func(context.Context, loadgen.Delivery) bool) result {
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
@@ -175,13 +238,7 @@ func saturate(ctx context.Context, conc int, dur time.Duration, in <-chan loadge
 		})
 	}
 	wg.Wait()
-	r := result{ok: ok.Load(), failed: failed.Load(), elapsed: time.Since(start)}
-	// Drain the generator.
-	go func() {
-		for range in {
-		}
-	}()
-	return r
+	return result{ok: ok.Load(), failed: failed.Load(), elapsed: time.Since(start)}
 }
 
 // fixedRate posts the stream at rate per second for dur, open loop: each
@@ -227,76 +284,87 @@ func fixedRate(ctx context.Context, rate int, dur time.Duration, in <-chan loadg
 		})
 	}
 	wg.Wait()
-	go func() {
-		for range in {
-		}
-	}()
+	drain(in)
 	return lat, late, failed
 }
 
-// ceiling writes the rows the app writes for each webhook (the delivery,
-// with its payload, and the session it updates) with pgx alone: one
-// transaction and one round trip per webhook, durable commit, the same
-// concurrency. No HTTP, no HMAC, no JSON, no ORM.
-func ceiling(ctx context.Context, dbURL string, shops, conc int, dur time.Duration, in <-chan loadgen.Delivery) (result, error) {
-	// The schema and shops, as the app has them.
+// ceilingWriter writes the rows the app writes for each webhook (the
+// delivery, with its payload, the session it updates and the session's
+// daily rollup row) with pgx alone: one transaction and one round trip per
+// webhook, durable commit. No HTTP, no HMAC, no JSON, no ORM.
+type ceilingWriter struct {
+	pool   *pgxpool.Pool
+	shopID map[string]int64
+}
+
+// newCeiling sets up the ceiling's schema at dbURL (migrated, with the
+// same shops as the app) and a pool of conc connections.
+func newCeiling(ctx context.Context, dbURL string, shops, conc int) (*ceilingWriter, error) {
 	ra, err := startApp(ctx, dbURL, 2)
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
 	domains, ids, err := installShops(ctx, ra.store, shops)
 	ra.stop()
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
-	shopID := map[string]int64{}
+	w := &ceilingWriter{shopID: map[string]int64{}}
 	for i, d := range domains {
-		shopID[d] = ids[i]
+		w.shopID[d] = ids[i]
 	}
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
 	cfg.MaxConns = int32(conc)
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return result{}, err
+	if w.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, err
 	}
-	defer pool.Close()
-	logf("ceiling: %d concurrent pgx transactions for up to %s", conc, dur)
-	return saturate(ctx, conc, dur, in, func(ctx context.Context, d loadgen.Delivery) bool {
-		now := time.Now().UTC()
-		var stageCol string
-		switch d.Stage {
-		case funnel.StageAddedToCart:
-			stageCol = "added_to_cart_at"
-		case funnel.StageCheckoutStarted:
-			stageCol = "checkout_started_at"
-		case funnel.StageContactSubmitted:
-			stageCol = "contact_submitted_at"
-		case funnel.StageAddressSubmitted:
-			stageCol = "address_submitted_at"
-		case funnel.StagePaymentReached:
-			stageCol = "payment_reached_at"
-		default:
-			stageCol = "completed_at"
-		}
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain, api_version, received_at, payload, ingested)
-			VALUES ($1, $2, $3, $4, $5, '2026-10', $6, $7, true) ON CONFLICT (webhook_id) DO NOTHING`,
-			shopID[d.Shop], d.ID, "evt-"+d.ID, d.Topic, d.Shop, now, d.Body)
-		b.Queue(fmt.Sprintf(`INSERT INTO sessions (shop_id, session_key, cart_token, checkout_token, started_at, last_activity,
-				furthest_stage, %[1]s, value, currency, item_count, email, sample, created_at, updated_at)
-			VALUES ($1, $2, $2, $3, $4, $5, $6, $5, $7, 'USD', 1, '', $8, $9, $9)
-			ON CONFLICT (shop_id, session_key) DO UPDATE SET
-				checkout_token = GREATEST(sessions.checkout_token, excluded.checkout_token),
-				last_activity = GREATEST(sessions.last_activity, excluded.last_activity),
-				furthest_stage = GREATEST(sessions.furthest_stage, excluded.furthest_stage),
-				%[1]s = LEAST(sessions.%[1]s, excluded.%[1]s),
-				value = excluded.value, updated_at = excluded.updated_at`, stageCol),
-			shopID[d.Shop], d.Key, d.Checkout, d.Start, d.At, int(d.Stage), d.Cents, 0, now)
-		// A batch runs as one implicit transaction: one commit.
-		err := pool.SendBatch(ctx, b).Close()
-		return err == nil
-	}), nil
+	return w, nil
+}
+
+func (w *ceilingWriter) close() { w.pool.Close() }
+
+// write writes one delivery's rows in one implicit transaction.
+func (w *ceilingWriter) write(ctx context.Context, d loadgen.Delivery) bool {
+	now := time.Now().UTC()
+	var stageCol string
+	switch d.Stage {
+	case funnel.StageAddedToCart:
+		stageCol = "added_to_cart_at"
+	case funnel.StageCheckoutStarted:
+		stageCol = "checkout_started_at"
+	case funnel.StageContactSubmitted:
+		stageCol = "contact_submitted_at"
+	case funnel.StageAddressSubmitted:
+		stageCol = "address_submitted_at"
+	case funnel.StagePaymentReached:
+		stageCol = "payment_reached_at"
+	default:
+		stageCol = "completed_at"
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain, api_version, received_at, payload, ingested)
+		VALUES ($1, $2, $3, $4, $5, '2026-10', $6, $7, true) ON CONFLICT (webhook_id) DO NOTHING`,
+		w.shopID[d.Shop], d.ID, "evt-"+d.ID, d.Topic, d.Shop, now, d.Body)
+	b.Queue(fmt.Sprintf(`INSERT INTO sessions (shop_id, session_key, cart_token, checkout_token, started_at, last_activity,
+			furthest_stage, %[1]s, value, currency, item_count, email, sample, created_at, updated_at)
+		VALUES ($1, $2, $2, $3, $4, $5, $6, $5, $7, 'USD', 1, '', $8, $9, $9)
+		ON CONFLICT (shop_id, session_key) DO UPDATE SET
+			checkout_token = GREATEST(sessions.checkout_token, excluded.checkout_token),
+			last_activity = GREATEST(sessions.last_activity, excluded.last_activity),
+			furthest_stage = GREATEST(sessions.furthest_stage, excluded.furthest_stage),
+			%[1]s = LEAST(sessions.%[1]s, excluded.%[1]s),
+			value = excluded.value, updated_at = excluded.updated_at`, stageCol),
+		w.shopID[d.Shop], d.Key, d.Checkout, d.Start, d.At, int(d.Stage), d.Cents, 0, now)
+	// The daily rollup row the session counts in, as the app keeps it.
+	b.Queue(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
+		VALUES ($1, $2, $3, 0, 'USD', $4, 1, $5)
+		ON CONFLICT (shop_id, day, furthest_stage, recovered, currency, shard) DO UPDATE
+		SET sessions = session_rollups.sessions + 1, value = session_rollups.value + excluded.value`,
+		w.shopID[d.Shop], d.Start.Unix()/86400, int(d.Stage), store.SampleOf(d.Key)%8, d.Cents)
+	// A batch runs as one implicit transaction: one commit.
+	err := w.pool.SendBatch(ctx, b).Close()
+	return err == nil
 }

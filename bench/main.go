@@ -53,6 +53,8 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The app runs in this process: collect garbage as serve does.
+	app.TuneGC(os.Getenv)
 	var err error
 	switch os.Args[1] {
 	case "ingest":

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,9 +169,8 @@ func (t *Templates) Journey(prefix, shop string, n int, stop funnel.Stage, start
 	reached := funnel.StageAddedToCart
 	add := func(topic, tmpl string, step time.Duration, price int64) {
 		at += step
-		r := strings.NewReplacer("@CART@", cart, "@CHK@", chk, "@T0@", stamp(start), "@TU@", stamp(start.Add(at)),
-			"@PRICE@", funnel.FormatMoney(price), "@EMAIL@", fmt.Sprintf("shopper%d@example.com", n), "@N@", fmt.Sprint(n))
-		out = append(out, Delivery{Topic: topic, Shop: shop, ID: fmt.Sprintf("%s%s-%d-%d", prefix, shop, n, len(out)), Body: []byte(r.Replace(tmpl)),
+		f := fields{cart: cart, chk: chk, t0: stamp(start), tu: stamp(start.Add(at)), price: funnel.FormatMoney(price), n: strconv.Itoa(n)}
+		out = append(out, Delivery{Topic: topic, Shop: shop, ID: fmt.Sprintf("%s%s-%d-%d", prefix, shop, n, len(out)), Body: f.render(tmpl),
 			Key: cart, Start: start, At: start.Add(at), Stage: reached, Cents: price})
 	}
 	add("carts/create", t.cartCreate, 0, cents)
@@ -185,9 +185,8 @@ func (t *Templates) Journey(prefix, shop string, n int, stop funnel.Stage, start
 	step := func() time.Duration { return time.Duration(10+rng.IntN(170)) * time.Second }
 	checkout := func(topic, tmpl string) {
 		at += step()
-		r := strings.NewReplacer("@CART@", cart, "@CHK@", chk, "@T0@", stamp(coStart), "@TU@", stamp(start.Add(at)),
-			"@PRICE@", funnel.FormatMoney(cents), "@EMAIL@", fmt.Sprintf("shopper%d@example.com", n), "@N@", fmt.Sprint(n))
-		out = append(out, Delivery{Topic: topic, Shop: shop, ID: fmt.Sprintf("%s%s-%d-%d", prefix, shop, n, len(out)), Body: []byte(r.Replace(tmpl)),
+		f := fields{cart: cart, chk: chk, t0: stamp(coStart), tu: stamp(start.Add(at)), price: funnel.FormatMoney(cents), n: strconv.Itoa(n)}
+		out = append(out, Delivery{Topic: topic, Shop: shop, ID: fmt.Sprintf("%s%s-%d-%d", prefix, shop, n, len(out)), Body: f.render(tmpl),
 			Key: cart, Checkout: chk, Start: start, At: start.Add(at), Stage: reached, Cents: cents})
 		reached++
 	}
@@ -214,6 +213,50 @@ func (t *Templates) Journey(prefix, shop string, n int, stop funnel.Stage, start
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// fields are the values of a delivery's placeholders.
+type fields struct{ cart, chk, t0, tu, price, n string }
+
+// render returns tmpl with each placeholder (@CART@, @CHK@, @T0@, @TU@,
+// @PRICE@, @EMAIL@, @N@) replaced by its value, in one pass: the
+// generator plays Shopify and should take as little of the machine as it
+// can.
+func (f fields) render(tmpl string) []byte {
+	out := make([]byte, 0, len(tmpl)+128)
+	for {
+		i := strings.IndexByte(tmpl, '@')
+		if i < 0 {
+			return append(out, tmpl...)
+		}
+		j := strings.IndexByte(tmpl[i+1:], '@')
+		if j < 0 {
+			return append(out, tmpl...)
+		}
+		var v string
+		switch tmpl[i+1 : i+1+j] {
+		case "CART":
+			v = f.cart
+		case "CHK":
+			v = f.chk
+		case "T0":
+			v = f.t0
+		case "TU":
+			v = f.tu
+		case "PRICE":
+			v = f.price
+		case "EMAIL":
+			v = "shopper" + f.n + "@example.com"
+		case "N":
+			v = f.n
+		default: // an @ of the payload itself, such as an e-mail address's
+			out = append(out, tmpl[:i+1]...)
+			tmpl = tmpl[i+1:]
+			continue
+		}
+		out = append(append(out, tmpl[:i]...), v...)
+		tmpl = tmpl[i+2+j:]
+	}
+}
 
 // Poster posts signed deliveries to an app.
 type Poster struct {
@@ -250,20 +293,41 @@ func (p *Poster) Post(ctx context.Context, d Delivery) (int, error) {
 // random open journey, so a journey's own deliveries stay in order.
 func Interleave(journeys [][]Delivery, window int, rng *rand.Rand) []Delivery {
 	var out []Delivery
+	InterleaveFunc(window, rng, func() ([]Delivery, bool) {
+		if len(journeys) == 0 {
+			return nil, false
+		}
+		j := journeys[0]
+		journeys = journeys[1:]
+		return j, true
+	}, func(d Delivery) bool {
+		out = append(out, d)
+		return true
+	})
+	return out
+}
+
+// InterleaveFunc is Interleave over journeys made as they are needed: it
+// opens the next journey from next whenever fewer than window are open, so
+// the work of making them is spread over the stream, and hands each
+// delivery to yield until next has no more or yield returns false.
+func InterleaveFunc(window int, rng *rand.Rand, next func() ([]Delivery, bool), yield func(Delivery) bool) {
 	open := make([][]Delivery, 0, window)
-	next := 0
+	more := true
 	for {
-		for len(open) < window && next < len(journeys) {
-			if len(journeys[next]) > 0 {
-				open = append(open, journeys[next])
+		for more && len(open) < window {
+			var j []Delivery
+			if j, more = next(); more && len(j) > 0 {
+				open = append(open, j)
 			}
-			next++
 		}
 		if len(open) == 0 {
-			return out
+			return
 		}
 		i := rng.IntN(len(open))
-		out = append(out, open[i][0])
+		if !yield(open[i][0]) {
+			return
+		}
 		open[i] = open[i][1:]
 		if len(open[i]) == 0 {
 			open[i] = open[len(open)-1]
