@@ -159,3 +159,28 @@ func TestWebhookDuplicateIsNoOp(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookNULCharacters posts a checkout whose text fields carry NUL
+// characters, which PostgreSQL's text and jsonb refuse: the delivery is
+// still applied, without them, rather than refused on every retry.
+func TestWebhookNULCharacters(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		h := newHarness(t, st)
+		const shop = "nul.myshopify.com"
+		s := h.install(shop)
+		co := loadPayload(t, "checkouts_create.json").with(t, map[string]any{
+			"email": "ann\u0000@example.com", "landing_site": "/\u0000", "source_name": "we\u0000b",
+		})
+		resp, body := h.webhook("checkouts/create", shop, "nul-1", co.bytes(t))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "applied") {
+			t.Fatalf("delivery: %d %s", resp.StatusCode, body)
+		}
+		list, _, err := st.ListSessions(t.Context(), store.SessionFilter{ShopID: s.ID})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("sessions = %v, %v", list, err)
+		}
+		if got := list[0]; got.Email != "ann@example.com" || got.SourceName != "web" || got.LandingSite != "/" {
+			t.Errorf("email %q, source %q, landing %q: want the NULs dropped", got.Email, got.SourceName, got.LandingSite)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -11,6 +12,28 @@ import (
 // A non-empty reason says why the body cannot be used; a nil event with no
 // reason is an order that is not part of any storefront journey.
 func eventFromPayload(topic string, body []byte) (*funnel.Event, string) {
+	ev, reason := decodeEvent(topic, body)
+	if ev != nil {
+		dropNUL(ev)
+	}
+	return ev, reason
+}
+
+// dropNUL removes NUL characters from the event's text. JSON may carry
+// them (\u0000) but PostgreSQL's text and jsonb cannot: kept, they would
+// make the delivery fail on every retry.
+func dropNUL(ev *funnel.Event) {
+	for _, f := range []*string{&ev.CartToken, &ev.CheckoutToken, &ev.Currency, &ev.Email, &ev.Phone, &ev.Country,
+		&ev.LandingSite, &ev.ReferringSite, &ev.SourceName, &ev.Gateway, &ev.RecoveryURL} {
+		*f = strings.ReplaceAll(*f, "\x00", "")
+	}
+	for i := range ev.LineItems {
+		ev.LineItems[i].Title = strings.ReplaceAll(ev.LineItems[i].Title, "\x00", "")
+	}
+}
+
+// decodeEvent is eventFromPayload before dropNUL.
+func decodeEvent(topic string, body []byte) (*funnel.Event, string) {
 	switch topic {
 	case topicCartsCreate, topicCartsUpdate:
 		c, err := shopify.ParseCart(body)
