@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -137,12 +139,12 @@ func (g *groupCommit) commit(ctx context.Context, batch []*waitingDelivery) {
 	if len(items) == 0 {
 		return
 	}
-	dup, err := g.store.IngestEvents(ctx, items)
+	dup, err := g.ingestBatch(ctx, items)
 	if err != nil && len(items) > 1 {
 		g.log.WarnContext(ctx, "webhook batch failed; committing its deliveries one by one", "size", len(items), "error", err)
 		for i, w := range waiting {
-			d, err := g.store.IngestEvent(ctx, items[i].ShopID, w.delivery, w.event)
-			w.done <- commitResult{installed: true, duplicate: d, err: err}
+			dup, err := g.ingestBatch(ctx, items[i:i+1])
+			w.done <- commitResult{installed: true, duplicate: err == nil && dup[0], err: err}
 		}
 		return
 	}
@@ -153,4 +155,17 @@ func (g *groupCommit) commit(ctx context.Context, batch []*waitingDelivery) {
 			w.done <- commitResult{installed: true, duplicate: dup[i]}
 		}
 	}
+}
+
+// ingestBatch is store.IngestEvents run on the leader's goroutine, where
+// no middleware recovers a panic: one becomes the batch's error instead of
+// ending the process.
+func (g *groupCommit) ingestBatch(ctx context.Context, items []store.IngestItem) (duplicate []bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("app: ingesting a batch of %d deliveries panicked: %v", len(items), r)
+			g.log.ErrorContext(ctx, "webhook batch panicked", "size", len(items), "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	return g.store.IngestEvents(ctx, items)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -171,4 +172,67 @@ func rollupTotals(t *testing.T, s *store.Store, shopID int64) map[string][2]int6
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestIngestEventsRandomBatches checks, over random histories of a few
+// carts and checkouts cut into random batches, that batches leave the
+// sessions and rollups as one-by-one ingestion does.
+func TestIngestEventsRandomBatches(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(7, 11))
+		for round := range 25 {
+			one := install(t, s, fmt.Sprintf("one-%d.myshopify.com", round))
+			batched := install(t, s, fmt.Sprintf("batched-%d.myshopify.com", round))
+			var items []store.IngestItem
+			for i := range 10 + rng.IntN(15) {
+				id := fmt.Sprintf("%d", i)
+				if i > 0 && rng.IntN(6) == 0 {
+					id = fmt.Sprintf("%d", rng.IntN(i)) // a redelivery
+				}
+				ev := randomEvent(rng)
+				if _, err := s.IngestEvent(ctx, one.ID, delivery(fmt.Sprintf("one-%d-%s", round, id), one.Domain, "x", `{}`), &ev); err != nil {
+					t.Fatal(err)
+				}
+				items = append(items, store.IngestItem{ShopID: batched.ID,
+					Delivery: delivery(fmt.Sprintf("batched-%d-%s", round, id), batched.Domain, "x", `{}`), Event: &ev})
+			}
+			for len(items) > 0 {
+				n := min(len(items), 1+rng.IntN(8))
+				if _, err := s.IngestEvents(ctx, items[:n]); err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				items = items[n:]
+			}
+			if got, want := sessionsByKey(t, s, batched.ID), sessionsByKey(t, s, one.ID); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: batched sessions =\n%+v\nwant\n%+v", round, got, want)
+			}
+			if got, want := rollupTotals(t, s, batched.ID), rollupTotals(t, s, one.ID); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: batched rollups = %v, want %v", round, got, want)
+			}
+		}
+	})
+}
+
+// randomEvent is a cart, checkout or order over three carts and three
+// checkouts, some checkouts and orders without their cart.
+func randomEvent(rng *rand.Rand) funnel.Event {
+	cart := fmt.Sprintf("c%d", rng.IntN(3))
+	checkout := fmt.Sprintf("k%d", rng.IntN(3))
+	if rng.IntN(3) == 0 {
+		cart = ""
+	}
+	created := at(time.Duration(rng.IntN(60)) * time.Minute)
+	updated := created.Add(time.Duration(rng.IntN(90)) * time.Minute)
+	value := int64(100 * (1 + rng.IntN(50)))
+	switch rng.IntN(3) {
+	case 0:
+		if cart == "" {
+			cart = "c0"
+		}
+		return cartEvent(cart, created, updated, value)
+	case 1:
+		return checkoutEvent(cart, checkout, created, updated, value)
+	}
+	return orderEvent(cart, checkout, updated, value)
 }
