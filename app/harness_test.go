@@ -46,6 +46,7 @@ type harness struct {
 	shopify *shopifytest.Server
 	clock   *clock
 	logs    *bytes.Buffer
+	logw    *lockedWriter
 	client  *http.Client
 }
 
@@ -67,7 +68,8 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.logw = &lockedWriter{w: h.logs}
+	logger := slog.New(slog.NewJSONHandler(h.logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond, ManualScans: true})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -98,6 +100,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// logText returns what the app has logged so far.
+func (h *harness) logText() string {
+	h.logw.mu.Lock()
+	defer h.logw.mu.Unlock()
+	return h.logs.String()
 }
 
 // do sends a request to the app and returns the response with its body read.

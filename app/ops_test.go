@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestOperatorEndpoints(t *testing.T) {
@@ -38,4 +41,39 @@ func TestOperatorEndpoints(t *testing.T) {
 			t.Fatalf("demo routes exist outside demo mode: %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestWebhookRequestLogLevel checks that accepted webhook deliveries are
+// logged at debug level, refused ones at info.
+func TestWebhookRequestLogLevel(t *testing.T) {
+	st := storetest.Open(t, store.DialectSQLite)
+	h := newHarness(t, st)
+	const shop = "logs.myshopify.com"
+	h.install(shop)
+	if resp, body := h.webhook("carts/create", shop, "log-ok", fixture(t, "carts_create.json")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("delivery: %d %s", resp.StatusCode, body)
+	}
+	req := shopifytest.SignedWebhook(h.srv.URL+"/webhooks", "another-secret", "carts/create", shop, "log-bad", []byte(`{}`))
+	if resp, _ := h.do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("forged delivery: %d", resp.StatusCode)
+	}
+	// The request log line is written once the answer is on its way.
+	levels := map[int]string{}
+	eventually(t, "both request log lines", func() bool {
+		for _, line := range strings.Split(strings.TrimSpace(h.logText()), "\n") {
+			var rec struct {
+				Msg    string `json:"msg"`
+				Level  string `json:"level"`
+				Path   string `json:"path"`
+				Status int    `json:"status"`
+			}
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "request" && rec.Path == "/webhooks" {
+				levels[rec.Status] = rec.Level
+			}
+		}
+		return len(levels) == 2
+	})
+	if levels[http.StatusOK] != "DEBUG" || levels[http.StatusUnauthorized] != "INFO" {
+		t.Errorf("request log levels by status = %v, want 200 at DEBUG and 401 at INFO", levels)
+	}
 }

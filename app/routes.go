@@ -70,8 +70,13 @@ func (a *App) requestLog() echo.MiddlewareFunc {
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
-			if v.Status >= http.StatusInternalServerError {
+			switch {
+			case v.Status >= http.StatusInternalServerError:
 				level = slog.LevelError
+			case v.URIPath == "/webhooks" && v.Status < http.StatusBadRequest:
+				// Shopify's deliveries come by the thousand a second;
+				// funnelscope_webhooks_total counts them by topic and outcome.
+				level = slog.LevelDebug
 			}
 			attrs := []slog.Attr{
 				slog.String("method", v.Method),
