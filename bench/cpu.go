@@ -10,18 +10,22 @@ import (
 	"time"
 )
 
-// cpuTimes is CPU time used so far by this process (the app and the load
-// generator) and by each of the PostgreSQL server's processes, when it runs
-// on this machine; read from /proc, so zero elsewhere.
+// cpuTimes is CPU time used so far by this process (the load generator,
+// and the app when it runs in this process), by the app's process when it
+// runs in its own, and by each of the PostgreSQL server's processes when
+// it runs on this machine; read from /proc, so zero elsewhere.
 type cpuTimes struct {
-	self     time.Duration
-	postgres map[string]time.Duration // by /proc path
+	self, app time.Duration
+	postgres  map[string]time.Duration // by /proc path
 }
 
-// readCPU reads utime and stime of this process and of every process named
-// postgres.
-func readCPU() cpuTimes {
+// readCPU reads utime and stime of this process, of the app's process
+// appPID (0: none) and of every process named postgres.
+func readCPU(appPID int) cpuTimes {
 	c := cpuTimes{self: procCPU("/proc/self/stat"), postgres: map[string]time.Duration{}}
+	if appPID != 0 {
+		c.app = procCPU(procDir(appPID) + "/stat")
+	}
 	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -59,18 +63,19 @@ func statCPU(stat string) time.Duration {
 	return time.Duration(u+s) * 10 * time.Millisecond
 }
 
-// perItem is the CPU used between two readings per item done, in µs. A
-// PostgreSQL process that ended between them is not counted.
-func (c cpuTimes) perItem(since cpuTimes, items int64) (self, postgres float64) {
+// perItem is the CPU used between two readings per item done, in µs: of
+// this process, of the app's and of PostgreSQL's. A PostgreSQL process
+// that ended between them is not counted.
+func (c cpuTimes) perItem(since cpuTimes, items int64) (self, app, postgres float64) {
 	if items == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	var pg time.Duration
 	for p, t := range c.postgres {
 		pg += t - since.postgres[p]
 	}
-	n := float64(items)
-	return float64(c.self-since.self) / float64(time.Microsecond) / n, float64(pg) / float64(time.Microsecond) / n
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(items) }
+	return us(c.self - since.self), us(c.app - since.app), us(pg)
 }
 
 // commitCounts are the app's group commits so far: deliveries and commits.

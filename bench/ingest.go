@@ -34,9 +34,10 @@ func ingest(ctx context.Context, args []string) error {
 	dur := fs.Duration("duration", 10*time.Second, "length of each saturation round, app and ceiling each")
 	rate := fs.Int("rate", 1000, "fixed request rate of the latency phase, per second")
 	rateDur := fs.Duration("rate-duration", 15*time.Second, "length of the latency phase")
-	pool := fs.Int("pool", 0, "app connection pool size (0: the store's default)")
+	pool := fs.Int("pool", 0, "app connection pool size, in-process only (0: the store's default)")
+	inProcess := fs.Bool("in-process", false, "serve the app in this process instead of as `funnelscope serve` in its own")
 	fixtures := fs.String("fixtures", "", "fixtures folder (default ../shared/fixtures/shopify beside the repository)")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the app's saturation rounds to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process during each round's app part (the app's own with -in-process)")
 	_ = fs.Parse(args)
 
 	base, err := databaseURL()
@@ -63,14 +64,27 @@ func ingest(ctx context.Context, args []string) error {
 	}
 	defer ceilSch.drop()
 
-	ra, err := startApp(ctx, sch.url, *pool)
+	domains, _, err := prepareSchema(ctx, sch.url, *shops)
 	if err != nil {
 		return err
 	}
-	defer ra.stop()
-	domains, _, err := installShops(ctx, ra.store, *shops)
-	if err != nil {
-		return err
+	// The app: its URL and its process (0 when it is this one).
+	var appURL string
+	var appPID int
+	if *inProcess {
+		ra, err := startApp(ctx, sch.url, *pool)
+		if err != nil {
+			return err
+		}
+		defer ra.stop()
+		appURL = ra.url
+	} else {
+		bin, err := startBinary(ctx, sch.url)
+		if err != nil {
+			return err
+		}
+		defer bin.stop()
+		appURL, appPID = bin.url, bin.pid()
 	}
 	ceil, err := newCeiling(ctx, ceilSch.url, *shops, *conc)
 	if err != nil {
@@ -80,16 +94,16 @@ func ingest(ctx context.Context, args []string) error {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute,
 	}}
-	poster := &loadgen.Poster{BaseURL: ra.url, Secret: apiSecret, Client: client}
+	poster := &loadgen.Poster{BaseURL: appURL, Secret: apiSecret, Client: client}
 	post := func(ctx context.Context, d loadgen.Delivery) bool {
 		code, err := poster.Post(ctx, d)
 		return err == nil && code == http.StatusOK
 	}
-	logf("ingest: %d shops, schema %s, app at %s; ceiling in schema %s", *shops, sch.name, ra.url, ceilSch.name)
+	logf("ingest: %d shops, schema %s, app at %s (process %d); ceiling in schema %s", *shops, sch.name, appURL, appPID, ceilSch.name)
 
 	// Phase 1: saturation, the app and the ceiling (the same deliveries'
 	// rows written by a plain pgx loop) in turn.
-	resetPeakRSS()
+	resetPeakRSS(appPID)
 	appIn, ceilIn := stream(ctx, tmpl, "s-", domains, *sessions, 1), stream(ctx, tmpl, "s-", domains, *sessions, 1)
 	defer drain(appIn)
 	defer drain(ceilIn)
@@ -102,17 +116,21 @@ func ingest(ctx context.Context, args []string) error {
 				return err
 			}
 		}
-		cpu0, batches0 := readCPU(), commitStats(ra.url)
+		cpu0, batches0 := readCPU(appPID), commitStats(appURL)
 		app := saturate(ctx, *conc, *dur, appIn, post)
-		self, pg := readCPU().perItem(cpu0, app.ok)
+		gen, own, pg := readCPU(appPID).perItem(cpu0, app.ok)
 		if prof != nil {
 			prof()
 		}
-		logf("  app: %d acknowledged, %d failed in %s: %.0f webhooks/s; CPU per webhook: app and generator %.0f µs, postgres %.0f µs; %.1f webhooks per commit",
-			app.ok, app.failed, app.elapsed.Round(time.Millisecond), app.perSec(), self, pg, commitStats(ra.url).meanSince(batches0))
-		cpu0 = readCPU()
+		cpu := fmt.Sprintf("app %.0f µs, generator %.0f µs", own, gen)
+		if appPID == 0 {
+			cpu = fmt.Sprintf("app and generator %.0f µs", gen)
+		}
+		logf("  app: %d acknowledged, %d failed in %s: %.0f webhooks/s; CPU per webhook: %s, postgres %.0f µs; %.1f webhooks per commit",
+			app.ok, app.failed, app.elapsed.Round(time.Millisecond), app.perSec(), cpu, pg, commitStats(appURL).meanSince(batches0))
+		cpu0 = readCPU(0)
 		c := saturate(ctx, *conc, *dur, ceilIn, ceil.write)
-		self, pg = readCPU().perItem(cpu0, c.ok)
+		self, _, pg := readCPU(0).perItem(cpu0, c.ok)
 		logf("  ceiling: %d transactions, %d failed in %s: %.0f/s; CPU per webhook: pgx loop and generator %.0f µs, postgres %.0f µs",
 			c.ok, c.failed, c.elapsed.Round(time.Millisecond), c.perSec(), self, pg)
 		appRate, ceilRate = append(appRate, app.perSec()), append(ceilRate, c.perSec())
@@ -125,7 +143,7 @@ func ingest(ctx context.Context, args []string) error {
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	logf("app at %d/s: %d requests, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
 		*rate, len(lat), failed, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)))
-	rss := peakRSS()
+	rss := peakRSS(appPID)
 
 	fmt.Printf("ingest: %.0f webhooks/s, ceiling %.0f/s, ratio %.2f, p50 %.1f ms, p99 %.1f ms at %d/s, rss %.0f MB\n",
 		median(appRate), median(ceilRate), median(ratios), ms(p50), ms(p99), *rate, rss)
@@ -300,12 +318,7 @@ type ceilingWriter struct {
 // newCeiling sets up the ceiling's schema at dbURL (migrated, with the
 // same shops as the app) and a pool of conc connections.
 func newCeiling(ctx context.Context, dbURL string, shops, conc int) (*ceilingWriter, error) {
-	ra, err := startApp(ctx, dbURL, 2)
-	if err != nil {
-		return nil, err
-	}
-	domains, ids, err := installShops(ctx, ra.store, shops)
-	ra.stop()
+	domains, ids, err := prepareSchema(ctx, dbURL, shops)
 	if err != nil {
 		return nil, err
 	}

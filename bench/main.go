@@ -8,11 +8,13 @@
 //	                                sessions among others as large, a naive
 //	                                GROUP BY for the same answer, RSS
 //
-// The app runs in this process (app.New on a store of its own, served on
-// 127.0.0.1) and every request goes to 127.0.0.1. Each run works in fresh
-// schemas of DATABASE_URL (default the CI database) that it drops at the
-// end, so it never touches anybody else's data. Every loop is bounded in
-// count and in time. See BENCHMARKS.md for figures and how they were made.
+// ingest runs the app as `funnelscope serve`, built from this module, in a
+// process of its own (-in-process: app.New served from this one); report
+// serves it from this process. Every request goes to 127.0.0.1. Each run
+// works in fresh schemas of DATABASE_URL (default the CI database) that it
+// drops at the end, so it never touches anybody else's data. Every loop is
+// bounded in count and in time. See BENCHMARKS.md for figures and how they
+// were made.
 package main
 
 import (
@@ -41,9 +43,10 @@ import (
 )
 
 const (
-	apiKey    = "bench-api-key"
-	apiSecret = "bench-api-secret-0123456789"
-	defaultDB = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	apiKey        = "bench-api-key"
+	apiSecret     = "bench-api-secret-0123456789"
+	encryptionKey = "funnelscope-bench-key-32-bytes!!"
+	defaultDB     = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 )
 
 func main() {
@@ -137,7 +140,7 @@ type runningApp struct {
 // app on a loopback port, as main.run does.
 func startApp(ctx context.Context, dbURL string, pool int) (*runningApp, error) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte("funnelscope-bench-key-32-bytes!!"), Logger: logger, MaxOpenConns: pool})
+	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte(encryptionKey), Logger: logger, MaxOpenConns: pool})
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +193,35 @@ func installShops(ctx context.Context, st *store.Store, n int) ([]string, []int6
 	return domains, ids, nil
 }
 
-// resetPeakRSS starts a new peak-RSS measurement of this process.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+// prepareSchema migrates dbURL's schema and installs n shops in it, as
+// installShops does.
+func prepareSchema(ctx context.Context, dbURL string, n int) ([]string, []int64, error) {
+	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte(encryptionKey), MaxOpenConns: 2})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return nil, nil, err
+	}
+	return installShops(ctx, st, n)
+}
 
-// peakRSS returns VmHWM of this process in MB.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
+// procDir is /proc/PID, or /proc/self for pid 0.
+func procDir(pid int) string {
+	if pid == 0 {
+		return "/proc/self"
+	}
+	return "/proc/" + strconv.Itoa(pid)
+}
+
+// resetPeakRSS starts a new peak-RSS measurement of process pid (0: this
+// one).
+func resetPeakRSS(pid int) { _ = os.WriteFile(procDir(pid)+"/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns VmHWM of process pid (0: this one) in MB.
+func peakRSS(pid int) float64 {
+	b, err := os.ReadFile(procDir(pid) + "/status")
 	if err != nil {
 		return 0
 	}

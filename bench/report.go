@@ -100,7 +100,7 @@ func report(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	resetPeakRSS()
+	resetPeakRSS(0)
 	var lat []time.Duration
 	var got funnelJSON
 	deadline := time.Now().Add(5 * time.Minute)
@@ -111,7 +111,7 @@ func report(ctx context.Context, args []string) error {
 		}
 		got, lat = r, append(lat, took)
 	}
-	rss := peakRSS()
+	rss := peakRSS(0)
 	asOf := time.Now().UTC() // statuses as the last request saw them
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	logf("/api/funnel over %d sessions (%s to %s): %d requests, p50 %.1f ms, p99 %.1f ms", *sessions, from, to, len(lat), ms(p50), ms(p99))
