@@ -117,7 +117,7 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 		if err != nil || again.Tokens.AccessToken != s.Tokens.AccessToken {
 			t.Fatalf("a replayed callback changed the stored token")
 		}
-		if strings.Contains(h.logs.String(), s.Tokens.AccessToken) || strings.Contains(h.logs.String(), code) {
+		if strings.Contains(h.logText(), s.Tokens.AccessToken) || strings.Contains(h.logText(), code) {
 			t.Fatalf("a token or code reached the logs")
 		}
 	})

@@ -70,7 +70,7 @@ func TestComplianceTopics(t *testing.T) {
 			t.Fatal("no stored payload names the customer before customers/redact: the check below would prove nothing")
 		}
 		if resp, body := h.webhook("customers/redact", shop, "gdpr-2", withShop("customers_redact.json")); resp.StatusCode != http.StatusOK {
-			t.Fatalf("customers/redact: %d %s\n%s", resp.StatusCode, body, h.logs.String())
+			t.Fatalf("customers/redact: %d %s\n%s", resp.StatusCode, body, h.logText())
 		}
 		if held, _ := st.CustomerData(t.Context(), s.ID, "john@example.com", "555-625-1199"); len(held) != 0 {
 			t.Fatalf("after customers/redact %d sessions still hold the customer", len(held))
