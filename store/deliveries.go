@@ -73,15 +73,11 @@ func (r deliveryRow) toKept() KeptDelivery {
 // insertDelivery inserts d unless its webhook id is already recorded; it
 // reports whether a row was inserted.
 func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason string, ingested bool) (bool, error) {
-	var webhookID *string
-	if d.WebhookID != "" {
-		webhookID = &d.WebhookID
-	}
 	res := tx.Exec(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
 			api_version, triggered_at, received_at, payload, ingested, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (webhook_id) DO NOTHING`,
-		shopID, webhookID, d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
+		shopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
 		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, reason)
 	if res.Error != nil {
 		return false, fmt.Errorf("recording delivery: %w", res.Error)

@@ -54,16 +54,20 @@ func (s *Store) IngestEvents(ctx context.Context, items []IngestItem) (duplicate
 		return nil, nil
 	}
 	b := newIngestBatch(items, s.nowUTC())
+	var inserted []bool
 	if s.isPG() {
-		err = s.ingestPostgres(ctx, b)
+		inserted, err = s.ingestPostgres(ctx, b)
 	} else {
-		err = s.db(ctx).Transaction(func(tx *gorm.DB) error { return ingestSQLite(tx, b) })
+		err = s.db(ctx).Transaction(func(tx *gorm.DB) (err error) {
+			inserted, err = ingestSQLite(tx, b)
+			return err
+		})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: ingesting %d deliveries (first %q): %w", len(items), items[0].Delivery.WebhookID, err)
 	}
 	duplicate = make([]bool, len(items))
-	for i, ok := range b.inserted {
+	for i, ok := range inserted {
 		duplicate[i] = !ok
 	}
 	return duplicate, nil
@@ -94,36 +98,29 @@ type ingestBatch struct {
 	// fresh is each item's event as a session of its own; its Key is
 	// empty when the event joins nothing (no token, or no event).
 	fresh []funnel.Session
-	// inserted says which deliveries were new, and so are applied.
-	inserted []bool
+	// tokens are each item's session key and its event's cart and
+	// checkout tokens, without repeats: what finds and locks its session.
+	// None when the event joins nothing.
+	tokens [][]string
 }
 
 func newIngestBatch(items []IngestItem, now time.Time) *ingestBatch {
-	b := &ingestBatch{items: items, now: now, fresh: make([]funnel.Session, len(items))}
+	b := &ingestBatch{items: items, now: now, fresh: make([]funnel.Session, len(items)), tokens: make([][]string, len(items))}
 	for i, it := range items {
-		if it.Event != nil {
-			b.fresh[i] = funnel.FromEvent(*it.Event)
+		if it.Event == nil {
+			continue
+		}
+		b.fresh[i] = funnel.FromEvent(*it.Event)
+		if key := b.fresh[i].Key; key != "" {
+			b.tokens[i] = []string{key}
+			for _, t := range []string{it.Event.CartToken, it.Event.CheckoutToken} {
+				if t != "" && !slices.Contains(b.tokens[i], t) {
+					b.tokens[i] = append(b.tokens[i], t)
+				}
+			}
 		}
 	}
 	return b
-}
-
-// tokens returns the session key item i falls under and its event's cart
-// and checkout tokens, without repeats: what finds and locks its session.
-// None when the event joins nothing.
-func (b *ingestBatch) tokens(i int) []string {
-	key := b.fresh[i].Key
-	if key == "" {
-		return nil
-	}
-	ev := b.items[i].Event
-	tokens := []string{key}
-	for _, t := range []string{ev.CartToken, ev.CheckoutToken} {
-		if t != "" && !slices.Contains(tokens, t) {
-			tokens = append(tokens, t)
-		}
-	}
-	return tokens
 }
 
 // locks returns the advisory lock names of every token in the batch, each
@@ -132,30 +129,23 @@ func (b *ingestBatch) locks() []string {
 	var locks []string
 	for i, it := range b.items {
 		prefix := strconv.FormatInt(it.ShopID, 10) + ":"
-		for _, t := range b.tokens(i) {
+		for _, t := range b.tokens[i] {
 			locks = append(locks, prefix+t)
 		}
 	}
 	return locks
 }
 
-// apply merges the new deliveries' events into rows, the stored sessions
-// they may join, and returns the writes that follow.
+// apply merges the events of the deliveries that were inserted into rows,
+// the stored sessions they may join, and returns the writes that follow.
 func (b *ingestBatch) apply(rows []sessionRow, inserted []bool) sessionWrites {
-	b.inserted = inserted
 	live := map[int64][]*liveSession{}
 	for _, r := range rows {
 		orig := r.toSession()
 		live[r.ShopID] = append(live[r.ShopID], &liveSession{id: r.ID, createdAt: r.CreatedAt.UTC(), orig: &orig, sess: orig})
 	}
-	b.merge(live)
+	b.merge(live, inserted)
 	return changes(live, b.now)
-}
-
-// applies reports whether item i's event is applied: its delivery is new
-// and it joins a session.
-func (b *ingestBatch) applies(i int) bool {
-	return b.inserted[i] && b.fresh[i].Key != ""
 }
 
 // lookup is the query for every session the batch's events may join,
@@ -164,10 +154,10 @@ func (b *ingestBatch) applies(i int) bool {
 func (b *ingestBatch) lookup() sessionLookup {
 	var q sessionLookup
 	for i, it := range b.items {
-		if b.fresh[i].Key == "" {
+		if b.tokens[i] == nil {
 			continue
 		}
-		for _, t := range b.tokens(i) {
+		for _, t := range b.tokens[i] {
 			q.keys = append(q.keys, shopToken{it.ShopID, t})
 		}
 		if t := it.Event.CheckoutToken; t != "" {
@@ -198,14 +188,14 @@ func (l *liveSession) matches(tokens []string, ev *funnel.Event) bool {
 		(ev.CartToken != "" && l.sess.CartToken == ev.CartToken)
 }
 
-// merge applies the new deliveries' events, in batch order, to live, the
-// sessions of each shop in id order.
-func (b *ingestBatch) merge(live map[int64][]*liveSession) {
+// merge applies the events of the deliveries that were inserted, in batch
+// order, to live, the sessions of each shop in id order.
+func (b *ingestBatch) merge(live map[int64][]*liveSession, inserted []bool) {
 	for i, it := range b.items {
-		if !b.applies(i) {
+		tokens := b.tokens[i]
+		if !inserted[i] || tokens == nil {
 			continue
 		}
-		tokens := b.tokens(i)
 		var matched []*liveSession
 		for _, l := range live[it.ShopID] {
 			if !l.deleted && l.matches(tokens, it.Event) {

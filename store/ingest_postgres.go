@@ -17,16 +17,17 @@ import (
 // they may join; the second writes what changed and commits. Every
 // statement has one text whatever the batch size, its rows passed as
 // arrays or as one JSON document, so pgx prepares it once per connection
-// and PostgreSQL plans it once.
-func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) error {
+// and PostgreSQL plans it once. It reports which deliveries were inserted.
+func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) (inserted []bool, err error) {
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
-	return conn.Raw(func(driverConn any) error {
+	err = conn.Raw(func(driverConn any) error {
 		c := driverConn.(*stdlib.Conn).Conn()
-		err := pgIngest(ctx, c, b)
+		var err error
+		inserted, err = pgIngest(ctx, c, b)
 		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
 			// database/sql would drop a connection left in a transaction;
 			// end it instead and keep the connection.
@@ -34,10 +35,12 @@ func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) error {
 		}
 		return err
 	})
+	return inserted, err
 }
 
-// pgIngest runs the two round trips.
-func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) error {
+// pgIngest runs the two round trips and reports which deliveries were
+// inserted.
+func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) {
 	var first pipeline
 	first.exec("BEGIN")
 	if locks := b.locks(); len(locks) > 0 {
@@ -61,7 +64,7 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) error {
 			pgLoadSessions(), lookupArrays(q)...)
 	}
 	if err := first.send(ctx, c); err != nil {
-		return err
+		return nil, err
 	}
 	var second pipeline
 	// The writes find their rows by primary key and keep their plans; the
@@ -69,10 +72,10 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) error {
 	// small, and keep that plan as it grows.
 	second.exec("SELECT set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'off', true)")
 	if err := queueWrites(&second, b.apply(rows, inserted)); err != nil {
-		return err
+		return nil, err
 	}
 	second.exec("COMMIT")
-	return second.send(ctx, c)
+	return inserted, second.send(ctx, c)
 }
 
 // pipeline is statements sent in one round trip, each with what reads its

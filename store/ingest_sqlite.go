@@ -12,20 +12,21 @@ import (
 
 // ingestSQLite is IngestEvents' transaction on SQLite, in multi-row
 // statements with a parameter per value. BEGIN IMMEDIATE has serialised
-// the writers, so it takes no locks of its own.
-func ingestSQLite(tx *gorm.DB, b *ingestBatch) error {
+// the writers, so it takes no locks of its own. It reports which
+// deliveries were inserted.
+func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 	inserted, err := sqliteInsertDeliveries(tx, b.items, b.now)
 	if err != nil {
-		return fmt.Errorf("recording deliveries: %w", err)
+		return nil, fmt.Errorf("recording deliveries: %w", err)
 	}
 	rows, err := sqliteLoadSessions(tx, b.lookup())
 	if err != nil {
-		return fmt.Errorf("finding sessions: %w", err)
+		return nil, fmt.Errorf("finding sessions: %w", err)
 	}
 	if err := sqliteWrite(tx, b.apply(rows, inserted)); err != nil {
-		return fmt.Errorf("writing sessions: %w", err)
+		return nil, fmt.Errorf("writing sessions: %w", err)
 	}
-	return nil
+	return inserted, nil
 }
 
 // sqliteInsertDeliveries records the deliveries not yet recorded and
@@ -57,37 +58,28 @@ func sqliteInsertDeliveries(tx *gorm.DB, items []IngestItem, now time.Time) ([]b
 
 // sqliteLoadSessions reads the sessions that q finds, in id order.
 func sqliteLoadSessions(tx *gorm.DB, q sessionLookup) ([]sessionRow, error) {
-	type columns struct{ keys, checkouts, carts []string }
-	byShop := map[int64]*columns{}
-	add := func(list []shopToken, pick func(*columns) *[]string) {
+	columns := [3]string{"session_key", "checkout_token", "cart_token"}
+	byShop := map[int64]*[3][]string{}
+	for c, list := range [3][]shopToken{q.keys, q.checkouts, q.carts} {
 		for _, t := range list {
-			c := byShop[t.shop]
-			if c == nil {
-				c = &columns{}
-				byShop[t.shop] = c
+			if byShop[t.shop] == nil {
+				byShop[t.shop] = &[3][]string{}
 			}
-			*pick(c) = append(*pick(c), t.token)
+			byShop[t.shop][c] = append(byShop[t.shop][c], t.token)
 		}
 	}
-	add(q.keys, func(c *columns) *[]string { return &c.keys })
-	add(q.checkouts, func(c *columns) *[]string { return &c.checkouts })
-	add(q.carts, func(c *columns) *[]string { return &c.carts })
 	if len(byShop) == 0 {
 		return nil, nil
 	}
 	var conds []string
 	var args []any
 	for _, shopID := range slices.Sorted(maps.Keys(byShop)) {
-		c := byShop[shopID]
 		args = append(args, shopID)
 		var or []string
-		for _, col := range []struct {
-			name   string
-			tokens []string
-		}{{"session_key", c.keys}, {"checkout_token", c.checkouts}, {"cart_token", c.carts}} {
-			if len(col.tokens) > 0 {
-				or = append(or, col.name+" IN ?")
-				args = append(args, col.tokens)
+		for c, tokens := range byShop[shopID] {
+			if len(tokens) > 0 {
+				or = append(or, columns[c]+" IN ?")
+				args = append(args, tokens)
 			}
 		}
 		conds = append(conds, "(shop_id = ? AND ("+strings.Join(or, " OR ")+"))")
