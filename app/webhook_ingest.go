@@ -106,12 +106,13 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 // keepUnusable keeps a funnel delivery that cannot be applied, with its
 // reason; that its shop is not installed is the reason that comes first.
 func (a *App) keepUnusable(ctx context.Context, d store.Delivery, reason string) (outcome, error) {
-	shopID, installed, err := a.store.InstalledShopID(ctx, d.ShopDomain)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !installed) {
-		return a.keep(ctx, nil, d, "shop is not installed")
-	}
+	ids, err := a.commits.shops.lookup(ctx, []string{d.ShopDomain})
 	if err != nil {
 		return "", err
+	}
+	shopID, installed := ids[d.ShopDomain]
+	if !installed {
+		return a.keep(ctx, nil, d, "shop is not installed")
 	}
 	return a.keep(ctx, &shopID, d, reason)
 }
