@@ -146,25 +146,49 @@ func (s *Store) InstalledShopIDs(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// FlagAndQueueAlerts is the abandonment scan: in one transaction it
-// flags the shop's sessions idle for idle or longer (same rule and
-// statement for every scan, so a session is flagged once even with
-// concurrent scans), asks decide whether each newly flagged session gets an
-// alert (decide fills SessionKey, Kind, Mode, Value and Currency), inserts
-// those alerts as queued (unique per session and kind: an existing one is
-// left alone), and calls enqueue with the alerts it created, so that their
-// delivery jobs commit or roll back with them. It returns the flagged
-// sessions and the created alerts.
+// flagChunk is how many sessions one transaction of the abandonment scan
+// flags at most: a backlog (after an outage, or a first scan over
+// imported history) is worked through in several commits, each keeping its
+// progress, instead of one transaction that grows with it.
+const flagChunk = 1000
+
+// FlagAndQueueAlerts is the abandonment scan. It flags the shop's sessions
+// idle for idle or longer (same rule and statement for every scan, so a
+// session is flagged once even with concurrent scans), asks decide whether
+// each newly flagged session gets an alert (decide fills SessionKey, Kind,
+// Mode, Value and Currency), inserts those alerts as queued (unique per
+// session and kind: an existing one is left alone), and calls enqueue with
+// the alerts it created, so that their delivery jobs commit or roll back
+// with them. It does so in transactions of at most flagChunk sessions,
+// the most recently active first, until none is left. It returns how many
+// sessions it flagged and the alerts it created; on an error, the chunks
+// committed before it stay.
 func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
 	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
-) (flagged []funnel.Session, created []Alert, err error) {
+) (flagged int, created []Alert, err error) {
+	for {
+		n, c, err := s.flagAndQueueChunk(ctx, shopID, now, idle, decide, enqueue)
+		if err != nil {
+			return flagged, created, fmt.Errorf("store: flagging and queueing alerts of shop %d: %w", shopID, err)
+		}
+		flagged, created = flagged+n, append(created, c...)
+		if n < flagChunk {
+			return flagged, created, nil
+		}
+	}
+}
+
+// flagAndQueueChunk is one transaction of FlagAndQueueAlerts.
+func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
+	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
+) (flagged int, created []Alert, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		created = nil
-		var err error
-		if flagged, err = s.flagAbandoned(tx, shopID, now, idle); err != nil || len(flagged) == 0 {
+		sessions, err := s.flagAbandoned(tx, shopID, now, idle, flagChunk)
+		if err != nil || len(sessions) == 0 {
 			return err
 		}
-		for _, sess := range flagged {
+		flagged, created = len(sessions), nil
+		for _, sess := range sessions {
 			a, ok := decide(sess)
 			if !ok {
 				continue
@@ -196,7 +220,7 @@ func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.T
 		return enqueue(ctx, sqlTx, created)
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: flagging and queueing alerts of shop %d: %w", shopID, err)
+		return 0, nil, err
 	}
 	return flagged, created, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -108,7 +109,14 @@ func ingest(t *testing.T, s *store.Store, shopID int64, id string, ev funnel.Eve
 
 // flagAbandoned runs the abandonment scan with no alert for any session.
 func flagAbandoned(ctx context.Context, s *store.Store, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
-	never := func(funnel.Session) (store.Alert, bool) { return store.Alert{}, false }
-	flagged, _, err := s.FlagAndQueueAlerts(ctx, shopID, now, idle, never, nil)
+	var flagged []funnel.Session
+	never := func(sess funnel.Session) (store.Alert, bool) {
+		flagged = append(flagged, sess)
+		return store.Alert{}, false
+	}
+	n, _, err := s.FlagAndQueueAlerts(ctx, shopID, now, idle, never, nil)
+	if err == nil && n != len(flagged) {
+		err = fmt.Errorf("FlagAndQueueAlerts reported %d sessions flagged, decided on %d", n, len(flagged))
+	}
 	return flagged, err
 }

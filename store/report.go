@@ -332,18 +332,22 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 	return nil
 }
 
-// flagAbandoned sets abandoned_at to now, inside tx, on the shop's sessions
-// that are not completed, reached at least added_to_cart, have been idle for
-// idle or longer (the boundary of funnel.Session.Status) and were never
-// flagged, and returns them. It is one UPDATE … RETURNING, so concurrent
-// scans flag a session once.
-func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration) ([]funnel.Session, error) {
+// flagAbandoned sets abandoned_at to now, inside tx, on at most limit of
+// the shop's sessions that are not completed, reached at least
+// added_to_cart, have been idle for idle or longer (the boundary of
+// funnel.Session.Status) and were never flagged, the most recently active
+// first, and returns them. The UPDATE checks abandoned_at again on each row
+// it writes, so concurrent scans flag a session once.
+func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
 	var ids []int64
 	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
-		WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
-			AND furthest_stage >= ? AND last_activity <= ?
+		WHERE id IN (SELECT id FROM sessions
+				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
+					AND furthest_stage >= ? AND last_activity <= ?
+				ORDER BY last_activity DESC LIMIT ?)
+			AND abandoned_at IS NULL
 		RETURNING id`,
-		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle))).Scan(&ids).Error
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&ids).Error
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

@@ -342,3 +342,56 @@ func TestFlagAbandonedBoundary(t *testing.T) {
 		}
 	})
 }
+
+// TestFlagAbandonedBacklog checks that one scan flags a backlog larger
+// than one transaction's share, every session of it once, and leaves the
+// other shop's alone.
+func TestFlagAbandonedBacklog(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		a := install(t, s, "backlog-a.myshopify.com")
+		b := install(t, s, "backlog-b.myshopify.com")
+		const n = 2500 // two and a half transactions' worth
+		for _, shop := range []store.Shop{a, b} {
+			var items []store.IngestItem
+			for i := range n {
+				ev := cartEvent(fmt.Sprintf("cart-%d", i), at(0), at(time.Duration(i)*time.Second), 100)
+				items = append(items, store.IngestItem{ShopID: shop.ID, Event: &ev,
+					Delivery: delivery(fmt.Sprintf("%s-%d", shop.Domain, i), shop.Domain, "carts/update", `{}`)})
+			}
+			for len(items) > 0 { // in the app's batch size: SQLite caps a statement's variables
+				k := min(len(items), 64)
+				if _, err := s.IngestEvents(ctx, items[:k]); err != nil {
+					t.Fatal(err)
+				}
+				items = items[k:]
+			}
+		}
+		now := at(n*time.Second + 2*time.Hour)
+		got, err := flagAbandoned(ctx, s, a.ID, now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, sess := range got {
+			seen[sess.Key] = true
+		}
+		if len(got) != n || len(seen) != n {
+			t.Fatalf("flagged %d sessions (%d distinct), want %d", len(got), len(seen), n)
+		}
+		if unflagged := countRows(t, s, "sessions", "shop_id = $1 AND abandoned_at IS NULL", a.ID); unflagged != 0 {
+			t.Errorf("%d sessions left unflagged", unflagged)
+		}
+		if flaggedB := countRows(t, s, "sessions", "shop_id = $1 AND abandoned_at IS NOT NULL", b.ID); flaggedB != 0 {
+			t.Errorf("%d sessions of the other shop flagged", flaggedB)
+		}
+		// The most recently active come first (the first transaction's
+		// 1,000), so alerts go out first for the carts still worth saving.
+		if first := got[0]; first.LastActivity.Before(at((n - 1000) * time.Second)) {
+			t.Errorf("first flagged %s, last active %s: not one of the 1,000 most recent", first.Key, first.LastActivity)
+		}
+		if again, err := flagAbandoned(ctx, s, a.ID, now, time.Hour); err != nil || len(again) != 0 {
+			t.Errorf("second scan flagged %d, %v", len(again), err)
+		}
+	})
+}

@@ -189,8 +189,8 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 	if err != nil {
 		return err
 	}
-	if len(flagged) > 0 {
-		s.cfg.Log.InfoContext(ctx, "abandoned sessions flagged", "shop", shop.Domain, "flagged", len(flagged), "alerts", len(created))
+	if flagged > 0 {
+		s.cfg.Log.InfoContext(ctx, "abandoned sessions flagged", "shop", shop.Domain, "flagged", flagged, "alerts", len(created))
 	}
 
 	if st.Digest != store.DigestHourly && st.Digest != store.DigestDaily {
