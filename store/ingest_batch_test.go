@@ -101,6 +101,38 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 	})
 }
 
+// TestIngestEventsShopsApart checks that in a batch of two shops, each
+// shop's event joins only its own shop's session under its token, though
+// the lookup for the batch also finds the other shop's.
+func TestIngestEventsShopsApart(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		a := install(t, s, "apart-a.myshopify.com")
+		b := install(t, s, "apart-b.myshopify.com")
+		ingest(t, s, a.ID, "a-1", cartEvent("t1", at(0), at(time.Minute), 100))
+		ingest(t, s, b.ID, "b-1", cartEvent("t2", at(0), at(time.Minute), 200))
+		evA, evB := cartEvent("t2", at(0), at(2*time.Minute), 300), cartEvent("t1", at(0), at(2*time.Minute), 400)
+		if _, err := s.IngestEvents(ctx, []store.IngestItem{
+			{ShopID: a.ID, Delivery: delivery("a-2", a.Domain, "carts/update", `{}`), Event: &evA},
+			{ShopID: b.ID, Delivery: delivery("b-2", b.Domain, "carts/update", `{}`), Event: &evB},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			shop int64
+			want map[string]int64
+		}{{a.ID, map[string]int64{"t1": 100, "t2": 300}}, {b.ID, map[string]int64{"t1": 400, "t2": 200}}} {
+			got := map[string]int64{}
+			for key, sess := range sessionsByKey(t, s, tc.shop) {
+				got[key] = sess.Value
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("shop %d: session values by key = %v, want %v", tc.shop, got, tc.want)
+			}
+		}
+	})
+}
+
 // TestIngestEventsFailsWhole checks that a batch the database refuses
 // records nothing of any of its deliveries.
 func TestIngestEventsFailsWhole(t *testing.T) {

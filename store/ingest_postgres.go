@@ -16,8 +16,9 @@ import (
 // takes the advisory locks, records the deliveries and reads the sessions
 // they may join; the second writes what changed and commits. Every
 // statement has one text whatever the batch size, its rows passed as
-// arrays or as one JSON document, so pgx prepares it once per connection
-// and PostgreSQL plans it once. It reports which deliveries were inserted.
+// arrays or as one JSON document, so pgx prepares it once per connection.
+// PostgreSQL plans the writes once per connection and the session lookup
+// each time (see pgIngest). It reports which deliveries were inserted.
 func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) (inserted []bool, err error) {
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
@@ -67,10 +68,12 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 		return nil, err
 	}
 	var second pipeline
-	// The writes find their rows by primary key and keep their plans; the
-	// planner must not choose to scan the table for them while it is
-	// small, and keep that plan as it grows.
-	second.exec("SELECT set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'off', true)")
+	// The writes find their rows by primary key, so one plan serves every
+	// batch: kept, where PostgreSQL would plan them anew each time (a
+	// plan for the batch's own array sizes always looks cheaper), and
+	// never a table scan, which it might choose while the table is small
+	// and then keep as it grows.
+	second.exec("SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)")
 	if err := queueWrites(&second, b.apply(rows, inserted)); err != nil {
 		return nil, err
 	}
@@ -193,8 +196,10 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		}
 	}
 	if len(delIDs) > 0 {
+		// The ids also as = ANY, so that the rows are found through the
+		// primary key, whatever the table's size when the plan was made.
 		p.exec(`DELETE FROM sessions AS s USING unnest($1::bigint[], $2::bigint[]) AS d (shop_id, id)
-			WHERE s.shop_id = d.shop_id AND s.id = d.id`, delShops, delIDs)
+			WHERE s.id = ANY ($2::bigint[]) AND s.shop_id = d.shop_id AND s.id = d.id`, delShops, delIDs)
 	}
 	cols := sessionColumns()
 	if len(w.updates) > 0 {
@@ -210,8 +215,7 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
-		// The ids again as an array, so that the rows are found through
-		// the primary key.
+		// The ids again as an array, as in the DELETE.
 		p.exec(`UPDATE sessions AS s SET `+strings.Join(set, ", ")+`
 			FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb) AS r
 			WHERE s.id = ANY ($2::bigint[]) AND s.id = r.id AND s.shop_id = r.shop_id`, string(doc), ids)
