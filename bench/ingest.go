@@ -139,15 +139,19 @@ func ingest(ctx context.Context, args []string) error {
 
 	// Phase 2: fixed rate, the app, then the ceiling for comparison.
 	logf("latency: %d requests/s for %s", *rate, *rateDur)
+	cpu0, batches0 := readCPU(appPID), commitStats(appURL)
 	lat, late, failed := fixedRate(ctx, *rate, *rateDur, stream(ctx, tmpl, "r-", domains, *sessions, 2), post)
+	gen, own, pg := readCPU(appPID).perItem(cpu0, int64(len(lat)))
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
-	logf("app at %d/s: %d requests, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
-		*rate, len(lat), failed, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)))
+	logf("app at %d/s: %d requests, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; CPU per webhook: app %.0f µs, generator %.0f µs, postgres %.0f µs; %.1f webhooks per commit",
+		*rate, len(lat), failed, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)), own, gen, pg, commitStats(appURL).meanSince(batches0))
 	rss := peakRSS(appPID)
+	cpu0 = readCPU(0)
 	clat, late, failed := fixedRate(ctx, *rate, *rateDur, stream(ctx, tmpl, "r-", domains, *sessions, 2), ceil.write)
+	self, _, pg := readCPU(0).perItem(cpu0, int64(len(clat)))
 	cp99 := percentile(clat, 99)
-	logf("ceiling at %d/s: %d transactions, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
-		*rate, len(clat), failed, late, ms(percentile(clat, 50)), ms(percentile(clat, 90)), ms(cp99), ms(percentile(clat, 100)))
+	logf("ceiling at %d/s: %d transactions, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; CPU per webhook: pgx loop and generator %.0f µs, postgres %.0f µs",
+		*rate, len(clat), failed, late, ms(percentile(clat, 50)), ms(percentile(clat, 90)), ms(cp99), ms(percentile(clat, 100)), self, pg)
 
 	fmt.Printf("ingest: %.0f webhooks/s, ceiling %.0f/s, ratio %.2f, p50 %.1f ms, p99 %.1f ms at %d/s (ceiling p99 %.1f ms), rss %.0f MB\n",
 		median(appRate), median(ceilRate), median(ratios), ms(p50), ms(p99), *rate, ms(cp99), rss)
