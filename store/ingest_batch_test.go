@@ -102,8 +102,8 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 }
 
 // TestIngestEventsShopsApart checks that in a batch of two shops, each
-// shop's event joins only its own shop's session under its token, though
-// the lookup for the batch also finds the other shop's.
+// shop's event joins only its own shop's session under its token, when
+// the other shop has a session under that token too.
 func TestIngestEventsShopsApart(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
 		ctx := context.Background()
