@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -336,24 +338,23 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 // the shop's sessions that are not completed, reached at least
 // added_to_cart, have been idle for idle or longer (the boundary of
 // funnel.Session.Status) and were never flagged, the most recently active
-// first, and returns them. The UPDATE checks abandoned_at again on each row
-// it writes, so concurrent scans flag a session once.
+// first, and returns them in start order. The UPDATE checks abandoned_at
+// again on each row it writes, so concurrent scans flag a session once.
 func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
-	var ids []int64
+	var rows []sessionRow
 	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM sessions
 				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
 					AND furthest_stage >= ? AND last_activity <= ?
 				ORDER BY last_activity DESC LIMIT ?)
 			AND abandoned_at IS NULL
-		RETURNING id`,
-		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&ids).Error
-	if err != nil || len(ids) == 0 {
+		RETURNING *`,
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&rows).Error
+	if err != nil {
 		return nil, err
 	}
-	var rows []sessionRow
-	if err := tx.Where("shop_id = ? AND id IN ?", shopID, ids).Order("started_at, id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
+	slices.SortFunc(rows, func(a, b sessionRow) int {
+		return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.ID, b.ID))
+	})
 	return rowsToSessions(rows), nil
 }
