@@ -62,7 +62,7 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 		// then reads all of the shop's sessions for each lookup.
 		first.exec("SET LOCAL plan_cache_mode = force_custom_plan")
 		first.query(func(r pgx.Rows) (err error) { rows, err = scanSessions(r); return err },
-			pgLoadSessions(), lookupArrays(q)...)
+			pgLoadSessions, lookupArrays(q)...)
 	}
 	if err := first.send(ctx, c); err != nil {
 		return nil, err
@@ -146,10 +146,12 @@ func deliveryArrays(items []IngestItem, insert []int, now time.Time) []any {
 	return []any{shops, ids, events, topics, domains, versions, triggered, payloads, ingested, now}
 }
 
-// pgLoadSessions finds sessions by (shop, token) pairs, each pair a LATERAL
-// index lookup, and locks them in id order.
-func pgLoadSessions() string {
-	return `SELECT id, shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `
+// The statements on sessions whose text lists its columns, built once:
+// they are the same for every batch.
+var (
+	// pgLoadSessions finds sessions by (shop, token) pairs, each pair a
+	// LATERAL index lookup, and locks them in id order.
+	pgLoadSessions = `SELECT id, shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `
 	FROM sessions WHERE id = ANY (ARRAY (
 		SELECT x.id FROM unnest($1::bigint[], $2::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
 			WHERE s.shop_id = k.shop_id AND s.session_key = k.token) AS x
@@ -158,6 +160,26 @@ func pgLoadSessions() string {
 		UNION ALL SELECT x.id FROM unnest($5::bigint[], $6::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
 			WHERE s.shop_id = k.shop_id AND s.cart_token = k.token) AS x))
 	ORDER BY id FOR UPDATE`
+
+	// pgUpdateSessions overwrites the sessions of a JSON array of rows; the
+	// ids come again as an array, as in the DELETE of queueWrites.
+	pgUpdateSessions = `UPDATE sessions AS s SET ` + assignments(sessionColumns(), "r.") + `
+		FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb) AS r
+		WHERE s.id = ANY ($2::bigint[]) AND s.id = r.id AND s.shop_id = r.shop_id`
+
+	// pgInsertSessions inserts the sessions of a JSON array of rows.
+	pgInsertSessions = `INSERT INTO sessions (shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `)
+		SELECT shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `
+		FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb)`
+)
+
+// assignments is "c = prefix c" for each column, comma-separated.
+func assignments(cols []string, prefix string) string {
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = c + " = " + prefix + c
+	}
+	return strings.Join(set, ", ")
 }
 
 // lookupArrays are the arguments of pgLoadSessions.
@@ -201,12 +223,7 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		p.exec(`DELETE FROM sessions AS s USING unnest($1::bigint[], $2::bigint[]) AS d (shop_id, id)
 			WHERE s.id = ANY ($2::bigint[]) AND s.shop_id = d.shop_id AND s.id = d.id`, delShops, delIDs)
 	}
-	cols := sessionColumns()
 	if len(w.updates) > 0 {
-		set := make([]string, len(cols))
-		for i, c := range cols {
-			set[i] = c + " = r." + c
-		}
 		ids := make([]int64, len(w.updates))
 		for i, r := range w.updates {
 			ids[i] = r.ID
@@ -215,19 +232,14 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
-		// The ids again as an array, as in the DELETE.
-		p.exec(`UPDATE sessions AS s SET `+strings.Join(set, ", ")+`
-			FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb) AS r
-			WHERE s.id = ANY ($2::bigint[]) AND s.id = r.id AND s.shop_id = r.shop_id`, string(doc), ids)
+		p.exec(pgUpdateSessions, string(doc), ids)
 	}
 	if len(w.inserts) > 0 {
-		list := "shop_id, created_at, " + strings.Join(cols, ", ")
 		doc, err := json.Marshal(w.inserts)
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
-		p.exec(`INSERT INTO sessions (`+list+`)
-			SELECT `+list+` FROM jsonb_populate_recordset(NULL::sessions, $1::jsonb)`, string(doc))
+		p.exec(pgInsertSessions, string(doc))
 	}
 	keys := w.deltas.sorted()
 	if len(keys) == 0 {

@@ -100,12 +100,7 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 		// An upsert on the primary key overwrites many rows in one
 		// statement; every row exists, so it never inserts.
 		q, args := sessionValues(w.updates, true)
-		cols := sessionColumns()
-		set := make([]string, len(cols))
-		for i, c := range cols {
-			set[i] = c + " = excluded." + c
-		}
-		q += " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE sessions.shop_id = excluded.shop_id"
+		q += " ON CONFLICT (id) DO UPDATE SET " + assignments(sessionColumns(), "excluded.") + " WHERE sessions.shop_id = excluded.shop_id"
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return err
 		}
@@ -142,8 +137,7 @@ func sessionValues(rows []sessionRow, withID bool) (string, []any) {
 		if withID {
 			args = append(args, r.ID)
 		}
-		_, vals := r.columns()
-		args = append(append(args, r.ShopID, r.CreatedAt), vals...)
+		args = append(append(args, r.ShopID, r.CreatedAt), r.values()...)
 	}
 	return sb.String(), args
 }

@@ -208,14 +208,14 @@ func sessionColumns() []string {
 	return names
 }
 
-// columns returns the columns of fields and their values.
-func (r sessionRow) columns() ([]string, []any) {
-	names, ptrs := r.fields()
+// values returns the values of fields, in sessionColumns order.
+func (r sessionRow) values() []any {
+	_, ptrs := r.fields()
 	vals := make([]any, len(ptrs))
 	for i, p := range ptrs {
 		vals[i] = reflect.ValueOf(p).Elem().Interface()
 	}
-	return names, vals
+	return vals
 }
 
 // SampleOf returns the sample (0..63) of a session key: FNV-1a of the key
