@@ -200,8 +200,9 @@ func drain(in <-chan loadgen.Delivery) {
 // time and at most sessions of them, until ctx ends; the channel closes
 // when done. Journeys start in the last half hour, as a live store's
 // would: none is idle past the hour after which the app's abandonment scan
-// flags it, as none would be on arrival. Each journey is made when a shopper's place opens, so generating
-// costs the same at every moment of a measurement.
+// flags it, as none would be on arrival. Each journey is made when a
+// shopper's place opens, so generating costs the same at every moment of a
+// measurement.
 func stream(ctx context.Context, tmpl *loadgen.Templates, prefix string, domains []string, sessions int, seed uint64) <-chan loadgen.Delivery {
 	out := make(chan loadgen.Delivery, 256)
 	go func() {
