@@ -19,6 +19,7 @@ type Error struct {
 	Err     error
 }
 
+// Error returns the status, the message and the wrapped detail, for the logs.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%d %s: %v", e.Status, e.Message, e.Err)
@@ -26,6 +27,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d %s", e.Status, e.Message)
 }
 
+// Unwrap returns the wrapped detail.
 func (e *Error) Unwrap() error { return e.Err }
 
 // userError builds an Error with a plain message.

@@ -21,6 +21,7 @@ import (
 // permanent marks a delivery error that no retry can fix.
 type permanent struct{ error }
 
+// Unwrap returns the delivery error that was marked permanent.
 func (p permanent) Unwrap() error { return p.error }
 
 func isPermanent(err error) bool {

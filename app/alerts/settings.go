@@ -42,6 +42,7 @@ type FieldError struct {
 	Message string
 }
 
+// Error returns the field's name and its message, for the logs.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Location returns the zone digests of a shop follow: the settings' own,
