@@ -52,6 +52,7 @@ type App struct {
 	jobs     *river.Client[*sql.Tx]
 	alerts   *alerts.Service
 	metrics  *metrics
+	shops    *installedShops
 	commits  *groupCommit
 	registry *prometheus.Registry
 	echo     *echo.Echo
@@ -97,7 +98,8 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.pages = pages
 	a.registry = prometheus.NewRegistry()
 	a.metrics = newMetrics(a.registry)
-	a.commits = newGroupCommit(st, a.now, a.log, a.metrics.commitBatch)
+	a.shops = &installedShops{store: st, now: a.now}
+	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
 
 	if a.jobs, err = a.newJobClient(opts); err != nil {
 		return nil, err

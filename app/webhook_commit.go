@@ -63,12 +63,13 @@ type commitResult struct {
 	err       error
 }
 
-// newGroupCommit returns the group commit of st: one batch at a time on
-// SQLite, which has one writer; two on PostgreSQL, so that a batch gathers
-// while another commits. More would make smaller batches for the same
-// work: measured, they cost more than they gave (BENCHMARKS.md).
-func newGroupCommit(st *store.Store, now func() time.Time, log *slog.Logger, batchSize prometheus.Observer) *groupCommit {
-	g := &groupCommit{store: st, shops: &installedShops{store: st, now: now}, log: log, batchSize: batchSize, leaders: 2}
+// newGroupCommit returns the group commit of st, which asks shops whether
+// a delivery's shop is installed. It commits one batch at a time on
+// SQLite, which has one writer, and two on PostgreSQL, so that a batch
+// gathers while another commits. More would make smaller batches for the
+// same work: measured, they cost more than they gave (BENCHMARKS.md).
+func newGroupCommit(st *store.Store, shops *installedShops, log *slog.Logger, batchSize prometheus.Observer) *groupCommit {
+	g := &groupCommit{store: st, shops: shops, log: log, batchSize: batchSize, leaders: 2}
 	if st.Dialect() == store.DialectSQLite {
 		g.leaders = 1
 	}

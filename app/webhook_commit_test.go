@@ -31,7 +31,7 @@ func forEachCommit(t *testing.T, fn func(t *testing.T, st *store.Store, g *group
 			}
 			sizes := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sizes"})
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			fn(t, st, newGroupCommit(st, time.Now, log, sizes), shop, sizes)
+			fn(t, st, newGroupCommit(st, &installedShops{store: st, now: time.Now}, log, sizes), shop, sizes)
 		})
 	}
 }

@@ -69,7 +69,7 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		if err := a.store.UninstallShop(ctx, d.ShopDomain, at); err != nil {
 			return "", err
 		}
-		a.commits.shops.forget(d.ShopDomain)
+		a.shops.forget(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
 	case topicDataRequest, topicCustomersRedact, topicShopRedact:
@@ -106,7 +106,7 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 // keepUnusable keeps a funnel delivery that cannot be applied, with its
 // reason; that its shop is not installed is the reason that comes first.
 func (a *App) keepUnusable(ctx context.Context, d store.Delivery, reason string) (outcome, error) {
-	ids, err := a.commits.shops.lookup(ctx, []string{d.ShopDomain})
+	ids, err := a.shops.lookup(ctx, []string{d.ShopDomain})
 	if err != nil {
 		return "", err
 	}
