@@ -45,14 +45,13 @@ type harness struct {
 	store   *store.Store
 	shopify *shopifytest.Server
 	clock   *clock
-	logs    *bytes.Buffer
-	logw    *lockedWriter
+	logs    *logBuffer
 	client  *http.Client
 }
 
 func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, store: st, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, logs: &bytes.Buffer{}}
+	h := &harness{t: t, store: st, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, logs: &logBuffer{}}
 	h.shopify = shopifytest.NewServer(t, testAPIKey, testSecret)
 	h.srv = httptest.NewUnstartedServer(nil)
 	cfg := app.Config{
@@ -68,8 +67,7 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	h.logw = &lockedWriter{w: h.logs}
-	logger := slog.New(slog.NewJSONHandler(h.logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond, ManualScans: true})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -90,23 +88,24 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	return h
 }
 
-// lockedWriter lets the app's goroutines log into one buffer.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// logBuffer lets the app's goroutines log into one buffer while a test
+// reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.buf.Write(p)
 }
 
 // logText returns what the app has logged so far.
 func (h *harness) logText() string {
-	h.logw.mu.Lock()
-	defer h.logw.mu.Unlock()
-	return h.logs.String()
+	h.logs.mu.Lock()
+	defer h.logs.mu.Unlock()
+	return h.logs.buf.String()
 }
 
 // do sends a request to the app and returns the response with its body read.
