@@ -59,9 +59,6 @@ func install(t *testing.T, s *store.Store, domain string) store.Shop {
 // at returns t0 plus d.
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-// tp returns a pointer to t.
-func tp(t time.Time) *time.Time { return &t }
-
 // cartEvent is a cart snapshot with items.
 func cartEvent(cart string, created, updated time.Time, value int64) funnel.Event {
 	return funnel.Event{

@@ -33,22 +33,17 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 // reports which were inserted.
 func sqliteInsertDeliveries(tx *gorm.DB, items []IngestItem, now time.Time) ([]bool, error) {
 	insert, first, inserted := newDeliveries(items)
-	var sb strings.Builder
-	args := make([]any, 0, 10*len(insert))
-	sb.WriteString(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
-		api_version, triggered_at, received_at, payload, ingested, reason) VALUES `)
-	for n, i := range insert {
+	const width = 11
+	args := make([]any, 0, width*len(insert))
+	for _, i := range insert {
 		it := items[i]
 		d := it.Delivery
-		if n > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')")
 		args = append(args, it.ShopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-			utcPtr(d.TriggeredAt), now, payloadBytes(d.Payload), it.Event != nil)
+			utcPtr(d.TriggeredAt), now, payloadBytes(d.Payload), it.Event != nil, "")
 	}
-	sb.WriteString(" ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
-	rows, err := tx.Raw(sb.String(), args...).Rows()
+	rows, err := tx.Raw(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
+		api_version, triggered_at, received_at, payload, ingested, reason)
+		VALUES `+valueRows(len(insert), width)+` ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -120,24 +115,23 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 // sessionValues returns a multi-row INSERT INTO sessions of rows, with
 // their ids when withID.
 func sessionValues(rows []sessionRow, withID bool) (string, []any) {
-	cols := sessionColumns()
-	lead := []string{"shop_id", "created_at"}
+	cols := append([]string{"shop_id", "created_at"}, sessionColumns()...)
 	if withID {
-		lead = append([]string{"id"}, lead...)
+		cols = append([]string{"id"}, cols...)
 	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(lead)+len(cols)), ", ") + ")"
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO sessions (" + strings.Join(append(lead, cols...), ", ") + ") VALUES ")
-	args := make([]any, 0, len(rows)*(len(lead)+len(cols)))
-	for i, r := range rows {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(tuple)
+	args := make([]any, 0, len(rows)*len(cols))
+	for _, r := range rows {
 		if withID {
 			args = append(args, r.ID)
 		}
 		args = append(append(args, r.ShopID, r.CreatedAt), r.values()...)
 	}
-	return sb.String(), args
+	return "INSERT INTO sessions (" + strings.Join(cols, ", ") + ") VALUES " + valueRows(len(rows), len(cols)), args
+}
+
+// valueRows is the VALUES list of a multi-row statement: n rows of width
+// parameters each.
+func valueRows(n, width int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

@@ -78,17 +78,11 @@ func (d rollupDeltas) sql() (string, []any) {
 	if len(keys) == 0 {
 		return "", nil
 	}
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value) VALUES ")
 	args := make([]any, 0, 8*len(keys))
-	for i, k := range keys {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+	for _, k := range keys {
 		v := d[k]
 		args = append(args, k.shop, k.day, k.furthest, k.recovered, k.currency, k.shard, v[0], v[1])
 	}
-	sb.WriteString(rollupUpsert)
-	return sb.String(), args
+	return "INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value) VALUES " +
+		valueRows(len(keys), 8) + rollupUpsert, args
 }
