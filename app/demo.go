@@ -22,7 +22,7 @@ func (a *App) demoEnter(c echo.Context) error {
 }
 
 // demoOpen redirects to the embedded page at path as the demo shop with a
-// fresh session token, keeping the request's query but its old token: what
+// fresh session token and all of the request's query but its old token: what
 // the admin does for every page it opens. Demo mode answers a page request
 // without a valid token (the root URL, a reload after the token expired)
 // with it, instead of the bounce page that only App Bridge can get past.
