@@ -2,7 +2,9 @@ package app
 
 import (
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,12 +49,21 @@ type sessionsResponse struct {
 	Total    int64         `json:"total"`
 }
 
-// apiSessions lists the authenticated shop's sessions by status and date.
+// apiSessions lists the authenticated shop's sessions by status and date,
+// or the one session an alert links to (session=KEY).
 func (a *App) apiSessions(c echo.Context) error {
 	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
+	key, err := sessionKeyParam(c)
 	if err != nil {
 		return err
+	}
+	// An alert's link names a session, not its dates: with a key the range
+	// is open unless from or to is given.
+	var from, to time.Time
+	if key == "" || c.QueryParam("from") != "" || c.QueryParam("to") != "" {
+		if from, to, err = a.dateRange(c); err != nil {
+			return err
+		}
 	}
 	var status funnel.Status
 	if v := c.QueryParam("status"); v != "" {
@@ -84,7 +95,7 @@ func (a *App) apiSessions(c echo.Context) error {
 	}
 	now := a.now()
 	sessions, total, err := a.store.ListSessions(c.Request().Context(), store.SessionFilter{
-		ShopID: shop.ID, Status: status, From: from, To: to, Now: now, Idle: idle,
+		ShopID: shop.ID, Status: status, Key: key, From: from, To: to, Now: now, Idle: idle,
 		Limit: perPage, Offset: (page - 1) * perPage, OrderBy: orderBy, Desc: desc,
 	})
 	if err != nil {
@@ -95,6 +106,16 @@ func (a *App) apiSessions(c echo.Context) error {
 		resp.Sessions = append(resp.Sessions, toSessionJSON(s, now, idle))
 	}
 	return c.JSON(http.StatusOK, resp)
+}
+
+// sessionKeyParam reads the optional session key. No session's key holds
+// a NUL or is not UTF-8, and PostgreSQL could not even compare one.
+func sessionKeyParam(c echo.Context) (string, error) {
+	k := c.QueryParam("session")
+	if !utf8.ValidString(k) || strings.ContainsRune(k, 0) {
+		return "", fieldError("session", "session must be a session's key, as in an alert's link.")
+	}
+	return k, nil
 }
 
 func toSessionJSON(s funnel.Session, now time.Time, idle time.Duration) sessionJSON {

@@ -13,15 +13,32 @@ import (
 // demoTokenLifetime matches Shopify's: session tokens live one minute.
 const demoTokenLifetime = time.Minute
 
-// demoEnter opens the embedded page as the demo shop, standing in for the
-// Shopify admin, which would pass a fresh id_token.
+// demoEnter opens the embedded report page as the demo shop, standing in
+// for the Shopify admin. The rest of the query (from, to, segment,
+// session…) goes on to the page, so an alert's link /demo?session=KEY opens
+// that shopper.
 func (a *App) demoEnter(c echo.Context) error {
+	return a.demoOpen(c, "/")
+}
+
+// demoOpen redirects to the embedded page at path as the demo shop with a
+// fresh session token and all of the request's query but its old token: what
+// the admin does for every page it opens. Demo mode answers a page request
+// without a valid token (the root URL, a reload after the token expired)
+// with it, instead of the bounce page that only App Bridge can get past.
+func (a *App) demoOpen(c echo.Context, path string) error {
 	tok, err := a.mintDemoToken()
 	if err != nil {
 		return err
 	}
-	q := url.Values{"shop": {a.cfg.DemoShop}, "embedded": {"1"}, "id_token": {tok}}
-	return c.Redirect(http.StatusFound, "/?"+q.Encode())
+	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		q = url.Values{} // an unreadable query is dropped, not half kept
+	}
+	q.Set("shop", a.cfg.DemoShop)
+	q.Set("embedded", "1")
+	q.Set("id_token", tok)
+	return c.Redirect(http.StatusFound, path+"?"+q.Encode())
 }
 
 // demoToken gives the demo page a fresh session token, as App Bridge's

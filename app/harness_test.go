@@ -196,12 +196,13 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// fixture reads a payload from ../shared/fixtures/shopify; a missing fixture fails the test.
+// fixture reads a payload from the repository's testdata/shopify; a missing
+// fixture fails the test.
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "shopify", name))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "shopify", name))
 	if err != nil {
-		t.Fatalf("fixture %s: %v (the shared folder must sit beside the repository)", name, err)
+		t.Fatalf("fixture %s: %v", name, err)
 	}
 	return b
 }

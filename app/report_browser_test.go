@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -292,8 +293,15 @@ func TestReportPageInBrowser(t *testing.T) {
 	})
 }
 
+// updateDocs makes TestReportPageInBrowser also write the README's picture,
+// docs/report.png; without it a test run leaves the tracked files alone:
+//
+//	go test ./app -run TestReportPageInBrowser -update-docs
+var updateDocs = flag.Bool("update-docs", false, "TestReportPageInBrowser also writes the README's docs/report.png")
+
 // screenshot saves the report page for the last 30 days as
-// artifacts/report.png and docs/report.png.
+// artifacts/report.png (ignored by git, for CI to keep), and as
+// docs/report.png with -update-docs.
 func screenshot(t *testing.T, p page, h *harness, shop string) {
 	t.Helper()
 	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
@@ -308,15 +316,19 @@ func screenshot(t *testing.T, p page, h *harness, shop string) {
 	if len(png) < 10_000 || len(png) > 300_000 {
 		t.Fatalf("screenshot is %d bytes, want 10 kB to 300 kB", len(png))
 	}
-	for _, dir := range []string{filepath.Join("..", "artifacts"), filepath.Join("..", "docs")} {
+	dirs := []string{filepath.Join("..", "artifacts")}
+	if *updateDocs {
+		dirs = append(dirs, filepath.Join("..", "docs"))
+	}
+	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, "report.png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("screenshot: %d bytes in %s", len(png), filepath.Join(dir, "report.png"))
 	}
-	t.Logf("screenshot: %d bytes", len(png))
 }
 
 // TestSettingsPageInBrowser saves the settings form, reloads it, and shows

@@ -33,6 +33,7 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})))
 	e.StaticFS("/static", static.FS)
+	e.GET("/favicon.ico", favicon)
 
 	e.GET("/auth", a.authBegin)
 	e.GET("/auth/callback", a.authCallback)

@@ -36,7 +36,7 @@ func ingest(ctx context.Context, args []string) error {
 	rateDur := fs.Duration("rate-duration", 15*time.Second, "length of the latency phase")
 	pool := fs.Int("pool", 0, "app connection pool size, in-process only (0: the store's default)")
 	inProcess := fs.Bool("in-process", false, "serve the app in this process instead of as `funnelscope serve` in its own")
-	fixtures := fs.String("fixtures", "", "fixtures folder (default ../shared/fixtures/shopify beside the repository)")
+	fixtures := fs.String("fixtures", "", "fixtures folder (default the repository's testdata/shopify)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process during each round's app part (the app's own with -in-process)")
 	_ = fs.Parse(args)
 

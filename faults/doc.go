@@ -1,6 +1,6 @@
 // Package faults holds Funnelscope's fault tests: the real app binary,
 // built once, run with `serve` against PostgreSQL while signed webhooks
-// (bench/loadgen, from the shared Shopify fixtures) are posted to it on
+// (bench/loadgen, from the Shopify fixtures in testdata/) are posted to it on
 // 127.0.0.1, and then broken on purpose:
 //
 //   - PostgreSQL stopped and started again mid-load, on a throwaway

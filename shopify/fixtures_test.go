@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-// fixtureDir is where the shared webhook samples live, relative to this
-// package's directory (/work/main/shopify → /work/shared/fixtures/shopify).
-const fixtureDir = "../../shared/fixtures/shopify"
+// fixtureDir is where the webhook samples live, relative to this package's
+// directory: the repository's own testdata/shopify.
+const fixtureDir = "../testdata/shopify"
 
-// fixture returns the bytes of a shared fixture and fails (never skips) when
-// it is missing.
+// fixture returns the bytes of a fixture and fails (never skips) when it is
+// missing.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureDir, name))

@@ -55,7 +55,7 @@ func FuzzSessionToken(f *testing.F) {
 	})
 }
 
-// seedPayloads adds every shared fixture to the corpus (failing if missing).
+// seedPayloads adds every fixture of testdata/shopify to the corpus (failing if missing).
 func seedPayloads(f *testing.F) {
 	for name := range fixtureTopics() {
 		f.Add(fixture(f, name))

@@ -8,6 +8,9 @@
   var today = document.body.getAttribute("data-today") || new Date().toISOString().slice(0, 10);
   var state = { from: "", to: "", segment: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
   var loads = 0;
+  // An alert's link opens the page with session=KEY: the list shows that
+  // one shopper until the merchant asks for all.
+  state.session = new URLSearchParams(window.location.search).get("session") || "";
 
   function addDays(iso, n) {
     var d = new Date(iso + "T00:00:00Z");
@@ -136,7 +139,8 @@
   var STATUSES = { active: "Active", abandoned_cart: "Abandoned", checkout_dropoff: "Abandoned", payment_dropoff: "Abandoned",
     completed: "Completed", recovered: "Recovered" };
   var EMPTY = { abandoned_cart: "No abandoned carts in this range.", checkout_dropoff: "No checkout drop-offs in this range.",
-    payment_dropoff: "No payment drop-offs in this range.", recovered: "No recovered carts in this range yet." };
+    payment_dropoff: "No payment drop-offs in this range.", recovered: "No recovered carts in this range yet.",
+    session: "This shopper is not in this store's records: the link may be from another store's alert, or the shopper's data was erased on request." };
   function when(iso) {
     var d = new Date(iso);
     return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
@@ -153,8 +157,25 @@
     tr.appendChild(td);
     return td;
   }
+  function listQuery() {
+    if (state.session) { return new URLSearchParams({ session: state.session }).toString(); }
+    return query({ status: state.status, sort: state.sort, order: state.order, page: state.page, per_page: state.perPage });
+  }
+  function showOneShopper() {
+    $("one-shopper").hidden = !state.session;
+    $("lists").querySelector("[role=tablist]").hidden = !!state.session;
+  }
+  function showAllShoppers() {
+    state.session = "";
+    var u = new URL(window.location.href);
+    u.searchParams.delete("session");
+    window.history.replaceState(null, "", u.toString());
+    state.page = 1;
+    showOneShopper();
+    return loadList();
+  }
   function loadList() {
-    var q = query({ status: state.status, sort: state.sort, order: state.order, page: state.page, per_page: state.perPage });
+    var q = listQuery();
     $("list-status").textContent = "Loading…";
     return api.get("/api/sessions?" + q).then(function (r) {
       var body = $("sessions").querySelector("tbody");
@@ -189,7 +210,7 @@
       $("page-info").textContent = "Page " + r.page + " of " + pages + " · " + r.total + " shoppers";
       $("prev").disabled = r.page <= 1;
       $("next").disabled = r.page >= pages;
-      $("list-status").textContent = r.sessions.length === 0 ? EMPTY[state.status] : "";
+      $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session : EMPTY[state.status]) : "";
       document.querySelectorAll("button.sort").forEach(function (b) {
         b.setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
       });
@@ -224,6 +245,7 @@
       loadList();
     });
   });
+  $("all-shoppers").addEventListener("click", showAllShoppers);
   $("prev").addEventListener("click", function () { state.page = Math.max(1, state.page - 1); loadList(); });
   $("next").addEventListener("click", function () { state.page += 1; loadList(); });
 
@@ -232,7 +254,9 @@
   state.from = first ? first.getAttribute("data-from") : range().from;
   state.to = first ? first.getAttribute("data-to") : range().to;
   document.body.setAttribute("data-loading", "true");
+  showOneShopper();
   Promise.all([loadTrend(0), loadList()]).then(function () {
     if (loads === 0) { document.body.setAttribute("data-loading", "false"); }
+    if (state.session) { $("one-shopper").scrollIntoView(); }
   });
 })();

@@ -5,5 +5,10 @@ import "embed"
 
 // FS is the static files, served under /static/.
 //
-//go:embed *.css *.js
+//go:embed *.css *.js favicon.ico
 var FS embed.FS
+
+// Favicon is the app's icon (16 and 32 pixels), served at /favicon.ico.
+//
+//go:embed favicon.ico
+var Favicon []byte

@@ -25,6 +25,9 @@ type SessionFilter struct {
 	ShopID int64
 	// Status keeps sessions with that status at Now against Idle; "" is any.
 	Status funnel.Status
+	// Key keeps only the session with that key (an alert links to one);
+	// "" is any.
+	Key string
 	// From and To are inclusive calendar dates (their year, month and day,
 	// read in their own location) on started_at, i.e.
 	// [From 00:00 UTC, To+1d 00:00 UTC); a zero time leaves that side open.
@@ -101,6 +104,9 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 		f.Now = s.nowUTC()
 	}
 	q := inRange(s.db(ctx).Model(&sessionRow{}).Where("shop_id = ?", f.ShopID), f.From, f.To)
+	if f.Key != "" {
+		q = q.Where("session_key = ?", f.Key)
+	}
 	q, err := withStatus(q, f.Status, f.Now, f.Idle)
 	if err != nil {
 		return nil, 0, err

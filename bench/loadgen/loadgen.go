@@ -1,6 +1,6 @@
 // Package loadgen builds realistic, signed Shopify webhook deliveries from
-// the shared fixtures (../shared/fixtures/shopify beside the repository),
-// for the benchmarks (go run ./bench) and the fault tests (./faults).
+// the Shopify fixtures of the repository's testdata/shopify, for the
+// benchmarks (go run ./bench) and the fault tests (./faults).
 //
 // A journey is one shopper's cart: carts/create, a few carts/update, then,
 // depending on how far the shopper gets, checkouts/create, checkouts/update
@@ -45,21 +45,24 @@ type Templates struct {
 	cartCreate, cartUpdate, checkout, contact, address, payment, order string
 }
 
-// FixturesDir finds ../shared/fixtures/shopify from the working directory or
-// one of its parents (the repository or one of its packages).
+// FixturesDir returns the repository's testdata/shopify: it walks up from
+// the working directory (the repository or one of its packages, as under
+// go test) to the folder that holds go.mod.
 func FixturesDir() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("loadgen: %w", err)
 	}
-	for range 4 {
-		p := filepath.Join(dir, "..", "shared", "fixtures", "shopify")
-		if _, err := os.Stat(filepath.Join(p, "carts_create.json")); err == nil {
-			return filepath.Clean(p), nil
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "testdata", "shopify"), nil
 		}
-		dir = filepath.Dir(dir)
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("loadgen: no go.mod in the working directory or above it: run from inside the repository, or name the fixtures folder")
+		}
+		dir = parent
 	}
-	return "", fmt.Errorf("loadgen: ../shared/fixtures/shopify not found beside the repository")
 }
 
 // Load reads the fixtures in dir and makes the templates.
