@@ -108,8 +108,9 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	return a, nil
 }
 
-// Handler is the application's HTTP handler.
-func (a *App) Handler() http.Handler { return a.echo }
+// Handler is the application's HTTP handler. It answers HEAD wherever
+// GET answers (headAsGet).
+func (a *App) Handler() http.Handler { return headAsGet(a.echo) }
 
 // Start starts the background job workers.
 func (a *App) Start(ctx context.Context) error {

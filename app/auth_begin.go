@@ -14,6 +14,9 @@ func (a *App) authBegin(c echo.Context) error {
 	if !shopify.ValidShopDomain(shop) {
 		return userError(http.StatusBadRequest, "That is not a Shopify store address. Use the form your-store.myshopify.com.")
 	}
+	// Shopify's callback names the shop in lower case; the state cookie
+	// must name it the same way.
+	shop = shopify.NormalizeShopDomain(shop)
 	// Inside the admin iframe a cookie would be a third-party one and the
 	// authorize page refuses to be framed: leave the iframe first.
 	if c.QueryParam("embedded") == "1" {

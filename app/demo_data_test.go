@@ -42,7 +42,7 @@ func TestDemoHistoryIsDeterministicAndPlausible(t *testing.T) {
 		if d.At.Before(oldest) {
 			oldest = d.At
 		}
-		ev, reason := eventFromPayload(d.Topic, d.Body)
+		ev, reason := eventFromPayload(d.Topic, d.Body, now)
 		if reason != "" || ev == nil {
 			t.Fatalf("%s %s is not a usable payload: %s", d.Topic, d.ID, reason)
 		}

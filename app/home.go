@@ -13,7 +13,8 @@ import (
 // its numbers even when no script runs; the page's script then reloads the
 // report view for other ranges and segments, and draws the trend and lists.
 func (a *App) home(c echo.Context) error {
-	view := a.reportFor(c)
+	// The page shows a failed report in place, with what it knows.
+	view, _ := a.reportFor(c)
 	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel", Data: homeView{
 		Today:    a.now().UTC().Format(dateLayout),
 		Report:   view,
@@ -22,13 +23,10 @@ func (a *App) home(c echo.Context) error {
 }
 
 // apiReportView serves the report view alone, as HTML, for the page to
-// swap in when the range or segment changes.
+// swap in when the range or segment changes; a report that failed on our
+// side is a 5xx, so that monitoring counts it, and only bad input a 4xx.
 func (a *App) apiReportView(c echo.Context) error {
-	view := a.reportFor(c)
-	status := http.StatusOK
-	if view.State == reportError {
-		status = http.StatusBadRequest
-	}
+	view, status := a.reportFor(c)
 	return a.render(c, status, "report_fragment.html", pageData{Data: view})
 }
 

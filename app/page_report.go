@@ -81,19 +81,22 @@ type homeView struct {
 // reportFor loads the report of the authenticated shop for the request's
 // from, to and segment. Failures become the view's error state: input
 // errors say what to fix; anything else is logged and reads as a plain
-// apology.
-func (a *App) reportFor(c echo.Context) reportView {
+// apology. The status is the one to answer with: 200, the 4xx of bad
+// input, or 500 when the report failed on our side.
+func (a *App) reportFor(c echo.Context) (reportView, int) {
 	v, err := a.loadReport(c)
+	status := http.StatusOK
 	if err != nil {
 		v.State = reportError
 		v.Error = "Something went wrong on our side while building the report. Please try again in a moment."
+		status = http.StatusInternalServerError
 		if ue, ok := err.(*Error); ok && ue.Status < http.StatusInternalServerError {
-			v.Error = ue.Message
+			v.Error, status = ue.Message, ue.Status
 		} else {
 			a.log.ErrorContext(c.Request().Context(), "report view failed", "error", err.Error())
 		}
 	}
-	return v
+	return v, status
 }
 
 func (a *App) loadReport(c echo.Context) (reportView, error) {

@@ -59,6 +59,20 @@ func (a *App) routes() *echo.Echo {
 	return e
 }
 
+// headAsGet answers HEAD wherever GET answers. Echo routes HEAD only to
+// routes registered for it, so a HEAD request is routed as a copy of
+// itself with the method GET; the server still holds the HEAD request it
+// read, and so sends the GET answer's status and headers without its body.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // requestLog logs each request with its path only: query strings carry hmac,
 // code and id_token, which must never reach the logs.
 func (a *App) requestLog() echo.MiddlewareFunc {

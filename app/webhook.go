@@ -43,16 +43,25 @@ func (a *App) webhook(c echo.Context) error {
 	case len(body) == 0:
 		return userError(http.StatusBadRequest, "The webhook body is empty.")
 	}
+	// A value the database cannot store would fail the delivery on every
+	// retry: it is kept under a stand-in, with the reason.
+	h, problem := h.Storable()
 	d := store.Delivery{
 		WebhookID:   h.WebhookID,
 		EventID:     h.EventID,
 		Topic:       h.Topic,
 		ShopDomain:  h.ShopDomain,
 		APIVersion:  h.APIVersion,
-		TriggeredAt: parseTriggeredAt(h.TriggeredAt),
+		TriggeredAt: a.parseTriggeredAt(h.TriggeredAt),
 		Payload:     body,
 	}
-	outcome, err := a.ingest(req.Context(), d)
+	ctx := req.Context()
+	var outcome outcome
+	if problem != "" {
+		outcome, err = a.keepForShop(ctx, d, problem)
+	} else {
+		outcome, err = a.ingest(ctx, d)
+	}
 	if err != nil {
 		a.metrics.webhooks.WithLabelValues(metricTopic(h.Topic), "failed").Inc()
 		return &Error{Status: http.StatusServiceUnavailable, Err: err,

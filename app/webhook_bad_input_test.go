@@ -115,7 +115,7 @@ func TestWebhookBadInput(t *testing.T) {
 		}
 
 		// An uninstalled shop's delivery is kept, not applied.
-		if resp, _ := h.webhook("app/uninstalled", shop, "uninstall-1", fixture(t, "app_uninstalled.json")); resp.StatusCode != http.StatusOK {
+		if resp, _ := h.webhook("app/uninstalled", shop, "uninstall-1", uninstalledBody(t, shop)); resp.StatusCode != http.StatusOK {
 			t.Fatalf("app/uninstalled: %d", resp.StatusCode)
 		}
 		gone, err := st.ShopByDomain(t.Context(), shop)

@@ -57,10 +57,15 @@ type waitingDelivery struct {
 // commitResult is what became of one delivery.
 type commitResult struct {
 	// installed is false when the delivery's shop is not installed; it
-	// was then not recorded.
+	// was then not recorded. shopID is the installed shop's id.
 	installed bool
+	shopID    int64
 	duplicate bool
-	err       error
+	// err is why the delivery was not committed. When installed is true
+	// it is the error of committing the delivery alone (in a batch of its
+	// own, or tried alone after its batch failed), so that
+	// store.Permanent(err) says the delivery itself is refused.
+	err error
 }
 
 // newGroupCommit returns the group commit of st, which asks shops whether
@@ -148,19 +153,21 @@ func (g *groupCommit) commit(ctx context.Context, batch []*waitingDelivery) {
 	}
 	dup, err := g.ingestBatch(ctx, items)
 	if err != nil && len(items) > 1 {
+		// Alone, a delivery the database refuses fails no other, and is
+		// told apart from those a retry can fix.
 		g.log.WarnContext(ctx, "webhook batch failed; committing its deliveries one by one", "size", len(items), "error", err)
 		for i, w := range waiting {
 			dup, err := g.ingestBatch(ctx, items[i:i+1])
-			w.done <- commitResult{installed: true, duplicate: err == nil && dup[0], err: err}
+			w.done <- commitResult{installed: true, shopID: items[i].ShopID, duplicate: err == nil && dup[0], err: err}
 		}
 		return
 	}
 	for i, w := range waiting {
-		if err != nil {
-			w.done <- commitResult{installed: true, err: err}
-		} else {
-			w.done <- commitResult{installed: true, duplicate: dup[i]}
+		r := commitResult{installed: true, shopID: items[i].ShopID, err: err}
+		if err == nil {
+			r.duplicate = dup[i]
 		}
+		w.done <- r
 	}
 }
 

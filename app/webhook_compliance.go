@@ -11,13 +11,15 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// ingestCompliance carries out the mandatory privacy topics. The erasures run
-// before the delivery is recorded; both are idempotent, so a redelivery after
-// a failure in between does the right thing. Kept compliance deliveries drop
-// their payload: it names the very customer being erased.
+// ingestCompliance carries out the mandatory privacy topics for the shop
+// their signed body names, which ingest has decided (deliveryShop) and put
+// in d.ShopDomain. The erasures run before the delivery is recorded; both
+// are idempotent, so a redelivery after a failure in between does the right
+// thing. Kept compliance deliveries drop their payload (keep): it names the
+// very customer being erased. The text of the parsed payload is storable
+// (no NUL, valid UTF-8), so what the topics store from it is too.
 func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, error) {
 	payload := d.Payload
-	d.Payload = nil
 	switch d.Topic {
 	case topicShopRedact:
 		if _, err := shopify.ParseShopRedact(payload); err != nil {

@@ -94,7 +94,7 @@ func TestComplianceTopics(t *testing.T) {
 		}
 
 		// Two days after uninstall, shop/redact erases everything of the shop.
-		h.webhook("app/uninstalled", shop, "bye", fixture(t, "app_uninstalled.json"))
+		h.webhook("app/uninstalled", shop, "bye", uninstalledBody(t, shop))
 		if resp, body := h.webhook("shop/redact", shop, "gdpr-3", withShop("shop_redact.json")); resp.StatusCode != http.StatusOK {
 			t.Fatalf("shop/redact: %d %s", resp.StatusCode, body)
 		}

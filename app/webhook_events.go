@@ -1,7 +1,7 @@
 package app
 
 import (
-	"strings"
+	"fmt"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -10,52 +10,43 @@ import (
 
 // eventFromPayload reads a cart, checkout or order body into a funnel event.
 // A non-empty reason says why the body cannot be used; a nil event with no
-// reason is an order that is not part of any storefront journey.
-func eventFromPayload(topic string, body []byte) (*funnel.Event, string) {
-	ev, reason := decodeEvent(topic, body)
-	if ev != nil {
-		dropNUL(ev)
+// reason is an order that is not part of any storefront journey. Its text
+// is storable (the payload parser sees to that); every time the payload
+// carries must be plausible at now, and every amount and quantity within
+// the funnel's bounds.
+func eventFromPayload(topic string, body []byte, now time.Time) (*funnel.Event, string) {
+	parsed, err := parseFunnelPayload(topic, body)
+	if err != nil {
+		return nil, err.Error()
 	}
-	return ev, reason
-}
-
-// dropNUL removes NUL characters from the event's text. JSON may carry
-// them (\u0000) but PostgreSQL's text and jsonb cannot: kept, they would
-// make the delivery fail on every retry.
-func dropNUL(ev *funnel.Event) {
-	for _, f := range []*string{&ev.CartToken, &ev.CheckoutToken, &ev.Currency, &ev.Email, &ev.Phone, &ev.Country,
-		&ev.LandingSite, &ev.ReferringSite, &ev.SourceName, &ev.Gateway, &ev.RecoveryURL} {
-		*f = strings.ReplaceAll(*f, "\x00", "")
-	}
-	for i := range ev.LineItems {
-		ev.LineItems[i].Title = strings.ReplaceAll(ev.LineItems[i].Title, "\x00", "")
-	}
-}
-
-// decodeEvent is eventFromPayload before dropNUL.
-func decodeEvent(topic string, body []byte) (*funnel.Event, string) {
-	switch topic {
-	case topicCartsCreate, topicCartsUpdate:
-		c, err := shopify.ParseCart(body)
-		if err != nil {
-			return nil, err.Error()
+	for _, t := range shopify.PayloadTimes(parsed) {
+		if !plausibleTime(t.Time, now) {
+			return nil, fmt.Sprintf("%s %s is implausible", t.Name, t.Time.UTC().Format(time.RFC3339))
 		}
-		return cartEvent(c)
-	case topicCheckoutsCreate, topicCheckoutsUpdate:
-		c, err := shopify.ParseCheckout(body)
-		if err != nil {
-			return nil, err.Error()
-		}
-		return checkoutEvent(c)
+	}
+	switch p := parsed.(type) {
+	case shopify.Cart:
+		return cartEvent(p)
+	case shopify.Checkout:
+		return checkoutEvent(p)
 	default: // orders/create
-		o, err := shopify.ParseOrder(body)
-		if err != nil {
-			return nil, err.Error()
-		}
+		o := p.(shopify.Order)
 		if !o.StorefrontOrder() {
 			return nil, ""
 		}
 		return orderEvent(o)
+	}
+}
+
+// parseFunnelPayload parses a cart, checkout or order body.
+func parseFunnelPayload(topic string, body []byte) (any, error) {
+	switch topic {
+	case topicCartsCreate, topicCartsUpdate:
+		return shopify.ParseCart(body)
+	case topicCheckoutsCreate, topicCheckoutsUpdate:
+		return shopify.ParseCheckout(body)
+	default: // orders/create
+		return shopify.ParseOrder(body)
 	}
 }
 
@@ -68,23 +59,24 @@ func cartEvent(c shopify.Cart) (*funnel.Event, string) {
 		Currency:  c.Currency(),
 	}
 	for _, li := range c.LineItems {
-		price := li.LinePrice
-		amount, err := funnel.ParseMoney(price)
-		if price == "" {
-			amount, err = funnel.ParseMoney(li.Price)
-			amount *= li.Quantity
+		if li.LinePrice == "" && li.Price == "" {
+			return nil, "a line of the cart has no price"
 		}
-		if err != nil {
-			return nil, err.Error()
+		amount, reason := addLine(ev, li)
+		if reason != "" {
+			return nil, reason
 		}
-		ev.Value += amount
-		addLine(ev, li)
+		sum, ok := funnel.AddAmount(ev.Value, amount)
+		if !ok || funnel.CheckAmount(sum) != nil {
+			return nil, "the cart's lines add up to more than " + funnel.FormatMoney(funnel.MaxAmount) + ", the largest plausible amount"
+		}
+		ev.Value = sum
 	}
 	return requireTimes(ev)
 }
 
 func checkoutEvent(c shopify.Checkout) (*funnel.Event, string) {
-	value, reason := moneyOf(c.TotalPrice, c.SubtotalPrice)
+	value, reason := moneyOf("total_price", c.TotalPrice, "subtotal_price", c.SubtotalPrice)
 	if reason != "" {
 		return nil, reason
 	}
@@ -121,13 +113,15 @@ func checkoutEvent(c shopify.Checkout) (*funnel.Event, string) {
 		ev.CompletedAt = &t
 	}
 	for _, li := range c.LineItems {
-		addLine(ev, li)
+		if _, reason := addLine(ev, li); reason != "" {
+			return nil, reason
+		}
 	}
 	return requireTimes(ev)
 }
 
 func orderEvent(o shopify.Order) (*funnel.Event, string) {
-	value, reason := moneyOf(o.TotalPrice, o.SubtotalPrice)
+	value, reason := moneyOf("total_price", o.TotalPrice, "subtotal_price", o.SubtotalPrice)
 	if reason != "" {
 		return nil, reason
 	}
@@ -159,29 +153,77 @@ func orderEvent(o shopify.Order) (*funnel.Event, string) {
 		ev.Phone = firstOf(ev.Phone, o.Customer.Phone)
 	}
 	for _, li := range o.LineItems {
-		addLine(ev, li)
+		if _, reason := addLine(ev, li); reason != "" {
+			return nil, reason
+		}
 	}
 	return requireTimes(ev)
 }
 
-func addLine(ev *funnel.Event, li shopify.LineItem) {
+// addLine adds a line's items to ev and returns the line's value: its
+// line_price, or price × quantity when the payload has none (orders). A
+// reason says the line is out of bounds: a quantity above
+// funnel.MaxQuantity, items above funnel.MaxItems in all, or a price that
+// is negative, too large or overflows when multiplied.
+func addLine(ev *funnel.Event, li shopify.LineItem) (int64, string) {
+	if li.Quantity > funnel.MaxQuantity {
+		return 0, fmt.Sprintf("line_items.quantity %d is above %d, the most one line can plausibly hold", li.Quantity, funnel.MaxQuantity)
+	}
+	if ev.ItemCount+int(li.Quantity) > funnel.MaxItems {
+		return 0, fmt.Sprintf("the lines hold more than %d items, the most one cart can plausibly hold", funnel.MaxItems)
+	}
+	price, reason := amountOf("line_items.price", li.Price)
+	if reason != "" {
+		return 0, reason
+	}
+	value, reason := amountOf("line_items.line_price", li.LinePrice)
+	if reason != "" {
+		return 0, reason
+	}
+	if li.LinePrice == "" {
+		v, ok := funnel.MulAmount(price, li.Quantity)
+		if !ok || funnel.CheckAmount(v) != nil {
+			return 0, fmt.Sprintf("line_items.price %s × quantity %d is more than %s, the largest plausible amount",
+				funnel.FormatMoney(price), li.Quantity, funnel.FormatMoney(funnel.MaxAmount))
+		}
+		value = v
+	}
 	ev.ItemCount += int(li.Quantity)
 	ev.LineItems = append(ev.LineItems, funnel.LineItem{Title: li.Title, Quantity: int(li.Quantity)})
+	return value, ""
 }
 
-// moneyOf reads the first amount present.
+// amountOf reads an optional amount of the payload named name (its JSON
+// field), within the funnel's bounds; "" reads as 0.
+func amountOf(name, s string) (int64, string) {
+	if s == "" {
+		return 0, ""
+	}
+	v, err := funnel.ParseAmount(s)
+	if err != nil {
+		return 0, name + ": " + err.Error()
+	}
+	return v, ""
+}
+
+// moneyOf reads the first of amounts (name, value pairs) present, after
+// checking each of them.
 func moneyOf(amounts ...string) (int64, string) {
-	for _, a := range amounts {
-		if a == "" {
+	var first int64
+	found := false
+	for i := 0; i+1 < len(amounts); i += 2 {
+		if amounts[i+1] == "" {
 			continue
 		}
-		v, err := funnel.ParseMoney(a)
-		if err != nil {
-			return 0, err.Error()
+		v, reason := amountOf(amounts[i], amounts[i+1])
+		if reason != "" {
+			return 0, reason
 		}
-		return v, ""
+		if !found {
+			first, found = v, true
+		}
 	}
-	return 0, ""
+	return first, ""
 }
 
 // requireTimes refuses an event with no time of its own: the funnel is built

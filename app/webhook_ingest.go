@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -56,6 +56,12 @@ func metricTopic(topic string) string {
 // ingest routes one verified delivery. An error means nothing was committed
 // and the delivery must be answered with a 5xx.
 func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
+	shop, reason := deliveryShop(d)
+	if reason != "" {
+		// Which shop it is for is in doubt: nothing is done for either.
+		return a.keep(ctx, nil, d, reason)
+	}
+	d.ShopDomain = shop
 	switch d.Topic {
 	case topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicOrdersCreate:
 		return a.ingestFunnelEvent(ctx, d)
@@ -67,24 +73,46 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 			at = *d.TriggeredAt
 		}
 		if err := a.store.UninstallShop(ctx, d.ShopDomain, at); err != nil {
-			return "", err
+			return a.keepRefused(ctx, nil, d, err)
 		}
 		a.shops.forget(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
 	case topicDataRequest, topicCustomersRedact, topicShopRedact:
-		return a.ingestCompliance(ctx, d)
+		out, err := a.ingestCompliance(ctx, d)
+		if err != nil {
+			return a.keepRefused(ctx, nil, d, err)
+		}
+		return out, nil
 	}
 	return outcomeIgnored, nil
+}
+
+// deliveryShop decides which shop a delivery is for. Where the topic's
+// body names its shop (app/uninstalled, the compliance topics), it is the
+// one the signed body names: the X-Shopify-Shop-Domain header is not
+// signed, and must agree with it, case aside. Other topics' bodies do not
+// name their shop, and the header says. A non-empty reason says why the
+// delivery cannot be used: the body cannot be read, names no shop, or names
+// another one than the header.
+func deliveryShop(d store.Delivery) (shop, reason string) {
+	header := shopify.NormalizeShopDomain(d.ShopDomain)
+	named, ok, err := shopify.BodyShop(d.Topic, d.Payload)
+	switch {
+	case !ok:
+		return header, ""
+	case err != nil:
+		return "", err.Error()
+	case shopify.NormalizeShopDomain(named.Domain) != header:
+		return "", fmt.Sprintf("the signed body is for shop %q but X-Shopify-Shop-Domain says %q", named.Domain, d.ShopDomain)
+	}
+	return header, ""
 }
 
 // ingestFunnelEvent parses a cart, checkout or order and applies it to its
 // funnel session in the same transaction that records the delivery.
 func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome, error) {
-	ev, reason := eventFromPayload(d.Topic, d.Payload)
-	if reason == "" {
-		reason = a.checkEventTimes(ev)
-	}
+	ev, reason := eventFromPayload(d.Topic, d.Payload, a.now())
 	if reason == "" && ev == nil {
 		reason = "not a storefront order"
 	}
@@ -93,6 +121,10 @@ func (a *App) ingestFunnelEvent(ctx context.Context, d store.Delivery) (outcome,
 	}
 	r := a.commits.ingest(ctx, d, ev)
 	switch {
+	case r.err != nil && r.installed:
+		// Committed alone, the delivery failed: kept when the database
+		// refused it, as it would on every retry; else a 5xx.
+		return a.keepRefused(ctx, &r.shopID, d, r.err)
 	case r.err != nil:
 		return "", r.err
 	case !r.installed:
@@ -117,23 +149,17 @@ func (a *App) keepUnusable(ctx context.Context, d store.Delivery, reason string)
 	return a.keep(ctx, &shopID, d, reason)
 }
 
-// checkEventTimes refuses payload times that cannot be real: they would put a
-// session on a day it never happened.
-func (a *App) checkEventTimes(ev *funnel.Event) string {
-	if ev == nil {
-		return ""
-	}
-	// Nothing sold on Shopify before 2006; nothing happens a day from now.
-	earliest, latest := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), a.now().Add(24*time.Hour)
-	for _, t := range []time.Time{ev.CreatedAt, ev.UpdatedAt} {
-		if t.IsZero() {
-			continue
-		}
-		if t.Before(earliest) || t.After(latest) {
-			return fmt.Sprintf("timestamp %s is implausible", t.UTC().Format(time.RFC3339))
-		}
-	}
-	return ""
+// Payload times outside these bounds cannot be real: they would put a
+// session on a day it never happened. Nothing sold on Shopify before 2006,
+// and nothing happens more than a day (of clock skew) from now.
+var earliestPlausible = time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxClockSkew = 24 * time.Hour
+
+// plausibleTime reports whether t can be the time of something that
+// happened on Shopify, seen at now.
+func plausibleTime(t, now time.Time) bool {
+	return !t.Before(earliestPlausible) && !t.After(now.Add(maxClockSkew))
 }
 
 // keepForShop keeps a delivery that changes no funnel, linked to its shop when known.
@@ -147,10 +173,35 @@ func (a *App) keepForShop(ctx context.Context, d store.Delivery, reason string) 
 	return a.keep(ctx, id, d, reason)
 }
 
+// keepRefused keeps a delivery whose work the database refused (err, as
+// store.Permanent tells), with the refusal as its reason, and answers it
+// 200: the same data would be refused on every retry. Any other error is
+// returned, for a 5xx and a retry.
+func (a *App) keepRefused(ctx context.Context, shopID *int64, d store.Delivery, err error) (outcome, error) {
+	if !store.Permanent(err) {
+		return "", err
+	}
+	a.log.ErrorContext(ctx, "webhook refused by the database; kept", "topic", d.Topic, "shop", d.ShopDomain,
+		"webhook_id", d.WebhookID, "error", err.Error())
+	return a.keep(ctx, shopID, d, "the database refused it: "+err.Error())
+}
+
 // keep records a delivery with the reason it changed no funnel, for
-// inspection and replay; Shopify gets a 200 so it stops retrying.
+// inspection and replay; Shopify gets a 200 so it stops retrying. A
+// compliance delivery is kept without its payload: it names the very
+// customer or shop being erased. Should the database refuse the row
+// itself, it is kept bare — its ids, topic, shop and the refusal — so that
+// it is still answered, and recognised when delivered again.
 func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason string) (outcome, error) {
+	if complianceTopic(d.Topic) {
+		d.Payload = nil
+	}
 	dup, err := a.store.KeepDelivery(ctx, shopID, d, reason)
+	if err != nil && store.Permanent(err) {
+		reason = "the database refused it: " + err.Error()
+		bare := store.Delivery{WebhookID: d.WebhookID, Topic: d.Topic, ShopDomain: d.ShopDomain}
+		dup, err = a.store.KeepDelivery(ctx, nil, bare, reason)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -164,10 +215,16 @@ func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason 
 	return outcomeKept, nil
 }
 
-// parseTriggeredAt reads X-Shopify-Triggered-At; a malformed value is dropped.
-func parseTriggeredAt(v string) *time.Time {
+// complianceTopic reports whether topic is one of the mandatory privacy topics.
+func complianceTopic(topic string) bool {
+	return topic == topicDataRequest || topic == topicCustomersRedact || topic == topicShopRedact
+}
+
+// parseTriggeredAt reads X-Shopify-Triggered-At; a malformed or implausible
+// value is dropped.
+func (a *App) parseTriggeredAt(v string) *time.Time {
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
-	if err != nil {
+	if err != nil || !plausibleTime(t, a.now()) {
 		return nil
 	}
 	t = t.UTC()

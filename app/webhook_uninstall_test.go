@@ -19,7 +19,7 @@ func TestLateUninstallRetryKeepsReinstall(t *testing.T) {
 		const shop = "comeback.myshopify.com"
 		triggered := time.Now().UTC().Add(-time.Hour)
 		h.install(shop)
-		body := fixture(t, "app_uninstalled.json")
+		body := uninstalledBody(t, shop)
 		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks", bytes.NewReader(body))
 		for k, v := range shopifytest.WebhookHeaders(testSecret, "app/uninstalled", shop, "old-uninstall", body) {
 			req.Header[k] = v

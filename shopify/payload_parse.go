@@ -195,7 +195,9 @@ func badPayload(reason string) error {
 }
 
 // decodePayload unmarshals a JSON object into v; wrong JSON types, trailing
-// data and non-object bodies are errors wrapping ErrBadPayload.
+// data and non-object bodies are errors wrapping ErrBadPayload. The text it
+// decodes is storable: valid UTF-8 (invalid bytes become U+FFFD) without
+// NUL characters (dropped).
 func decodePayload(body []byte, v any) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -209,6 +211,7 @@ func decodePayload(body []byte, v any) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
+	dropNULs(trimmed, v)
 	return nil
 }
 

@@ -2,8 +2,8 @@ package shopify
 
 // The types below hold the fields of webhook payloads that the funnel uses.
 // Ids are int64 (line item ids exceed 2^53); money amounts are the decimal
-// strings Shopify sends (convert with funnel.ParseMoney); JSON null decodes to the
-// zero value.
+// strings Shopify sends (convert with funnel.ParseAmount); JSON null decodes to the
+// zero value. As parsed, their text is storable: valid UTF-8, without NUL.
 
 // Money is an amount in one currency.
 type Money struct {

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -70,15 +72,35 @@ func (r deliveryRow) toKept() KeptDelivery {
 	return k
 }
 
+// maxReasonBytes bounds the reason of a kept delivery: it may quote what
+// the payload held.
+const maxReasonBytes = 1000
+
+// storableText returns s as text that both databases store: valid UTF-8
+// (each run of invalid bytes becomes U+FFFD), without NUL characters, at most
+// limit bytes long, cut on a character boundary. A reason quotes payload
+// values and decoder errors, which may hold either.
+func storableText(s string, limit int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // insertDelivery inserts d unless its webhook id is already recorded; it
-// reports whether a row was inserted.
+// reports whether a row was inserted. The reason is stored as storableText.
 func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason string, ingested bool) (bool, error) {
 	res := tx.Exec(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
 			api_version, triggered_at, received_at, payload, ingested, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (webhook_id) DO NOTHING`,
 		shopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, reason)
+		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, storableText(reason, maxReasonBytes))
 	if res.Error != nil {
 		return false, fmt.Errorf("recording delivery: %w", res.Error)
 	}

@@ -1,6 +1,7 @@
 package funnel
 
 import (
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -60,5 +61,19 @@ func FuzzApply(f *testing.F) {
 		var tl Tally
 		tl.Add(s, t2, time.Hour)
 		BuildReport(tl)
+	})
+}
+
+// FuzzCheckedArithmetic holds MulAmount and AddAmount to exact big-integer
+// arithmetic; the seeds are the poison amounts of webhook payloads.
+func FuzzCheckedArithmetic(f *testing.F) {
+	f.Add(int64(1<<31), int64(1999))             // a line quantity of 2^31
+	f.Add(int64(math.MaxInt64), int64(2))        // price × quantity past int64
+	f.Add(int64(math.MinInt64), int64(-1))       // the product that divides back
+	f.Add(int64(-2), int64(math.MaxInt64))       // a negative price
+	f.Add(MaxAmount, int64(MaxQuantity))         // the bounds' own product
+	f.Add(int64(9223372036854775807), int64(-1)) // a sum that just fits
+	f.Fuzz(func(t *testing.T, a, b int64) {
+		checkedAgainstBig(t, a, b)
 	})
 }

@@ -112,3 +112,78 @@ func ParseMoney(s string) (int64, error) {
 	}
 	return int64(mag), nil
 }
+
+// Bounds of what one cart, checkout or order can plausibly hold. A payload
+// past them is not a real purchase; it would overflow the sessions table's
+// 32-bit item_count, or make sums of session values wrap around.
+const (
+	// MaxQuantity is the largest quantity of one line.
+	MaxQuantity = 1_000_000
+	// MaxItems is the largest number of items of one snapshot, all its
+	// lines together.
+	MaxItems = 10_000_000
+	// MaxAmount is the largest amount, in minor units, of one price, line
+	// or total: 100 billion units of the currency, which covers the
+	// largest orders in currencies of many digits (a few million US
+	// dollars in Indonesian rupiah) and leaves room to sum over 900,000
+	// such sessions within int64.
+	MaxAmount int64 = 10_000_000_000_000
+)
+
+// ParseAmount reads a price or total with ParseMoney and refuses, with a
+// *MoneyError, an amount below zero or above MaxAmount: Shopify's prices
+// and totals are never negative.
+func ParseAmount(s string) (int64, error) {
+	v, err := ParseMoney(s)
+	if err != nil {
+		return 0, err
+	}
+	if why := amountProblem(v); why != "" {
+		return 0, &MoneyError{Input: s, Reason: why}
+	}
+	return v, nil
+}
+
+// CheckAmount returns a *MoneyError when v, in minor units, is below zero
+// or above MaxAmount: the bounds of ParseAmount, for amounts computed from
+// others (a line's price × quantity, a cart's sum of lines).
+func CheckAmount(v int64) error {
+	if why := amountProblem(v); why != "" {
+		return &MoneyError{Input: FormatMoney(v), Reason: why}
+	}
+	return nil
+}
+
+func amountProblem(v int64) string {
+	switch {
+	case v < 0:
+		return "negative"
+	case v > MaxAmount:
+		return "above " + FormatMoney(MaxAmount) + ", the largest plausible amount"
+	}
+	return ""
+}
+
+// MulAmount returns a × b, and false when the product does not fit in an
+// int64.
+func MulAmount(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	c := a * b
+	// The sign test catches math.MinInt64 × -1, whose quotient check
+	// passes: the product wraps to math.MinInt64 and divides back exactly.
+	if (c < 0) != ((a < 0) != (b < 0)) || c/b != a {
+		return 0, false
+	}
+	return c, true
+}
+
+// AddAmount returns a + b, and false when the sum does not fit in an int64.
+func AddAmount(a, b int64) (int64, bool) {
+	c := a + b
+	if (a > 0 && b > 0 && c < 0) || (a < 0 && b < 0 && c >= 0) {
+		return 0, false
+	}
+	return c, true
+}
