@@ -32,8 +32,8 @@ type reportView struct {
 	// all shoppers); KnownNote says which rates it cannot show and why.
 	SegmentValue, KnownNote string
 	State                   string
-	Error             string
-	IdleMinutes       int
+	Error                   string
+	IdleMinutes             int
 
 	Stages                                            []stageView
 	AbandonedCarts, CheckoutDropoffs, PaymentDropoffs int64
