@@ -17,6 +17,9 @@ type funnelResponse struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	Segment string `json:"segment,omitempty"`
+	// SegmentValue, when set, is the one value of Segment the report is
+	// of: its stages, drop-offs and opportunities are that segment's.
+	SegmentValue string `json:"segment_value,omitempty"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
 }
@@ -46,26 +49,35 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 		return funnelResponse{}, 0, err
 	}
 	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout)}
-	resp.Segment = c.QueryParam("segment")
-	if resp.Segment != "" && !funnel.ValidSegment(resp.Segment) {
+	resp.Segment, resp.SegmentValue = c.QueryParam("segment"), c.QueryParam("segment_value")
+	switch {
+	case resp.Segment != "" && !funnel.ValidSegment(resp.Segment):
 		return resp, 0, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+	case resp.SegmentValue != "" && resp.Segment == "":
+		return resp, 0, fieldError("segment_value", "segment_value needs a segment to be a value of.")
 	}
 	idle, err := a.idleThreshold(c, shop.ID)
 	if err != nil {
 		return resp, 0, err
 	}
 	ctx, now := c.Request().Context(), a.now()
-	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
-	if err != nil {
-		return resp, 0, err
-	}
-	resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
-	if resp.Segment != "" {
-		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, resp.Segment)
+	if resp.SegmentValue == "" {
+		all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
 		if err != nil {
 			return resp, 0, err
 		}
-		resp.Segments = segmentReports(bySegment)
+		resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
+	}
+	if resp.Segment == "" {
+		return resp, idle, nil
+	}
+	bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, resp.Segment)
+	if err != nil {
+		return resp, 0, err
+	}
+	resp.Segments = segmentReports(bySegment, resp.Segment)
+	if resp.SegmentValue != "" {
+		resp.Report = funnel.SegmentReport(tallyOrEmpty(bySegment[resp.SegmentValue]), resp.Segment)
 	}
 	return resp, idle, nil
 }
@@ -77,11 +89,12 @@ func tallyOrEmpty(t *funnel.Tally) funnel.Tally {
 	return *t
 }
 
-// segmentReports orders segments by sessions that entered the funnel, largest first.
-func segmentReports(tallies map[string]*funnel.Tally) []segmentReport {
+// segmentReports builds each value's report of segment, ordered by sessions
+// that entered the funnel, largest first.
+func segmentReports(tallies map[string]*funnel.Tally, segment string) []segmentReport {
 	out := make([]segmentReport, 0, len(tallies))
 	for value, t := range tallies {
-		out = append(out, segmentReport{Value: value, Report: funnel.BuildReport(tallyOrEmpty(t))})
+		out = append(out, segmentReport{Value: value, Report: funnel.SegmentReport(tallyOrEmpty(t), segment)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		si, sj := out[i].Stages[0].Sessions, out[j].Stages[0].Sessions

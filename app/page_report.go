@@ -10,7 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/templates"
 )
 
 // The states of the report view.
@@ -26,9 +28,12 @@ const (
 // with nothing to divide by reads "—", never NaN.
 type reportView struct {
 	From, To, Segment string
-	State             string
-	Error             string
-	IdleMinutes       int
+	// SegmentValue is the one value of Segment the report is of ("" for
+	// all shoppers); KnownNote says which rates it cannot show and why.
+	SegmentValue, KnownNote string
+	State                   string
+	Error                   string
+	IdleMinutes             int
 
 	Stages                                            []stageView
 	AbandonedCarts, CheckoutDropoffs, PaymentDropoffs int64
@@ -62,13 +67,29 @@ type leakView struct {
 	Opportunity             string
 }
 
-// segmentView is one row of the segment table.
+// segmentView is one row of the segment table. When the segment's
+// attribute is known only from a later stage, the first Unknown.Span rate
+// columns (cart to order and the steps up to that stage) are one cell
+// saying so, and Steps holds the rest.
 type segmentView struct {
 	Value      string
 	Entered    int64
 	Completed  int64
 	Conversion string
+	Unknown    unknownCell
 	Steps      []string
+}
+
+// unknownCell stands for the rates a segment cannot support.
+type unknownCell struct {
+	Span int
+	Text string
+}
+
+// notKnownBefore is how the page says that a segment's rates up to a stage
+// are not known.
+func notKnownBefore(st funnel.Stage) string {
+	return "not known before " + strings.ToLower(st.Label()[:1]) + st.Label()[1:]
 }
 
 // homeView is what the report page template receives.
@@ -101,7 +122,7 @@ func (a *App) reportFor(c echo.Context) (reportView, int) {
 
 func (a *App) loadReport(c echo.Context) (reportView, error) {
 	r, idle, err := a.funnelReport(c)
-	v := reportView{From: r.From, To: r.To, Segment: r.Segment, IdleMinutes: int(idle / time.Minute)}
+	v := reportView{From: r.From, To: r.To, Segment: r.Segment, SegmentValue: r.SegmentValue, IdleMinutes: int(idle / time.Minute)}
 	if err != nil {
 		return v, err
 	}
@@ -136,11 +157,16 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	if len(r.Stages) > 0 {
 		top = r.Stages[0].Sessions
 	}
+	known, hidden := funnel.ParseStage(r.KnownFrom)
+	if hidden {
+		v.KnownNote = fmt.Sprintf("%s is known only from the step “%s” on, so the rates up to that step are not shown for one %s.",
+			templates.SegmentName(r.Segment), known.Label(), strings.ToLower(templates.SegmentName(r.Segment)))
+	}
 	for i, s := range r.Stages {
 		v.Stages = append(v.Stages, stageView{
 			Key: s.Key, Label: s.Label, Sessions: s.Sessions, First: i == 0,
 			Width:        barWidth(s.Sessions, top),
-			FromPrevious: percent(s.RateFromPrevious),
+			FromPrevious: rateOrUnknown(s.RateFromPrevious, hidden && i > 0 && funnel.Stage(i+1) <= known, known),
 			FromStart:    percent(s.RateFromStart),
 			Dropoff:      s.DropoffFromPrevious,
 			Median:       duration(s.MedianSecondsFromPrevious),
@@ -149,7 +175,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	}
 	if n := len(r.Stages); n > 0 {
 		v.Carts, v.Orders = r.Stages[0].Sessions, r.Stages[n-1].Sessions
-		v.Conversion = percent(r.Stages[n-1].RateFromStart)
+		v.Conversion = rateOrUnknown(r.Stages[n-1].RateFromStart, hidden, known)
 	}
 	v.AbandonedCarts, v.CheckoutDropoffs, v.PaymentDropoffs = r.AbandonedCarts, r.CheckoutDropoffs, r.PaymentDropoffs
 	v.ValueAtRisk = money(r.ValueAtRisk, cur)
@@ -178,10 +204,24 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 			for _, st := range s.Stages[1:] {
 				sv.Steps = append(sv.Steps, percent(st.RateFromPrevious))
 			}
+			if known, ok := funnel.ParseStage(s.KnownFrom); ok && int(known) <= len(sv.Steps) {
+				// Cart to order and the steps into stages 2..known.
+				sv.Unknown = unknownCell{Span: int(known), Text: notKnownBefore(known)}
+				sv.Steps = sv.Steps[known-1:]
+			}
 		}
 		v.Segments = append(v.Segments, sv)
 	}
 	return v
+}
+
+// rateOrUnknown is percent(r), or notKnownBefore(known) where a segment's
+// attribute is not known yet.
+func rateOrUnknown(r *float64, unknown bool, known funnel.Stage) string {
+	if unknown {
+		return notKnownBefore(known)
+	}
+	return percent(r)
 }
 
 // percent writes a rate as "42.5%", or "—" when there is none.

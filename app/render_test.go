@@ -30,7 +30,7 @@ func renderHome(t *testing.T, v reportView) string {
 func viewOf(t funnel.Tally, segments map[string]*funnel.Tally) reportView {
 	r := funnelResponse{Report: funnel.BuildReport(t)}
 	if segments != nil {
-		r.Segments = segmentReports(segments)
+		r.Segments = segmentReports(segments, "source")
 	}
 	return buildReportView(reportView{From: "2026-10-26", To: "2026-11-24", Segment: "source"}, withOpportunities(r))
 }

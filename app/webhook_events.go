@@ -137,6 +137,7 @@ func orderEvent(o shopify.Order) (*funnel.Event, string) {
 		Currency:      o.Currency,
 		Email:         firstOf(o.Email, o.ContactEmail),
 		Phone:         o.Phone,
+		Country:       countryOf(o.ShippingAddress, o.BillingAddress),
 		SourceName:    o.SourceName,
 		LandingSite:   o.LandingSite,
 		ReferringSite: o.ReferringSite,

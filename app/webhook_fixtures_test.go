@@ -74,8 +74,11 @@ func TestWebhookFixtures(t *testing.T) {
 			CheckoutStartedAt: at, ContactSubmittedAt: at, AddressSubmittedAt: at,
 			ContentAt: *at, ContentRank: checkout.ContentRank, Value: 42188, Currency: "USD", ItemCount: 2,
 			LineItems: []funnel.LineItem{{Title: "IPod Nano - 8GB", Quantity: 1}, {Title: "IPod Nano - 8GB", Quantity: 1}},
-			DetailsAt: *at, DetailsRank: checkout.DetailsRank, Email: "example@email.com", Country: "US", SourceName: "web",
+			Email:     "example@email.com", Country: "US", SourceName: "web",
 			RecoveryURL: "https://checkout.local/548380009/checkouts/123123123/recover?key=example-secret-token",
+		}
+		for _, a := range []funnel.Attr{funnel.AttrEmail, funnel.AttrCountry, funnel.AttrSource, funnel.AttrRecoveryURL} {
+			wantCheckout.AttrSeen[a] = funnel.Stamp{At: *at, Rank: funnel.KindCheckout.Rank()}
 		}
 		assertSession(t, checkout, wantCheckout)
 		if checkout.Furthest() != funnel.StageAddressSubmitted {

@@ -137,6 +137,8 @@ type Order struct {
 	ContactEmail        string     `json:"contact_email"`
 	Phone               string     `json:"phone"`
 	Customer            *Customer  `json:"customer"`
+	ShippingAddress     *Address   `json:"shipping_address"`
+	BillingAddress      *Address   `json:"billing_address"`
 	SourceName          string     `json:"source_name"`
 	LandingSite         string     `json:"landing_site"`
 	ReferringSite       string     `json:"referring_site"`

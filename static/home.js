@@ -6,7 +6,7 @@
   var api = window.funnelscope;
   var $ = function (id) { return document.getElementById(id); };
   var today = document.body.getAttribute("data-today") || new Date().toISOString().slice(0, 10);
-  var state = { from: "", to: "", segment: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
+  var state = { from: "", to: "", segment: "", segmentValue: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
   var loads = 0;
   // An alert's link opens the page with session=KEY: the list shows that
   // one shopper until the merchant asks for all.
@@ -32,11 +32,12 @@
   function load() {
     var r = range();
     if (!r.from || !r.to) { status("Pick both dates."); return; }
+    if (state.segment !== $("segment").value) { state.segmentValue = ""; }
     state.from = r.from; state.to = r.to; state.segment = $("segment").value; state.page = 1;
     var n = ++loads;
     status("Updating…");
     document.body.setAttribute("data-loading", "true");
-    var report = api.html("/api/view/report?" + query({ segment: state.segment })).then(function (html) {
+    var report = api.html("/api/view/report?" + query({ segment: state.segment, segment_value: state.segmentValue })).then(function (html) {
       if (n !== loads) { return; }
       $("report-view").innerHTML = html;
       status("");
@@ -227,6 +228,13 @@
     if (!custom) { load(); }
   });
   $("apply-range").addEventListener("click", load);
+  // The segment table's rows and the filter banner come with each report
+  // view: one listener on their container serves every version.
+  $("report-view").addEventListener("click", function (ev) {
+    var show = ev.target.closest && ev.target.closest("[data-show-segment]");
+    if (show) { state.segmentValue = show.getAttribute("data-show-segment"); load(); return; }
+    if (ev.target.closest && ev.target.closest("#clear-segment-value")) { state.segmentValue = ""; load(); }
+  });
   $("segment").addEventListener("change", load);
   document.querySelectorAll("#lists [role=tab]").forEach(function (b) {
     b.addEventListener("click", function () {

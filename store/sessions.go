@@ -77,8 +77,6 @@ type sessionRow struct {
 	Currency           string     `json:"currency"`
 	ItemCount          int        `json:"item_count"`
 	LineItems          lineItems  `json:"line_items,omitempty"`
-	DetailsAt          *time.Time `json:"details_at"`
-	DetailsRank        int        `json:"details_rank"`
 	Email              string     `json:"email"`
 	Phone              string     `json:"phone"`
 	Country            string     `json:"country"`
@@ -89,6 +87,7 @@ type sessionRow struct {
 	RecoveryURL        string     `gorm:"column:recovery_url" json:"recovery_url"`
 	ReturningCustomer  bool       `json:"returning_customer"`
 	ReturningKnown     bool       `json:"returning_known"`
+	AttrSeen           attrSeen   `json:"attr_seen"`
 	AbandonedAt        *time.Time `json:"abandoned_at"`
 	// Sample (0..63) is SampleOf(SessionKey): sample 0 is the 1/64 of
 	// sessions the report's stage-gap medians read over large ranges.
@@ -122,8 +121,6 @@ func sessionToRow(shopID int64, s funnel.Session) sessionRow {
 		Currency:           s.Currency,
 		ItemCount:          s.ItemCount,
 		LineItems:          slices.Clone(lineItems(s.LineItems)),
-		DetailsAt:          optTime(s.DetailsAt),
-		DetailsRank:        s.DetailsRank,
 		Email:              s.Email,
 		Phone:              s.Phone,
 		Country:            s.Country,
@@ -134,6 +131,7 @@ func sessionToRow(shopID int64, s funnel.Session) sessionRow {
 		RecoveryURL:        s.RecoveryURL,
 		ReturningCustomer:  s.Returning,
 		ReturningKnown:     s.ReturningKnown,
+		AttrSeen:           attrSeenOf(s),
 		AbandonedAt:        utcPtr(s.AbandonedAt),
 		Sample:             SampleOf(s.Key),
 	}
@@ -161,8 +159,6 @@ func (r sessionRow) toSession() funnel.Session {
 		Currency:           r.Currency,
 		ItemCount:          r.ItemCount,
 		LineItems:          []funnel.LineItem(r.LineItems),
-		DetailsAt:          valTime(r.DetailsAt),
-		DetailsRank:        r.DetailsRank,
 		Email:              r.Email,
 		Phone:              r.Phone,
 		Country:            r.Country,
@@ -174,6 +170,9 @@ func (r sessionRow) toSession() funnel.Session {
 		Returning:          r.ReturningCustomer,
 		ReturningKnown:     r.ReturningKnown,
 		AbandonedAt:        utcPtr(r.AbandonedAt),
+	}
+	for a, st := range r.AttrSeen {
+		s.AttrSeen[a] = st
 	}
 	return funnel.Merge(s, funnel.Session{})
 }
@@ -192,14 +191,14 @@ func rowsToSessions(rows []sessionRow) []funnel.Session {
 func (r *sessionRow) fields() ([]string, []any) {
 	return []string{"session_key", "cart_token", "checkout_token", "started_at", "last_activity", "furthest_stage",
 			"added_to_cart_at", "checkout_started_at", "contact_submitted_at", "address_submitted_at", "payment_reached_at", "completed_at",
-			"content_at", "content_rank", "value", "currency", "item_count", "line_items", "details_at", "details_rank",
+			"content_at", "content_rank", "value", "currency", "item_count", "line_items",
 			"email", "phone", "country", "landing_site", "referring_site", "source_name", "gateway", "recovery_url",
-			"returning_customer", "returning_known", "abandoned_at", "sample", "updated_at"},
+			"returning_customer", "returning_known", "attr_seen", "abandoned_at", "sample", "updated_at"},
 		[]any{&r.SessionKey, &r.CartToken, &r.CheckoutToken, &r.StartedAt, &r.LastActivity, &r.FurthestStage,
 			&r.AddedToCartAt, &r.CheckoutStartedAt, &r.ContactSubmittedAt, &r.AddressSubmittedAt, &r.PaymentReachedAt, &r.CompletedAt,
-			&r.ContentAt, &r.ContentRank, &r.Value, &r.Currency, &r.ItemCount, &r.LineItems, &r.DetailsAt, &r.DetailsRank,
+			&r.ContentAt, &r.ContentRank, &r.Value, &r.Currency, &r.ItemCount, &r.LineItems,
 			&r.Email, &r.Phone, &r.Country, &r.LandingSite, &r.ReferringSite, &r.SourceName, &r.Gateway, &r.RecoveryURL,
-			&r.ReturningCustomer, &r.ReturningKnown, &r.AbandonedAt, &r.Sample, &r.UpdatedAt}
+			&r.ReturningCustomer, &r.ReturningKnown, &r.AttrSeen, &r.AbandonedAt, &r.Sample, &r.UpdatedAt}
 }
 
 // sessionColumns is the column list of fields.

@@ -5,6 +5,7 @@ package templates
 import (
 	"embed"
 	"html/template"
+	"strings"
 )
 
 //go:embed *.html
@@ -12,7 +13,7 @@ var files embed.FS
 
 // Parse parses every page template.
 func Parse() (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName}).ParseFS(files, "*.html")
+	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName, "lower": strings.ToLower}).ParseFS(files, "*.html")
 }
 
 // SegmentName names a report segment for the merchant.

@@ -34,22 +34,12 @@ func FromEvent(e Event) Session {
 		})
 	}
 	// Carts have no customer or attribution fields; only checkouts and
-	// orders speak for the details group.
+	// orders speak for the attributes.
 	if e.Kind != KindCart {
-		s.setDetails(details{
-			At:             e.seenAt(),
-			Rank:           e.Kind.Rank(),
-			Email:          e.Email,
-			Phone:          e.Phone,
-			Country:        e.Country,
-			LandingSite:    e.LandingSite,
-			ReferringSite:  e.ReferringSite,
-			SourceName:     e.SourceName,
-			Gateway:        e.Gateway,
-			RecoveryURL:    e.RecoveryURL,
-			Returning:      e.Returning,
-			ReturningKnown: e.ReturningKnown,
-		})
+		seen := Stamp{At: e.seenAt(), Rank: e.Kind.Rank()}
+		for at, v := range e.attrs() {
+			s.SetAttr(Attr(at), Attribute{Value: v, Seen: seen})
+		}
 	}
 	return s.canonical()
 }

@@ -126,7 +126,9 @@ func RankLeaks(stages []StageReport, aov int64) []Leak {
 			Entering: entering, Band: BandUnknown,
 			Poor: b.Poor, Typical: b.Typical, Good: b.Good, Hint: b.Hint, Source: b.Source,
 		}
-		if entering > 0 {
+		// A segment's report leaves out the rates its attribute cannot
+		// support (SegmentReport): no verdict on those steps either.
+		if entering > 0 && byKey[to.Key()].RateFromPrevious != nil {
 			r := float64(reached) / float64(entering)
 			l.Rate = rate(reached, entering)
 			l.Band = b.BandOf(&r)

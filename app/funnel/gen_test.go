@@ -148,8 +148,6 @@ func genSession(pick chooser, mono time.Time) Session {
 		Currency:       oneOf(pick, "", "USD", "EUR"),
 		ItemCount:      pick(3),
 		LineItems:      genLineItems(pick),
-		DetailsAt:      genTime(pick, mono),
-		DetailsRank:    pick(4),
 		Email:          oneOf(pick, "", "a@example.com", "b@example.com"),
 		Phone:          oneOf(pick, "", "+1"),
 		Country:        oneOf(pick, "", "US"),
@@ -164,6 +162,9 @@ func genSession(pick chooser, mono time.Time) Session {
 	}
 	for _, st := range Stages() {
 		*s.stageField(st) = genTimePtr(pick, mono)
+	}
+	for _, a := range Attrs() {
+		s.AttrSeen[a] = Stamp{At: genTime(pick, mono), Rank: pick(4)}
 	}
 	return s
 }

@@ -17,8 +17,10 @@ import (
 //   - StartedAt and stage times: the earliest known (a zero time counts as
 //     unknown and loses to any real one); completion is therefore sticky;
 //   - LastActivity: the latest;
-//   - contents and details: each group whole from its newest snapshot,
-//     ordered by time, then kind rank, then the values themselves;
+//   - contents: the group whole from its newest snapshot, ordered by time,
+//     then kind rank, then the values themselves;
+//   - attributes (Attr): each on its own, the greatest by compareAttribute:
+//     any value beats none, then the newest snapshot, its rank, the value;
 //   - AbandonedAt: the earliest.
 //
 // The result is canonical: times in UTC without monotonic readings, fresh
@@ -44,11 +46,12 @@ func Merge(a, b Session) Session {
 	} else {
 		m.setContent(cb)
 	}
-	da, db := a.details(), b.details()
-	if compareDetails(da, db) >= 0 {
-		m.setDetails(da)
-	} else {
-		m.setDetails(db)
+	for _, at := range Attrs() {
+		x, y := a.Attr(at), b.Attr(at)
+		if compareAttribute(x, y) < 0 {
+			x = y
+		}
+		m.SetAttr(at, x)
 	}
 	return m
 }
@@ -62,7 +65,9 @@ func (s Session) canonical() Session {
 	c.StartedAt = s.StartedAt.UTC()
 	c.LastActivity = latest(s.LastActivity, s.StartedAt)
 	c.ContentAt = s.ContentAt.UTC()
-	c.DetailsAt = s.DetailsAt.UTC()
+	for _, at := range Attrs() {
+		c.SetAttr(at, s.Attr(at))
+	}
 	c.AbandonedAt = clonePtr(s.AbandonedAt)
 	for _, st := range Stages() {
 		f := c.stageField(st)
@@ -151,57 +156,6 @@ func (c content) present() bool {
 
 func compareLineItem(a, b LineItem) int {
 	return cmp.Or(strings.Compare(a.Title, b.Title), cmp.Compare(a.Quantity, b.Quantity))
-}
-
-// details is the group of Session fields taken whole from one checkout or
-// order snapshot, for the same reason as content.
-type details struct {
-	At             time.Time
-	Rank           int
-	Email          string
-	Phone          string
-	Country        string
-	LandingSite    string
-	ReferringSite  string
-	SourceName     string
-	Gateway        string
-	RecoveryURL    string
-	Returning      bool
-	ReturningKnown bool
-}
-
-func (s Session) details() details {
-	return details{
-		At: s.DetailsAt, Rank: s.DetailsRank,
-		Email: s.Email, Phone: s.Phone, Country: s.Country,
-		LandingSite: s.LandingSite, ReferringSite: s.ReferringSite, SourceName: s.SourceName,
-		Gateway: s.Gateway, RecoveryURL: s.RecoveryURL, Returning: s.Returning, ReturningKnown: s.ReturningKnown,
-	}
-}
-
-func (s *Session) setDetails(d details) {
-	s.DetailsAt, s.DetailsRank = d.At.UTC(), d.Rank
-	s.Email, s.Phone, s.Country = d.Email, d.Phone, d.Country
-	s.LandingSite, s.ReferringSite, s.SourceName = d.LandingSite, d.ReferringSite, d.SourceName
-	s.Gateway, s.RecoveryURL, s.Returning, s.ReturningKnown = d.Gateway, d.RecoveryURL, d.Returning, d.ReturningKnown
-}
-
-// compareDetails is a total order on details, newest last; see compareContent.
-func compareDetails(a, b details) int {
-	return cmp.Or(
-		a.At.Compare(b.At),
-		cmp.Compare(a.Rank, b.Rank),
-		strings.Compare(a.Email, b.Email),
-		strings.Compare(a.Phone, b.Phone),
-		strings.Compare(a.Country, b.Country),
-		strings.Compare(a.LandingSite, b.LandingSite),
-		strings.Compare(a.ReferringSite, b.ReferringSite),
-		strings.Compare(a.SourceName, b.SourceName),
-		strings.Compare(a.Gateway, b.Gateway),
-		strings.Compare(a.RecoveryURL, b.RecoveryURL),
-		compareBool(a.Returning, b.Returning),
-		compareBool(a.ReturningKnown, b.ReturningKnown),
-	)
 }
 
 func compareBool(a, b bool) int {

@@ -99,6 +99,10 @@ type Report struct {
 	RecoveredValue   string        `json:"recovered_value"`
 	OrderValue       string        `json:"order_value"`
 	Currency         string        `json:"currency"`
+	// KnownFrom is, for the report of one segment value, the stage key
+	// from which its attribute is known (see SegmentReport): its rates up
+	// to that stage are null. Empty when every rate stands.
+	KnownFrom string `json:"known_from,omitempty"`
 }
 
 // BuildReport turns a tally into the report. A session counts at every

@@ -45,6 +45,29 @@ func ValueBands() []ValueBand {
 	}
 }
 
+// KnownFrom returns the first stage at which the attribute behind segment
+// is known for the sessions that reached it, from cart, checkout and order
+// webhooks: the cart value from the cart; the source from the checkout;
+// whether the customer ordered before from the contact step (the checkout's
+// customer); the country from the address step. Before that stage a
+// session's segment is "unknown" whatever it later turns out to be, so a
+// segment's counts there still add up to the whole but its rates into and
+// before that stage would be made up (every "US" session reached the
+// address step, by construction). StageNone for an unknown segment.
+func KnownFrom(segment string) Stage {
+	switch segment {
+	case SegmentValueBand:
+		return StageAddedToCart
+	case SegmentSource:
+		return StageCheckoutStarted
+	case SegmentNewVsReturning:
+		return StageContactSubmitted
+	case SegmentCountry:
+		return StageAddressSubmitted
+	}
+	return StageNone
+}
+
 // SegmentValue returns the value of segment for s: the source or country
 // ("unknown" when Shopify sent none), the cart-value band, or "new" or
 // "returning". It returns "" for a segment ValidSegment rejects.
@@ -80,4 +103,27 @@ func orUnknown(v string) string {
 		return "unknown"
 	}
 	return v
+}
+
+// SegmentReport is BuildReport for the sessions of one value of segment,
+// without the rates KnownFrom says the segment cannot support: every rate
+// into a stage up to the one the attribute is known from is null, and so
+// is every rate from the start when that is after the cart (its base would
+// count only the sessions that got far enough to be placed). Counts and
+// drop-offs stay, so that the segments still add up to the whole.
+func SegmentReport(t Tally, segment string) Report {
+	r := BuildReport(t)
+	known := KnownFrom(segment)
+	if known <= StageAddedToCart {
+		return r
+	}
+	r.KnownFrom = known.Key()
+	for i := range r.Stages {
+		st, _ := ParseStage(r.Stages[i].Key)
+		if st <= known {
+			r.Stages[i].RateFromPrevious = nil
+		}
+		r.Stages[i].RateFromStart = nil
+	}
+	return r
 }

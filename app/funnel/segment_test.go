@@ -60,3 +60,37 @@ func TestValidSegment(t *testing.T) {
 		}
 	}
 }
+
+func TestSegmentReportHidesRatesBeforeKnown(t *testing.T) {
+	var tally Tally
+	tally.Furthest[StageAddressSubmitted] = 4
+	tally.Furthest[StagePaymentReached] = 3
+	tally.Furthest[StageCompleted] = 3
+	for _, segment := range Segments() {
+		r := SegmentReport(tally, segment)
+		known := KnownFrom(segment)
+		if !known.Valid() {
+			t.Fatalf("KnownFrom(%q) = %v", segment, known)
+		}
+		for _, s := range r.Stages {
+			st, _ := ParseStage(s.Key)
+			if st != StageAddedToCart && (st <= known) != (s.RateFromPrevious == nil) {
+				t.Errorf("%s: %s rate from previous = %v, known from %s", segment, s.Key, s.RateFromPrevious, known)
+			}
+			if (known > StageAddedToCart) != (s.RateFromStart == nil) {
+				t.Errorf("%s: %s rate from start = %v, known from %s", segment, s.Key, s.RateFromStart, known)
+			}
+			if s.Sessions != BuildReport(tally).Stages[st-1].Sessions {
+				t.Errorf("%s: %s counts changed", segment, s.Key)
+			}
+		}
+		if want := map[bool]string{true: known.Key(), false: ""}[known > StageAddedToCart]; r.KnownFrom != want {
+			t.Errorf("%s: known_from = %q, want %q", segment, r.KnownFrom, want)
+		}
+	}
+	// Country is known from the address step: the step after it is real.
+	r := SegmentReport(tally, SegmentCountry)
+	if p := r.Stages[StagePaymentReached-1].RateFromPrevious; p == nil || *p != 0.6 {
+		t.Errorf("country: address → payment = %v, want 0.6", p)
+	}
+}

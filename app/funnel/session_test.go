@@ -20,7 +20,11 @@ func TestFromEventCheckout(t *testing.T) {
 		StartedAt: t0, LastActivity: t1,
 		CheckoutStartedAt: ptr(t0), ContactSubmittedAt: ptr(t1), AddressSubmittedAt: ptr(t1),
 		ContentAt: t1, ContentRank: 2, Value: 4200, Currency: "USD", ItemCount: 2, LineItems: []LineItem{{"Mug", 2}},
-		DetailsAt: t1, DetailsRank: 2, Email: "a@b", Country: "CA", SourceName: "web", RecoveryURL: "https://r", Returning: true,
+		Email: "a@b", Country: "CA", SourceName: "web", RecoveryURL: "https://r",
+	}
+	// Returning without ReturningKnown says nothing: the payload did not tell.
+	for _, a := range []Attr{AttrEmail, AttrCountry, AttrSource, AttrRecoveryURL} {
+		want.AttrSeen[a] = Stamp{At: t1, Rank: 2}
 	}
 	got := FromEvent(e)
 	if !reflect.DeepEqual(got, want) {
@@ -34,7 +38,7 @@ func TestFromEventCheckout(t *testing.T) {
 
 func TestFromEventCartCarriesNoDetails(t *testing.T) {
 	s := FromEvent(Event{Kind: KindCart, CartToken: "c", CreatedAt: t0, UpdatedAt: t1, LineItems: []LineItem{{"A", 1}}, Email: "a@b", Country: "DE", SourceName: "web"})
-	if s.Email != "" || s.Country != "" || s.SourceName != "" || s.DetailsRank != 0 || !s.DetailsAt.IsZero() {
+	if s.Email != "" || s.Country != "" || s.SourceName != "" || s.AttrSeen != [attrCount]Stamp{} {
 		t.Errorf("cart set details: %+v", s)
 	}
 	if s.ContentRank != 1 || !s.ContentAt.Equal(t1) || s.AddedToCartAt == nil {
@@ -86,10 +90,13 @@ func TestApplyJourney(t *testing.T) {
 	if s.Value != 3300 || s.ContentRank != 3 {
 		t.Errorf("content from wrong snapshot: value %d rank %d", s.Value, s.ContentRank)
 	}
-	// The order is newer than chk2 and wins the details whole, gateway
-	// included.
-	if s.Email != "a@b" || s.Gateway != "" || s.DetailsRank != 3 {
-		t.Errorf("details from wrong snapshot: %+v", s)
+	// The order is newer than chk2 and wins the e-mail; it names no
+	// gateway, which therefore stays chk2's: a missing field erases nothing.
+	if s.Email != "a@b" || s.Attr(AttrEmail).Seen.Rank != 3 {
+		t.Errorf("e-mail from wrong snapshot: %+v", s)
+	}
+	if g := s.Attr(AttrGateway); g.Value != "stripe" || g.Seen != (Stamp{At: t2, Rank: 2}) {
+		t.Errorf("gateway = %+v, want chk2's stripe", g)
 	}
 	if s.Furthest() != StageCompleted || !s.Backfilled() {
 		t.Errorf("Furthest %v Backfilled %v", s.Furthest(), s.Backfilled())

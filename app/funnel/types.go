@@ -109,9 +109,8 @@ type Session struct {
 	ItemCount   int
 	LineItems   []LineItem
 
-	// Details come from the newest checkout or order snapshot.
-	DetailsAt      time.Time
-	DetailsRank    int
+	// Attributes: each the latest non-empty value any event reported
+	// (see Attr), with the stamp of the snapshot it came from in AttrSeen.
 	Email          string
 	Phone          string
 	Country        string
@@ -122,6 +121,7 @@ type Session struct {
 	RecoveryURL    string
 	Returning      bool
 	ReturningKnown bool
+	AttrSeen       [attrCount]Stamp
 
 	// AbandonedAt is set once, by the abandonment scan, when the session was
 	// first flagged; a completed session with it set counts as recovered.

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// attrSeen is the attr_seen column of a session (JSONB on PostgreSQL, TEXT
+// on SQLite): for each attribute with a value, the stamp of the snapshot
+// it came from, which merging a later event needs; empty is NULL. It is a
+// JSON object keyed by funnel.Attr.Key:
+// {"country": {"at": "2026-11-20T12:00:00Z", "rank": 2}, …}.
+type attrSeen map[funnel.Attr]funnel.Stamp
+
+// attrSeenOf returns the stamps of s's attributes that have a value.
+func attrSeenOf(s funnel.Session) attrSeen {
+	var out attrSeen
+	for _, a := range funnel.Attrs() {
+		if v := s.Attr(a); v.Value != "" {
+			if out == nil {
+				out = attrSeen{}
+			}
+			out[a] = v.Seen
+		}
+	}
+	return out
+}
+
+// stampJSON is one stamp as stored.
+type stampJSON struct {
+	At   string `json:"at"`
+	Rank int    `json:"rank"`
+}
+
+// MarshalJSON writes the object, or null when there is no stamp.
+func (m attrSeen) MarshalJSON() ([]byte, error) {
+	if len(m) == 0 {
+		return []byte("null"), nil
+	}
+	obj := make(map[string]stampJSON, len(m))
+	for a, st := range m {
+		obj[a.Key()] = stampJSON{At: st.At.UTC().Format(time.RFC3339Nano), Rank: st.Rank}
+	}
+	return json.Marshal(obj)
+}
+
+// UnmarshalJSON reads the object; unknown attributes (written by a newer
+// version) are skipped.
+func (m *attrSeen) UnmarshalJSON(b []byte) error {
+	var obj map[string]stampJSON
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return err
+	}
+	out := attrSeen{}
+	for k, v := range obj {
+		a, ok := funnel.ParseAttr(k)
+		if !ok {
+			continue
+		}
+		at, err := parseStampTime(v.At)
+		if err != nil {
+			return fmt.Errorf("attribute %s: %w", k, err)
+		}
+		out[a] = funnel.Stamp{At: at, Rank: v.Rank}
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*m = out
+	return nil
+}
+
+// parseStampTime reads a stored stamp's time: Go writes RFC 3339;
+// migration 00024 copied SQLite's own text form of details_at.
+func parseStampTime(s string) (time.Time, error) {
+	for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unreadable time %q", s)
+}
+
+// GormDataType tells gorm the column holds a value, not a relation.
+func (attrSeen) GormDataType() string { return "json" }
+
+// Value encodes the stamps as JSON text, NULL when there are none.
+func (m attrSeen) Value() (driver.Value, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := m.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// Scan decodes JSON text or bytes.
+func (m *attrSeen) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*m = nil
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("store: attribute stamps: unexpected type %T", src)
+	}
+	if err := m.UnmarshalJSON(b); err != nil {
+		return fmt.Errorf("store: attribute stamps: %w", err)
+	}
+	return nil
+}
