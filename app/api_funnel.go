@@ -17,6 +17,9 @@ type funnelResponse struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	Segment string `json:"segment,omitempty"`
+	// Elapsed is how much of the range has passed (see rangeElapsed): the
+	// period the monthly estimates scale from.
+	Elapsed time.Duration `json:"-"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
 }
@@ -55,6 +58,7 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 		return resp, 0, err
 	}
 	ctx, now := c.Request().Context(), a.now()
+	resp.Elapsed = rangeElapsed(from, to, now)
 	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
 	if err != nil {
 		return resp, 0, err
