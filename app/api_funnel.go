@@ -20,6 +20,9 @@ type funnelResponse struct {
 	// SegmentValue, when set, is the one value of Segment the report is
 	// of: its stages, drop-offs and opportunities are that segment's.
 	SegmentValue string `json:"segment_value,omitempty"`
+	// Elapsed is how much of the range has passed (see rangeElapsed): the
+	// period the monthly estimates scale from.
+	Elapsed time.Duration `json:"-"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
 }
@@ -61,6 +64,7 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 		return resp, 0, err
 	}
 	ctx, now := c.Request().Context(), a.now()
+	resp.Elapsed = rangeElapsed(from, to, now)
 	if resp.SegmentValue == "" {
 		all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
 		if err != nil {

@@ -41,6 +41,23 @@ func (a *App) dateRange(c echo.Context) (from, to time.Time, err error) {
 	return from, to, nil
 }
 
+// rangeElapsed is how much of the inclusive date range [from, to] has
+// passed at now: from the start of from's day to the end of to's, or to
+// now while the range has not ended (it may end today, partway through
+// the day); 0 for a range that has not begun. The dates are read in their
+// own location, so a range of a shop's local days measures those days,
+// a daylight-saving change included.
+func rangeElapsed(from, to, now time.Time) time.Duration {
+	y, m, d := from.Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, from.Location())
+	y, m, d = to.Date()
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, to.Location())
+	if now.Before(end) {
+		end = now
+	}
+	return max(end.Sub(start), 0)
+}
+
 // intParam reads an optional positive integer query parameter.
 func intParam(c echo.Context, name string, def, max int) (int, error) {
 	v := c.QueryParam(name)

@@ -47,7 +47,7 @@ func TestAPITenantIsolation(t *testing.T) {
 				t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
 			}
 			s := string(body)
-			if strings.Contains(s, b) || strings.Contains(s, "cart-002") || strings.Contains(s, "999.00") || strings.Contains(s, "240") {
+			if strings.Contains(s, b) || strings.Contains(s, "cart-002") || strings.Contains(s, `"999.00"`) || strings.Contains(s, `"abandon_after_minutes":240`) {
 				t.Errorf("GET %s as shop A shows shop B's data: %s", path, s)
 			}
 		}

@@ -37,12 +37,28 @@ type reportView struct {
 
 	Stages                                            []stageView
 	AbandonedCarts, CheckoutDropoffs, PaymentDropoffs int64
-	Carts, Orders                                     int64
-	Conversion                                        string
-	ValueAtRisk, RecoveredValue, AverageOrderValue    string
-	Leaks                                             []leakView
-	Segments                                          []segmentView
-	Sources                                           []string
+	// StillShopping is the sessions between two stages that are still
+	// active: neither drop-offs nor orders yet.
+	StillShopping  int64
+	Carts, Orders  int64
+	Conversion     string
+	ValueAtRisk    string
+	AtRisk         string // what ValueAtRisk holds: "in 18 carts abandoned in the last 7 days"
+	RecoveredValue string
+	// OrderValue is the average order value with what it is, the one
+	// sentence the header and the footnote of "what to fix first" share.
+	OrderValue string
+	Leaks      []leakView
+	// NoVerdict is how many steps had too few shoppers for a verdict, and
+	// NoVerdictAll whether that is every step; MinShoppers is the fewest
+	// shoppers a verdict needs and TypicalWidth the widest interval called
+	// typical, in percentage points.
+	NoVerdict    int
+	NoVerdictAll bool
+	MinShoppers  int
+	TypicalWidth string
+	Segments     []segmentView
+	Sources      []string
 }
 
 // stageView is one stage of the funnel chart.
@@ -52,19 +68,22 @@ type stageView struct {
 	Width        string // bar width, a CSS percentage
 	FromPrevious string
 	FromStart    string
-	Dropoff      int64
+	Dropoff      int64 // idle past the threshold: dropped off
+	Active       int64 // still shopping
 	Median       string
-	Band         string // benchmark band of the step into this stage
+	Band         string // funnel.Verdict of the step into this stage
+	BandLabel    string // the verdict in words
+	BandTitle    string // what the verdict rests on
 	First        bool
 }
 
 // leakView is one step of "what to fix first".
 type leakView struct {
-	Rank                    int
-	Label, Rate, Band, Hint string
-	Typical, Good           string
-	Entering                int64
-	Opportunity             string
+	Rank                               int
+	Label, Rate, Band, BandLabel, Hint string
+	Typical, Good                      string
+	Entering                           int64
+	Monthly                            string // "$6,000", or "" when it cannot be priced
 }
 
 // segmentView is one row of the segment table. When the segment's
@@ -143,16 +162,23 @@ func (a *App) loadReport(c echo.Context) (reportView, error) {
 
 // buildReportView formats a report for the page. It is pure, so the
 // templates can be tested on any report, the degenerate ones included.
+// Every rate is funnel.Percent of its counts and every verdict the
+// opportunities' band (funnel.Judge), so the page says what the API says.
 func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	cur := r.Currency
 	v.State = reportOK
 	if len(r.Stages) == 0 || r.Stages[0].Sessions == 0 {
 		v.State = reportEmptyRange
 	}
-	bands := map[string]string{}
+	verdicts := map[string]funnel.Leak{}
 	for _, l := range r.Opportunities {
-		bands[l.To] = string(l.Band)
+		verdicts[l.To] = l
+		if l.Band == funnel.VerdictTooFew {
+			v.NoVerdict++
+		}
 	}
+	v.NoVerdictAll = v.NoVerdict > 0 && v.NoVerdict == len(r.Opportunities)
+	v.MinShoppers, v.TypicalWidth = funnel.MinShoppers, strconv.FormatFloat(funnel.TypicalWidth*100, 'f', -1, 64)
 	var top int64
 	if len(r.Stages) > 0 {
 		top = r.Stages[0].Sessions
@@ -163,46 +189,57 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 			templates.SegmentName(r.Segment), known.Label(), strings.ToLower(templates.SegmentName(r.Segment)))
 	}
 	for i, s := range r.Stages {
-		v.Stages = append(v.Stages, stageView{
+		sv := stageView{
 			Key: s.Key, Label: s.Label, Sessions: s.Sessions, First: i == 0,
-			Width:        barWidth(s.Sessions, top),
-			FromPrevious: rateOrUnknown(s.RateFromPrevious, hidden && i > 0 && funnel.Stage(i+1) <= known, known),
-			FromStart:    percent(s.RateFromStart),
-			Dropoff:      s.DropoffFromPrevious,
-			Median:       duration(s.MedianSecondsFromPrevious),
-			Band:         bands[s.Key],
-		})
+			Width:     barWidth(s.Sessions, top),
+			FromStart: rateShown(!hidden, s.Sessions, top, "—"),
+			Dropoff:   s.DropoffFromPrevious,
+			Active:    s.ActiveFromPrevious,
+			Median:    duration(s.MedianSecondsFromPrevious),
+		}
+		if i > 0 {
+			sv.FromPrevious = rateShown(!hidden || funnel.Stage(i+1) > known, s.Sessions, r.Stages[i-1].Sessions, notKnownBefore(known))
+			if l, ok := verdicts[s.Key]; ok {
+				sv.Band, sv.BandLabel, sv.BandTitle = string(l.Band), l.Band.Label(), verdictBasis(l)
+			}
+		}
+		v.StillShopping += s.ActiveFromPrevious
+		v.Stages = append(v.Stages, sv)
 	}
 	if n := len(r.Stages); n > 0 {
 		v.Carts, v.Orders = r.Stages[0].Sessions, r.Stages[n-1].Sessions
-		v.Conversion = rateOrUnknown(r.Stages[n-1].RateFromStart, hidden, known)
+		v.Conversion = rateShown(!hidden, v.Orders, v.Carts, notKnownBefore(known))
 	}
 	v.AbandonedCarts, v.CheckoutDropoffs, v.PaymentDropoffs = r.AbandonedCarts, r.CheckoutDropoffs, r.PaymentDropoffs
 	v.ValueAtRisk = money(r.ValueAtRisk, cur)
+	v.AtRisk = fmt.Sprintf("in %s abandoned in the last %d days", plural(r.CartsAtRisk, "cart"), r.ValueAtRiskWindowDays)
 	v.RecoveredValue = money(r.RecoveredValue, cur)
-	v.AverageOrderValue = money(r.AverageOrderValue, cur)
+	v.OrderValue = orderValueSentence(r.Report, money(r.AverageOrderValue, cur))
 	seen := map[string]bool{}
 	for _, l := range r.Opportunities {
 		if !seen[l.Source] {
 			seen[l.Source] = true
 			v.Sources = append(v.Sources, l.Source)
 		}
-		if l.Opportunity <= 0 {
-			continue
+	}
+	for _, l := range funnel.FixFirst(r.Opportunities) {
+		lv := leakView{
+			Rank: len(v.Leaks) + 1, Label: l.Label, Rate: funnel.Percent(l.Reached, l.Entering),
+			Band: string(l.Band), BandLabel: l.Band.Label(), Hint: l.Hint,
+			Typical: share(l.Typical), Good: share(l.Good), Entering: l.Entering,
 		}
-		v.Leaks = append(v.Leaks, leakView{
-			Rank: len(v.Leaks) + 1, Label: l.Label, Rate: percent(l.Rate), Band: string(l.Band), Hint: l.Hint,
-			Typical: percent(&l.Typical), Good: percent(&l.Good), Entering: l.Entering,
-			Opportunity: money(l.Value, cur),
-		})
+		if l.Monthly > 0 {
+			lv.Monthly = estimate(l.MonthlyValue, cur)
+		}
+		v.Leaks = append(v.Leaks, lv)
 	}
 	for _, s := range r.Segments {
 		sv := segmentView{Value: s.Value}
 		if n := len(s.Stages); n > 0 {
 			sv.Entered, sv.Completed = s.Stages[0].Sessions, s.Stages[n-1].Sessions
-			sv.Conversion = percent(s.Stages[n-1].RateFromStart)
-			for _, st := range s.Stages[1:] {
-				sv.Steps = append(sv.Steps, percent(st.RateFromPrevious))
+			sv.Conversion = funnel.Percent(sv.Completed, sv.Entered)
+			for i, st := range s.Stages[1:] {
+				sv.Steps = append(sv.Steps, funnel.Percent(st.Sessions, s.Stages[i].Sessions))
 			}
 			if known, ok := funnel.ParseStage(s.KnownFrom); ok && int(known) <= len(sv.Steps) {
 				// Cart to order and the steps into stages 2..known.
@@ -215,21 +252,57 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	return v
 }
 
-// rateOrUnknown is percent(r), or notKnownBefore(known) where a segment's
-// attribute is not known yet.
-func rateOrUnknown(r *float64, unknown bool, known funnel.Stage) string {
-	if unknown {
-		return notKnownBefore(known)
+// rateShown is funnel.Percent(n, d) where the rate stands, else instead:
+// a segment's rates before its attribute is known are not shown.
+func rateShown(stands bool, n, d int64, instead string) string {
+	if !stands {
+		return instead
 	}
-	return percent(r)
+	return funnel.Percent(n, d)
 }
 
-// percent writes a rate as "42.5%", or "—" when there is none.
-func percent(r *float64) string {
-	if r == nil || math.IsNaN(*r) || math.IsInf(*r, 0) {
-		return "—"
+// orderValueSentence says what the average order value aov is, for the
+// header and the footnote of "what to fix first" alike.
+func orderValueSentence(r funnel.Report, aov string) string {
+	switch r.AverageOrderValueBasis {
+	case funnel.AOVFromOrders:
+		return fmt.Sprintf("%s, the range's order revenue over its %s.", aov, plural(r.Stages[len(r.Stages)-1].Sessions, "order"))
+	case funnel.AOVFromCarts:
+		return fmt.Sprintf("%s, the average value of the range's %s, as it has no order yet.", aov, plural(r.Stages[0].Sessions, "cart"))
 	}
-	return strconv.FormatFloat(*r*100, 'f', 1, 64) + "%"
+	return "none yet, as the range has no carts."
+}
+
+// verdictBasis says what a step's verdict rests on: the benchmark and the
+// step's 95% interval.
+func verdictBasis(l funnel.Leak) string {
+	bench := fmt.Sprintf("Typical stores reach %s, the best %s", share(l.Typical), share(l.Good))
+	if l.RateLow == nil || l.RateHigh == nil {
+		return bench + "; no shopper has reached this step yet."
+	}
+	interval := func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) }
+	return fmt.Sprintf("%s; with %s, this step's rate is likely %s–%s%% (95%% interval).",
+		bench, plural(l.Entering, "shopper"), interval(*l.RateLow), interval(*l.RateHigh))
+}
+
+// plural writes a count with its noun, "1 cart" or "18 carts".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
+}
+
+// share writes a benchmark figure (a published round number, not a rate
+// of counts) as a percentage, "65%" or "92.5%".
+func share(x float64) string {
+	return strconv.FormatFloat(math.Round(x*1000)/10, 'f', -1, 64) + "%"
+}
+
+// estimate writes a rounded estimate as money without cents when it has
+// none, "$6,000".
+func estimate(amount, currency string) string {
+	return strings.Replace(money(amount, currency), ".00", "", 1)
 }
 
 // barWidth is n's share of top as a CSS width; a bar never vanishes

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/templates"
@@ -26,9 +27,10 @@ func renderHome(t *testing.T, v reportView) string {
 	return buf.String()
 }
 
-// viewOf builds the report view of a tally, with a segment split.
+// viewOf builds the report view of a tally, with a segment split, for a
+// range of 30 days that has fully passed.
 func viewOf(t funnel.Tally, segments map[string]*funnel.Tally) reportView {
-	r := funnelResponse{Report: funnel.BuildReport(t)}
+	r := funnelResponse{Report: funnel.BuildReport(t), Elapsed: 30 * 24 * time.Hour}
 	if segments != nil {
 		r.Segments = segmentReports(segments, "source")
 	}
@@ -115,7 +117,8 @@ func TestRenderZeroCompletions(t *testing.T) {
 func TestFormatting(t *testing.T) {
 	cases := map[string]string{
 		money("1234567.50", "USD"): "$1,234,567.50", money("-12.00", "GBP"): "-£12.00", money("999.99", "SEK"): "999.99 SEK",
-		money("0.00", ""): "0.00", percent(nil): "—", percent(new(0.12345)): "12.3%",
+		money("0.00", ""): "0.00", share(0.65): "65%", share(0.925): "92.5%", estimate("6000.00", "USD"): "$6,000",
+		estimate("4.70", "EUR"): "€4.70", plural(1, "cart"): "1 cart", plural(18, "cart"): "18 carts",
 		duration(nil): "—", duration(new(30.0)): "under 1 min", duration(new(600.0)): "10 min",
 		duration(new(3.5 * 3600)): "3 h 30 min", duration(new(3 * 86400.0)): "3.0 days",
 		barWidth(0, 0): "0%", barWidth(1, 1000): "0.5%", barWidth(50, 200): "25.0%",

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -101,17 +102,19 @@ func (p page) idle(what string) {
 // apiReport is what the test reads from /api/funnel to compare with the page.
 type apiReport struct {
 	Stages []struct {
-		Key              string
-		Sessions         int64
-		RateFromPrevious *float64 `json:"rate_from_previous"`
+		Key                 string
+		Sessions            int64
+		RateFromPrevious    *float64 `json:"rate_from_previous"`
+		DropoffFromPrevious int64    `json:"dropoff_from_previous"`
+		ActiveFromPrevious  int64    `json:"active_from_previous"`
 	}
 	Segments []struct {
 		Value  string
 		Stages []struct{ Sessions int64 }
 	}
 	Opportunities []struct {
-		To          string
-		Opportunity string
+		To, Label, Band string
+		Monthly         string `json:"monthly_opportunity"`
 	}
 }
 
@@ -130,32 +133,78 @@ func (h *harness) report(shop, query string) apiReport {
 
 // pageStage is one stage as the page shows it.
 type pageStage struct {
-	Key, Sessions, Count, Rate string
+	Key, Sessions, Count, Rate, Dropoff, Active, Band, Chip string
 }
 
-const readStages = `Array.from(document.querySelectorAll("#stages li")).map(li => ({
-	Key: li.dataset.stage, Sessions: li.dataset.sessions,
-	Count: li.querySelector("[data-field=sessions]").textContent.trim(),
-	Rate: (li.querySelector("[data-field=rate_from_previous]") || {textContent: ""}).textContent.trim()}))`
+const readStages = `Array.from(document.querySelectorAll("#stages li")).map(li => {
+	const text = f => (li.querySelector("[data-field=" + f + "]") || {textContent: ""}).textContent.trim();
+	const chip = li.querySelector("[data-field=band]");
+	return {Key: li.dataset.stage, Sessions: li.dataset.sessions, Count: text("sessions"), Rate: text("rate_from_previous"),
+		Dropoff: text("dropoff_from_previous"), Active: text("active_from_previous"),
+		Band: chip ? chip.dataset.band : "", Chip: chip ? chip.textContent.trim() : ""}; })`
 
-// sameStages fails unless the page shows the API's stage counts and rates.
+// sameStages fails unless the page shows the API's stage counts, its
+// rates rounded once from those counts, its drop-offs split into dropped
+// off and still shopping, and its verdict chips in words.
 func sameStages(t *testing.T, what string, got []pageStage, want apiReport) {
 	t.Helper()
 	if len(got) != 6 || len(want.Stages) != 6 {
 		t.Fatalf("%s: page shows %d stages, API has %d", what, len(got), len(want.Stages))
+	}
+	bands := map[string]string{}
+	for _, o := range want.Opportunities {
+		bands[o.To] = o.Band
 	}
 	for i, s := range want.Stages {
 		n := strconv.FormatInt(s.Sessions, 10)
 		if got[i].Key != s.Key || got[i].Sessions != n || got[i].Count != n {
 			t.Errorf("%s: stage %d on page = %+v, API = %s %d", what, i, got[i], s.Key, s.Sessions)
 		}
-		wantRate := "—"
-		if s.RateFromPrevious != nil {
-			wantRate = strconv.FormatFloat(*s.RateFromPrevious*100, 'f', 1, 64) + "%"
+		if i == 0 {
+			continue
 		}
-		if i > 0 && got[i].Rate != wantRate {
-			t.Errorf("%s: %s step conversion on page = %q, API = %q", what, s.Key, got[i].Rate, wantRate)
+		if wantRate := funnel.Percent(s.Sessions, want.Stages[i-1].Sessions); got[i].Rate != wantRate {
+			t.Errorf("%s: %s step conversion on page = %q, API counts give %q", what, s.Key, got[i].Rate, wantRate)
 		}
+		wantActive := ""
+		if s.ActiveFromPrevious > 0 {
+			wantActive = strconv.FormatInt(s.ActiveFromPrevious, 10)
+		}
+		if got[i].Dropoff != strconv.FormatInt(s.DropoffFromPrevious, 10) || got[i].Active != wantActive {
+			t.Errorf("%s: %s drop-offs on page = %q dropped off, %q still shopping; API %d, %d", what, s.Key, got[i].Dropoff, got[i].Active, s.DropoffFromPrevious, s.ActiveFromPrevious)
+		}
+		if got[i].Band != bands[s.Key] || got[i].Chip != funnel.Verdict(bands[s.Key]).Label() {
+			t.Errorf("%s: %s chip on page = %q (%s), API band %q", what, s.Key, got[i].Chip, got[i].Band, bands[s.Key])
+		}
+	}
+}
+
+// readFixes reads "what to fix first" off the page.
+const readFixes = `Array.from(document.querySelectorAll("#fix-first .fix")).map(li => ({
+	Label: li.querySelector("strong").textContent, Band: li.querySelector("[data-band]").dataset.band,
+	Value: li.querySelector(".fix-value").textContent}))`
+
+// sameFixes fails unless the page lists exactly the API's steps below
+// typical, in its order, each with its monthly estimate.
+func sameFixes(t *testing.T, what string, p page, want apiReport) {
+	t.Helper()
+	var got []struct{ Label, Band, Value string }
+	p.eval(readFixes, &got)
+	var below []string
+	for _, o := range want.Opportunities {
+		if o.Band == string(funnel.VerdictBelow) {
+			below = append(below, o.Label+" | about "+wholeDollars(o.Monthly)+" a month")
+		}
+	}
+	var shown []string
+	for _, f := range got {
+		if f.Band != string(funnel.VerdictBelow) {
+			t.Errorf("%s: %s is listed under what to fix first as %s", what, f.Label, f.Band)
+		}
+		shown = append(shown, f.Label+" | "+f.Value)
+	}
+	if strings.Join(shown, "\n") != strings.Join(below, "\n") {
+		t.Errorf("%s: what to fix first on page =\n%s\nAPI below typical =\n%s", what, strings.Join(shown, "\n"), strings.Join(below, "\n"))
 	}
 }
 
@@ -212,6 +261,7 @@ func TestReportPageInBrowser(t *testing.T) {
 		}
 		sameStages(t, "last 30 days", stages, month)
 
+		sameFixes(t, "last 30 days", p, month)
 		var fixes []string
 		p.eval(`Array.from(document.querySelectorAll("#fix-first .fix strong")).map(e => e.textContent)`, &fixes)
 		if len(fixes) == 0 || len(month.Opportunities) == 0 {
@@ -225,6 +275,7 @@ func TestReportPageInBrowser(t *testing.T) {
 		p.eval(readStages, &stages)
 		week := h.report(shop, "from="+day(6)+"&to="+day(0))
 		sameStages(t, "last 7 days", stages, week)
+		sameFixes(t, "last 7 days", p, week)
 		if week.Stages[0].Sessions >= month.Stages[0].Sessions {
 			t.Errorf("7 days show %d carts, 30 days %d: the range did not change the numbers", week.Stages[0].Sessions, month.Stages[0].Sessions)
 		}

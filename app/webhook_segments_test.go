@@ -263,7 +263,7 @@ func TestScenarioSegments(t *testing.T) {
 				t.Errorf("CA opportunity into %s: %d entering, the CA funnel has %d", o.To, o.Entering, want)
 			}
 			// No verdict where the country cannot be known yet.
-			if to <= funnel.StageAddressSubmitted && (o.Band != string(funnel.BandUnknown) || o.Opportunity != "0.00") {
+			if to <= funnel.StageAddressSubmitted && (o.Band != string(funnel.VerdictNotKnown) || o.Opportunity != "0.00") {
 				t.Errorf("CA step into %s before the country is known: band %s, opportunity %s", o.To, o.Band, o.Opportunity)
 			}
 		}

@@ -166,10 +166,10 @@ func naiveReport(ctx context.Context, conn *pgx.Conn, schema string, shopID int6
 	tbl := pgx.Identifier{schema, "sessions"}.Sanitize()
 	rows, err := conn.Query(ctx, `SELECT furthest_stage,
 			CASE WHEN completed_at IS NOT NULL THEN CASE WHEN abandoned_at IS NOT NULL THEN 'recovered' ELSE 'completed' END
-			     WHEN last_activity > $4 THEN 'active' ELSE 'idle' END,
+			     WHEN last_activity > $4 THEN 'active' WHEN last_activity > $5 THEN 'risk' ELSE 'idle' END,
 			count(*), coalesce(sum(value), 0)
 		FROM `+tbl+` WHERE shop_id = $1 AND started_at >= $2::date AND started_at < $3::date + 1
-		GROUP BY 1, 2`, shopID, from, to, now.Add(-idle))
+		GROUP BY 1, 2`, shopID, from, to, now.Add(-idle), funnel.RecoverableSince(now, idle))
 	if err != nil {
 		return a, err
 	}
@@ -184,17 +184,18 @@ func naiveReport(ctx context.Context, conn *pgx.Conn, schema string, shopID int6
 		for st := 1; st <= stage; st++ {
 			a.reached[st] += n
 		}
+		idle := status == "idle" || status == "risk"
 		switch {
 		case status == "recovered":
 			a.recovered += v
-		case status == "idle" && stage == 1:
+		case idle && stage == 1:
 			a.abandoned += n
-			a.risk += v
-		case status == "idle" && stage >= 2 && stage <= 4:
+		case idle && stage >= 2 && stage <= 4:
 			a.checkout += n
-			a.risk += v
-		case status == "idle" && stage == 5:
+		case idle && stage == 5:
 			a.pd += n
+		}
+		if status == "risk" && stage >= 1 && stage <= 5 {
 			a.risk += v
 		}
 	}

@@ -244,20 +244,29 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 		return nil, fmt.Errorf("reading rollups: %w", err)
 	}
 
-	// 2. Uncompleted sessions still active at now are not drop-offs (yet).
+	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
+	// within the recover window (value at risk), read through the
+	// (shop_id, last_activity) index: both lie after RecoverableSince.
 	aq := inRange(db.Model(&sessionRow{}).Where("shop_id = ? AND completed_at IS NULL AND last_activity > ?",
-		shopID, utc(now.Add(-idle))), from, to)
-	var active []struct {
+		shopID, utc(funnel.RecoverableSince(now, idle))), from, to)
+	var recent []struct {
 		FurthestStage int
+		Active        int
 		N, V          int64
 	}
-	if err := aq.Select("furthest_stage, COUNT(*) AS n, SUM(value) AS v").Group("furthest_stage").Scan(&active).Error; err != nil {
+	if err := aq.Select("furthest_stage, CASE WHEN last_activity > ? THEN 1 ELSE 0 END AS active, COUNT(*) AS n, COALESCE(SUM(value), 0) AS v",
+		utc(now.Add(-idle))).Group("furthest_stage, active").Scan(&recent).Error; err != nil {
 		return nil, fmt.Errorf("counting active sessions: %w", err)
 	}
-	for _, a := range active {
-		if a.FurthestStage >= 0 && a.FurthestStage < int(funnel.StageCompleted) {
+	for _, a := range recent {
+		switch {
+		case a.FurthestStage < 0 || a.FurthestStage >= int(funnel.StageCompleted):
+		case a.Active == 1:
+			t.Active[a.FurthestStage] += a.N
 			idleCount[a.FurthestStage] -= a.N
-			idleValue[a.FurthestStage] -= a.V
+		case a.FurthestStage >= int(funnel.StageAddedToCart):
+			t.CartsAtRisk += a.N
+			t.ValueAtRisk += a.V
 		}
 	}
 	for st := funnel.StageAddedToCart; st < funnel.StageCompleted; st++ {
@@ -269,7 +278,7 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 		case funnel.StatusPaymentDropoff:
 			t.PaymentDropoffs += idleCount[st]
 		}
-		t.ValueAtRisk += idleValue[st]
+		t.UnorderedValue += idleValue[st]
 	}
 
 	// 3. Stage gaps, from every session or from the sample.

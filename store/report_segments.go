@@ -36,11 +36,14 @@ func segmentExpr(segment string) string {
 }
 
 // Session states the segmented tally groups by: what funnel.Session.Status
-// decides besides the furthest stage.
+// decides besides the furthest stage, and whether an idle session is
+// still within funnel.RecoverWindow.
 const (
-	stateOpen      = 0 // active, completed, or no stage reached
-	stateIdle      = 1 // not completed and idle past the threshold
+	stateCompleted = 0 // completed, never flagged
+	stateIdle      = 1 // not completed, idle past the threshold and past the recover window
 	stateRecovered = 2 // completed after being flagged abandoned
+	stateActive    = 3 // not completed and not idle
+	stateAtRisk    = 4 // not completed, idle past the threshold, within the recover window
 )
 
 // segmentTally is FunnelTally by segment, aggregated in the database: one
@@ -59,11 +62,12 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, from, to, now ti
 	}
 	seg := segmentExpr(segment)
 	q := "SELECT " + seg + " AS seg, furthest_stage, " +
-		"CASE WHEN completed_at IS NOT NULL THEN (CASE WHEN abandoned_at IS NOT NULL THEN " + strconv.Itoa(stateRecovered) + " ELSE " + strconv.Itoa(stateOpen) + " END) " +
-		"WHEN last_activity <= ? THEN " + strconv.Itoa(stateIdle) + " ELSE " + strconv.Itoa(stateOpen) + " END AS state, " +
+		"CASE WHEN completed_at IS NOT NULL THEN (CASE WHEN abandoned_at IS NOT NULL THEN " + strconv.Itoa(stateRecovered) + " ELSE " + strconv.Itoa(stateCompleted) + " END) " +
+		"WHEN last_activity > ? THEN " + strconv.Itoa(stateActive) +
+		" WHEN last_activity > ? THEN " + strconv.Itoa(stateAtRisk) + " ELSE " + strconv.Itoa(stateIdle) + " END AS state, " +
 		"currency, COUNT(*), COALESCE(SUM(value), 0) FROM sessions WHERE " + where +
 		" GROUP BY 1, 2, 3, 4"
-	rows, err := s.db(ctx).Raw(q, append([]any{utc(now.Add(-idle))}, args...)...).Rows()
+	rows, err := s.db(ctx).Raw(q, append([]any{utc(now.Add(-idle)), utc(funnel.RecoverableSince(now, idle))}, args...)...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("grouping sessions: %w", err)
 	}
@@ -93,20 +97,26 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, from, to, now ti
 		t.Furthest[stage] += n
 		if stage == int(funnel.StageCompleted) {
 			t.OrderValue += value
+		} else if stage >= int(funnel.StageAddedToCart) {
+			t.UnorderedValue += value
 		}
 		switch {
 		case state == stateRecovered:
 			t.RecoveredValue += value
-		case state == stateIdle:
-			switch funnel.StatusForStage(funnel.Stage(stage)) {
+		case state == stateActive && stage < int(funnel.StageCompleted):
+			t.Active[stage] += n
+		case state == stateIdle || state == stateAtRisk:
+			st := funnel.StatusForStage(funnel.Stage(stage))
+			switch st {
 			case funnel.StatusAbandonedCart:
 				t.AbandonedCarts += n
-				t.ValueAtRisk += value
 			case funnel.StatusCheckoutDropoff:
 				t.CheckoutDropoffs += n
-				t.ValueAtRisk += value
 			case funnel.StatusPaymentDropoff:
 				t.PaymentDropoffs += n
+			}
+			if state == stateAtRisk && funnel.DropoffStages(st) != nil {
+				t.CartsAtRisk += n
 				t.ValueAtRisk += value
 			}
 		}

@@ -217,8 +217,12 @@ func TestFunnelTally(t *testing.T) {
 		if all.AbandonedCarts != 2 || all.CheckoutDropoffs != 1 || all.PaymentDropoffs != 1 {
 			t.Errorf("drop-offs = %d/%d/%d, want 2/1/1", all.AbandonedCarts, all.CheckoutDropoffs, all.PaymentDropoffs)
 		}
-		if all.ValueAtRisk != 1000+1200+2000+3000 || all.RecoveredValue != 6000 || all.Currency != "USD" {
-			t.Errorf("values = risk %d, recovered %d, %q", all.ValueAtRisk, all.RecoveredValue, all.Currency)
+		if all.ValueAtRisk != 1000+1200+2000+3000 || all.CartsAtRisk != 4 || all.RecoveredValue != 6000 || all.Currency != "USD" {
+			t.Errorf("values = risk %d in %d carts, recovered %d, %q", all.ValueAtRisk, all.CartsAtRisk, all.RecoveredValue, all.Currency)
+		}
+		// c5 is still shopping at the cart: not a drop-off, counted apart.
+		if all.Active != [funnel.StageCompleted + 1]int64{0, 1, 0, 0, 0, 0, 0} || all.UnorderedValue != 1000+2000+3000+500+1200 {
+			t.Errorf("active = %v, unordered value %d", all.Active, all.UnorderedValue)
 		}
 
 		// It equals folding the listed sessions with Tally.Add.
@@ -294,6 +298,105 @@ func TestFunnelTally(t *testing.T) {
 		if err != nil || empty[store.AllSegment] == nil || empty[store.AllSegment].Furthest != [funnel.StageCompleted + 1]int64{} {
 			t.Errorf("empty range = %v, %v", empty, err)
 		}
+	})
+}
+
+// TestFunnelTallyRecoverWindow checks the edges of value at risk (idle
+// for the threshold, abandoned less than funnel.RecoverWindow ago) and of
+// the still-active count, in the rollup and the segmented tallies alike,
+// against folding the sessions with funnel.Tally.Add.
+func TestFunnelTallyRecoverWindow(t *testing.T) {
+	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+		ctx := context.Background()
+		a := install(t, s, "window-a.myshopify.com")
+		b := install(t, s, "window-b.myshopify.com")
+		idle := time.Hour
+		now := day3.Add(20 * 24 * time.Hour)
+		start := now.Add(-8 * 24 * time.Hour)
+		edge := now.Add(-idle - funnel.RecoverWindow) // funnel.RecoverableSince(now, idle)
+		payment := func(key string, last time.Time, value int64) funnel.Event {
+			ev := checkoutEvent(key, "co-"+key, start, last, value)
+			ev.HasShippingLine = true
+			return ev
+		}
+		for _, shop := range []store.Shop{a, b} {
+			p := shop.Domain
+			// w1: abandoned exactly RecoverWindow ago: no longer at risk.
+			ingest(t, s, shop.ID, p+"w1", cartEvent("w1", start, edge, 100))
+			// w2: a microsecond later: a checkout drop-off still at risk.
+			ingest(t, s, shop.ID, p+"w2", funnel.Event{Kind: funnel.KindCheckout, CartToken: "w2", CheckoutToken: "co-w2",
+				CreatedAt: start, UpdatedAt: edge.Add(time.Microsecond), Value: 200, Currency: "USD", ItemCount: 1})
+			// w3: idle for exactly the threshold: a payment drop-off at risk.
+			ingest(t, s, shop.ID, p+"w3", payment("w3", now.Add(-idle), 400))
+			// w4: a microsecond short of it: still shopping at payment.
+			ingest(t, s, shop.ID, p+"w4", payment("w4", now.Add(-idle+time.Microsecond), 800))
+			// w5: ordered: never at risk.
+			ingest(t, s, shop.ID, p+"w5", cartEvent("w5", start, start, 1600))
+			ingest(t, s, shop.ID, p+"w5o", orderEvent("w5", "co-w5", start.Add(time.Hour), 1600))
+			// w6, w7: empty carts, one idle within the window, one active.
+			ingest(t, s, shop.ID, p+"w6", funnel.Event{Kind: funnel.KindCart, CartToken: "w6", CreatedAt: start, UpdatedAt: now.Add(-2 * idle)})
+			ingest(t, s, shop.ID, p+"w7", funnel.Event{Kind: funnel.KindCart, CartToken: "w7", CreatedAt: start, UpdatedAt: now})
+		}
+		sessions, _, err := s.ListSessions(ctx, store.SessionFilter{ShopID: a.ID, Limit: 100})
+		if err != nil || len(sessions) != 7 {
+			t.Fatalf("sessions %d, %v", len(sessions), err)
+		}
+		from, to := start.AddDate(0, 0, -1), now
+		check := func(now time.Time, risk, carts int64, active [funnel.StageCompleted + 1]int64) {
+			t.Helper()
+			var folded funnel.Tally
+			bySegment := map[string]map[string]*funnel.Tally{}
+			for _, segment := range funnel.Segments() {
+				bySegment[segment] = map[string]*funnel.Tally{}
+			}
+			for _, sess := range sessions {
+				folded.Add(sess, now, idle)
+				for segment, m := range bySegment {
+					key := funnel.SegmentValue(sess, segment)
+					if m[key] == nil {
+						m[key] = &funnel.Tally{}
+					}
+					m[key].Add(sess, now, idle)
+				}
+			}
+			if folded.ValueAtRisk != risk || folded.CartsAtRisk != carts || folded.Active != active {
+				t.Errorf("at %s: Add gives risk %d in %d carts, active %v; want %d in %d, %v",
+					now, folded.ValueAtRisk, folded.CartsAtRisk, folded.Active, risk, carts, active)
+			}
+			got, err := s.FunnelTally(ctx, a.ID, from, to, now, idle, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := got[store.AllSegment]
+			for st := range folded.Durations {
+				slices.Sort(folded.Durations[st])
+				slices.Sort(all.Durations[st])
+			}
+			if !reflect.DeepEqual(*all, folded) {
+				t.Errorf("at %s: rollup tally\n%+v\nfolded\n%+v", now, *all, folded)
+			}
+			for segment, want := range bySegment {
+				got, err := s.FunnelTally(ctx, a.ID, from, to, now, idle, segment)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range []map[string]*funnel.Tally{got, want} {
+					for _, t := range m {
+						for st := range t.Durations {
+							slices.Sort(t.Durations[st])
+						}
+					}
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("at %s by %s:\n got %v\nwant %v", now, segment, got, want)
+				}
+			}
+		}
+		// At now: w2 and w3 at risk; w4 and the empty w7 still shopping.
+		check(now, 200+400, 2, [funnel.StageCompleted + 1]int64{1, 0, 0, 0, 0, 1, 0})
+		// A microsecond earlier w1 was still within the window, and w3 was
+		// a microsecond short of idle.
+		check(now.Add(-time.Microsecond), 100+200, 2, [funnel.StageCompleted + 1]int64{1, 0, 0, 0, 0, 2, 0})
 	})
 }
 

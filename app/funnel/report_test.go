@@ -19,16 +19,20 @@ func TestBuildReportDesignExample(t *testing.T) {
 	tl.Durations[StageCompleted] = []time.Duration{time.Minute, 3 * time.Minute}
 	tl.Durations[StageAddedToCart] = []time.Duration{time.Hour} // no previous stage: ignored
 	tl.AbandonedCarts, tl.CheckoutDropoffs, tl.PaymentDropoffs = 540, 140, 70
-	tl.ValueAtRisk, tl.RecoveredValue, tl.Currency = 3125000, 1999, "USD"
+	tl.Active = [StageCompleted + 1]int64{3, 60, 2, 0, 0, 1, 0}
+	tl.ValueAtRisk, tl.CartsAtRisk, tl.RecoveredValue, tl.Currency = 3125000, 18, 1999, "USD"
+	tl.OrderValue, tl.UnorderedValue = 1500000, 999
 
 	r := BuildReport(tl)
+	// Rates are the plain quotients of the counts, not rounded; the
+	// sessions between two stages split into dropped off and still active.
 	want := []StageReport{
-		{"added_to_cart", "Added to cart", 1200, nil, f(1), 0, nil},
-		{"checkout_started", "Started checkout", 600, f(0.5), f(0.5), 600, f(20)},
-		{"contact_submitted", "Gave contact info", 500, f(0.8333), f(0.4167), 100, nil},
-		{"address_submitted", "Gave address", 420, f(0.84), f(0.35), 80, nil},
-		{"payment_reached", "Reached payment", 380, f(0.9048), f(0.3167), 40, nil},
-		{"completed", "Completed order", 300, f(0.7895), f(0.25), 80, f(120)},
+		{"added_to_cart", "Added to cart", 1200, nil, f(1), 0, 0, nil},
+		{"checkout_started", "Started checkout", 600, f(0.5), f(0.5), 540, 60, f(20)},
+		{"contact_submitted", "Gave contact info", 500, f(500.0 / 600), f(500.0 / 1200), 98, 2, nil},
+		{"address_submitted", "Gave address", 420, f(420.0 / 500), f(420.0 / 1200), 80, 0, nil},
+		{"payment_reached", "Reached payment", 380, f(380.0 / 420), f(380.0 / 1200), 40, 0, nil},
+		{"completed", "Completed order", 300, f(300.0 / 380), f(300.0 / 1200), 79, 1, f(120)},
 	}
 	if !reflect.DeepEqual(r.Stages, want) {
 		got, _ := json.Marshal(r.Stages)
@@ -36,8 +40,66 @@ func TestBuildReportDesignExample(t *testing.T) {
 		t.Errorf("stages\n got %s\nwant %s", got, exp)
 	}
 	if r.AbandonedCarts != 540 || r.CheckoutDropoffs != 140 || r.PaymentDropoffs != 70 ||
-		r.ValueAtRisk != "31250.00" || r.RecoveredValue != "19.99" || r.Currency != "USD" {
+		r.ValueAtRisk != "31250.00" || r.CartsAtRisk != 18 || r.ValueAtRiskWindowDays != 7 ||
+		r.RecoveredValue != "19.99" || r.Currency != "USD" {
 		t.Errorf("totals %+v", r)
+	}
+	// 15000.00 over 300 orders.
+	if r.AverageOrderValue != "50.00" || r.AverageOrderValueBasis != AOVFromOrders {
+		t.Errorf("average order value %s (%s), want 50.00 from orders", r.AverageOrderValue, r.AverageOrderValueBasis)
+	}
+}
+
+// TestAverageOrderValue checks what prices an order: order revenue over
+// orders, else the carts' average value, else nothing.
+func TestAverageOrderValue(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		furthest    [StageCompleted + 1]int64
+		orderValue  int64
+		unordered   int64
+		want, basis string
+	}{
+		{"orders", [StageCompleted + 1]int64{0, 10, 0, 0, 0, 0, 3}, 100_00, 999_99, "33.33", AOVFromOrders},
+		{"half up", [StageCompleted + 1]int64{0, 0, 0, 0, 0, 0, 2}, 1, 0, "0.01", AOVFromOrders},
+		{"no order: the carts' average", [StageCompleted + 1]int64{5, 30, 10, 0, 0, 0, 0}, 0, 1000_00, "25.00", AOVFromCarts},
+		{"nothing", [StageCompleted + 1]int64{5, 0, 0, 0, 0, 0, 0}, 0, 0, "0.00", AOVNone},
+	} {
+		r := BuildReport(Tally{Furthest: c.furthest, OrderValue: c.orderValue, UnorderedValue: c.unordered})
+		if r.AverageOrderValue != c.want || r.AverageOrderValueBasis != c.basis {
+			t.Errorf("%s: %s (%s), want %s (%s)", c.name, r.AverageOrderValue, r.AverageOrderValueBasis, c.want, c.basis)
+		}
+	}
+}
+
+// TestPercent checks the one rounding of a rate of counts: once, from the
+// counts, half up.
+func TestPercent(t *testing.T) {
+	for _, c := range []struct {
+		n, d int64
+		want string
+	}{
+		{298, 1310, "22.7%"}, // 22.748…%: rounding 0.2275 again would say 22.8%
+		{1, 16, "6.3%"},      // exactly 6.25%: half up (a float would make it 6.2%)
+		{1, 2000, "0.1%"},    // exactly 0.05%
+		{1, 3, "33.3%"},
+		{2, 3, "66.7%"},
+		{0, 5, "0.0%"},
+		{5, 5, "100.0%"},
+		{0, 0, "—"},
+		{3, 0, "—"},
+		{-1, 5, "—"},
+		{1e16, 3e16, "33.3%"},
+	} {
+		if got := Percent(c.n, c.d); got != c.want {
+			t.Errorf("Percent(%d, %d) = %q, want %q", c.n, c.d, got, c.want)
+		}
+	}
+	// The JSON's rate is the unrounded quotient, so a client rounding it
+	// once gets the same as Percent.
+	r := BuildReport(Tally{Furthest: [StageCompleted + 1]int64{0, 1012, 0, 0, 0, 0, 298}})
+	if got := *r.Stages[5].RateFromStart; got != 298.0/1310 {
+		t.Errorf("rate_from_start = %v, want 298/1310 unrounded", got)
 	}
 }
 
@@ -136,6 +198,11 @@ func TestTallyAdd(t *testing.T) {
 		{LastActivity: t1, CheckoutStartedAt: ptr(t0), ContactSubmittedAt: ptr(t0), PaymentReachedAt: ptr(t1), Value: 4000, Currency: "USD"},
 		// still active at payment
 		{LastActivity: fresh, PaymentReachedAt: ptr(fresh), Value: 8000, Currency: "USD"},
+		// a cart abandoned 7 days before now (idle for the threshold plus
+		// RecoverWindow): an abandoned cart, no longer at risk
+		{LastActivity: now.Add(-idle - RecoverWindow), AddedToCartAt: ptr(now.Add(-9 * 24 * time.Hour)), Value: 64000, Currency: "USD"},
+		// a microsecond later: still at risk
+		{LastActivity: now.Add(-idle - RecoverWindow + time.Microsecond), AddedToCartAt: ptr(now.Add(-9 * 24 * time.Hour)), Value: 128000, Currency: "USD"},
 		// completed, backfilled, never flagged
 		{LastActivity: t2, CompletedAt: ptr(t2), Value: 16000, Currency: "USD"},
 		// recovered; times out of step count as a zero gap
@@ -148,11 +215,14 @@ func TestTallyAdd(t *testing.T) {
 		tl.Add(s, now, idle)
 	}
 	want := Tally{
-		Furthest:         [StageCompleted + 1]int64{1, 1, 0, 1, 0, 2, 2},
-		AbandonedCarts:   1,
+		Furthest:         [StageCompleted + 1]int64{1, 3, 0, 1, 0, 2, 2},
+		Active:           [StageCompleted + 1]int64{0, 0, 0, 0, 0, 1, 0},
+		AbandonedCarts:   3,
 		CheckoutDropoffs: 1,
 		PaymentDropoffs:  1,
-		ValueAtRisk:      7000,
+		CartsAtRisk:      4,
+		ValueAtRisk:      1000 + 2000 + 4000 + 128000,
+		UnorderedValue:   1000 + 2000 + 4000 + 8000 + 64000 + 128000,
 		RecoveredValue:   32000,
 		OrderValue:       16000 + 32000,
 		Currency:         "EUR",

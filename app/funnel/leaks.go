@@ -1,0 +1,174 @@
+package funnel
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Month is the period "what to fix first" states its estimates for.
+const Month = 30 * 24 * time.Hour
+
+// Leak is one transition of the funnel judged against its benchmark, with
+// the revenue a store would gain by bringing it up to typical.
+type Leak struct {
+	// From and To are the stage keys of the transition; Label names it.
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Label string `json:"label"`
+	// Entering is how many sessions reached From, Reached how many of them
+	// reached To.
+	Entering int64 `json:"entering"`
+	Reached  int64 `json:"reached"`
+	// Rate is Reached over Entering, unrounded, and RateLow..RateHigh its
+	// 95% Wilson interval; all nil when none entered.
+	Rate     *float64 `json:"rate"`
+	RateLow  *float64 `json:"rate_low"`
+	RateHigh *float64 `json:"rate_high"`
+	// Band is Judge's verdict on the step.
+	Band    Verdict `json:"band"`
+	Typical float64 `json:"benchmark_typical"`
+	Good    float64 `json:"benchmark_good"`
+	// Opportunity is, in minor units and for a step below typical only,
+	// Entering × (Typical − Rate) × the conversion from To to a completed
+	// order × the average order value: the orders a typical step would
+	// have added in the range, priced, unrounded. Uncertainty is half the
+	// spread of the same product at the two ends of the rate's interval.
+	Opportunity int64 `json:"-"`
+	Uncertainty int64 `json:"-"`
+	// Value is Opportunity rounded by RoundEstimate; Monthly (and
+	// MonthlyValue) the same per Month of the range's elapsed time,
+	// rounded by RoundEstimate at that scale.
+	Value        string `json:"opportunity"`
+	Monthly      int64  `json:"-"`
+	MonthlyValue string `json:"monthly_opportunity"`
+	Hint         string `json:"hint"`
+	Source       string `json:"source"`
+}
+
+// RankLeaks judges each transition of r against Benchmarks and returns
+// them all: the steps below typical first, the largest opportunity first,
+// then the others in funnel order. elapsed is how much of the report's
+// date range has passed (it may end today, partway through the day); the
+// monthly figures scale the range's by Month / elapsed, and are 0 when
+// nothing has elapsed.
+//
+// A segment value's report (r.KnownFrom set) gets VerdictNotKnown, and no
+// rate, on the steps into stages up to the one its attribute is known
+// from.
+//
+// The conversion from To onward is the report's own when To has sessions,
+// else the product of the typical rates of the later steps. The order
+// value is r.AverageOrderValue. It never yields NaN: a step no session
+// entered has nil rates, and only a step below typical has an opportunity.
+func RankLeaks(r Report, elapsed time.Duration) []Leak {
+	byKey := make(map[string]StageReport, len(r.Stages))
+	for _, s := range r.Stages {
+		byKey[s.Key] = s
+	}
+	aov, err := ParseMoney(r.AverageOrderValue)
+	if err != nil {
+		aov = 0
+	}
+	known, hidden := ParseStage(r.KnownFrom)
+	bench := Benchmarks()
+	completed := byKey[StageCompleted.Key()].Sessions
+	leaks := make([]Leak, 0, len(bench))
+	for i, b := range bench {
+		from, to := b.To-1, b.To
+		entering := byKey[from.Key()].Sessions
+		reached := byKey[to.Key()].Sessions
+		l := Leak{
+			From: from.Key(), To: to.Key(), Label: from.Label() + " → " + to.Label(),
+			Entering: entering, Reached: reached, Band: Judge(b, entering, reached),
+			Typical: b.Typical, Good: b.Good, Hint: b.Hint, Source: b.Source,
+		}
+		switch {
+		case hidden && to <= known:
+			// One segment value's step before its attribute is known.
+			l.Band = VerdictNotKnown
+		case entering > 0:
+			lo, hi := Wilson(reached, entering)
+			l.Rate, l.RateLow, l.RateHigh = rate(reached, entering), &lo, &hi
+			downstream := 1.0
+			if reached > 0 {
+				downstream = float64(completed) / float64(reached)
+			} else {
+				for _, later := range bench[i+1:] {
+					downstream *= later.Typical
+				}
+			}
+			if l.Band == VerdictBelow && aov > 0 {
+				worth := float64(entering) * downstream * float64(aov)
+				l.Opportunity = toMinor(worth * (b.Typical - *l.Rate))
+				l.Uncertainty = toMinor(worth * (hi - lo) / 2)
+				if elapsed > 0 {
+					scale := float64(Month) / float64(elapsed)
+					l.Monthly = RoundEstimate(toMinor(float64(l.Opportunity)*scale), toMinor(float64(l.Uncertainty)*scale))
+				}
+			}
+		}
+		l.Value = FormatMoney(RoundEstimate(l.Opportunity, l.Uncertainty))
+		l.MonthlyValue = FormatMoney(l.Monthly)
+		leaks = append(leaks, l)
+	}
+	sort.SliceStable(leaks, func(i, j int) bool {
+		bi, bj := leaks[i].Band == VerdictBelow, leaks[j].Band == VerdictBelow
+		if bi != bj {
+			return bi
+		}
+		return leaks[i].Opportunity > leaks[j].Opportunity
+	})
+	return leaks
+}
+
+// FixFirst returns the leaks "what to fix first" lists: those below
+// typical, in the order of leaks. It is the one place that rule lives.
+func FixFirst(leaks []Leak) []Leak {
+	var out []Leak
+	for _, l := range leaks {
+		if l.Band == VerdictBelow {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// toMinor rounds a non-negative amount of minor units to an int64,
+// saturating instead of overflowing.
+func toMinor(x float64) int64 {
+	switch {
+	case !(x > 0): // NaN too
+		return 0
+	case x >= math.MaxInt64:
+		return math.MaxInt64
+	}
+	return int64(x + 0.5)
+}
+
+// RoundEstimate rounds the estimate x (minor units) to the precision its
+// uncertainty u (half the width of its 95% range) supports: two
+// significant figures, or one when u is at least a unit of the first
+// figure (so 4,687.50 with u = 900.00 is 4,700.00, with u = 1,200.00 it is
+// 5,000.00). Halves round up; x ≤ 0 is 0.
+func RoundEstimate(x, u int64) int64 {
+	if x <= 0 {
+		return 0
+	}
+	first := int64(1) // the place value of x's first digit
+	for first <= x/10 {
+		first *= 10
+	}
+	unit := max(first/10, 1)
+	if u >= first {
+		unit = first
+	}
+	q, rem := x/unit, x%unit
+	if rem*2 >= unit {
+		q++
+	}
+	if q > math.MaxInt64/unit {
+		return x
+	}
+	return q * unit
+}
