@@ -108,7 +108,11 @@ type unknownCell struct {
 // notKnownBefore is how the page says that a segment's rates up to a stage
 // are not known.
 func notKnownBefore(st funnel.Stage) string {
-	return "not known before " + strings.ToLower(st.Label()[:1]) + st.Label()[1:]
+	label := st.Label()
+	if label == "" {
+		return "not known"
+	}
+	return "not known before " + strings.ToLower(label[:1]) + label[1:]
 }
 
 // homeView is what the report page template receives.

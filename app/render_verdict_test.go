@@ -254,11 +254,16 @@ func TestRangeElapsed(t *testing.T) {
 // from the counts, as the funnel's do.
 func TestRenderSegmentRatesRoundOnce(t *testing.T) {
 	var seg funnel.Tally
-	seg.Furthest = [funnel.StageCompleted + 1]int64{0, 1012, 0, 0, 0, 0, 298}
+	// 1310 reach the checkout, 298 of them the contact step: by source,
+	// the first rate the page shows (the checkout's is not known).
+	seg.Furthest = [funnel.StageCompleted + 1]int64{0, 0, 1012, 0, 0, 0, 298}
 	html := renderHome(t, viewOf(seg, map[string]*funnel.Tally{"web": &seg}))
 	row := html[strings.Index(html, `data-segment-value="web"`):]
 	row = row[:strings.Index(row, "</tr>")]
 	if !strings.Contains(row, `<td class="num">22.7%</td>`) {
 		t.Errorf("segment row does not show 298 of 1310 as 22.7%%: %s", row)
+	}
+	if !strings.Contains(row, `colspan="2" data-field="not-known">not known before started checkout`) {
+		t.Errorf("segment row shows a cart-to-checkout rate that the source cannot support: %s", row)
 	}
 }

@@ -210,10 +210,17 @@ func sameFixes(t *testing.T, what string, p page, want apiReport) {
 
 // demoHarness starts the app in demo mode on st and delivers a generated
 // history through POST /webhooks.
+// demoNow is the clock of the demo harness: mid-afternoon, so that "today"
+// holds part of a day's shoppers.
+var demoNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+
 func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string) {
 	t.Helper()
 	const shop = "browser-demo.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
+	// A fixed instant, so that the history and its days, and with them
+	// every verdict the page shows, are the same on every run.
+	h.clock.Set(demoNow)
 	h.install(shop)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
@@ -264,7 +271,9 @@ func TestReportPageInBrowser(t *testing.T) {
 		sameFixes(t, "last 30 days", p, month)
 		var fixes []string
 		p.eval(`Array.from(document.querySelectorAll("#fix-first .fix strong")).map(e => e.textContent)`, &fixes)
-		if len(fixes) == 0 || len(month.Opportunities) == 0 {
+		// The smaller history may hold too few shoppers for a verdict;
+		// the larger one has steps below typical to list.
+		if len(month.Opportunities) == 0 || len(fixes) == 0 && sessions >= 1500 {
 			t.Errorf("what to fix first shows %v", fixes)
 		}
 
