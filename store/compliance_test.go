@@ -23,18 +23,18 @@ var (
 	jose = funnel.Customer{Email: norm.NFC.String("josé@exämple.com")}
 )
 
-// bulkSessions inserts n sessions of other shoppers, keyed "bulk-00001"…,
+// bulkSessions inserts n sessions of other shoppers, keyed "bulk-000001"…,
 // so that a customer's sessions keyed after them lie beyond the first chunk
 // of a scan.
 func bulkSessions(t *testing.T, s *store.Store, shopID int64, n int) {
 	t.Helper()
 	q := `INSERT INTO sessions (shop_id, session_key, started_at, last_activity, email, phone, created_at, updated_at)
-		SELECT $1, 'bulk-' || lpad(g::text, 5, '0'), $2, $2, 'shopper' || g || '@example.com', '+49 30 ' || g, $2, $2
+		SELECT $1, 'bulk-' || lpad(g::text, 6, '0'), $2, $2, 'shopper' || g || '@example.com', '+49 30 ' || g, $2, $2
 		FROM generate_series(1, $3::int) AS g`
 	if s.Dialect() == store.DialectSQLite {
 		q = `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $3)
 		INSERT INTO sessions (shop_id, session_key, started_at, last_activity, email, phone, created_at, updated_at)
-		SELECT $1, 'bulk-' || printf('%05d', n), $2, $2, 'shopper' || n || '@example.com', '+49 30 ' || n, $2, $2 FROM g`
+		SELECT $1, 'bulk-' || printf('%06d', n), $2, $2, 'shopper' || n || '@example.com', '+49 30 ' || n, $2, $2 FROM g`
 	}
 	if _, err := s.DB().ExecContext(context.Background(), q, shopID, t0, n); err != nil {
 		t.Fatal(err)
