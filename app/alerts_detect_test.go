@@ -317,7 +317,7 @@ func TestAlertUninstalledAndRedacted(t *testing.T) {
 			t.Errorf("uninstalled shop's session flagged: %v %v", s.AbandonedAt, err)
 		}
 
-		if _, err := st.RedactCustomer(t.Context(), sh.ID, "SHOPPER1@example.com", ""); err != nil {
+		if _, err := st.RedactCustomer(t.Context(), sh.ID, funnel.Customer{Email: "SHOPPER1@example.com"}, store.ErasureRequest{}); err != nil {
 			t.Fatal(err)
 		}
 		list := r.alerts(shop)

@@ -2,103 +2,352 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// customerMatch scopes q to the shop's sessions of the customer with that
-// email (compared case-insensitively) or phone (exactly). An empty email or
-// phone matches nothing, so an empty request never matches every session.
-func customerMatch(q *gorm.DB, shopID int64, email, phone string) (*gorm.DB, bool) {
-	cond, args := "", []any{}
-	if email != "" {
-		cond, args = "lower(email) = lower(?)", append(args, email)
-	}
-	if phone != "" {
-		if cond != "" {
-			cond += " OR "
-		}
-		cond, args = cond+"phone = ?", append(args, phone)
-	}
-	if cond == "" {
-		return q, false
-	}
-	return q.Where("shop_id = ?", shopID).Where("("+cond+")", args...), true
-}
+// A customer is matched in Go (funnel.CustomerMatcher: e-mails Unicode-
+// normalised and case-folded, phones by their digits, payloads by their
+// parsed JSON), which SQL cannot do on both databases; so the shop's rows
+// are read in keyset-paginated chunks, never all at once.
+const (
+	// contactChunk is how many sessions or data requests one query reads.
+	contactChunk = 1000
+	// payloadChunk is how many kept payloads one query reads; each is
+	// parsed as it arrives and dropped before the next.
+	payloadChunk = 100
+	// idChunk bounds the ids of one IN list.
+	idChunk = 500
+)
 
-// CustomerData returns the shop's sessions of the customer with that email
-// or phone, for a customers/data_request.
-func (s *Store) CustomerData(ctx context.Context, shopID int64, email, phone string) ([]funnel.Session, error) {
-	q, ok := customerMatch(s.db(ctx), shopID, email, phone)
-	if !ok {
+// sessionContact is a session's key with the contact details it was
+// matched on.
+type sessionContact struct{ key, email, phone string }
+
+// customerSessions returns the shop's sessions that hold the customer's
+// e-mail or phone, in the order of the (shop_id, session_key) index.
+func (s *Store) customerSessions(ctx context.Context, shopID int64, m funnel.CustomerMatcher) ([]sessionContact, error) {
+	var out []sessionContact
+	if m.Empty() {
 		return nil, nil
 	}
-	var rows []sessionRow
-	if err := q.Order("started_at, id").Find(&rows).Error; err != nil {
+	for after := ""; ; {
+		rows, err := s.db(ctx).Raw(`SELECT session_key, email, phone FROM sessions
+			WHERE shop_id = ? AND session_key > ? AND (email <> '' OR phone <> '')
+			ORDER BY session_key LIMIT ?`, shopID, after, contactChunk).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("reading sessions: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var c sessionContact
+			if err := rows.Scan(&c.key, &c.email, &c.phone); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading sessions: %w", err)
+			}
+			n, after = n+1, c.key
+			if m.Contact(c.email, c.phone) {
+				out = append(out, c)
+			}
+		}
+		err = errors.Join(rows.Err(), rows.Close())
+		if err != nil {
+			return nil, fmt.Errorf("reading sessions: %w", err)
+		}
+		if n < contactChunk {
+			return out, nil
+		}
+	}
+}
+
+// customerDataRequests returns the ids of the shop's data requests made by
+// the customer (by customer id, e-mail or phone).
+func (s *Store) customerDataRequests(ctx context.Context, shopID int64, m funnel.CustomerMatcher) ([]int64, error) {
+	var out []int64
+	if m.Empty() {
+		return nil, nil
+	}
+	for after := int64(0); ; {
+		rows, err := s.db(ctx).Raw(`SELECT id, customer_id, email, phone FROM data_requests
+			WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?`, shopID, after, contactChunk).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("reading data requests: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var id, customer int64
+			var email, phone string
+			if err := rows.Scan(&id, &customer, &email, &phone); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading data requests: %w", err)
+			}
+			n, after = n+1, id
+			if m.Record(customer, email, phone) {
+				out = append(out, id)
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, fmt.Errorf("reading data requests: %w", err)
+		}
+		if n < contactChunk {
+			return out, nil
+		}
+	}
+}
+
+// customerPayloads returns the ids of the kept deliveries whose payload
+// names the customer: the shop's (walked in the order of its
+// (shop_id, received_at) index) and those kept under its domain without a
+// shop (after an uninstall). The delivery skip (the request itself) is
+// left out.
+func (s *Store) customerPayloads(ctx context.Context, shopID int64, m funnel.CustomerMatcher, skip int64) ([]int64, error) {
+	var out []int64
+	if m.Empty() {
+		return nil, nil
+	}
+	var at time.Time
+	var last int64
+	for {
+		n, err := s.matchPayloads(ctx, m, skip, &out, &at, &last, `SELECT id, received_at, payload FROM deliveries
+			WHERE shop_id = ? AND payload IS NOT NULL AND received_at >= ? AND (received_at > ? OR id > ?)
+			ORDER BY received_at, id LIMIT ?`, shopID, at, at, last, payloadChunk)
+		if err != nil {
+			return nil, err
+		}
+		if n < payloadChunk {
+			break
+		}
+	}
+	var domains []string
+	if err := s.db(ctx).Model(&shopRow{}).Where("id = ?", shopID).Pluck("domain", &domains).Error; err != nil {
+		return nil, fmt.Errorf("reading shop: %w", err)
+	}
+	if len(domains) == 0 {
+		return out, nil
+	}
+	for last = 0; ; {
+		n, err := s.matchPayloads(ctx, m, skip, &out, &at, &last, `SELECT id, received_at, payload FROM deliveries
+			WHERE shop_id IS NULL AND shop_domain = ? AND payload IS NOT NULL AND id > ?
+			ORDER BY id LIMIT ?`, domains[0], last, payloadChunk)
+		if err != nil {
+			return nil, err
+		}
+		if n < payloadChunk {
+			return out, nil
+		}
+	}
+}
+
+// matchPayloads runs one chunk query of (id, received_at, payload) rows,
+// appends to out the ids of those naming the customer, moves the cursor
+// (at, last) to the last row and returns how many rows it read.
+func (s *Store) matchPayloads(ctx context.Context, m funnel.CustomerMatcher, skip int64, out *[]int64, at *time.Time, last *int64, query string, args ...any) (int, error) {
+	rows, err := s.db(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return 0, fmt.Errorf("reading kept payloads: %w", err)
+	}
+	n := 0
+	for rows.Next() {
+		var payload []byte
+		if err := rows.Scan(last, at, &payload); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reading kept payloads: %w", err)
+		}
+		n++
+		if *last != skip && m.Payload(payload) {
+			*out = append(*out, *last)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, fmt.Errorf("reading kept payloads: %w", err)
+	}
+	return n, nil
+}
+
+// CustomerData returns the shop's sessions of the customer, for a
+// customers/data_request, oldest first. A customer named by nothing
+// matches nothing.
+func (s *Store) CustomerData(ctx context.Context, shopID int64, c funnel.Customer) ([]funnel.Session, error) {
+	contacts, err := s.customerSessions(ctx, shopID, c.Matcher())
+	if err != nil {
 		return nil, fmt.Errorf("store: loading customer data of shop %d: %w", shopID, err)
 	}
-	return rowsToSessions(rows), nil
+	keys := make([]string, len(contacts))
+	for i, c := range contacts {
+		keys[i] = c.key
+	}
+	var out []funnel.Session
+	for chunk := range slices.Chunk(keys, idChunk) {
+		var rows []sessionRow
+		if err := s.db(ctx).Where("shop_id = ? AND session_key IN ?", shopID, chunk).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: loading customer data of shop %d: %w", shopID, err)
+		}
+		out = append(out, rowsToSessions(rows)...)
+	}
+	slices.SortFunc(out, func(a, b funnel.Session) int {
+		if c := a.StartedAt.Compare(b.StartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	return out, nil
+}
+
+// CustomerErasure counts what RedactCustomer erased.
+type CustomerErasure struct {
+	// Sessions had their personal fields blanked (and their alerts deleted).
+	Sessions int64
+	// Payloads are the kept webhook payloads that named the customer, dropped.
+	Payloads int64
+	// DataRequests are the customer's data request reports, deleted.
+	DataRequests int64
+}
+
+// ErasureRequest is the kept delivery that asked for an erasure
+// (DeliveryID 0: none). In the transaction that erases, its payload is
+// dropped and its reason set to Reason of what was erased, so the reason
+// never says more or less than was done.
+type ErasureRequest struct {
+	DeliveryID int64
+	Reason     func(CustomerErasure) string
 }
 
 // RedactCustomer erases a customer of the shop (customers/redact): it
 // blanks the personal fields (email, phone, recovery URL, landing and
-// referring site, which may carry them in query strings) of the matching
-// sessions, deletes their alerts, and drops the kept payload of every delivery of the shop whose
-// raw bytes contain the email or phone, ignoring case. It returns how many
-// sessions it redacted.
-func (s *Store) RedactCustomer(ctx context.Context, shopID int64, email, phone string) (int64, error) {
-	var n int64
-	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		q, ok := customerMatch(tx.Model(&sessionRow{}), shopID, email, phone)
-		if !ok {
+// referring site, which may carry them in query strings) of the sessions
+// that hold the customer's e-mail or phone and deletes their alerts,
+// deletes the customer's data requests, and drops every kept payload of
+// the shop (also those kept under its domain without a shop) that names
+// the customer, all as funnel.CustomerMatcher decides. The matching rows
+// are found in chunks first; the erasure itself, with the settling of
+// req, is one transaction, so a failed attempt erases nothing and a retry
+// starts afresh. A session is blanked only while it still holds the
+// details it was matched on.
+func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Customer, req ErasureRequest) (CustomerErasure, error) {
+	m := c.Matcher()
+	var e CustomerErasure
+	sessions, err := s.customerSessions(ctx, shopID, m)
+	if err != nil {
+		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+	}
+	requests, err := s.customerDataRequests(ctx, shopID, m)
+	if err != nil {
+		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+	}
+	payloads, err := s.customerPayloads(ctx, shopID, m, req.DeliveryID)
+	if err != nil {
+		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+	}
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.nowUTC()
+		for _, sc := range sessions {
+			if err := tx.Where("shop_id = ? AND session_key = ?", shopID, sc.key).Delete(&alertRow{}).Error; err != nil {
+				return fmt.Errorf("deleting alerts: %w", err)
+			}
+			res := tx.Exec(`UPDATE sessions SET email = '', phone = '', recovery_url = '', landing_site = '', referring_site = '', updated_at = ?
+				WHERE shop_id = ? AND session_key = ? AND email = ? AND phone = ?`, now, shopID, sc.key, sc.email, sc.phone)
+			if res.Error != nil {
+				return fmt.Errorf("blanking sessions: %w", res.Error)
+			}
+			e.Sessions += res.RowsAffected
+		}
+		for ids := range slices.Chunk(requests, idChunk) {
+			res := tx.Exec("DELETE FROM data_requests WHERE shop_id = ? AND id IN ?", shopID, ids)
+			if res.Error != nil {
+				return fmt.Errorf("deleting data requests: %w", res.Error)
+			}
+			e.DataRequests += res.RowsAffected
+		}
+		for ids := range slices.Chunk(payloads, idChunk) {
+			res := tx.Exec(`UPDATE deliveries SET payload = NULL
+				WHERE id IN ? AND payload IS NOT NULL
+					AND (shop_id = ? OR (shop_id IS NULL AND shop_domain = (SELECT domain FROM shops WHERE id = ?)))`,
+				ids, shopID, shopID)
+			if res.Error != nil {
+				return fmt.Errorf("dropping payloads: %w", res.Error)
+			}
+			e.Payloads += res.RowsAffected
+		}
+		if req.DeliveryID == 0 {
 			return nil
 		}
-		// The customer's alerts go first, while their sessions still match.
-		keys, _ := customerMatch(tx.Model(&sessionRow{}).Select("session_key"), shopID, email, phone)
-		if err := tx.Where("shop_id = ? AND session_key IN (?)", shopID, keys).Delete(&alertRow{}).Error; err != nil {
-			return fmt.Errorf("deleting alerts: %w", err)
+		reason := ""
+		if req.Reason != nil {
+			reason = req.Reason(e)
 		}
-		err := tx.Exec("DELETE FROM data_requests WHERE shop_id = ? AND ((? <> '' AND lower(email) = lower(?)) OR (? <> '' AND phone = ?))",
-			shopID, email, email, phone, phone).Error
+		return settle(tx, shopID, req.DeliveryID, reason)
+	})
+	if err != nil {
+		return CustomerErasure{}, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+	}
+	return e, nil
+}
+
+// KeepPrivacyRequest keeps a privacy request of the shop (customers/redact,
+// customers/data_request) with its payload and reason, and calls enqueue
+// with the new delivery's id in the same transaction: the request is never
+// kept without the job that carries it out, and the job's arguments need
+// hold no personal data (the job reads the payload, then drops it). A
+// redelivery (same webhook id) changes nothing and enqueues nothing.
+func (s *Store) KeepPrivacyRequest(ctx context.Context, shopID int64, d Delivery, reason string,
+	enqueue func(ctx context.Context, tx *sql.Tx, deliveryID int64) error) (duplicate bool, err error) {
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		id, err := s.insertDelivery(tx, &shopID, d, reason, false)
+		if err != nil || id == 0 {
+			duplicate = id == 0
+			return err
+		}
+		sqlTx, err := sqlTxOf(tx)
 		if err != nil {
-			return fmt.Errorf("deleting data requests: %w", err)
+			return err
 		}
-		q, _ = customerMatch(tx.Model(&sessionRow{}), shopID, email, phone)
-		res := q.Updates(map[string]any{
-			"email": "", "phone": "", "recovery_url": "", "landing_site": "", "referring_site": "",
-			"updated_at": s.nowUTC(),
-		})
-		if res.Error != nil {
-			return res.Error
-		}
-		n = res.RowsAffected
-		// Kept payloads that name the customer, compared case-insensitively
-		// on the raw bytes, go too: the shop's, and those kept under its
-		// domain without a shop (after an uninstall).
-		contains := "instr(lower(CAST(payload AS TEXT)), lower(?)) > 0"
-		if s.isPG() {
-			contains = "position(lower(?) IN lower(encode(payload, 'escape'))) > 0"
-		}
-		for _, needle := range []string{email, phone} {
-			if needle == "" {
-				continue
-			}
-			err := tx.Exec(`UPDATE deliveries SET payload = NULL
-				WHERE (shop_id = ? OR (shop_id IS NULL AND shop_domain = (SELECT domain FROM shops WHERE id = ?)))
-					AND payload IS NOT NULL AND `+contains, shopID, shopID, needle).Error
-			if err != nil {
-				return err
-			}
+		if err := enqueue(ctx, sqlTx, id); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+		return false, fmt.Errorf("store: keeping privacy request %q: %w", d.WebhookID, err)
 	}
-	return n, nil
+	return duplicate, nil
+}
+
+// PrivacyRequest returns a kept delivery by id, for the job that carries
+// it out; its payload is nil once settled (or purged). ErrNotFound when it
+// is gone (shop/redact deletes it).
+func (s *Store) PrivacyRequest(ctx context.Context, deliveryID int64) (KeptDelivery, error) {
+	var row deliveryRow
+	err := s.db(ctx).Where("id = ?", deliveryID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return KeptDelivery{}, fmt.Errorf("store: delivery %d: %w", deliveryID, ErrNotFound)
+	}
+	if err != nil {
+		return KeptDelivery{}, fmt.Errorf("store: loading delivery %d: %w", deliveryID, err)
+	}
+	return row.toKept(), nil
+}
+
+// SettlePrivacyRequest records that the shop's privacy request kept as
+// that delivery was carried out: it drops the payload (it names the very
+// customer) and sets the reason to what was done.
+func (s *Store) SettlePrivacyRequest(ctx context.Context, shopID, deliveryID int64, reason string) error {
+	if err := settle(s.db(ctx), shopID, deliveryID, reason); err != nil {
+		return fmt.Errorf("store: settling privacy request %d: %w", deliveryID, err)
+	}
+	return nil
+}
+
+func settle(tx *gorm.DB, shopID, deliveryID int64, reason string) error {
+	return tx.Exec("UPDATE deliveries SET payload = NULL, reason = ? WHERE id = ? AND shop_id = ?",
+		reason, deliveryID, shopID).Error
 }
 
 // RedactShop deletes everything stored about the shop with that domain

@@ -93,18 +93,21 @@ func storableText(s string, limit int) string {
 }
 
 // insertDelivery inserts d unless its webhook id is already recorded; it
-// reports whether a row was inserted. The reason is stored as storableText.
-func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason string, ingested bool) (bool, error) {
-	res := tx.Exec(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
+// returns the new row's id, 0 when nothing was inserted. The reason is
+// stored as storableText.
+func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason string, ingested bool) (int64, error) {
+	var id int64
+	err := tx.Raw(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
 			api_version, triggered_at, received_at, payload, ingested, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (webhook_id) DO NOTHING`,
+		ON CONFLICT (webhook_id) DO NOTHING
+		RETURNING id`,
 		shopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, storableText(reason, maxReasonBytes))
-	if res.Error != nil {
-		return false, fmt.Errorf("recording delivery: %w", res.Error)
+		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, storableText(reason, maxReasonBytes)).Scan(&id).Error
+	if err != nil {
+		return 0, fmt.Errorf("recording delivery: %w", err)
 	}
-	return res.RowsAffected > 0, nil
+	return id, nil
 }
 
 // payloadBytes is the payload column of a delivery: the body, never NULL
@@ -122,11 +125,11 @@ func payloadBytes(p []byte) []byte {
 // checkouts/delete) with an empty reason. It is unique by webhook id like
 // IngestEvent, and reports duplicate=true for a redelivery.
 func (s *Store) KeepDelivery(ctx context.Context, shopID *int64, d Delivery, reason string) (duplicate bool, err error) {
-	inserted, err := s.insertDelivery(s.db(ctx), shopID, d, reason, false)
+	id, err := s.insertDelivery(s.db(ctx), shopID, d, reason, false)
 	if err != nil {
 		return false, fmt.Errorf("store: keeping delivery %q: %w", d.WebhookID, err)
 	}
-	return !inserted, nil
+	return id == 0, nil
 }
 
 // UnusableDeliveries returns up to limit (default 100) kept deliveries that

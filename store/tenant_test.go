@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -45,7 +46,7 @@ func TestTenantIsolation(t *testing.T) {
 				t.Errorf("shop %s tallies %d sessions", sh.Domain, n)
 			}
 		}
-		if data, err := s.CustomerData(ctx, b.ID, "ann@example.com", ""); err != nil || len(data) != 0 {
+		if data, err := s.CustomerData(ctx, b.ID, funnel.Customer{Email: "ann@example.com"}); err != nil || len(data) != 0 {
 			t.Errorf("shop b sees shop a's customer: %v, %v", keys(data), err)
 		}
 		if _, err := s.SessionByKey(ctx, 999, "cart"); err == nil {

@@ -260,9 +260,10 @@ func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning) ([
 	}
 	if len(out) == 0 {
 		if len(st.Emails) > 0 {
-			return nil, permanent{errors.New("e-mail is not set up on this server (SMTP_URL) and no chat webhook is set")}
+			return nil, permanent{fail("E-mail is not set up on this server and no chat webhook is set.",
+				errors.New("SMTP_URL is not set and no chat webhook is set"))}
 		}
-		return nil, permanent{errors.New("no e-mail address or chat webhook is set")}
+		return nil, permanent{fail("No e-mail address or chat webhook is set.", errors.New("no channel set"))}
 	}
 	return out, nil
 }
@@ -380,13 +381,12 @@ func (s *Service) DeliverAlert(ctx context.Context, id int64, attempt, maxAttemp
 }
 
 // failed records a failed attempt; the last one (or one no retry can fix)
-// marks the alert or digest failed.
+// marks the alert or digest failed. The alert keeps the plain message that
+// the merchant reads; the detail goes to the log.
 func (s *Service) failed(ctx context.Context, digest bool, id int64, attempt, maxAttempts int, sendErr error) error {
-	msg := sendErr.Error()
-	if len(msg) > 1000 {
-		msg = msg[:1000] + "…"
-	}
+	msg := cut(plainMessage(sendErr), 1000)
 	if attempt < maxAttempts && !isPermanent(sendErr) {
+		s.cfg.Log.InfoContext(ctx, "alert delivery attempt failed", "digest", digest, "id", id, "attempt", attempt, "error", sendErr.Error())
 		if err := s.cfg.Store.NoteError(ctx, digest, id, msg); err != nil {
 			return err
 		}
@@ -401,7 +401,7 @@ func (s *Service) failed(ctx context.Context, digest bool, id int64, attempt, ma
 	if err != nil {
 		return err
 	}
-	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "digest", digest, "id", id, "attempts", attempt, "error", msg)
+	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "digest", digest, "id", id, "attempts", attempt, "error", sendErr.Error())
 	return river.JobCancel(sendErr)
 }
 

@@ -77,10 +77,10 @@ func newMailer(rawURL, from string) (*mailer, error) {
 func (m *mailer) send(ctx context.Context, to string, msg Message, timeout time.Duration) error {
 	em := mail.NewMsg()
 	if err := em.From(m.from); err != nil {
-		return permanent{fmt.Errorf("sender address: %w", err)}
+		return permanent{fail("The app's sender address is not valid.", fmt.Errorf("sender address: %w", err))}
 	}
 	if err := em.To(to); err != nil {
-		return permanent{fmt.Errorf("recipient address: %w", err)}
+		return permanent{fail("The e-mail address "+to+" is not valid; correct it in Settings.", fmt.Errorf("recipient address: %w", err))}
 	}
 	em.Subject(msg.Subject)
 	em.SetDate()
@@ -89,12 +89,12 @@ func (m *mailer) send(ctx context.Context, to string, msg Message, timeout time.
 	em.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
 	c, err := mail.NewClient(m.host, append(m.opts[:len(m.opts):len(m.opts)], mail.WithTimeout(timeout))...)
 	if err != nil {
-		return fmt.Errorf("mail client: %w", err)
+		return fail("E-mail is not set up correctly on this server.", fmt.Errorf("mail client: %w", err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := c.DialAndSendWithContext(ctx, em); err != nil {
-		return fmt.Errorf("sending e-mail to %s: %w", to, err)
+		return mailFailure(to, fmt.Errorf("sending e-mail to %s: %w", to, err), timeout)
 	}
 	return nil
 }
@@ -104,13 +104,13 @@ func (m *mailer) send(ctx context.Context, to string, msg Message, timeout time.
 func postChat(ctx context.Context, client *http.Client, target string, msg Message, timeout time.Duration) error {
 	body, err := json.Marshal(msg.Chat)
 	if err != nil {
-		return permanent{err}
+		return permanent{fail("The chat message could not be written.", err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return permanent{fmt.Errorf("chat webhook: %w", err)}
+		return permanent{fail("The chat webhook's address is not a valid URL; correct it in Settings.", errors.New("chat webhook: bad URL"))}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Funnelscope-Alerts/1")
@@ -120,15 +120,12 @@ func postChat(ctx context.Context, client *http.Client, target string, msg Messa
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL may carry a secret token: keep it out of errors
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("chat webhook: no answer within %s", timeout)
-		}
-		return fmt.Errorf("chat webhook: %w", err)
+		return chatFailure(fmt.Errorf("chat webhook: %w", err), timeout)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("chat webhook answered %s", resp.Status)
+		return statusFailure(resp.StatusCode)
 	}
 	return nil
 }
@@ -146,7 +143,7 @@ func publicOnlyClient() *http.Client {
 			}
 			ip, err := netip.ParseAddr(host)
 			if err != nil || !publicAddr(ip) {
-				return fmt.Errorf("refusing to connect to non-public address %s", host)
+				return &notPublicError{addr: host}
 			}
 			return nil
 		},

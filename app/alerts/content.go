@@ -9,6 +9,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
@@ -21,6 +22,73 @@ type Message struct {
 	HTML    string
 	// Chat is the Slack-compatible JSON body: "text" plus "blocks".
 	Chat map[string]any
+}
+
+// Bounds of an alert's texts: a cart's titles and items come from payloads,
+// and unbounded they make e-mail subjects of hundreds of kilobytes and chat
+// messages that Slack refuses. Lengths are in characters (runes).
+const (
+	maxSubject  = 150  // an e-mail subject
+	maxItems    = 5    // line items listed per cart; the rest are counted
+	maxTitle    = 100  // an item title
+	maxContact  = 200  // a cart's contact line
+	maxCurrency = 12   // a currency code
+	maxLinkURL  = 1000 // a link inside a chat text; a longer one is left out
+)
+
+// Slack's Block Kit limits (api.slack.com/reference/block-kit): header text
+// 150, section text 3000, up to 10 section fields of 2000 each, 50 blocks a
+// message, button text 75 and URL 3000. Slack also refuses messages whose
+// blocks hold much more than 12,000 characters in all (msg_blocks_too_long),
+// so a digest lists only the carts that fit that budget. The top-level
+// text, the notification, is kept within a section's length too.
+const (
+	slackHeader  = 150
+	slackSection = 3000
+	slackFields  = 10
+	slackField   = 2000
+	slackBlocks  = 50
+	slackButton  = 75
+	slackURL     = 3000
+	slackText    = 3000
+	slackBudget  = 12000
+)
+
+// cut shortens s to at most n characters, ending it with "…" when cut; it
+// cuts between runes, never inside one.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n-1 {
+			break
+		}
+		count++
+	}
+	return s[:i] + "…"
+}
+
+// slackCut escapes s for Slack's mrkdwn and shortens the result to at most
+// n characters, never inside an escape.
+func slackCut(s string, n int) string {
+	esc := slackEscape(s)
+	if utf8.RuneCountInString(esc) <= n {
+		return esc
+	}
+	var b strings.Builder
+	count := 0
+	for _, r := range s {
+		piece := slackEscape(string(r))
+		c := utf8.RuneCountInString(piece)
+		if count+c > n-1 {
+			break
+		}
+		b.WriteString(piece)
+		count += c
+	}
+	return b.String() + "…"
 }
 
 // kindLabel names a kind as the merchant reads it.
@@ -62,12 +130,15 @@ func ago(now, t time.Time) string {
 	return plural(mins, "minute") + " ago"
 }
 
-// cartView is one cart as alerts show it.
+// cartView is one cart as alerts show it, every text bounded.
 type cartView struct {
-	Kind        string
-	Value       string
-	Currency    string
+	Kind     string
+	Value    string
+	Currency string
+	// Items are the first maxItems lines, titles cut; MoreItems counts the
+	// lines left out.
 	Items       []funnel.LineItem
+	MoreItems   int
 	Stage       string
 	Ago         string
 	Contact     string
@@ -98,14 +169,20 @@ func (s *Service) cart(shop store.Shop, kind funnel.Status, sess funnel.Session,
 	if cur == "" {
 		cur = shop.Currency
 	}
+	shown := sess.LineItems[:min(len(sess.LineItems), maxItems)]
+	items := make([]funnel.LineItem, len(shown))
+	for i, it := range shown {
+		items[i] = funnel.LineItem{Title: cut(it.Title, maxTitle), Quantity: it.Quantity}
+	}
 	return cartView{
 		Kind:        kindLabel(kind),
 		Value:       funnel.FormatMoney(sess.Value),
-		Currency:    cur,
-		Items:       sess.LineItems,
+		Currency:    cut(cur, maxCurrency),
+		Items:       items,
+		MoreItems:   len(sess.LineItems) - len(shown),
 		Stage:       sess.Furthest().Label(),
 		Ago:         ago(now, sess.LastActivity),
-		Contact:     contact,
+		Contact:     cut(contact, maxContact),
 		RecoveryURL: safeURL(sess.RecoveryURL),
 		SessionURL:  s.sessionURL(shop.Domain, sess.Key),
 		SessionKey:  sess.Key,
@@ -113,10 +190,11 @@ func (s *Service) cart(shop store.Shop, kind funnel.Status, sess funnel.Session,
 }
 
 // safeURL keeps only http(s) links, so that a payload cannot put a
-// javascript: link into an e-mail or chat button.
+// javascript: link into an e-mail or chat button, and only those short
+// enough for a chat button: no real link is longer.
 func safeURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || utf8.RuneCountInString(raw) > slackURL {
 		return ""
 	}
 	return raw
@@ -127,6 +205,7 @@ var alertText = texttemplate.Must(texttemplate.New("alert").Parse(`{{.Cart.Kind}
 Items:
 {{range .Cart.Items}}  - {{.Quantity}} × {{.Title}}
 {{else}}  (no items listed)
+{{end}}{{if .Cart.MoreItems}}  … and {{.Cart.MoreItems}} more
 {{end}}
 Stage reached: {{.Cart.Stage}}
 Last activity: {{.Cart.Ago}}
@@ -138,7 +217,7 @@ Last activity: {{.Cart.Ago}}
 var alertHTML = htmltemplate.Must(htmltemplate.New("alert").Parse(`<!doctype html>
 <html><body style="font-family:sans-serif">
 <h2>{{.Cart.Kind}} on {{.Shop}}: {{.Cart.Value}} {{.Cart.Currency}}</h2>
-<ul>{{range .Cart.Items}}<li>{{.Quantity}} × {{.Title}}</li>{{else}}<li>(no items listed)</li>{{end}}</ul>
+<ul>{{range .Cart.Items}}<li>{{.Quantity}} × {{.Title}}</li>{{else}}<li>(no items listed)</li>{{end}}{{if .Cart.MoreItems}}<li>… and {{.Cart.MoreItems}} more</li>{{end}}</ul>
 <p>Stage reached: <strong>{{.Cart.Stage}}</strong><br>
 Last activity: {{.Cart.Ago}}{{if .Cart.Contact}}<br>
 Contact: {{.Cart.Contact}}{{end}}</p>
@@ -151,12 +230,53 @@ func slackEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func itemsLine(items []funnel.LineItem) string {
-	parts := make([]string, 0, len(items))
-	for _, it := range items {
+// itemsLine lists a cart's shown items on one line, with how many more
+// there are.
+func itemsLine(c cartView) string {
+	parts := make([]string, 0, len(c.Items)+1)
+	for _, it := range c.Items {
 		parts = append(parts, fmt.Sprintf("%d × %s", it.Quantity, it.Title))
 	}
+	if c.MoreItems > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", c.MoreItems))
+	}
 	return strings.Join(parts, ", ")
+}
+
+// Slack blocks, each within its limits.
+
+func header(text string) map[string]any {
+	return map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": cut(text, slackHeader)}}
+}
+
+// section is a section of mrkdwn, already escaped; it is cut to the limit
+// only as a last resort, as its parts are bounded.
+func section(text string) map[string]any {
+	return map[string]any{"type": "section", "text": mrkdwn(cut(text, slackSection))}
+}
+
+func fieldsSection(fields []string) map[string]any {
+	out := make([]any, 0, min(len(fields), slackFields))
+	for _, f := range fields[:min(len(fields), slackFields)] {
+		out = append(out, mrkdwn(cut(f, slackField)))
+	}
+	return map[string]any{"type": "section", "fields": out}
+}
+
+// button is a link button; a URL longer than Slack takes makes none.
+func button(text, url string) (map[string]any, bool) {
+	if url == "" || utf8.RuneCountInString(url) > slackURL {
+		return nil, false
+	}
+	return map[string]any{"type": "button", "text": map[string]any{"type": "plain_text", "text": cut(text, slackButton)}, "url": url}, true
+}
+
+// link is a mrkdwn link, or "" when the URL is too long to show.
+func link(url, text string) string {
+	if url == "" || utf8.RuneCountInString(url) > maxLinkURL {
+		return ""
+	}
+	return "<" + slackEscape(url) + "|" + text + ">"
 }
 
 // alertMessage builds the message of one immediate alert.
@@ -177,28 +297,27 @@ func (s *Service) alertMessage(shop store.Shop, kind funnel.Status, sess funnel.
 	if len(c.Items) > 0 {
 		subject += " · " + c.Items[0].Title
 	}
-	fields := []any{
-		mrkdwn("*Value*\n" + slackEscape(c.Value+" "+c.Currency)),
-		mrkdwn("*Stage reached*\n" + slackEscape(c.Stage)),
-		mrkdwn("*Last activity*\n" + slackEscape(c.Ago)),
+	fields := []string{
+		"*Value*\n" + slackEscape(c.Value+" "+c.Currency),
+		"*Stage reached*\n" + slackEscape(c.Stage),
+		"*Last activity*\n" + slackEscape(c.Ago),
 	}
 	if c.Contact != "" {
-		fields = append(fields, mrkdwn("*Contact*\n"+slackEscape(c.Contact)))
+		fields = append(fields, "*Contact*\n"+slackEscape(c.Contact))
 	}
-	blocks := []any{
-		map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": c.Kind + " on " + shop.Domain}},
-		map[string]any{"type": "section", "fields": fields},
-	}
+	blocks := []any{header(c.Kind + " on " + shop.Domain), fieldsSection(fields)}
 	if len(c.Items) > 0 {
-		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn("*Items*\n" + slackEscape(itemsLine(c.Items)))})
+		blocks = append(blocks, section("*Items*\n"+slackCut(itemsLine(c), slackSection-len("*Items*\n"))))
 	}
-	blocks = append(blocks, map[string]any{"type": "actions", "elements": buttons(c)})
+	if b := buttons(c); len(b) > 0 {
+		blocks = append(blocks, map[string]any{"type": "actions", "elements": b})
+	}
 	return Message{
-		Subject: subject,
+		Subject: cut(subject, maxSubject),
 		Text:    text.String(),
 		HTML:    html.String(),
 		Chat: map[string]any{
-			"text":   fmt.Sprintf("%s on %s: %s %s (%s), %s", c.Kind, shop.Domain, c.Value, c.Currency, c.Stage, c.Ago),
+			"text":   cut(fmt.Sprintf("%s on %s: %s %s (%s), %s", c.Kind, shop.Domain, c.Value, c.Currency, c.Stage, c.Ago), slackText),
 			"blocks": blocks,
 		},
 	}, nil
@@ -208,10 +327,13 @@ func mrkdwn(s string) map[string]any { return map[string]any{"type": "mrkdwn", "
 
 func buttons(c cartView) []any {
 	var out []any
-	if c.RecoveryURL != "" {
-		out = append(out, map[string]any{"type": "button", "text": map[string]any{"type": "plain_text", "text": "Checkout recovery link"}, "url": c.RecoveryURL})
+	if b, ok := button("Checkout recovery link", c.RecoveryURL); ok {
+		out = append(out, b)
 	}
-	return append(out, map[string]any{"type": "button", "text": map[string]any{"type": "plain_text", "text": "Open in Funnelscope"}, "url": c.SessionURL})
+	if b, ok := button("Open in Funnelscope", c.SessionURL); ok {
+		out = append(out, b)
+	}
+	return out
 }
 
 // kindSummary is one line of a digest's summary.
@@ -231,10 +353,12 @@ var digestText = texttemplate.Must(texttemplate.New("digest").Parse(`Abandoned c
 Largest carts:
 {{range .Carts}}
 * {{.Value}} {{.Currency}} · {{.Kind}} · {{.Stage}} · {{.Ago}}
-  {{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}
+  {{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}{{if .MoreItems}} … and {{.MoreItems}} more{{end}}
 {{if .Contact}}  Contact: {{.Contact}}
 {{end}}{{if .RecoveryURL}}  Checkout recovery link: {{.RecoveryURL}}
 {{end}}  Open in Funnelscope: {{.SessionURL}}
+{{end}}{{if .More}}
+… and {{.More}} more carts in Funnelscope.
 {{end}}`))
 
 var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype html>
@@ -244,9 +368,10 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 <table>{{range .Summary}}<tr><td>{{.Kind}}</td><td>{{.Count}}</td><td>{{.Value}} at risk</td></tr>{{end}}</table>
 <h3>Largest carts</h3>
 <ol>{{range .Carts}}<li><strong>{{.Value}} {{.Currency}}</strong> · {{.Kind}} · {{.Stage}} · {{.Ago}}<br>
-{{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}{{if .Contact}}<br>
+{{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}{{if .MoreItems}} … and {{.MoreItems}} more{{end}}{{if .Contact}}<br>
 Contact: {{.Contact}}{{end}}<br>
 {{if .RecoveryURL}}<a href="{{.RecoveryURL}}">Checkout recovery link</a> · {{end}}<a href="{{.SessionURL}}">Open in Funnelscope</a></li>{{end}}</ol>
+{{if .More}}<p>… and {{.More}} more carts in Funnelscope.</p>{{end}}
 </body></html>
 `))
 
@@ -292,7 +417,7 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		}
 		sort.Strings(curs)
 		for _, c := range curs {
-			parts = append(parts, strings.TrimSpace(funnel.FormatMoney(sums[key{k, c}])+" "+c))
+			parts = append(parts, strings.TrimSpace(funnel.FormatMoney(sums[key{k, c}])+" "+cut(c, maxCurrency)))
 		}
 		summary = append(summary, kindSummary{Kind: kindLabel(k), Count: counts[k], Value: strings.Join(parts, " + ")})
 	}
@@ -307,7 +432,8 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		Shop, Window string
 		Summary      []kindSummary
 		Carts        []cartView
-	}{shop.Domain, window, summary, carts}
+		More         int // carts of the digest not listed
+	}{shop.Domain, window, summary, carts, len(entries) - len(carts)}
 	var text, html bytes.Buffer
 	if err := digestText.Execute(&text, data); err != nil {
 		return Message{}, err
@@ -319,28 +445,47 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 	if len(entries) == 1 {
 		subject = fmt.Sprintf("1 abandoned cart on %s — %s", shop.Domain, window)
 	}
+	subject = cut(subject, maxSubject)
 	var lines []string
 	for _, sm := range summary {
-		lines = append(lines, fmt.Sprintf("*%s*: %d, %s at risk", slackEscape(sm.Kind), sm.Count, slackEscape(sm.Value)))
+		// At most three kinds: their lines stay within one section.
+		lines = append(lines, fmt.Sprintf("*%s*: %d, %s at risk", slackEscape(sm.Kind), sm.Count, slackCut(sm.Value, 900)))
 	}
 	blocks := []any{
-		map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": "Abandoned carts on " + shop.Domain}},
-		map[string]any{"type": "context", "elements": []any{mrkdwn(slackEscape(window))}},
-		map[string]any{"type": "section", "text": mrkdwn(strings.Join(lines, "\n"))},
+		header("Abandoned carts on " + shop.Domain),
+		map[string]any{"type": "context", "elements": []any{mrkdwn(slackCut(window, slackField))}},
+		section(strings.Join(lines, "\n")),
 	}
-	for _, c := range carts {
-		line := fmt.Sprintf("*%s %s* · %s · %s · %s", slackEscape(c.Value), slackEscape(c.Currency), slackEscape(c.Kind), slackEscape(c.Stage), slackEscape(c.Ago))
+	budget := slackBudget - slackBlockChars(blocks)
+	more := data.More
+	for i, c := range carts {
+		line := fmt.Sprintf("*%s* · %s · %s · %s", slackEscape(strings.TrimSpace(c.Value+" "+c.Currency)), slackEscape(c.Kind), slackEscape(c.Stage), slackEscape(c.Ago))
 		if len(c.Items) > 0 {
-			line += "\n" + slackEscape(itemsLine(c.Items))
+			line += "\n" + slackCut(itemsLine(c), 600)
 		}
 		if c.Contact != "" {
 			line += "\nContact: " + slackEscape(c.Contact)
 		}
-		line += "\n<" + slackEscape(c.SessionURL) + "|Open in Funnelscope>"
-		if c.RecoveryURL != "" {
-			line += " · <" + slackEscape(c.RecoveryURL) + "|Checkout recovery link>"
+		links := []string{}
+		for _, l := range []string{link(c.SessionURL, "Open in Funnelscope"), link(c.RecoveryURL, "Checkout recovery link")} {
+			if l != "" {
+				links = append(links, l)
+			}
 		}
-		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn(line)})
+		if len(links) > 0 {
+			line += "\n" + strings.Join(links, " · ")
+		}
+		// Room is kept for the line that counts the carts left out.
+		n := utf8.RuneCountInString(line)
+		if n > budget-100 || len(blocks) >= slackBlocks-1 {
+			more += len(carts) - i
+			break
+		}
+		budget -= n
+		blocks = append(blocks, section(line))
+	}
+	if more > 0 {
+		blocks = append(blocks, section(fmt.Sprintf("… and %d more carts in Funnelscope.", more)))
 	}
 	return Message{
 		Subject: subject,
@@ -348,4 +493,29 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		HTML:    html.String(),
 		Chat:    map[string]any{"text": subject, "blocks": blocks},
 	}, nil
+}
+
+// slackBlockChars counts the characters of the texts of blocks, as Slack's
+// limit on a message's blocks counts them.
+func slackBlockChars(blocks []any) int {
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "text" {
+					n += utf8.RuneCountInString(s)
+				} else {
+					walk(x)
+				}
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(blocks)
+	return n
 }
