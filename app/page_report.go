@@ -189,8 +189,8 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	}
 	known, hidden := funnel.ParseStage(r.KnownFrom)
 	if hidden {
-		v.KnownNote = fmt.Sprintf("%s is known only from the step “%s” on, so the rates up to that step are not shown for one %s.",
-			templates.SegmentName(r.Segment), known.Label(), strings.ToLower(templates.SegmentName(r.Segment)))
+		v.KnownNote = fmt.Sprintf("%s is known only from the step “%s” on: the rates up to that step would count only the shoppers who got that far, so they are not shown.",
+			templates.SegmentName(r.Segment), known.Label())
 	}
 	for i, s := range r.Stages {
 		sv := stageView{
@@ -245,7 +245,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 			for i, st := range s.Stages[1:] {
 				sv.Steps = append(sv.Steps, funnel.Percent(st.Sessions, s.Stages[i].Sessions))
 			}
-			if known, ok := funnel.ParseStage(s.KnownFrom); ok && int(known) <= len(sv.Steps) {
+			if known, ok := funnel.ParseStage(s.KnownFrom); ok && int(known)-1 <= len(sv.Steps) {
 				// Cart to order and the steps into stages 2..known.
 				sv.Unknown = unknownCell{Span: int(known), Text: notKnownBefore(known)}
 				sv.Steps = sv.Steps[known-1:]

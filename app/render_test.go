@@ -129,3 +129,18 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderSegmentKnownOnlyFromTheOrder: new vs returning is known only
+// from the order, so its row shows counts and no rate at all.
+func TestRenderSegmentKnownOnlyFromTheOrder(t *testing.T) {
+	var seg funnel.Tally
+	seg.Furthest = [funnel.StageCompleted + 1]int64{0, 0, 0, 0, 0, 0, 466}
+	r := funnelResponse{Report: funnel.BuildReport(seg), Segment: funnel.SegmentNewVsReturning}
+	r.Segments = segmentReports(map[string]*funnel.Tally{"new": &seg}, funnel.SegmentNewVsReturning)
+	html := renderHome(t, buildReportView(reportView{Segment: funnel.SegmentNewVsReturning}, withOpportunities(r)))
+	row := html[strings.Index(html, `data-segment-value="new"`):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, `colspan="6" data-field="not-known">not known before completed order</td>`) || strings.Contains(row, "100.0%") {
+		t.Errorf("new customers' row rates what only their orders tell: %s", row)
+	}
+}

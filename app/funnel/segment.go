@@ -48,22 +48,24 @@ func ValueBands() []ValueBand {
 // KnownFrom returns the first stage at which the attribute behind segment
 // is known for the sessions that reached it, from cart, checkout and order
 // webhooks: the cart value from the cart; the source from the checkout;
-// whether the customer ordered before from the contact step (the checkout's
-// customer); the country from the address step. Before that stage a
-// session's segment is "unknown" whatever it later turns out to be, so a
-// segment's counts there still add up to the whole but its rates into and
-// before that stage would be made up (every "US" session reached the
-// address step, by construction). StageNone for an unknown segment.
+// the country from the address step; whether the customer ordered before
+// only from the order, since a first-time buyer checks out as a guest and
+// has no customer record (and so no orders_count) until the order makes
+// one. Before that stage a session's segment is "unknown" whatever it
+// later turns out to be, so a segment's counts there still add up to the
+// whole but its rates into and before that stage would be made up (every
+// "US" session reached the address step, every "new" one the order, by
+// construction). StageNone for an unknown segment.
 func KnownFrom(segment string) Stage {
 	switch segment {
 	case SegmentValueBand:
 		return StageAddedToCart
 	case SegmentSource:
 		return StageCheckoutStarted
-	case SegmentNewVsReturning:
-		return StageContactSubmitted
 	case SegmentCountry:
 		return StageAddressSubmitted
+	case SegmentNewVsReturning:
+		return StageCompleted
 	}
 	return StageNone
 }
