@@ -13,10 +13,12 @@ import (
 
 // funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
 type funnelResponse struct {
-	Shop    string `json:"shop"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Segment string `json:"segment,omitempty"`
+	Shop string `json:"shop"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Timezone is the IANA zone whose calendar days From and To are.
+	Timezone string `json:"timezone"`
+	Segment  string `json:"segment,omitempty"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
 }
@@ -41,11 +43,12 @@ func (a *App) apiFunnel(c echo.Context) error {
 // the JSON API and the report page share it.
 func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error) {
 	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
+	days, err := a.dateRange(c)
 	if err != nil {
 		return funnelResponse{}, 0, err
 	}
-	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout)}
+	resp := funnelResponse{Shop: shop.Domain, From: days.Start().Format(dateLayout), To: days.Last().Format(dateLayout),
+		Timezone: days.Location().String()}
 	resp.Segment = c.QueryParam("segment")
 	if resp.Segment != "" && !funnel.ValidSegment(resp.Segment) {
 		return resp, 0, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
@@ -55,13 +58,13 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 		return resp, 0, err
 	}
 	ctx, now := c.Request().Context(), a.now()
-	all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
+	all, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, "")
 	if err != nil {
 		return resp, 0, err
 	}
 	resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
 	if resp.Segment != "" {
-		bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, resp.Segment)
+		bySegment, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, resp.Segment)
 		if err != nil {
 			return resp, 0, err
 		}

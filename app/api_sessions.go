@@ -47,10 +47,11 @@ type sessionsResponse struct {
 	Total    int64         `json:"total"`
 }
 
-// apiSessions lists the authenticated shop's sessions by status and date.
+// apiSessions lists the authenticated shop's sessions by status and by the
+// shop-local day they started.
 func (a *App) apiSessions(c echo.Context) error {
 	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
+	days, err := a.dateRange(c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (a *App) apiSessions(c echo.Context) error {
 	}
 	now := a.now()
 	sessions, total, err := a.store.ListSessions(c.Request().Context(), store.SessionFilter{
-		ShopID: shop.ID, Status: status, From: from, To: to, Now: now, Idle: idle,
+		ShopID: shop.ID, Status: status, From: days.Start(), To: days.End(), Now: now, Idle: idle,
 		Limit: perPage, Offset: (page - 1) * perPage, OrderBy: orderBy, Desc: desc,
 	})
 	if err != nil {

@@ -71,9 +71,11 @@ type segmentView struct {
 	Steps      []string
 }
 
-// homeView is what the report page template receives.
+// homeView is what the report page template receives: Today is the
+// shop's today and Timezone the IANA zone its days are in.
 type homeView struct {
 	Today    string
+	Timezone string
 	Report   reportView
 	Segments []string
 }
