@@ -31,7 +31,9 @@ type SettingsJSON struct {
 	ChatWebhookURL      string   `json:"chat_webhook_url"`
 	ImmediateMinValue   string   `json:"immediate_min_value"`
 	Digest              string   `json:"digest"`
-	Timezone            string   `json:"timezone"`
+	// Timezone is the shop's time zone for reports and digests: on GET the
+	// zone in use (store.Settings.Location); on PUT one to choose.
+	Timezone string `json:"timezone"`
 }
 
 // FieldError is a settings validation error a merchant can read, naming the
