@@ -45,21 +45,26 @@ func NewDayRange(from, to time.Time, loc *time.Location) DayRange {
 	return DayRange{first: civilOf(from.Date()), last: civilOf(to.Date()), loc: loc}
 }
 
-// Location is the range's time zone.
-func (r DayRange) Location() *time.Location { return r.loc }
+// Location is the range's time zone (UTC for the zero DayRange).
+func (r DayRange) Location() *time.Location {
+	if r.loc == nil {
+		return time.UTC
+	}
+	return r.loc
+}
 
 // Len is the number of days in the range.
 func (r DayRange) Len() int { return max(int(r.last-r.first)+1, 0) }
 
 // Last is the range's last day, as the instant it begins.
-func (r DayRange) Last() time.Time { return dayStart(r.last, r.loc) }
+func (r DayRange) Last() time.Time { return dayStart(r.last, r.Location()) }
 
 // Start is the first instant of the range: its first day's start.
-func (r DayRange) Start() time.Time { return dayStart(r.first, r.loc) }
+func (r DayRange) Start() time.Time { return dayStart(r.first, r.Location()) }
 
 // End is the first instant after the range: the start of the day after its
 // last.
-func (r DayRange) End() time.Time { return dayStart(r.last+1, r.loc) }
+func (r DayRange) End() time.Time { return dayStart(r.last+1, r.Location()) }
 
 // Days returns each day of the range as the instant it begins, in the
 // range's location (so that Format gives the local date); the slice is new
@@ -67,7 +72,7 @@ func (r DayRange) End() time.Time { return dayStart(r.last+1, r.loc) }
 func (r DayRange) Days() []time.Time {
 	out := make([]time.Time, 0, r.Len())
 	for c := r.first; c <= r.last; c++ {
-		out = append(out, dayStart(c, r.loc))
+		out = append(out, dayStart(c, r.Location()))
 	}
 	return out
 }
@@ -75,7 +80,7 @@ func (r DayRange) Days() []time.Time {
 // Index returns which day of the range (0 for the first) holds the
 // instant t, and false when t falls outside the range.
 func (r DayRange) Index(t time.Time) (int, bool) {
-	c := civilOf(t.In(r.loc).Date())
+	c := civilOf(t.In(r.Location()).Date())
 	if c < r.first || c > r.last {
 		return 0, false
 	}

@@ -164,3 +164,15 @@ func TestDayRangeAcrossChange(t *testing.T) {
 		t.Errorf("reversed range: Len %d", empty.Len())
 	}
 }
+
+// TestDayRangeZero checks that the zero DayRange is one day in UTC, the
+// first of 1970, rather than a panic.
+func TestDayRangeZero(t *testing.T) {
+	var r DayRange
+	if r.Location() != time.UTC || r.Len() != 1 || !r.Start().Equal(utcAt("1970-01-01T00:00:00Z")) || len(r.Days()) != 1 {
+		t.Errorf("zero DayRange: %s, %d days from %s", r.Location(), r.Len(), r.Start())
+	}
+	if _, ok := r.Index(utcAt("1970-01-01T12:00:00Z")); !ok {
+		t.Error("zero DayRange does not hold its own day")
+	}
+}
