@@ -13,15 +13,17 @@ import (
 
 // funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
 type funnelResponse struct {
-	Shop    string `json:"shop"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Segment string `json:"segment,omitempty"`
+	Shop string `json:"shop"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Timezone is the IANA zone whose calendar days From and To are.
+	Timezone string `json:"timezone"`
+	Segment  string `json:"segment,omitempty"`
 	// SegmentValue, when set, is the one value of Segment the report is
 	// of: its stages, drop-offs and opportunities are that segment's.
 	SegmentValue string `json:"segment_value,omitempty"`
-	// Elapsed is how much of the range has passed (see rangeElapsed): the
-	// period the monthly estimates scale from.
+	// Elapsed is how much of the range has passed (funnel.DayRange.Elapsed):
+	// the period the monthly estimates scale from.
 	Elapsed time.Duration `json:"-"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
@@ -47,11 +49,12 @@ func (a *App) apiFunnel(c echo.Context) error {
 // the JSON API and the report page share it.
 func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error) {
 	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
+	days, err := a.dateRange(c)
 	if err != nil {
 		return funnelResponse{}, 0, err
 	}
-	resp := funnelResponse{Shop: shop.Domain, From: from.Format(dateLayout), To: to.Format(dateLayout)}
+	resp := funnelResponse{Shop: shop.Domain, From: days.Start().Format(dateLayout), To: days.Last().Format(dateLayout),
+		Timezone: days.Location().String()}
 	resp.Segment, resp.SegmentValue = c.QueryParam("segment"), c.QueryParam("segment_value")
 	switch {
 	case resp.Segment != "" && !funnel.ValidSegment(resp.Segment):
@@ -64,9 +67,9 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 		return resp, 0, err
 	}
 	ctx, now := c.Request().Context(), a.now()
-	resp.Elapsed = rangeElapsed(from, to, now)
+	resp.Elapsed = days.Elapsed(now)
 	if resp.SegmentValue == "" {
-		all, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, "")
+		all, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, "")
 		if err != nil {
 			return resp, 0, err
 		}
@@ -75,7 +78,7 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 	if resp.Segment == "" {
 		return resp, idle, nil
 	}
-	bySegment, err := a.store.FunnelTally(ctx, shop.ID, from, to, now, idle, resp.Segment)
+	bySegment, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, resp.Segment)
 	if err != nil {
 		return resp, 0, err
 	}

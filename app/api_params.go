@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
 const (
@@ -14,14 +16,36 @@ const (
 	maxRangeDays     = 366
 )
 
-// dateRange reads from/to (inclusive calendar dates, UTC). Both default to
-// the last 30 days ending today.
-func (a *App) dateRange(c echo.Context) (from, to time.Time, err error) {
-	today := a.now().UTC().Truncate(24 * time.Hour)
-	to, from = today, today.AddDate(0, 0, -(defaultRangeDays-1))
+// shopLocation is the authenticated shop's time zone, in which every day
+// the app counts or shows is a day (store.Settings.Location).
+func (a *App) shopLocation(c echo.Context) (*time.Location, error) {
+	shop := shopOf(c)
+	set, err := a.store.Settings(c.Request().Context(), shop.ID)
+	if err != nil {
+		return nil, err
+	}
+	return set.Location(shop), nil
+}
+
+// today is the shop's today, the date of the app's clock in loc, as a
+// calendar date (its year, month and day, at midnight UTC).
+func (a *App) today(loc *time.Location) time.Time {
+	y, m, d := a.now().In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// dateRange reads from/to, inclusive calendar dates in the shop's time
+// zone. Both default to the last 30 days ending the shop's today.
+func (a *App) dateRange(c echo.Context) (funnel.DayRange, error) {
+	loc, err := a.shopLocation(c)
+	if err != nil {
+		return funnel.DayRange{}, err
+	}
+	today := a.today(loc)
+	to, from := today, today.AddDate(0, 0, -(defaultRangeDays-1))
 	if v := c.QueryParam("to"); v != "" {
 		if to, err = time.Parse(dateLayout, v); err != nil {
-			return from, to, fieldError("to", "to must be a date like 2026-11-24.")
+			return funnel.DayRange{}, fieldError("to", "to must be a date like 2026-11-24.")
 		}
 		if c.QueryParam("from") == "" {
 			from = to.AddDate(0, 0, -(defaultRangeDays - 1))
@@ -29,33 +53,16 @@ func (a *App) dateRange(c echo.Context) (from, to time.Time, err error) {
 	}
 	if v := c.QueryParam("from"); v != "" {
 		if from, err = time.Parse(dateLayout, v); err != nil {
-			return from, to, fieldError("from", "from must be a date like 2026-11-01.")
+			return funnel.DayRange{}, fieldError("from", "from must be a date like 2026-11-01.")
 		}
 	}
 	switch {
 	case from.After(to):
-		return from, to, fieldError("from", "from must not be after to.")
+		return funnel.DayRange{}, fieldError("from", "from must not be after to.")
 	case to.Sub(from) >= maxRangeDays*24*time.Hour:
-		return from, to, fieldError("from", "The date range can span at most %d days.", maxRangeDays)
+		return funnel.DayRange{}, fieldError("from", "The date range can span at most %d days.", maxRangeDays)
 	}
-	return from, to, nil
-}
-
-// rangeElapsed is how much of the inclusive date range [from, to] has
-// passed at now: from the start of from's day to the end of to's, or to
-// now while the range has not ended (it may end today, partway through
-// the day); 0 for a range that has not begun. The dates are read in their
-// own location, so a range of a shop's local days measures those days,
-// a daylight-saving change included.
-func rangeElapsed(from, to, now time.Time) time.Duration {
-	y, m, d := from.Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, from.Location())
-	y, m, d = to.Date()
-	end := time.Date(y, m, d+1, 0, 0, 0, 0, to.Location())
-	if now.Before(end) {
-		end = now
-	}
-	return max(end.Sub(start), 0)
+	return funnel.NewDayRange(from, to, loc), nil
 }
 
 // intParam reads an optional positive integer query parameter.

@@ -49,8 +49,9 @@ type sessionsResponse struct {
 	Total    int64         `json:"total"`
 }
 
-// apiSessions lists the authenticated shop's sessions by status and date,
-// or the one session an alert links to (session=KEY).
+// apiSessions lists the authenticated shop's sessions by status and by the
+// shop-local day they started, or the one session an alert links to
+// (session=KEY).
 func (a *App) apiSessions(c echo.Context) error {
 	shop := shopOf(c)
 	key, err := sessionKeyParam(c)
@@ -61,9 +62,11 @@ func (a *App) apiSessions(c echo.Context) error {
 	// is open unless from or to is given.
 	var from, to time.Time
 	if key == "" || c.QueryParam("from") != "" || c.QueryParam("to") != "" {
-		if from, to, err = a.dateRange(c); err != nil {
+		days, err := a.dateRange(c)
+		if err != nil {
 			return err
 		}
+		from, to = days.Start(), days.End()
 	}
 	var status funnel.Status
 	if v := c.QueryParam("status"); v != "" {

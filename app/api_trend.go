@@ -15,32 +15,34 @@ type trendDay struct {
 	Sessions []int64 `json:"sessions"`
 }
 
-// trendResponse is the daily funnel of a date range.
+// trendResponse is the daily funnel of a date range, by the shop's days.
 type trendResponse struct {
-	From   string     `json:"from"`
-	To     string     `json:"to"`
-	Stages []string   `json:"stages"`
-	Days   []trendDay `json:"days"`
+	From     string     `json:"from"`
+	To       string     `json:"to"`
+	Timezone string     `json:"timezone"`
+	Stages   []string   `json:"stages"`
+	Days     []trendDay `json:"days"`
 }
 
 // apiTrend serves per-day stage counts, from which the page draws daily
 // step conversion.
 func (a *App) apiTrend(c echo.Context) error {
 	shop := shopOf(c)
-	from, to, err := a.dateRange(c)
+	days, err := a.dateRange(c)
 	if err != nil {
 		return err
 	}
-	daily, err := a.store.DailyFurthest(c.Request().Context(), shop.ID, from, to)
+	daily, err := a.store.DailyFurthest(c.Request().Context(), shop.ID, days)
 	if err != nil {
 		return err
 	}
-	resp := trendResponse{From: from.Format(dateLayout), To: to.Format(dateLayout)}
+	resp := trendResponse{From: days.Start().Format(dateLayout), To: days.Last().Format(dateLayout),
+		Timezone: days.Location().String()}
 	for _, st := range funnel.Stages() {
 		resp.Stages = append(resp.Stages, st.Key())
 	}
-	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
-		r := funnel.BuildReport(funnel.Tally{Furthest: daily[day]})
+	for i, day := range days.Days() {
+		r := funnel.BuildReport(funnel.Tally{Furthest: daily[i]})
 		d := trendDay{Date: day.Format(dateLayout), Sessions: make([]int64, 0, len(r.Stages))}
 		for _, s := range r.Stages {
 			d.Sessions = append(d.Sessions, s.Sessions)

@@ -13,10 +13,15 @@ import (
 // its numbers even when no script runs; the page's script then reloads the
 // report view for other ranges and segments, and draws the trend and lists.
 func (a *App) home(c echo.Context) error {
+	loc, err := a.shopLocation(c)
+	if err != nil {
+		return err
+	}
 	// The page shows a failed report in place, with what it knows.
 	view, _ := a.reportFor(c)
 	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel", Data: homeView{
-		Today:    a.now().UTC().Format(dateLayout),
+		Today:    a.today(loc).Format(dateLayout),
+		Timezone: loc.String(),
 		Report:   view,
 		Segments: funnel.Segments(),
 	}})

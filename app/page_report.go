@@ -115,9 +115,11 @@ func notKnownBefore(st funnel.Stage) string {
 	return "not known before " + strings.ToLower(label[:1]) + label[1:]
 }
 
-// homeView is what the report page template receives.
+// homeView is what the report page template receives: Today is the
+// shop's today and Timezone the IANA zone its days are in.
 type homeView struct {
 	Today    string
+	Timezone string
 	Report   reportView
 	Segments []string
 }

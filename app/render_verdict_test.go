@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
@@ -215,40 +214,6 @@ func TestRenderFixFirstProperty(t *testing.T) {
 	}
 }
 
-// TestRangeElapsed measures the part of a range that has passed, which the
-// monthly estimates scale from.
-func TestRangeElapsed(t *testing.T) {
-	day := func(s string, loc *time.Location) time.Time {
-		d, err := time.ParseInLocation(dateLayout, s, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const h = time.Hour
-	for _, c := range []struct {
-		name     string
-		from, to time.Time
-		now      time.Time
-		want     time.Duration
-	}{
-		{"past range", day("2026-10-01", time.UTC), day("2026-10-30", time.UTC), time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), 30 * 24 * h},
-		{"ends today at noon", day("2026-10-26", time.UTC), day("2026-11-24", time.UTC), time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), 29*24*h + 12*h},
-		{"today only, at 02:30", day("2026-11-24", time.UTC), day("2026-11-24", time.UTC), time.Date(2026, 11, 24, 2, 30, 0, 0, time.UTC), 2*h + 30*time.Minute},
-		{"ends after today", day("2026-11-20", time.UTC), day("2026-12-01", time.UTC), time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), 4 * 24 * h},
-		{"not begun", day("2026-12-01", time.UTC), day("2026-12-05", time.UTC), time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), 0},
-		// Local days: New York's 1 November 2026 has 25 hours.
-		{"a shop's days across DST", day("2026-10-31", ny), day("2026-11-01", ny), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), 49 * h},
-	} {
-		if got := rangeElapsed(c.from, c.to, c.now); got != c.want {
-			t.Errorf("%s: rangeElapsed = %s, want %s", c.name, got, c.want)
-		}
-	}
-}
 
 // TestRenderSegmentRatesRoundOnce checks the segment table's rates come
 // from the counts, as the funnel's do.

@@ -317,7 +317,7 @@ func fixedRate(ctx context.Context, rate int, dur time.Duration, in <-chan loadg
 
 // ceilingWriter writes the rows the app writes for each webhook (the
 // delivery, with its payload, the session it updates and the session's
-// daily rollup row) with pgx alone: one transaction and one round trip per
+// quarter-hour rollup row) with pgx alone: one transaction and one round trip per
 // webhook, durable commit. No HTTP, no HMAC, no JSON, no ORM.
 type ceilingWriter struct {
 	pool   *pgxpool.Pool
@@ -380,12 +380,19 @@ func (w *ceilingWriter) write(ctx context.Context, d loadgen.Delivery) bool {
 			%[1]s = LEAST(sessions.%[1]s, excluded.%[1]s),
 			value = excluded.value, updated_at = excluded.updated_at`, stageCol),
 		w.shopID[d.Shop], d.Key, d.Checkout, d.Start, d.At, int(d.Stage), d.Cents, 0, now)
-	// The daily rollup row the session counts in, as the app keeps it.
-	b.Queue(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
-		VALUES ($1, $2, $3, 0, 'USD', $4, 1, $5)
-		ON CONFLICT (shop_id, day, furthest_stage, recovered, currency, shard) DO UPDATE
-		SET sessions = session_rollups.sessions + 1, value = session_rollups.value + excluded.value`,
-		w.shopID[d.Shop], d.Start.Unix()/86400, int(d.Stage), store.SampleOf(d.Key)%8, d.Cents)
+	// The quarter-hour rollup row the session counts in, as the app keeps it.
+	sums := make([]any, 15) // sessions and value by furthest stage 0..6, recovered value
+	for i := range sums {
+		sums[i] = int64(0)
+	}
+	sums[d.Stage], sums[7+int(d.Stage)] = int64(1), d.Cents
+	b.Queue(fmt.Sprintf(`INSERT INTO session_rollups (shop_id, quarter, currency, shard,
+			sessions_0, sessions_1, sessions_2, sessions_3, sessions_4, sessions_5, sessions_6,
+			value_0, value_1, value_2, value_3, value_4, value_5, value_6, recovered_value)
+		VALUES ($1, $2, 'USD', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		ON CONFLICT (shop_id, quarter, currency, shard) DO UPDATE
+		SET sessions_%[1]d = session_rollups.sessions_%[1]d + 1, value_%[1]d = session_rollups.value_%[1]d + excluded.value_%[1]d`, int(d.Stage)),
+		append([]any{w.shopID[d.Shop], d.Start.Unix() / 900, store.SampleOf(d.Key) % store.RollupShards}, sums...)...)
 	// A batch runs as one implicit transaction: one commit.
 	err := w.pool.SendBatch(ctx, b).Close()
 	return err == nil

@@ -75,23 +75,30 @@ func report(ctx context.Context, args []string) error {
 	from := now.AddDate(0, 0, -*days+1).Format("2006-01-02")
 	to := now.Format("2006-01-02")
 	client := &http.Client{Timeout: 30 * time.Second}
-	call := func() (funnelJSON, time.Duration, error) {
+	get := func(path string) ([]byte, time.Duration, error) {
 		tok, err := shopify.MintSessionToken(apiKey, apiSecret, shop, "42", time.Now(), time.Minute)
 		if err != nil {
-			return funnelJSON{}, 0, err
+			return nil, 0, err
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ra.url+"/api/funnel?from="+from+"&to="+to, nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ra.url+path+"?from="+from+"&to="+to, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
-			return funnelJSON{}, 0, err
+			return nil, 0, err
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		took := time.Since(start)
 		if err != nil || resp.StatusCode != http.StatusOK {
-			return funnelJSON{}, 0, fmt.Errorf("/api/funnel: %d %s", resp.StatusCode, body)
+			return nil, 0, fmt.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+		return body, took, nil
+	}
+	call := func() (funnelJSON, time.Duration, error) {
+		body, took, err := get("/api/funnel")
+		if err != nil {
+			return funnelJSON{}, 0, err
 		}
 		var r funnelJSON
 		return r, took, json.Unmarshal(body, &r)
@@ -120,6 +127,26 @@ func report(ctx context.Context, args []string) error {
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	logf("/api/funnel over %d sessions (%s to %s): %d requests, p50 %.1f ms, p99 %.1f ms", *sessions, from, to, len(lat), ms(p50), ms(p99))
 
+	// The daily trend the page draws beside the report, over the same days.
+	var trend []time.Duration
+	var trendCarts int64
+	for i := 0; i < *requests/3 && time.Now().Before(deadline.Add(time.Minute)); i++ {
+		body, took, err := get("/api/trend")
+		if err != nil {
+			return err
+		}
+		trend = append(trend, took)
+		var tr struct{ Days []struct{ Sessions []int64 } }
+		if err := json.Unmarshal(body, &tr); err != nil {
+			return err
+		}
+		trendCarts = 0
+		for _, d := range tr.Days {
+			trendCarts += d.Sessions[0]
+		}
+	}
+	logf("/api/trend over the same days: %d requests, p50 %.1f ms, p99 %.1f ms", len(trend), ms(percentile(trend, 50)), ms(percentile(trend, 99)))
+
 	// The naive answer: one GROUP BY over the shop's sessions for the
 	// counts, statuses and sums, and exact medians with percentile_cont.
 	var naive []time.Duration
@@ -135,6 +162,11 @@ func report(ctx context.Context, args []string) error {
 	np50 := percentile(naive, 50)
 	logf("naive GROUP BY: %d runs, p50 %.1f ms", len(naive), ms(np50))
 	compare(got, want)
+	if trendCarts != want.reached[1] {
+		logf("MISMATCH: the trend's days hold %d carts, the naive GROUP BY %d", trendCarts, want.reached[1])
+	} else {
+		logf("the trend's days add up to the naive GROUP BY's carts")
+	}
 	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB\n",
 		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss)
 	return nil

@@ -6,6 +6,8 @@
   var api = window.funnelscope;
   var $ = function (id) { return document.getElementById(id); };
   var today = document.body.getAttribute("data-today") || new Date().toISOString().slice(0, 10);
+  // The shop's time zone: the days of the report, and the times in the lists.
+  var timeZone = document.body.getAttribute("data-timezone") || "UTC";
   var state = { from: "", to: "", segment: "", segmentValue: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
   var loads = 0;
   // An alert's link opens the page with session=KEY: the list shows that
@@ -144,7 +146,9 @@
     session: "This shopper is not in this store's records: the link may be from another store's alert, or the shopper's data was erased on request." };
   function when(iso) {
     var d = new Date(iso);
-    return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    var opts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: timeZone };
+    // A browser that does not know the zone shows UTC, and says so.
+    try { return d.toLocaleString(undefined, opts); } catch (e) { opts.timeZone = "UTC"; return d.toLocaleString(undefined, opts) + " UTC"; }
   }
   function price(v, cur) {
     var n = Number(v);

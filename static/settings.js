@@ -8,6 +8,10 @@
   var defaults = { abandon_after_minutes: 60, alerts_enabled: false, min_value: "0.00",
     kinds: ["abandoned_cart", "checkout_dropoff", "payment_dropoff"], emails: [], chat_webhook_url: "",
     immediate_min_value: "100.00", digest: "off", timezone: "UTC" };
+  // The zone the settings showed: saved again only when the merchant
+  // changes it, so that a store that never chose one keeps following the
+  // zone it has in Shopify.
+  var shownZone = "";
 
   function showError(field, message) {
     var shown = false;
@@ -37,11 +41,12 @@
     form.immediate_min_value.value = v.immediate_min_value || "";
     form.digest.value = v.digest || "off";
     form.timezone.value = v.timezone || "UTC";
+    shownZone = form.timezone.value;
   }
   function read() {
     var kinds = [];
     form.querySelectorAll("input[name=kinds]:checked").forEach(function (c) { kinds.push(c.value); });
-    return {
+    var s = {
       abandon_after_minutes: parseInt(form.abandon_after_minutes.value, 10) || 0,
       alerts_enabled: form.alerts_enabled.checked,
       min_value: form.min_value.value.trim() || "0.00",
@@ -49,9 +54,11 @@
       emails: form.emails.value.split(/[\s,;]+/).filter(function (e) { return e !== ""; }),
       chat_webhook_url: form.chat_webhook_url.value.trim(),
       immediate_min_value: form.immediate_min_value.value.trim() || "0.00",
-      digest: form.digest.value,
-      timezone: form.timezone.value.trim() || "UTC"
+      digest: form.digest.value
     };
+    var zone = form.timezone.value.trim();
+    if (zone !== "" && zone !== shownZone) { s.timezone = zone; }
+    return s;
   }
 
   api.get("/api/settings").then(fill).catch(function (e) {

@@ -5,16 +5,24 @@ import (
 	"fmt"
 )
 
-// MigrateUpTo applies Funnelscope's migrations up to version only, so that
-// a test can fill a schema as an older release left it before migrating
-// the rest.
-func (s *Store) MigrateUpTo(ctx context.Context, version int64) error {
+// MigrateTo moves Funnelscope's schema up or down to version, for tests
+// that check a migration against data written before it.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	p, err := s.gooseProvider()
 	if err != nil {
 		return err
 	}
-	if _, err := p.UpTo(ctx, version); err != nil {
-		return fmt.Errorf("store: applying migrations up to %d: %w", version, err)
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < cur {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("store: migrating to %d: %w", version, err)
 	}
 	return nil
 }

@@ -98,6 +98,9 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 		if w := rollupTotals(t, s, batched.ID); !reflect.DeepEqual(rollups, w) {
 			t.Errorf("batched rollups = %v, rebuilt %v", rollups, w)
 		}
+		if w := quarterSums(got); !reflect.DeepEqual(rollups, w) {
+			t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
+		}
 	})
 }
 
@@ -177,31 +180,63 @@ func sessionsByKey(t *testing.T, s *store.Store, shopID int64) map[string]funnel
 	return out
 }
 
-// rollupTotals sums the shop's session_rollups over shards: sessions and
-// value by day, furthest stage, recovered and currency, zero rows left out.
-func rollupTotals(t *testing.T, s *store.Store, shopID int64) map[string][2]int64 {
+// rollupSums are one quarter's and currency's rollups: sessions by
+// furthest stage 0 to 6, their value by furthest stage, and the value of
+// the recovered ones.
+type rollupSums [15]int64
+
+// rollupTotals sums the shop's session_rollups over shards by quarter-hour
+// and currency, zero rows left out.
+func rollupTotals(t *testing.T, s *store.Store, shopID int64) map[string]rollupSums {
 	t.Helper()
-	rows, err := s.DB().QueryContext(context.Background(), `SELECT day, furthest_stage, recovered, currency,
-			sum(sessions), sum(value) FROM session_rollups WHERE shop_id = $1
-		GROUP BY day, furthest_stage, recovered, currency`, shopID)
+	rows, err := s.DB().QueryContext(context.Background(), `SELECT quarter, currency,
+			sum(sessions_0), sum(sessions_1), sum(sessions_2), sum(sessions_3), sum(sessions_4), sum(sessions_5), sum(sessions_6),
+			sum(value_0), sum(value_1), sum(value_2), sum(value_3), sum(value_4), sum(value_5), sum(value_6), sum(recovered_value)
+		FROM session_rollups WHERE shop_id = $1 GROUP BY quarter, currency`, shopID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	out := map[string][2]int64{}
+	out := map[string]rollupSums{}
 	for rows.Next() {
-		var day, stage, recovered int64
+		var quarter int64
 		var currency string
-		var v [2]int64
-		if err := rows.Scan(&day, &stage, &recovered, &currency, &v[0], &v[1]); err != nil {
+		var v rollupSums
+		dest := []any{&quarter, &currency}
+		for i := range v {
+			dest = append(dest, &v[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			t.Fatal(err)
 		}
-		if v != [2]int64{} {
-			out[fmt.Sprintf("%d/%d/%d/%s", day, stage, recovered, currency)] = v
+		if v != (rollupSums{}) {
+			out[fmt.Sprintf("%d/%s", quarter, currency)] = v
 		}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// quarterSums is what rollupTotals must give for the sessions: the oracle
+// of the rollups, from the sessions' own start, stage and value.
+func quarterSums(sessions map[string]funnel.Session) map[string]rollupSums {
+	out := map[string]rollupSums{}
+	for _, sess := range sessions {
+		sec := sess.StartedAt.Unix()
+		q := sec / 900
+		if sec%900 < 0 {
+			q--
+		}
+		k := fmt.Sprintf("%d/%s", q, sess.Currency)
+		v := out[k]
+		v[sess.Furthest()]++
+		v[7+int(sess.Furthest())] += sess.Value
+		if sess.CompletedAt != nil && sess.AbandonedAt != nil {
+			v[14] += sess.Value
+		}
+		out[k] = v
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -246,16 +247,32 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		return nil
 	}
 	n := len(keys)
-	shops, sessions, values := make([]int64, n), make([]int64, n), make([]int64, n)
-	days, furthest, recovered, shards, currencies := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n)
-	for i, k := range keys {
-		v := w.deltas[k]
-		shops[i], days[i], furthest[i], recovered[i], currencies[i] = k.shop, int32(k.day), int32(k.furthest), int32(k.recovered), k.currency
-		shards[i], sessions[i], values[i] = int32(k.shard), v[0], v[1]
+	shops, quarters, currencies, shards := make([]int64, n), make([]int32, n), make([]string, n), make([]int32, n)
+	sums := make([][]int64, len(rollupColumns()))
+	for c := range sums {
+		sums[c] = make([]int64, n)
 	}
-	p.exec(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
-		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[], $5::text[], $6::integer[],
-			$7::bigint[], $8::bigint[])`+rollupUpsert,
-		shops, days, furthest, recovered, currencies, shards, sessions, values)
+	for i, k := range keys {
+		shops[i], quarters[i], currencies[i], shards[i] = k.shop, int32(k.quarter), k.currency, int32(k.shard)
+		for c, v := range w.deltas[k].list() {
+			sums[c][i] = v
+		}
+	}
+	args := []any{shops, quarters, currencies, shards}
+	for _, col := range sums {
+		args = append(args, col)
+	}
+	p.exec(pgUpsertRollups, args...)
 	return nil
 }
+
+// pgUpsertRollups adds rollup deltas given as one array per column, in the
+// key order of rollupDeltas.sorted.
+var pgUpsertRollups = func() string {
+	arrays := []string{"$1::bigint[]", "$2::integer[]", "$3::text[]", "$4::integer[]"}
+	for i := range rollupColumns() {
+		arrays = append(arrays, "$"+strconv.Itoa(5+i)+"::bigint[]")
+	}
+	return "INSERT INTO session_rollups (shop_id, quarter, currency, shard, " + strings.Join(rollupColumns(), ", ") + ")" +
+		" SELECT * FROM unnest(" + strings.Join(arrays, ", ") + ")" + rollupUpsert
+}()

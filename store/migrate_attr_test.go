@@ -20,7 +20,7 @@ func TestMigrateAttrSeen(t *testing.T) {
 		if err := s.MigrateDown(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MigrateUpTo(ctx, 22); err != nil {
+		if err := s.MigrateTo(ctx, 22); err != nil {
 			t.Fatal(err)
 		}
 		db := s.DB()

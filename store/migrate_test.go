@@ -2,9 +2,13 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -88,4 +92,120 @@ func TestOpenCreatesSQLiteDir(t *testing.T) {
 	if err := s.DB().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
 	}
+}
+
+// TestMigrateQuarterRollups checks migration 00023 on a database whose
+// rollups the old migration 00020 built by UTC day: afterwards they are by
+// quarter-hour and equal the sums of the sessions' own quarters, reports in
+// a half-hour zone are exact, and the ingest goes on from them; its Down
+// gives back the rollups by day.
+func TestMigrateQuarterRollups(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		zc := zoneCases(t)[2] // Kolkata, +05:30
+		shop := install(t, s, "migrated.myshopify.com")
+		seedMidnights(t, s, shop.ID, zc)
+		sessions := sessionsByKey(t, s, shop.ID)
+		// The old rollups, by UTC day, furthest stage, recovered and currency.
+		byDay := func() map[string][2]int64 {
+			out := map[string][2]int64{}
+			for _, sess := range sessions {
+				recovered := 0
+				if sess.CompletedAt != nil && sess.AbandonedAt != nil {
+					recovered = 1
+				}
+				k := fmt.Sprintf("%d/%d/%d/%s", sess.StartedAt.Unix()/86400, sess.Furthest(), recovered, sess.Currency)
+				v := out[k]
+				out[k] = [2]int64{v[0] + 1, v[1] + sess.Value}
+			}
+			return out
+		}
+
+		// Back to before the rollups, then up to the last schema with them
+		// by day: 00020 builds them from the sessions.
+		if err := s.MigrateTo(ctx, 19); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MigrateTo(ctx, 22); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := dayTotals(t, s, shop.ID), byDay(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("rollups by day before 00023 = %v, want %v", got, want)
+		}
+
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rollupTotals(t, s, shop.ID), quarterSums(sessions); !reflect.DeepEqual(got, want) {
+			t.Errorf("rollups by quarter after 00023 = %v, want %v", got, want)
+		}
+		r := funnel.NewDayRange(zc.first, zc.last, zc.loc)
+		daily, err := s.DailyFurthest(ctx, shop.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDaily := make([][funnel.StageCompleted + 1]int64, r.Len())
+		for _, sess := range sessions {
+			if i, ok := r.Index(sess.StartedAt); ok {
+				wantDaily[i][sess.Furthest()]++
+			}
+		}
+		if !reflect.DeepEqual(daily, wantDaily) {
+			t.Errorf("DailyFurthest after 00023 = %v, want %v", daily, wantDaily)
+		}
+		// The ingest goes on from the migrated rows: a new cart, and an
+		// order that moves a migrated cart to completed.
+		next := zc.last.AddDate(0, 0, 1).Add(12 * time.Hour)
+		ingest(t, s, shop.ID, "after-migration", cartEvent("after-migration", next, next, 5))
+		ingest(t, s, shop.ID, "kolkata-4-order", orderEvent("kolkata-4", "kolkata-4-co", next, 1040))
+		sessions = sessionsByKey(t, s, shop.ID)
+		if st := sessions["kolkata-4"].Furthest(); st != funnel.StageCompleted {
+			t.Fatalf("the migrated cart reached %s after its order", st)
+		}
+		if got, want := rollupTotals(t, s, shop.ID), quarterSums(sessions); !reflect.DeepEqual(got, want) {
+			t.Errorf("rollups after ingesting on the migrated ones = %v, want %v", got, want)
+		}
+		if err := s.RebuildRollups(ctx, shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rollupTotals(t, s, shop.ID), quarterSums(sessions); !reflect.DeepEqual(got, want) {
+			t.Errorf("rebuilt rollups = %v, want %v", got, want)
+		}
+
+		if err := s.MigrateTo(ctx, 22); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := dayTotals(t, s, shop.ID), byDay(); !reflect.DeepEqual(got, want) {
+			t.Errorf("rollups by day after 00023's Down = %v, want %v", got, want)
+		}
+	})
+}
+
+// dayTotals sums the shop's session_rollups of before migration 00023 over
+// shards, by UTC day, furthest stage, recovered and currency.
+func dayTotals(t *testing.T, s *store.Store, shopID int64) map[string][2]int64 {
+	t.Helper()
+	rows, err := s.DB().QueryContext(context.Background(), `SELECT day, furthest_stage, recovered, currency,
+			sum(sessions), sum(value) FROM session_rollups WHERE shop_id = $1
+		GROUP BY day, furthest_stage, recovered, currency`, shopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][2]int64{}
+	for rows.Next() {
+		var day, stage, recovered int64
+		var currency string
+		var v [2]int64
+		if err := rows.Scan(&day, &stage, &recovered, &currency, &v[0], &v[1]); err != nil {
+			t.Fatal(err)
+		}
+		if v != [2]int64{} {
+			out[fmt.Sprintf("%d/%d/%d/%s", day, stage, recovered, currency)] = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,9 +30,9 @@ type SessionFilter struct {
 	// Key keeps only the session with that key (an alert links to one);
 	// "" is any.
 	Key string
-	// From and To are inclusive calendar dates (their year, month and day,
-	// read in their own location) on started_at, i.e.
-	// [From 00:00 UTC, To+1d 00:00 UTC); a zero time leaves that side open.
+	// From and To bound started_at as instants, half-open [From, To): a
+	// range of shop-local days is funnel.DayRange's Start and End. A zero
+	// time leaves that side open.
 	From, To time.Time
 	// Now is the instant statuses are taken at (zero = the store's clock).
 	Now  time.Time
@@ -44,28 +46,14 @@ type SessionFilter struct {
 	Desc    bool
 }
 
-// dayRange turns inclusive calendar dates into a half-open UTC interval;
-// zero times give zero bounds.
-func dayRange(from, to time.Time) (start, end time.Time) {
-	if !from.IsZero() {
-		y, m, d := from.Date()
-		start = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	}
-	if !to.IsZero() {
-		y, m, d := to.Date()
-		end = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
-	}
-	return start, end
-}
-
-// inRange scopes q to sessions started in the inclusive date range.
-func inRange(q *gorm.DB, from, to time.Time) *gorm.DB {
-	start, end := dayRange(from, to)
+// inRange scopes q to sessions started in [start, end); a zero time leaves
+// that side open.
+func inRange(q *gorm.DB, start, end time.Time) *gorm.DB {
 	if !start.IsZero() {
-		q = q.Where("started_at >= ?", start)
+		q = q.Where("started_at >= ?", utc(start))
 	}
 	if !end.IsZero() {
-		q = q.Where("started_at < ?", end)
+		q = q.Where("started_at < ?", utc(end))
 	}
 	return q
 }
@@ -150,8 +138,9 @@ const AllSegment = "all"
 // above it, from the deterministic 1/64 sample (see SampleOf).
 const ExactGapLimit = 20000
 
-// FunnelTally tallies the shop's sessions started in the inclusive date
-// range [from, to] (see SessionFilter), with statuses taken at now against
+// FunnelTally tallies the shop's sessions started in [start, end) (a zero
+// time leaves that side open; a range of shop-local days is
+// funnel.DayRange's Start and End), with statuses taken at now against
 // idle: one tally under AllSegment when segment is "", otherwise one per
 // value of funnel.SegmentValue.
 //
@@ -169,18 +158,18 @@ const ExactGapLimit = 20000
 //
 // With a segment it groups the range's sessions in the database
 // (segmentTally), with the same exact-or-sampled stage gaps.
-func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
+func (s *Store) FunnelTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
 	if segment != "" && !funnel.ValidSegment(segment) {
 		return nil, fmt.Errorf("store: unknown segment %q", segment)
 	}
 	if segment == "" {
-		t, err := s.rollupTally(ctx, shopID, from, to, now, idle)
+		t, err := s.rollupTally(ctx, shopID, start, end, now, idle)
 		if err != nil {
 			return nil, fmt.Errorf("store: tallying sessions of shop %d: %w", shopID, err)
 		}
 		return map[string]*funnel.Tally{AllSegment: t}, nil
 	}
-	out, err := s.segmentTally(ctx, shopID, from, to, now, idle, segment)
+	out, err := s.segmentTally(ctx, shopID, start, end, now, idle, segment)
 	if err != nil {
 		return nil, fmt.Errorf("store: tallying sessions of shop %d by %s: %w", shopID, segment, err)
 	}
@@ -188,22 +177,21 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, from, to, now tim
 }
 
 // rollupTally is FunnelTally without a segment: three indexed queries.
-func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration) (*funnel.Tally, error) {
-	start, end := dayRange(from, to)
+func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration) (*funnel.Tally, error) {
 	db := s.db(ctx)
 	t := &funnel.Tally{}
 
 	// 1. The rollups: stage counts, uncompleted counts and values by
-	// furthest stage, recovered value, currency.
-	q := "SELECT furthest_stage, recovered, currency, SUM(sessions), SUM(value) FROM session_rollups WHERE shop_id = ?"
-	args := []any{shopID}
-	if !start.IsZero() {
-		q, args = q+" AND day >= ?", append(args, dayNumber(start))
+	// furthest stage, recovered value, currency; the sessions of a quarter
+	// the range only partly covers come from the sessions table.
+	plan := planQuarters(start, end)
+	where, args := plan.rollupWhere()
+	q := "SELECT currency, " + rollupSumsOf(rollupColumns()) + " FROM session_rollups WHERE shop_id = ? AND " + where + " GROUP BY currency"
+	args = append([]any{shopID}, args...)
+	if pw, pargs := plan.partialWhere(); pw != "" {
+		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE shop_id = ? AND " + pw + " GROUP BY currency"
+		args = append(append(args, shopID), pargs...)
 	}
-	if !end.IsZero() {
-		q, args = q+" AND day < ?", append(args, dayNumber(end))
-	}
-	q += " GROUP BY furthest_stage, recovered, currency"
 	var idleCount, idleValue [funnel.StageCompleted + 1]int64
 	var total int64
 	rows, err := db.Raw(q, args...).Rows()
@@ -211,29 +199,31 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 		return nil, fmt.Errorf("reading rollups: %w", err)
 	}
 	for rows.Next() {
-		var stage, recovered int
 		var currency string
-		var n, value int64
-		if err := rows.Scan(&stage, &recovered, &currency, &n, &value); err != nil {
+		var sums rollupSums
+		if err := rows.Scan(append([]any{&currency}, sums.scanTargets()...)...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("reading rollups: %w", err)
 		}
-		if n == 0 || stage < int(funnel.StageNone) || stage > int(funnel.StageCompleted) {
-			continue
-		}
-		total += n
-		t.Furthest[stage] += n
-		switch {
-		case stage == int(funnel.StageCompleted):
-			t.OrderValue += value
-			if recovered == 1 {
-				t.RecoveredValue += value
+		var counted int64
+		for stage, n := range sums.sessions {
+			if n == 0 {
+				continue
 			}
-		default:
-			idleCount[stage] += n
-			idleValue[stage] += value
+			value := sums.value[stage]
+			counted += n
+			total += n
+			t.Furthest[stage] += n
+			switch {
+			case stage == int(funnel.StageCompleted):
+				t.OrderValue += value
+			default:
+				idleCount[stage] += n
+				idleValue[stage] += value
+			}
 		}
-		if currency != "" && (t.Currency == "" || currency < t.Currency) {
+		t.RecoveredValue += sums.recoveredValue
+		if counted != 0 && currency != "" && (t.Currency == "" || currency < t.Currency) {
 			t.Currency = currency
 		}
 	}
@@ -248,7 +238,7 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 	// within the recover window (value at risk), read through the
 	// (shop_id, last_activity) index: both lie after RecoverableSince.
 	aq := inRange(db.Model(&sessionRow{}).Where("shop_id = ? AND completed_at IS NULL AND last_activity > ?",
-		shopID, utc(funnel.RecoverableSince(now, idle))), from, to)
+		shopID, utc(funnel.RecoverableSince(now, idle))), start, end)
 	var recent []struct {
 		FurthestStage int
 		Active        int
@@ -291,10 +281,10 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 		gq += " AND sample = 0"
 	}
 	if !start.IsZero() {
-		gq, gargs = gq+" AND started_at >= ?", append(gargs, start)
+		gq, gargs = gq+" AND started_at >= ?", append(gargs, utc(start))
 	}
 	if !end.IsZero() {
-		gq, gargs = gq+" AND started_at < ?", append(gargs, end)
+		gq, gargs = gq+" AND started_at < ?", append(gargs, utc(end))
 	}
 	grows, err := db.Raw(gq, gargs...).Rows()
 	if err != nil {
@@ -325,23 +315,21 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 }
 
 // RebuildRollups recomputes the shop's session_rollups from its sessions,
-// as migration 00020 does for every shop. The ingest keeps the rollups
+// as migration 00023 does for every shop. The ingest keeps the rollups
 // exact; this is for data loaded around it (the benchmark's bulk load) and
 // for repairs.
 func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
-	day := "floor(extract(epoch FROM started_at) / 86400)::integer"
+	quarter := "floor(extract(epoch FROM started_at) / 900)::integer"
 	if !s.isPG() {
-		day = "CAST(unixepoch(started_at) / 86400 AS INTEGER)"
+		quarter = "CAST(floor(unixepoch(started_at, 'subsec') / 900.0) AS INTEGER)"
 	}
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM session_rollups WHERE shop_id = ?", shopID).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value)
-			SELECT shop_id, `+day+`, furthest_stage,
-				CASE WHEN completed_at IS NOT NULL AND abandoned_at IS NOT NULL THEN 1 ELSE 0 END,
-				currency, sample % 8, count(*), sum(value)
-			FROM sessions WHERE shop_id = ? GROUP BY 1, 2, 3, 4, 5, 6`, shopID).Error
+		return tx.Exec(`INSERT INTO session_rollups (shop_id, quarter, currency, shard, `+strings.Join(rollupColumns(), ", ")+`)
+			SELECT shop_id, `+quarter+`, currency, sample % `+strconv.Itoa(RollupShards)+`, `+sessionSums()+`
+			FROM sessions WHERE shop_id = ? GROUP BY 1, 2, 3, 4`, shopID).Error
 	})
 	if err != nil {
 		return fmt.Errorf("store: rebuilding rollups of shop %d: %w", shopID, err)

@@ -51,14 +51,13 @@ const (
 // the 1/64 sample's above ExactGapLimit) with their segment. It equals
 // folding each segment's sessions with funnel.Tally.Add, without loading
 // them.
-func (s *Store) segmentTally(ctx context.Context, shopID int64, from, to, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
-	start, end := dayRange(from, to)
+func (s *Store) segmentTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
 	where, args := "shop_id = ?", []any{shopID}
 	if !start.IsZero() {
-		where, args = where+" AND started_at >= ?", append(args, start)
+		where, args = where+" AND started_at >= ?", append(args, utc(start))
 	}
 	if !end.IsZero() {
-		where, args = where+" AND started_at < ?", append(args, end)
+		where, args = where+" AND started_at < ?", append(args, utc(end))
 	}
 	seg := segmentExpr(segment)
 	q := "SELECT " + seg + " AS seg, furthest_stage, " +

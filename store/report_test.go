@@ -17,6 +17,7 @@ var (
 	day1       = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
 	day2       = day1.AddDate(0, 0, 1)
 	day3       = day1.AddDate(0, 0, 2)
+	day4       = day1.AddDate(0, 0, 3)
 	reportNow  = day3.Add(22 * time.Hour)
 	reportIdle = time.Hour
 )
@@ -129,15 +130,17 @@ func TestListSessions(t *testing.T) {
 			t.Error("unknown status accepted")
 		}
 
-		// Inclusive date ranges on started_at.
+		// Half-open ranges of instants on started_at.
 		for _, tc := range []struct {
 			from, to time.Time
 			want     []string
 		}{
-			{day2, day2, []string{"c4", "c6"}},
-			{day1, day2.Add(23 * time.Hour), []string{"c4", "c6", "c3", "c2", "c1"}},
+			{day2, day3, []string{"c4", "c6"}},
+			{day1, day3, []string{"c4", "c6", "c3", "c2", "c1"}},
 			{day3, time.Time{}, []string{"c5", "c7"}},
-			{time.Time{}, day1, []string{"c3", "c2", "c1"}},
+			{time.Time{}, day2, []string{"c3", "c2", "c1"}},
+			// c6 started at 08:00 and c4 at 09:00 on day 2.
+			{day2.Add(8 * time.Hour), day2.Add(9 * time.Hour), []string{"c6"}},
 		} {
 			f := base
 			f.From, f.To = tc.from, tc.to
@@ -202,7 +205,7 @@ func TestFunnelTally(t *testing.T) {
 		seedReport(t, s, b.ID, "b-")
 		ingest(t, s, b.ID, "b-extra", cartEvent("b-extra", day1, day1, 99999))
 
-		got, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, "")
+		got, err := s.FunnelTally(ctx, a.ID, day1, day4, reportNow, reportIdle, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +247,7 @@ func TestFunnelTally(t *testing.T) {
 		}
 
 		// A date range keeps only sessions started in it.
-		day, err := s.FunnelTally(ctx, a.ID, day1, day1, reportNow, reportIdle, "")
+		day, err := s.FunnelTally(ctx, a.ID, day1, day2, reportNow, reportIdle, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,7 +256,7 @@ func TestFunnelTally(t *testing.T) {
 		}
 
 		// Segments: one tally per value.
-		seg, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, funnel.SegmentCountry)
+		seg, err := s.FunnelTally(ctx, a.ID, day1, day4, reportNow, reportIdle, funnel.SegmentCountry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +270,7 @@ func TestFunnelTally(t *testing.T) {
 		}
 		// Every segmentation equals folding each segment's sessions with Tally.Add.
 		for _, segment := range funnel.Segments() {
-			got, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, segment)
+			got, err := s.FunnelTally(ctx, a.ID, day1, day4, reportNow, reportIdle, segment)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,11 +293,11 @@ func TestFunnelTally(t *testing.T) {
 				t.Errorf("by %s:\n got %v\nwant %v", segment, got, want)
 			}
 		}
-		if _, err := s.FunnelTally(ctx, a.ID, day1, day3, reportNow, reportIdle, "bogus"); err == nil {
+		if _, err := s.FunnelTally(ctx, a.ID, day1, day4, reportNow, reportIdle, "bogus"); err == nil {
 			t.Error("unknown segment accepted")
 		}
 		// An empty range still returns the "all" tally, empty.
-		empty, err := s.FunnelTally(ctx, a.ID, day1.AddDate(-1, 0, 0), day1.AddDate(-1, 0, 0), reportNow, reportIdle, "")
+		empty, err := s.FunnelTally(ctx, a.ID, day1.AddDate(-1, 0, 0), day2.AddDate(-1, 0, 0), reportNow, reportIdle, "")
 		if err != nil || empty[store.AllSegment] == nil || empty[store.AllSegment].Furthest != [funnel.StageCompleted + 1]int64{} {
 			t.Errorf("empty range = %v, %v", empty, err)
 		}

@@ -3,50 +3,222 @@ package store
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// rollupShards is how many session_rollups rows share one shop, day and
-// key: a session counts in shard sample % rollupShards.
-const rollupShards = 8
+// RollupShards is how many session_rollups rows share one shop, quarter
+// and currency: a session counts in shard sample % RollupShards. Shards
+// would spread concurrent ingests of one shop and quarter over rows; at
+// quarter-hour rows one is enough (BENCHMARKS.md).
+const RollupShards = 1
 
-// rollupKey is a session_rollups row.
+// quarterSeconds is the span of a session_rollups row: a session counts in
+// the UTC quarter-hour it started, floor(Unix seconds / 900).
+//
+// Every time zone in use today is offset from UTC by a whole number of
+// quarter-hours (Asia/Kolkata +5:30, Asia/Kathmandu +5:45, Pacific/Chatham
+// +12:45 and +13:45), and changes its offset on a quarter-hour, so each
+// shop-local day, in any zone and across daylight-saving changes, is a
+// whole number of quarters (funnel.TestDayBoundsAreQuarterHours): a local
+// day's count is the sum of its quarters, and the same rollups serve any
+// zone exactly, a change of zone included, with no rebuild. A bound that
+// is not on a quarter (a historical offset such as New York's -4:56:02
+// before 1883) is still exact: that quarter is read from the sessions
+// (quarterPlan).
+const quarterSeconds = 900
+
+// rollupStages is how many furthest stages a rollup row counts sessions
+// and value of: funnel.StageNone to funnel.StageCompleted.
+const rollupStages = int(funnel.StageCompleted) + 1
+
+// rollupKey is a session_rollups row: a shop's sessions of one currency
+// that started in one UTC quarter-hour, in one shard.
 type rollupKey struct {
-	shop      int64
-	day       int64
-	furthest  int
-	recovered int
-	currency  string
-	shard     int64
+	shop     int64
+	quarter  int64
+	currency string
+	shard    int64
 }
 
-// rollupDeltas are the changes a transaction makes to session_rollups:
-// sessions and value per row.
-type rollupDeltas map[rollupKey][2]int64
+// rollupSums are what a row holds: the sessions and their value by
+// furthest stage, and the value of the recovered ones (completed after
+// being flagged abandoned). One row per quarter rather than one per stage
+// keeps the rows a report sums few (BENCHMARKS.md).
+type rollupSums struct {
+	sessions, value [rollupStages]int64
+	recoveredValue  int64
+}
 
-// add counts row sign times (+1 written, -1 replaced or deleted).
-func (d rollupDeltas) add(r sessionRow, sign int64) {
-	k := rollupKey{shop: r.ShopID, day: dayNumber(r.StartedAt), furthest: r.FurthestStage, currency: r.Currency,
-		shard: int64(r.Sample % rollupShards)}
-	if r.CompletedAt != nil && r.AbandonedAt != nil {
-		k.recovered = 1
+// rollupColumns are session_rollups' sum columns, in the order of
+// rollupSums.list.
+func rollupColumns() []string {
+	var cols []string
+	for _, kind := range []string{"sessions", "value"} {
+		for st := range rollupStages {
+			cols = append(cols, kind+"_"+strconv.Itoa(st))
+		}
 	}
+	return append(cols, "recovered_value")
+}
+
+// list is the sums in the order of rollupColumns.
+func (s rollupSums) list() []int64 {
+	return append(append(append(make([]int64, 0, 2*rollupStages+1), s.sessions[:]...), s.value[:]...), s.recoveredValue)
+}
+
+// scanTargets are pointers to the sums in the order of rollupColumns.
+func (s *rollupSums) scanTargets() []any {
+	var out []any
+	for i := range s.sessions {
+		out = append(out, &s.sessions[i])
+	}
+	for i := range s.value {
+		out = append(out, &s.value[i])
+	}
+	return append(out, &s.recoveredValue)
+}
+
+// sessionSums is the SQL that sums a group of sessions rows into the
+// columns of rollupColumns, as the ingest keeps them.
+func sessionSums() string {
+	var exprs []string
+	for st := range rollupStages {
+		exprs = append(exprs, "SUM(CASE WHEN furthest_stage = "+strconv.Itoa(st)+" THEN 1 ELSE 0 END)")
+	}
+	for st := range rollupStages {
+		exprs = append(exprs, "SUM(CASE WHEN furthest_stage = "+strconv.Itoa(st)+" THEN value ELSE 0 END)")
+	}
+	return strings.Join(append(exprs, "SUM(CASE WHEN completed_at IS NOT NULL AND abandoned_at IS NOT NULL THEN value ELSE 0 END)"), ", ")
+}
+
+// rollupSumsOf is the SQL that adds up the columns cols of session_rollups
+// rows, as BIGINT: PostgreSQL's SUM of a BIGINT is a NUMERIC, which costs
+// more to send and to scan.
+func rollupSumsOf(cols []string) string {
+	sums := make([]string, len(cols))
+	for i, c := range cols {
+		sums[i] = "CAST(SUM(" + c + ") AS BIGINT)"
+	}
+	return strings.Join(sums, ", ")
+}
+
+// rollupDeltas are the changes a transaction makes to session_rollups.
+type rollupDeltas map[rollupKey]rollupSums
+
+// add counts row sign times (+1 written, -1 replaced or deleted). A stage
+// out of range, which no session has, counts nowhere, as the report reads
+// none.
+func (d rollupDeltas) add(r sessionRow, sign int64) {
+	if r.FurthestStage < 0 || r.FurthestStage >= rollupStages {
+		return
+	}
+	k := rollupKey{shop: r.ShopID, quarter: quarterOf(r.StartedAt), currency: r.Currency, shard: int64(r.Sample % RollupShards)}
 	v := d[k]
-	v[0] += sign
-	v[1] += sign * r.Value
+	v.sessions[r.FurthestStage] += sign
+	v.value[r.FurthestStage] += sign * r.Value
+	if r.CompletedAt != nil && r.AbandonedAt != nil {
+		v.recoveredValue += sign * r.Value
+	}
 	d[k] = v
 }
 
-// dayNumber is the UTC day of t as days since 1970-01-01, the day column of
+// quarterOf is the UTC quarter-hour of t, the quarter column of
 // session_rollups.
-func dayNumber(t time.Time) int64 {
+func quarterOf(t time.Time) int64 {
 	sec := t.Unix()
-	day := sec / 86400
-	if sec%86400 < 0 {
-		day--
+	q := sec / quarterSeconds
+	if sec%quarterSeconds < 0 {
+		q--
 	}
-	return day
+	return q
+}
+
+// onQuarter reports whether t is the first instant of a quarter-hour.
+func onQuarter(t time.Time) bool { return t.Unix()%quarterSeconds == 0 && t.Nanosecond() == 0 }
+
+// ceilQuarter is the first quarter-hour that begins at or after t.
+func ceilQuarter(t time.Time) int64 {
+	if onQuarter(t) {
+		return quarterOf(t)
+	}
+	return quarterOf(t) + 1
+}
+
+// quarterPlan is how a report reads the sessions that started in
+// [start, end), bucketed by bounds between them: the rollups of the
+// quarters from to to (half-open, each side only when set), except the
+// partial ones, which hold a bound strictly inside them and so belong
+// partly to two buckets or partly to none; the sessions of those, clipped
+// to [start, end), are read from the sessions table. With every bound on a
+// quarter, as for every zone in use today, partial is empty.
+type quarterPlan struct {
+	start, end     time.Time
+	from, to       int64
+	hasFrom, hasTo bool
+	partial        []int64
+}
+
+// planQuarters plans [start, end) with the inner bounds of its buckets
+// (ascending, inside the range); a zero start or end leaves that side open.
+func planQuarters(start, end time.Time, inner ...time.Time) quarterPlan {
+	p := quarterPlan{start: start, end: end}
+	for _, b := range append(append([]time.Time{start}, inner...), end) {
+		if q := quarterOf(b); !b.IsZero() && !onQuarter(b) && !slices.Contains(p.partial, q) {
+			p.partial = append(p.partial, q)
+		}
+	}
+	if !start.IsZero() {
+		p.from, p.hasFrom = ceilQuarter(start), true
+	}
+	if !end.IsZero() {
+		p.to, p.hasTo = quarterOf(end), true
+	}
+	return p
+}
+
+// rollupWhere is the condition on session_rollups' quarter column.
+func (p quarterPlan) rollupWhere() (string, []any) {
+	var conds []string
+	var args []any
+	if p.hasFrom {
+		conds, args = append(conds, "quarter >= ?"), append(args, p.from)
+	}
+	if p.hasTo {
+		conds, args = append(conds, "quarter < ?"), append(args, p.to)
+	}
+	for _, q := range p.partial {
+		conds, args = append(conds, "quarter <> ?"), append(args, q)
+	}
+	if len(conds) == 0 {
+		return "TRUE", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// partialWhere is the condition on sessions' started_at that picks the
+// sessions of the partial quarters in [start, end); "" when there are none.
+func (p quarterPlan) partialWhere() (string, []any) {
+	if len(p.partial) == 0 {
+		return "", nil
+	}
+	var ors []string
+	var args []any
+	for _, q := range p.partial {
+		ors = append(ors, "(started_at >= ? AND started_at < ?)")
+		args = append(args, time.Unix(q*quarterSeconds, 0).UTC(), time.Unix((q+1)*quarterSeconds, 0).UTC())
+	}
+	cond := "(" + strings.Join(ors, " OR ") + ")"
+	if !p.start.IsZero() {
+		cond, args = cond+" AND started_at >= ?", append(args, utc(p.start))
+	}
+	if !p.end.IsZero() {
+		cond, args = cond+" AND started_at < ?", append(args, utc(p.end))
+	}
+	return cond, args
 }
 
 // sorted returns the keys with a non-zero delta in key order: the order
@@ -55,21 +227,26 @@ func dayNumber(t time.Time) int64 {
 func (d rollupDeltas) sorted() []rollupKey {
 	keys := make([]rollupKey, 0, len(d))
 	for k, v := range d {
-		if v != [2]int64{} {
+		if v != (rollupSums{}) {
 			keys = append(keys, k)
 		}
 	}
 	slices.SortFunc(keys, func(a, b rollupKey) int {
-		return cmp.Or(cmp.Compare(a.shop, b.shop), cmp.Compare(a.day, b.day), cmp.Compare(a.furthest, b.furthest),
-			cmp.Compare(a.recovered, b.recovered), strings.Compare(a.currency, b.currency), cmp.Compare(a.shard, b.shard))
+		return cmp.Or(cmp.Compare(a.shop, b.shop), cmp.Compare(a.quarter, b.quarter),
+			strings.Compare(a.currency, b.currency), cmp.Compare(a.shard, b.shard))
 	})
 	return keys
 }
 
 // rollupUpsert is the tail of the statement that adds deltas to
 // session_rollups.
-const rollupUpsert = ` ON CONFLICT (shop_id, day, furthest_stage, recovered, currency, shard) DO UPDATE
-	SET sessions = session_rollups.sessions + excluded.sessions, value = session_rollups.value + excluded.value`
+var rollupUpsert = func() string {
+	cols := rollupColumns()
+	for i, c := range cols {
+		cols[i] = c + " = session_rollups." + c + " + excluded." + c
+	}
+	return " ON CONFLICT (shop_id, quarter, currency, shard) DO UPDATE SET " + strings.Join(cols, ", ")
+}()
 
 // sql returns a multi-row statement that adds the deltas to
 // session_rollups; "" when there are none.
@@ -78,11 +255,14 @@ func (d rollupDeltas) sql() (string, []any) {
 	if len(keys) == 0 {
 		return "", nil
 	}
-	args := make([]any, 0, 8*len(keys))
+	width := 4 + len(rollupColumns())
+	args := make([]any, 0, width*len(keys))
 	for _, k := range keys {
-		v := d[k]
-		args = append(args, k.shop, k.day, k.furthest, k.recovered, k.currency, k.shard, v[0], v[1])
+		args = append(args, k.shop, k.quarter, k.currency, k.shard)
+		for _, v := range d[k].list() {
+			args = append(args, v)
+		}
 	}
-	return "INSERT INTO session_rollups (shop_id, day, furthest_stage, recovered, currency, shard, sessions, value) VALUES " +
-		valueRows(len(keys), 8) + rollupUpsert, args
+	return "INSERT INTO session_rollups (shop_id, quarter, currency, shard, " + strings.Join(rollupColumns(), ", ") + ") VALUES " +
+		valueRows(len(keys), width) + rollupUpsert, args
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // shops' zones, even on hosts without zoneinfo
 
 	"gorm.io/gorm"
 
@@ -53,7 +54,8 @@ type AlertSettings struct {
 	ImmediateMinValue int64
 	// Digest is DigestOff, DigestHourly or DigestDaily.
 	Digest string
-	// Timezone is the IANA zone digest windows follow; "" means the shop's.
+	// Timezone is the IANA zone the shop's days and digests follow; ""
+	// means the shop's own (see Settings.Location).
 	Timezone string
 }
 
@@ -72,6 +74,27 @@ func (st Settings) AlertSettings() AlertSettings {
 	a.Kinds = append([]funnel.Status(nil), a.Kinds...)
 	a.Emails = append([]string(nil), a.Emails...)
 	return a
+}
+
+// Location is the shop's time zone, the one rule for every day the app
+// counts or shows (the report's dates, "today", the trend, the lists) and
+// for digest windows: the zone chosen in Settings if any, else the shop's
+// own (Shop.Timezone, read from Shopify after install), else UTC. A name
+// that does not load is skipped.
+func (st Settings) Location(shop Shop) *time.Location {
+	var chosen string
+	if st.Alerts != nil {
+		chosen = st.Alerts.Timezone
+	}
+	for _, name := range []string{chosen, shop.Timezone} {
+		if name == "" || name == "Local" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // Alerts reports whether a session of that kind and value gets an alert,

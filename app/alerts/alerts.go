@@ -202,7 +202,7 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 		}
 		return err
 	}
-	loc := Location(st, shop)
+	loc := set.Location(shop)
 	start, end := Window(now, st.Digest, loc)
 	d, n, err := s.cfg.Store.GatherDigest(ctx, shopID, st.Digest, loc.String(), start, end,
 		func(ctx context.Context, tx *sql.Tx, d store.Digest) error {

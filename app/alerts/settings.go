@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // digest windows need IANA zones even on hosts without zoneinfo
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
@@ -32,7 +31,9 @@ type SettingsJSON struct {
 	ChatWebhookURL      string   `json:"chat_webhook_url"`
 	ImmediateMinValue   string   `json:"immediate_min_value"`
 	Digest              string   `json:"digest"`
-	Timezone            string   `json:"timezone"`
+	// Timezone is the shop's time zone for reports and digests: on GET the
+	// zone in use (store.Settings.Location); on PUT one to choose.
+	Timezone string `json:"timezone"`
 }
 
 // FieldError is a settings validation error a merchant can read, naming the
@@ -44,20 +45,6 @@ type FieldError struct {
 
 // Error returns the field's name and its message, for the logs.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// Location returns the zone digests of a shop follow: the settings' own,
-// else the shop's, else UTC.
-func Location(st store.AlertSettings, shop store.Shop) *time.Location {
-	for _, name := range []string{st.Timezone, shop.Timezone} {
-		if name == "" || name == "Local" {
-			continue
-		}
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
 
 // ToJSON writes settings in the API's shape; defaultIdle stands in for an
 // unset threshold.
@@ -76,7 +63,7 @@ func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) Sett
 		ChatWebhookURL:      st.ChatWebhookURL,
 		ImmediateMinValue:   funnel.FormatMoney(st.ImmediateMinValue),
 		Digest:              st.Digest,
-		Timezone:            Location(st, shop).String(),
+		Timezone:            set.Location(shop).String(),
 	}
 	for _, k := range st.Kinds {
 		out.Kinds = append(out.Kinds, string(k))
