@@ -214,7 +214,6 @@ func TestRenderFixFirstProperty(t *testing.T) {
 	}
 }
 
-
 // TestRenderSegmentRatesRoundOnce checks the segment table's rates come
 // from the counts, as the funnel's do.
 func TestRenderSegmentRatesRoundOnce(t *testing.T) {
