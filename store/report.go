@@ -210,12 +210,12 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, from, to, now tim
 	if err != nil {
 		return nil, fmt.Errorf("reading rollups: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var stage, recovered int
 		var currency string
 		var n, value int64
 		if err := rows.Scan(&stage, &recovered, &currency, &n, &value); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("reading rollups: %w", err)
 		}
 		if n == 0 || stage < int(funnel.StageNone) || stage > int(funnel.StageCompleted) {
