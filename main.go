@@ -66,7 +66,7 @@ func migrate(ctx context.Context, logger *slog.Logger, env getenv) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // all is committed by then: a failed close loses nothing
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func run(ctx context.Context, logger *slog.Logger, s settings, addr string, read
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // all is committed by then: a failed close loses nothing
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}

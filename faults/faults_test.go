@@ -210,7 +210,7 @@ func TestReplayOrderIndependent(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("replay %d: /api/funnel %d %s", i, resp.StatusCode, body)
 		}

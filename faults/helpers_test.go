@@ -44,7 +44,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
-		os.RemoveAll(binDir)
+		_ = os.RemoveAll(binDir)
 	}
 	os.Exit(code)
 }
@@ -77,7 +77,7 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
@@ -91,7 +91,7 @@ func installShop(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func startApp(t *testing.T, dbURL string, env ...string) *app {
 	for {
 		resp, err := http.Get(a.url + "/healthz")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return a
 			}
@@ -295,7 +295,7 @@ func storedIDs(t *testing.T, dbURL string) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	rows, err := st.DB().QueryContext(ctx, "SELECT webhook_id FROM deliveries WHERE webhook_id IS NOT NULL")
 	if err != nil {
 		t.Fatal(err)
@@ -426,7 +426,7 @@ func newCluster(t *testing.T) *cluster {
 	}
 	t.Cleanup(func() {
 		_ = asPostgres(filepath.Join(bin, "pg_ctl"), "stop", "-D", c.data, "-m", "immediate", "-w", "-t", "20").Run()
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	})
 	out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput()
 	if err != nil {

@@ -49,7 +49,7 @@ func TestAdminOriginTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	got := <-ch
 	if got.host != testShop || got.uri != "/admin/api/2026-10/graphql.json?a=b" {
 		t.Errorf("server saw Host %q, URI %q", got.host, got.uri)
@@ -60,7 +60,7 @@ func TestAdminOriginTransport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("non-shop request was rerouted: %v", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if got := <-ch; got.uri != "/other" {
 		t.Errorf("passthrough URI = %q", got.uri)
 	}

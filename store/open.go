@@ -69,7 +69,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), gcfg)
 		if err != nil {
-			sqlDB.Close()
+			_ = sqlDB.Close()
 			return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
 		}
 		s.gdb, s.sqlDB, s.dialect = gdb, sqlDB, DialectPostgres
@@ -95,7 +95,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		sqlDB.SetMaxIdleConns(n)
 		gdb, err := gorm.Open(&sqlite.Dialector{Conn: sqlDB}, gcfg)
 		if err != nil {
-			sqlDB.Close()
+			_ = sqlDB.Close()
 			return nil, fmt.Errorf("store: opening SQLite: %w", err)
 		}
 		s.gdb, s.sqlDB, s.dialect = gdb, sqlDB, DialectSQLite
@@ -104,12 +104,12 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 
 	if err := s.Ping(ctx); err != nil {
-		s.sqlDB.Close()
+		_ = s.sqlDB.Close()
 		return nil, err
 	}
 	if s.dialect == DialectSQLite {
 		if err := s.checkSQLiteVersion(ctx); err != nil {
-			s.sqlDB.Close()
+			_ = s.sqlDB.Close()
 			return nil, err
 		}
 	}
