@@ -54,8 +54,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]  (-h for flags)")
 		os.Exit(2)
 	}
+	// stop is called when the command returns, not deferred: os.Exit
+	// would skip a deferred call.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// The app runs in this process: collect garbage as serve does.
 	app.TuneGC(os.Getenv)
 	var err error
@@ -68,6 +69,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]")
 		os.Exit(2)
 	}
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

@@ -94,7 +94,8 @@ func report(ctx context.Context, args []string) error {
 			return funnelJSON{}, 0, fmt.Errorf("/api/funnel: %d %s", resp.StatusCode, body)
 		}
 		var r funnelJSON
-		return r, took, json.Unmarshal(body, &r)
+		err = json.Unmarshal(body, &r)
+		return r, took, err
 	}
 	for range 5 { // warm the caches and the connection
 		if _, _, err := call(); err != nil {

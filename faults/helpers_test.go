@@ -61,7 +61,7 @@ func appBinary(t *testing.T) string {
 		cmd := exec.Command("go", "build", "-o", binPath, "github.com/funnelscope/funnelscope")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+			binErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if binErr != nil {
@@ -104,7 +104,6 @@ func installShop(t *testing.T, dbURL string) {
 type app struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *bytes.Buffer
 	done chan struct{}
 	err  error
 }

@@ -65,7 +65,8 @@ func TestAdminOriginTransport(t *testing.T) {
 		t.Errorf("passthrough URI = %q", got.uri)
 	}
 	bad := &http.Client{Transport: shopify.AdminOriginTransport{Origin: "://bad"}}
-	if _, err := bad.Get("https://" + testShop + "/"); err == nil {
+	if resp, err := bad.Get("https://" + testShop + "/"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("a malformed origin must fail the request")
 	}
 }

@@ -119,10 +119,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 // sqlitePath extracts the file path from the part of a sqlite: URL after the
 // colon ("sqlite:data/app.db", "sqlite:///abs/app.db").
 func sqlitePath(rest string) (string, error) {
-	path := rest
-	if strings.HasPrefix(path, "//") {
-		path = path[2:]
-	}
+	path := strings.TrimPrefix(rest, "//")
 	switch {
 	case path == "":
 		return "", fmt.Errorf("store: sqlite URL without a path (want sqlite:PATH)")
