@@ -33,8 +33,9 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	// stop is called when the command returns, not deferred: os.Exit
+	// would skip a deferred call.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 
 	var err error
 	switch os.Args[1] {
@@ -50,6 +51,7 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "funnelscope:", err)
 		os.Exit(1)
@@ -66,7 +68,7 @@ func migrate(ctx context.Context, logger *slog.Logger, env getenv) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // all is committed by then: a failed close loses nothing
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
@@ -94,7 +96,7 @@ func run(ctx context.Context, logger *slog.Logger, s settings, addr string, read
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // all is committed by then: a failed close loses nothing
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}

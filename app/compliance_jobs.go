@@ -38,7 +38,7 @@ type EraseCustomerArgs struct {
 // Kind names the job for River.
 func (EraseCustomerArgs) Kind() string { return "erase_customer" }
 
-// InsertOpts: retried for as long as the request's payload is kept.
+// InsertOpts retries the job for as long as the request's payload is kept.
 func (EraseCustomerArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: privacyJobAttempts}
 }
@@ -52,7 +52,7 @@ type DataRequestArgs struct {
 // Kind names the job for River.
 func (DataRequestArgs) Kind() string { return "customer_data_request" }
 
-// InsertOpts: retried for as long as the request's payload is kept.
+// InsertOpts retries the job for as long as the request's payload is kept.
 func (DataRequestArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: privacyJobAttempts}
 }
@@ -69,7 +69,7 @@ func (w *eraseCustomerWorker) Timeout(*river.Job[EraseCustomerArgs]) time.Durati
 
 // Work erases the customer; it is idempotent, so River's retries are safe.
 func (w *eraseCustomerWorker) Work(ctx context.Context, job *river.Job[EraseCustomerArgs]) error {
-	return w.app.privacyJobResult(ctx, job.JobRow.Attempt, job.JobRow.MaxAttempts, job.Args.DeliveryID,
+	return w.app.privacyJobResult(ctx, job.Attempt, job.MaxAttempts, job.Args.DeliveryID,
 		w.app.eraseCustomer(ctx, job.Args.DeliveryID))
 }
 
@@ -85,7 +85,7 @@ func (w *dataRequestWorker) Timeout(*river.Job[DataRequestArgs]) time.Duration {
 
 // Work makes the report; a redelivered request keeps the first one.
 func (w *dataRequestWorker) Work(ctx context.Context, job *river.Job[DataRequestArgs]) error {
-	return w.app.privacyJobResult(ctx, job.JobRow.Attempt, job.JobRow.MaxAttempts, job.Args.DeliveryID,
+	return w.app.privacyJobResult(ctx, job.Attempt, job.MaxAttempts, job.Args.DeliveryID,
 		w.app.answerDataRequest(ctx, job.Args.DeliveryID))
 }
 

@@ -471,7 +471,7 @@ func FillDemo(ctx context.Context, h DemoHistory) (int, error) {
 
 func (h DemoHistory) progress(format string, args ...any) {
 	if h.Progress != nil {
-		fmt.Fprintf(h.Progress, format, args...)
+		_, _ = fmt.Fprintf(h.Progress, format, args...) // progress is a courtesy: a failed write must not stop the demo
 	}
 }
 
@@ -493,7 +493,7 @@ func (h DemoHistory) hasSessions(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("demo: checking for existing data: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var page struct{ Total int64 }
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Errorf("demo: checking for existing data: %s", resp.Status)
@@ -569,7 +569,7 @@ func (h DemoHistory) deliver(ctx context.Context, d DemoWebhook) error {
 			continue
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		switch {
 		case resp.StatusCode == http.StatusOK:
 			return nil

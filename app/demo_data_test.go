@@ -29,7 +29,7 @@ func TestDemoHistoryIsDeterministicAndPlausible(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	topics := map[string]int{}
-	var oldest time.Time = now
+	oldest := now
 	for _, d := range append(a, lateA...) {
 		if d.At.After(now) {
 			t.Errorf("%s is in the future: %s", d.ID, d.At)

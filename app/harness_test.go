@@ -115,7 +115,7 @@ func (h *harness) do(req *http.Request) (*http.Response, []byte) {
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		h.t.Fatalf("reading body: %v", err)

@@ -21,7 +21,7 @@ func rawHEAD(t *testing.T, h *harness, path string) (*http.Response, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.WriteString(conn, "HEAD "+path+" HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n"); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -136,7 +137,8 @@ func (a *App) reportFor(c echo.Context) (reportView, int) {
 		v.State = reportError
 		v.Error = "Something went wrong on our side while building the report. Please try again in a moment."
 		status = http.StatusInternalServerError
-		if ue, ok := err.(*Error); ok && ue.Status < http.StatusInternalServerError {
+		var ue *Error
+		if errors.As(err, &ue) && ue.Status < http.StatusInternalServerError {
 			v.Error, status = ue.Message, ue.Status
 		} else {
 			a.log.ErrorContext(c.Request().Context(), "report view failed", "error", err.Error())

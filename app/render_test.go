@@ -138,8 +138,8 @@ func TestRenderSegmentKnownOnlyFromTheOrder(t *testing.T) {
 	r := funnelResponse{Report: funnel.BuildReport(seg), Segment: funnel.SegmentNewVsReturning}
 	r.Segments = segmentReports(map[string]*funnel.Tally{"new": &seg}, funnel.SegmentNewVsReturning)
 	html := renderHome(t, buildReportView(reportView{Segment: funnel.SegmentNewVsReturning}, withOpportunities(r)))
-	row := html[strings.Index(html, `data-segment-value="new"`):]
-	row = row[:strings.Index(row, "</tr>")]
+	_, row, _ := strings.Cut(html, `data-segment-value="new"`)
+	row, _, _ = strings.Cut(row, "</tr>")
 	if !strings.Contains(row, `colspan="6" data-field="not-known">not known before completed order</td>`) || strings.Contains(row, "100.0%") {
 		t.Errorf("new customers' row rates what only their orders tell: %s", row)
 	}

@@ -222,8 +222,8 @@ func TestRenderSegmentRatesRoundOnce(t *testing.T) {
 	// the first rate the page shows (the checkout's is not known).
 	seg.Furthest = [funnel.StageCompleted + 1]int64{0, 0, 1012, 0, 0, 0, 298}
 	html := renderHome(t, viewOf(seg, map[string]*funnel.Tally{"web": &seg}))
-	row := html[strings.Index(html, `data-segment-value="web"`):]
-	row = row[:strings.Index(row, "</tr>")]
+	_, row, _ := strings.Cut(html, `data-segment-value="web"`)
+	row, _, _ = strings.Cut(row, "</tr>")
 	if !strings.Contains(row, `<td class="num">22.7%</td>`) {
 		t.Errorf("segment row does not show 298 of 1310 as 22.7%%: %s", row)
 	}

@@ -279,7 +279,7 @@ func TestReportPageInBrowser(t *testing.T) {
 
 		// Range: last 7 days.
 		p.do("choosing 7 days", chromedp.Evaluate[chromedp.Void](`(() => { const r = document.getElementById("range"); r.value = "7"; r.dispatchEvent(new Event("change")); })()`))
-		p.until("the 7-day report", fmt.Sprintf(`document.querySelector('#report-view .report[data-from="%s"]') !== null`, day(6)))
+		p.until("the 7-day report", fmt.Sprintf(`document.querySelector('#report-view .report[data-from=%q]') !== null`, day(6)))
 		p.idle("the 7-day load")
 		p.eval(readStages, &stages)
 		week := h.report(shop, "from="+day(6)+"&to="+day(0))

@@ -25,8 +25,7 @@ import (
 // it is too.
 func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, error) {
 	payload := d.Payload
-	switch d.Topic {
-	case topicShopRedact:
+	if d.Topic == topicShopRedact {
 		if _, err := shopify.ParseShopRedact(payload); err != nil {
 			return a.keep(ctx, nil, d, err.Error())
 		}

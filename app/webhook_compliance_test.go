@@ -294,6 +294,9 @@ func TestCustomersRedactParsed(t *testing.T) {
 				t.Errorf("job args %s", args)
 			}
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		if n != 3 {
 			t.Errorf("%d privacy jobs, want 3", n)

@@ -31,7 +31,7 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 		t.Fatal(err)
 	}
 	p := &faultProxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close(); p.setDown(true) })
+	t.Cleanup(func() { _ = ln.Close(); p.setDown(true) })
 	go p.serve()
 	return p
 }
@@ -46,19 +46,19 @@ func (p *faultProxy) serve() {
 		down := p.down
 		p.mu.Unlock()
 		if down {
-			c.Close()
+			_ = c.Close()
 			continue
 		}
 		up, err := net.Dial("tcp", p.target)
 		if err != nil {
-			c.Close()
+			_ = c.Close()
 			continue
 		}
 		p.mu.Lock()
 		p.conns = append(p.conns, c, up)
 		p.mu.Unlock()
-		go func() { _, _ = io.Copy(up, c); up.Close() }()
-		go func() { _, _ = io.Copy(c, up); c.Close() }()
+		go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
+		go func() { _, _ = io.Copy(c, up); _ = c.Close() }()
 	}
 }
 
@@ -69,7 +69,7 @@ func (p *faultProxy) setDown(down bool) {
 	p.down = down
 	if down {
 		for _, c := range p.conns {
-			c.Close()
+			_ = c.Close()
 		}
 		p.conns = nil
 	}
@@ -89,7 +89,7 @@ func TestWebhookDatabaseDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { _ = st.Close() })
 	h := newHarness(t, st)
 	const shop = "flaky.myshopify.com"
 	h.install(shop)

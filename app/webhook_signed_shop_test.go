@@ -36,6 +36,9 @@ func dbState(t *testing.T, st *store.Store, except ...string) map[string][]strin
 			tables = append(tables, name)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rows.Close()
 	state := map[string][]string{}
 	for _, table := range tables {
@@ -62,6 +65,9 @@ func dbState(t *testing.T, st *store.Store, except ...string) map[string][]strin
 				fmt.Fprintf(&b, "%s=%v;", cols[i], v)
 			}
 			state[table] = append(state[table], b.String())
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
 		}
 		rows.Close()
 		slices.Sort(state[table])

@@ -36,16 +36,16 @@ func startBinary(ctx context.Context, dbURL string) (*appBinary, error) {
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/funnelscope/funnelscope")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("building the app: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	_ = ln.Close()
 	b := &appBinary{url: "http://127.0.0.1:" + strconv.Itoa(port), dir: dir, done: make(chan struct{})}
 	b.cmd = exec.Command(bin, "serve")
 	b.cmd.Env = append(os.Environ(),
@@ -53,20 +53,20 @@ func startBinary(ctx context.Context, dbURL string) (*appBinary, error) {
 		"TOKEN_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString([]byte(encryptionKey)),
 		"DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port))
 	if err := b.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	go func() { _ = b.cmd.Wait(); close(b.done) }()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(b.url + "/healthz"); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return b, nil
 			}
 		}
 		select {
 		case <-b.done:
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 			return nil, fmt.Errorf("the app exited before answering /healthz")
 		default:
 		}
@@ -90,5 +90,5 @@ func (b *appBinary) stop() {
 		_ = b.cmd.Process.Kill()
 		<-b.done
 	}
-	os.RemoveAll(b.dir)
+	_ = os.RemoveAll(b.dir)
 }

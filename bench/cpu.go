@@ -88,7 +88,7 @@ func commitStats(appURL string) commitCounts {
 	if err != nil {
 		return c
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	for _, line := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(line); len(f) == 2 {

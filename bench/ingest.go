@@ -167,12 +167,15 @@ func startProfile(path string, round int) (func(), error) {
 		return nil, err
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return func() {
 		pprof.StopCPUProfile()
-		f.Close()
+		// The profile is written by now; a failed close may have lost its end.
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: writing CPU profile:", err)
+		}
 	}, nil
 }
 

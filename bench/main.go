@@ -54,8 +54,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]  (-h for flags)")
 		os.Exit(2)
 	}
+	// stop is called when the command returns, not deferred: os.Exit
+	// would skip a deferred call.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// The app runs in this process: collect garbage as serve does.
 	app.TuneGC(os.Getenv)
 	var err error
@@ -68,6 +69,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]")
 		os.Exit(2)
 	}
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -105,7 +107,7 @@ func newSchema(ctx context.Context, base, name string) (*schema, error) {
 		name = "bench_" + hex.EncodeToString(b)
 	}
 	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
-		conn.Close(ctx)
+		_ = conn.Close(ctx)
 		return nil, err
 	}
 	u, err := url.Parse(base)
@@ -125,7 +127,7 @@ func (s *schema) drop() {
 	if _, err := s.admin.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{s.name}.Sanitize()+" CASCADE"); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: dropping schema", s.name+":", err)
 	}
-	s.admin.Close(ctx)
+	_ = s.admin.Close(ctx)
 }
 
 // runningApp is the app served on 127.0.0.1.
@@ -145,12 +147,12 @@ func startApp(ctx context.Context, dbURL string, pool int) (*runningApp, error) 
 		return nil, err
 	}
 	if err := st.Migrate(ctx); err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	a, err := app.New(app.Config{
@@ -158,11 +160,11 @@ func startApp(ctx context.Context, dbURL string, pool int) (*runningApp, error) 
 		APIVersion: app.DefaultAPIVersion, AbandonAfter: time.Hour, PayloadRetention: app.DefaultPayloadRetention,
 	}, st, app.Options{Logger: logger})
 	if err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	if err := a.Start(ctx); err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, err
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -200,7 +202,7 @@ func prepareSchema(ctx context.Context, dbURL string, n int) ([]string, []int64,
 	if err != nil {
 		return nil, nil, err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	if err := st.Migrate(ctx); err != nil {
 		return nil, nil, err
 	}

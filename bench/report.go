@@ -43,7 +43,7 @@ func report(ctx context.Context, args []string) error {
 	if *keep == "" {
 		defer sch.drop()
 	} else {
-		defer sch.admin.Close(context.Background())
+		defer func() { _ = sch.admin.Close(context.Background()) }()
 	}
 	ra, err := startApp(ctx, sch.url, 0)
 	if err != nil {
@@ -88,7 +88,7 @@ func report(ctx context.Context, args []string) error {
 			return nil, 0, err
 		}
 		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		took := time.Since(start)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			return nil, 0, fmt.Errorf("%s: %d %s", path, resp.StatusCode, body)
@@ -101,7 +101,8 @@ func report(ctx context.Context, args []string) error {
 			return funnelJSON{}, 0, err
 		}
 		var r funnelJSON
-		return r, took, json.Unmarshal(body, &r)
+		err = json.Unmarshal(body, &r)
+		return r, took, err
 	}
 	for range 5 { // warm the caches and the connection
 		if _, _, err := call(); err != nil {
@@ -293,7 +294,7 @@ func load(ctx context.Context, sch *schema, st *store.Store, ids []int64, perSho
 				errs <- err
 				return
 			}
-			defer conn.Close(context.Background())
+			defer func() { _ = conn.Close(context.Background()) }()
 			rng := rand.New(rand.NewPCG(uint64(id), 7))
 			n := 0
 			_, err = conn.CopyFrom(ctx, pgx.Identifier{"sessions"}, sessionCols, pgx.CopyFromFunc(func() ([]any, error) {

@@ -173,9 +173,7 @@ func TestReplayOrderIndependent(t *testing.T) {
 	t.Parallel()
 	log := deliveries(t, "replay-", 120, 4)
 	rng := rand.New(rand.NewPCG(4, 4))
-	for _, d := range log[:40] {
-		log = append(log, d) // redelivered with the same webhook id
-	}
+	log = append(log, log[:40]...) // redelivered with the same webhook ids
 	for _, d := range log[40:60] {
 		dup := d
 		dup.ID += "-again" // a second subscription: a new webhook id
@@ -210,7 +208,7 @@ func TestReplayOrderIndependent(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("replay %d: /api/funnel %d %s", i, resp.StatusCode, body)
 		}

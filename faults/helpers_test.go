@@ -44,7 +44,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
-		os.RemoveAll(binDir)
+		_ = os.RemoveAll(binDir)
 	}
 	os.Exit(code)
 }
@@ -61,7 +61,7 @@ func appBinary(t *testing.T) string {
 		cmd := exec.Command("go", "build", "-o", binPath, "github.com/funnelscope/funnelscope")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+			binErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if binErr != nil {
@@ -77,7 +77,7 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
@@ -91,7 +91,7 @@ func installShop(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,6 @@ func installShop(t *testing.T, dbURL string) {
 type app struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *bytes.Buffer
 	done chan struct{}
 	err  error
 }
@@ -153,7 +152,7 @@ func startApp(t *testing.T, dbURL string, env ...string) *app {
 	for {
 		resp, err := http.Get(a.url + "/healthz")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return a
 			}
@@ -295,7 +294,7 @@ func storedIDs(t *testing.T, dbURL string) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	rows, err := st.DB().QueryContext(ctx, "SELECT webhook_id FROM deliveries WHERE webhook_id IS NOT NULL")
 	if err != nil {
 		t.Fatal(err)
@@ -426,7 +425,7 @@ func newCluster(t *testing.T) *cluster {
 	}
 	t.Cleanup(func() {
 		_ = asPostgres(filepath.Join(bin, "pg_ctl"), "stop", "-D", c.data, "-m", "immediate", "-w", "-t", "20").Run()
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	})
 	out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput()
 	if err != nil {

@@ -28,7 +28,7 @@ func (t AdminOriginTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	origin, err := url.Parse(t.Origin)
 	if err != nil || (origin.Scheme != "http" && origin.Scheme != "https") || origin.Host == "" {
 		if req.Body != nil {
-			req.Body.Close()
+			_ = req.Body.Close()
 		}
 		return nil, fmt.Errorf("shopify: admin origin override is not an http(s) origin")
 	}

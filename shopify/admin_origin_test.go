@@ -49,7 +49,7 @@ func TestAdminOriginTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	got := <-ch
 	if got.host != testShop || got.uri != "/admin/api/2026-10/graphql.json?a=b" {
 		t.Errorf("server saw Host %q, URI %q", got.host, got.uri)
@@ -60,12 +60,13 @@ func TestAdminOriginTransport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("non-shop request was rerouted: %v", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if got := <-ch; got.uri != "/other" {
 		t.Errorf("passthrough URI = %q", got.uri)
 	}
 	bad := &http.Client{Transport: shopify.AdminOriginTransport{Origin: "://bad"}}
-	if _, err := bad.Get("https://" + testShop + "/"); err == nil {
+	if resp, err := bad.Get("https://" + testShop + "/"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("a malformed origin must fail the request")
 	}
 }

@@ -138,7 +138,7 @@ func (c *Client) tokenCall(ctx context.Context, shop string, body map[string]str
 	if err != nil {
 		return Token{}, fmt.Errorf("calling token endpoint: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseBytes))
 	if err != nil {
 		return Token{}, fmt.Errorf("reading token response: %w", err)

@@ -215,9 +215,11 @@ func TestWebhookHeadersStorable(t *testing.T) {
 }
 
 func TestNormalizeShopDomain(t *testing.T) {
-	for in, want := range map[string]string{"My-Store.MyShopify.com": "my-store.myshopify.com", " a.myshopify.com ": "a.myshopify.com", "a.myshopify.com": "a.myshopify.com"} {
-		if got := shopify.NormalizeShopDomain(in); got != want {
-			t.Errorf("NormalizeShopDomain(%q) = %q, want %q", in, got, want)
+	for _, tc := range []struct{ in, want string }{
+		{"My-Store.MyShopify.com", "my-store.myshopify.com"}, {" a.myshopify.com ", "a.myshopify.com"}, {"a.myshopify.com", "a.myshopify.com"},
+	} {
+		if got := shopify.NormalizeShopDomain(tc.in); got != tc.want {
+			t.Errorf("NormalizeShopDomain(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -33,8 +33,8 @@ func TestParseCartFixtures(t *testing.T) {
 			}
 			check(t, "ID", c.ID, "exampleCartId")
 			check(t, "Token", c.Token, "exampleCartId")
-			check(t, "CreatedAt", c.CreatedAt.Time.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
-			check(t, "UpdatedAt", c.UpdatedAt.Time.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
+			check(t, "CreatedAt", c.CreatedAt.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
+			check(t, "UpdatedAt", c.UpdatedAt.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
 			if len(c.LineItems) != 1 {
 				t.Fatalf("line items = %d, want 1", len(c.LineItems))
 			}
@@ -65,7 +65,7 @@ func TestParseCheckoutFixtures(t *testing.T) {
 			check(t, "Email", c.Email, "example@email.com")
 			check(t, "Phone", c.Phone, "")
 			check(t, "Gateway", c.Gateway, "")
-			check(t, "CreatedAt", c.CreatedAt.Time.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
+			check(t, "CreatedAt", c.CreatedAt.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
 			check(t, "CompletedAt zero", c.CompletedAt.IsZero(), true)
 			check(t, "Currency", c.Currency, "USD")
 			check(t, "TotalPrice", c.TotalPrice, "421.88")
@@ -103,7 +103,7 @@ func TestParseCheckoutRESTFixture(t *testing.T) {
 	check(t, "Token", c.Token, "2a1ace52255252df566af0faaedfbfa7")
 	check(t, "CartToken", c.CartToken, "68778783ad298f1c80c3bafcddeea02f")
 	check(t, "Email", c.Email, "bob.norman@mail.example.com")
-	check(t, "CreatedAt", c.CreatedAt.Time.Equal(mustTime(t, "2012-10-12T11:05:27Z")), true)
+	check(t, "CreatedAt", c.CreatedAt.Equal(mustTime(t, "2012-10-12T11:05:27Z")), true)
 	check(t, "TotalPrice", c.TotalPrice, "379.69")
 	check(t, "AbandonedCheckoutURL", c.AbandonedCheckoutURL, "https://checkout.local/548380009/checkouts/2a1ace52255252df566af0faaedfbfa7/recover")
 	if len(c.ShippingLines) != 1 {
@@ -136,8 +136,8 @@ func TestParseOrderFixtures(t *testing.T) {
 	check(t, "CartToken", o.CartToken, "")
 	check(t, "CheckoutToken", o.CheckoutToken, "")
 	check(t, "CheckoutID", o.CheckoutID, int64(0))
-	check(t, "CreatedAt", o.CreatedAt.Time.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
-	check(t, "ProcessedAt", o.ProcessedAt.Time.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
+	check(t, "CreatedAt", o.CreatedAt.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
+	check(t, "ProcessedAt", o.ProcessedAt.Equal(mustTime(t, "2022-01-01T00:00:00Z")), true)
 	check(t, "Currency", o.Currency, "USD")
 	check(t, "TotalPrice", o.TotalPrice, "404.95")
 	check(t, "Email", o.Email, "jon@example.com")
@@ -162,7 +162,7 @@ func TestParseOrderFixtures(t *testing.T) {
 	check(t, "CartToken", r.CartToken, "68778783ad298f1c80c3bafcddeea02f")
 	check(t, "CheckoutToken", r.CheckoutToken, "bd5a8aa1ecd019dd3520ff791ee3a24c")
 	check(t, "CheckoutID", r.CheckoutID, int64(901414060))
-	check(t, "CreatedAt", r.CreatedAt.Time.Equal(mustTime(t, "2008-01-10T16:00:00Z")), true)
+	check(t, "CreatedAt", r.CreatedAt.Equal(mustTime(t, "2008-01-10T16:00:00Z")), true)
 	check(t, "TotalPrice", r.TotalPrice, "598.94")
 	check(t, "Phone", r.Phone, "+557734881234")
 	check(t, "LandingSite", r.LandingSite, "http://www.example.com?source=abc")
@@ -326,7 +326,7 @@ func TestPayloadTime(t *testing.T) {
 			}
 			continue
 		}
-		if !c.UpdatedAt.Time.Equal(mustTime(t, tc.want)) {
+		if !c.UpdatedAt.Equal(mustTime(t, tc.want)) {
 			t.Errorf("%s: got %v, want %s", tc.in, c.UpdatedAt, tc.want)
 		}
 	}

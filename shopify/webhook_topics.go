@@ -37,10 +37,15 @@ func TopicEnum(topic string) (string, error) {
 		return "", fmt.Errorf("shopify: invalid webhook topic %q", topic)
 	}
 	for i := 0; i < len(topic); i++ {
-		c := topic[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '/') {
+		if !topicByte(topic[i]) {
 			return "", fmt.Errorf("shopify: invalid webhook topic %q", topic)
 		}
 	}
 	return strings.ToUpper(strings.ReplaceAll(topic, "/", "_")), nil
+}
+
+// topicByte reports whether c may appear in a topic: an ASCII letter or
+// digit, '_' or '/'.
+func topicByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '/'
 }

@@ -40,25 +40,29 @@ func (s *Store) customerSessions(ctx context.Context, shopID int64, m funnel.Cus
 		return nil, nil
 	}
 	for after := ""; ; {
-		rows, err := s.db(ctx).Raw(`SELECT session_key, email, phone FROM sessions
+		// One chunk per call, so that its rows are closed by a defer
+		// before the next chunk is read.
+		n, err := func() (int, error) {
+			rows, err := s.db(ctx).Raw(`SELECT session_key, email, phone FROM sessions
 			WHERE shop_id = ? AND session_key > ? AND (email <> '' OR phone <> '')
 			ORDER BY session_key LIMIT ?`, shopID, after, contactChunk).Rows()
-		if err != nil {
-			return nil, fmt.Errorf("reading sessions: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var c sessionContact
-			if err := rows.Scan(&c.key, &c.email, &c.phone); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reading sessions: %w", err)
+			if err != nil {
+				return 0, err
 			}
-			n, after = n+1, c.key
-			if m.Contact(c.email, c.phone) {
-				out = append(out, c)
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var c sessionContact
+				if err := rows.Scan(&c.key, &c.email, &c.phone); err != nil {
+					return 0, err
+				}
+				n, after = n+1, c.key
+				if m.Contact(c.email, c.phone) {
+					out = append(out, c)
+				}
 			}
-		}
-		err = errors.Join(rows.Err(), rows.Close())
+			return n, errors.Join(rows.Err(), rows.Close())
+		}()
 		if err != nil {
 			return nil, fmt.Errorf("reading sessions: %w", err)
 		}
@@ -76,25 +80,29 @@ func (s *Store) customerDataRequests(ctx context.Context, shopID int64, m funnel
 		return nil, nil
 	}
 	for after := int64(0); ; {
-		rows, err := s.db(ctx).Raw(`SELECT id, customer_id, email, phone FROM data_requests
+		// One chunk per call, as in customerSessions.
+		n, err := func() (int, error) {
+			rows, err := s.db(ctx).Raw(`SELECT id, customer_id, email, phone FROM data_requests
 			WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?`, shopID, after, contactChunk).Rows()
+			if err != nil {
+				return 0, err
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				var id, customer int64
+				var email, phone string
+				if err := rows.Scan(&id, &customer, &email, &phone); err != nil {
+					return 0, err
+				}
+				n, after = n+1, id
+				if m.Record(customer, email, phone) {
+					out = append(out, id)
+				}
+			}
+			return n, errors.Join(rows.Err(), rows.Close())
+		}()
 		if err != nil {
-			return nil, fmt.Errorf("reading data requests: %w", err)
-		}
-		n := 0
-		for rows.Next() {
-			var id, customer int64
-			var email, phone string
-			if err := rows.Scan(&id, &customer, &email, &phone); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reading data requests: %w", err)
-			}
-			n, after = n+1, id
-			if m.Record(customer, email, phone) {
-				out = append(out, id)
-			}
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return nil, fmt.Errorf("reading data requests: %w", err)
 		}
 		if n < contactChunk {
@@ -154,11 +162,11 @@ func (s *Store) matchPayloads(ctx context.Context, m funnel.CustomerMatcher, ski
 	if err != nil {
 		return 0, fmt.Errorf("reading kept payloads: %w", err)
 	}
+	defer rows.Close()
 	n := 0
 	for rows.Next() {
 		var payload []byte
 		if err := rows.Scan(last, at, &payload); err != nil {
-			rows.Close()
 			return 0, fmt.Errorf("reading kept payloads: %w", err)
 		}
 		n++

@@ -72,7 +72,7 @@ func TestPermanentTellsRefusedDataFromOutages(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					defer tx.Rollback()
+					defer func() { _ = tx.Rollback() }()
 					if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = 1"); err != nil {
 						t.Fatal(err)
 					}
@@ -98,7 +98,7 @@ func TestPermanentTellsRefusedDataFromOutages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn.Close()
+		_ = conn.Close()
 		_, transient["a closed connection"] = conn.ExecContext(ctx, "SELECT 1")
 		transient["a cancellation"] = fmt.Errorf("store: x: %w", context.Canceled)
 
@@ -134,21 +134,21 @@ func lockedSQLite(t *testing.T, s *store.Store) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	conn, err := other.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		t.Fatal(err)
 	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
+	defer func() { _, _ = conn.ExecContext(ctx, "ROLLBACK") }()
 	// The store holds one connection: the pragma is its.
 	if _, err := s.DB().ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
 		t.Fatal(err)
 	}
-	defer s.DB().ExecContext(ctx, "PRAGMA busy_timeout = 5000")
+	defer func() { _, _ = s.DB().ExecContext(ctx, "PRAGMA busy_timeout = 5000") }()
 	_, err = s.DB().ExecContext(ctx, "DELETE FROM deliveries")
 	if err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("a write under another's lock: %v, want SQLITE_BUSY", err)

@@ -25,7 +25,7 @@ func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) (inserted []
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
 	err = conn.Raw(func(driverConn any) error {
 		c := driverConn.(*stdlib.Conn).Conn()
 		var err error

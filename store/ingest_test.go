@@ -186,7 +186,7 @@ func TestIngestEventConcurrent(t *testing.T) {
 func TestIngestEventDatabaseDown(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
 		sh := install(t, s, "down.myshopify.com")
-		s.Close()
+		_ = s.Close()
 		ev := cartEvent("c", at(0), at(0), 1)
 		if _, err := s.IngestEvent(context.Background(), sh.ID, delivery("x", "", "", ""), &ev); err == nil {
 			t.Fatal("IngestEvent on a closed store succeeded")

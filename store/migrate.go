@@ -127,7 +127,7 @@ func (s *Store) withMigrationLock(ctx context.Context, fn func() error) error {
 	if err != nil {
 		return fmt.Errorf("store: reserving migration connection: %w", err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
 	const key = "hashtext('funnelscope.migrate'), hashtext(current_schema())"
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+key+")"); err != nil {
 		return fmt.Errorf("store: taking migration lock: %w", err)

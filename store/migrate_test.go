@@ -80,7 +80,7 @@ func TestOpenCreatesSQLiteDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}

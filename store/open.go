@@ -69,7 +69,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), gcfg)
 		if err != nil {
-			sqlDB.Close()
+			_ = sqlDB.Close()
 			return nil, fmt.Errorf("store: opening PostgreSQL: %w", err)
 		}
 		s.gdb, s.sqlDB, s.dialect = gdb, sqlDB, DialectPostgres
@@ -95,7 +95,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		sqlDB.SetMaxIdleConns(n)
 		gdb, err := gorm.Open(&sqlite.Dialector{Conn: sqlDB}, gcfg)
 		if err != nil {
-			sqlDB.Close()
+			_ = sqlDB.Close()
 			return nil, fmt.Errorf("store: opening SQLite: %w", err)
 		}
 		s.gdb, s.sqlDB, s.dialect = gdb, sqlDB, DialectSQLite
@@ -104,12 +104,12 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 
 	if err := s.Ping(ctx); err != nil {
-		s.sqlDB.Close()
+		_ = s.sqlDB.Close()
 		return nil, err
 	}
 	if s.dialect == DialectSQLite {
 		if err := s.checkSQLiteVersion(ctx); err != nil {
-			s.sqlDB.Close()
+			_ = s.sqlDB.Close()
 			return nil, err
 		}
 	}
@@ -119,10 +119,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 // sqlitePath extracts the file path from the part of a sqlite: URL after the
 // colon ("sqlite:data/app.db", "sqlite:///abs/app.db").
 func sqlitePath(rest string) (string, error) {
-	path := rest
-	if strings.HasPrefix(path, "//") {
-		path = path[2:]
-	}
+	path := strings.TrimPrefix(rest, "//")
 	switch {
 	case path == "":
 		return "", fmt.Errorf("store: sqlite URL without a path (want sqlite:PATH)")

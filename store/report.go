@@ -198,11 +198,11 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	if err != nil {
 		return nil, fmt.Errorf("reading rollups: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var currency string
 		var sums rollupSums
 		if err := rows.Scan(append([]any{&currency}, sums.scanTargets()...)...); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("reading rollups: %w", err)
 		}
 		var counted int64
@@ -226,9 +226,6 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 		if counted != 0 && currency != "" && (t.Currency == "" || currency < t.Currency) {
 			t.Currency = currency
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("reading rollups: %w", err)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading rollups: %w", err)

@@ -47,6 +47,7 @@ func (s *Store) DailyFurthest(ctx context.Context, shopID int64, days funnel.Day
 	if err != nil {
 		return nil, fmt.Errorf("store: daily stages of shop %d: %w", shopID, err)
 	}
+	defer rows.Close()
 	var day int
 	var counts [rollupStages]int64
 	dest := []any{&day}
@@ -55,7 +56,6 @@ func (s *Store) DailyFurthest(ctx context.Context, shopID int64, days funnel.Day
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("store: daily stages of shop %d: %w", shopID, err)
 		}
 		if day >= 0 && day < len(out) {
@@ -63,9 +63,6 @@ func (s *Store) DailyFurthest(ctx context.Context, shopID int64, days funnel.Day
 				out[day][st] += n
 			}
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("store: daily stages of shop %d: %w", shopID, err)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: daily stages of shop %d: %w", shopID, err)

@@ -70,6 +70,7 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, start, end, now 
 	if err != nil {
 		return nil, fmt.Errorf("grouping sessions: %w", err)
 	}
+	defer rows.Close()
 	out := map[string]*funnel.Tally{}
 	tally := func(key string) *funnel.Tally {
 		t := out[key]
@@ -85,7 +86,6 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, start, end, now 
 		var stage, state int
 		var n, value int64
 		if err := rows.Scan(&key, &stage, &state, &currency, &n, &value); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("grouping sessions: %w", err)
 		}
 		if stage < int(funnel.StageNone) || stage > int(funnel.StageCompleted) {

@@ -316,7 +316,7 @@ func TestFunnelTallyRecoverWindow(t *testing.T) {
 		idle := time.Hour
 		now := day3.Add(20 * 24 * time.Hour)
 		start := now.Add(-8 * 24 * time.Hour)
-		edge := now.Add(-idle - funnel.RecoverWindow) // funnel.RecoverableSince(now, idle)
+		edge := now.Add(-idle - funnel.RecoverWindow) // what funnel.RecoverableSince(now, idle) returns
 		payment := func(key string, last time.Time, value int64) funnel.Event {
 			ev := checkoutEvent(key, "co-"+key, start, last, value)
 			ev.HasShippingLine = true

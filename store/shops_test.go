@@ -213,14 +213,14 @@ func TestTokenEncryptionWrongKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s1.Close()
+			defer func() { _ = s1.Close() }()
 			sh := install(t, s1, "k.myshopify.com")
 			other := []byte("another-key-of-exactly-32-bytes!")
 			s2, err := store.Open(ctx, u, store.Options{EncryptionKey: other})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s2.Close()
+			defer func() { _ = s2.Close() }()
 			if _, err := s2.ShopByID(ctx, sh.ID); !errors.Is(err, store.ErrDecrypt) {
 				t.Errorf("wrong key: err = %v, want ErrDecrypt", err)
 			}
@@ -228,7 +228,7 @@ func TestTokenEncryptionWrongKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s3.Close()
+			defer func() { _ = s3.Close() }()
 			if _, err := s3.ShopByID(ctx, sh.ID); !errors.Is(err, store.ErrNoEncryptionKey) {
 				t.Errorf("no key: err = %v, want ErrNoEncryptionKey", err)
 			}

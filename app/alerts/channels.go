@@ -122,7 +122,7 @@ func postChat(ctx context.Context, client *http.Client, target string, msg Messa
 		}
 		return chatFailure(fmt.Errorf("chat webhook: %w", err), timeout)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return statusFailure(resp.StatusCode)

@@ -27,7 +27,7 @@ type ScanShopArgs struct {
 // Kind names the job for River.
 func (ScanShopArgs) Kind() string { return "alerts_scan_shop" }
 
-// InsertOpts: one pending scan per shop at a time.
+// InsertOpts allows one pending scan per shop at a time.
 func (ScanShopArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
@@ -43,7 +43,7 @@ type DeliverArgs struct {
 // Kind names the job for River.
 func (DeliverArgs) Kind() string { return "alerts_deliver" }
 
-// InsertOpts: one delivery job per alert, ever.
+// InsertOpts allows one delivery job per alert, ever.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: DefaultMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
@@ -56,7 +56,7 @@ type DigestArgs struct {
 // Kind names the job for River.
 func (DigestArgs) Kind() string { return "alerts_digest" }
 
-// InsertOpts: one delivery job per digest, ever.
+// InsertOpts allows one delivery job per digest, ever.
 func (DigestArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: DefaultMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

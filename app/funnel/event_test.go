@@ -85,7 +85,8 @@ func TestKeyOf(t *testing.T) {
 }
 
 func TestKindRank(t *testing.T) {
-	if !(KindOrder.Rank() > KindCheckout.Rank() && KindCheckout.Rank() > KindCart.Rank() && KindCart.Rank() > EventKind("x").Rank()) {
+	ranked := KindOrder.Rank() > KindCheckout.Rank() && KindCheckout.Rank() > KindCart.Rank() && KindCart.Rank() > EventKind("x").Rank()
+	if !ranked {
 		t.Errorf("ranks order %d checkout %d cart %d unknown %d", KindOrder.Rank(), KindCheckout.Rank(), KindCart.Rank(), EventKind("x").Rank())
 	}
 	for _, k := range []EventKind{KindCart, KindCheckout, KindOrder} {

@@ -287,7 +287,7 @@ func (p *Poster) Post(ctx context.Context, d Delivery) (int, error) {
 		return 0, err
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
 

@@ -47,7 +47,7 @@ func TestSignedHelpersVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if got.h.Topic != "carts/create" || got.h.ShopDomain != shop || got.h.WebhookID != "wh-1" ||
 		!shopify.VerifyWebhookHMAC(got.body, got.h.HMAC, secret) {
 		t.Errorf("delivery = %+v", got.h)
@@ -64,7 +64,7 @@ func TestTokenEndpointFormBodyAndHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	form := url.Values{"client_id": {key}, "client_secret": {secret}, "code": {s.IssueCode(shop)}, "expiring": {"1"}}

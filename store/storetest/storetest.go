@@ -79,7 +79,7 @@ func URL(t testing.TB, dialect string) string {
 	if err != nil {
 		t.Fatalf("storetest: opening %s store: %v", dialect, err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("storetest: migrating %s store: %v", dialect, err)
 	}
@@ -122,17 +122,17 @@ func freshPostgresSchema(t testing.TB) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {
-		admin.Close()
+		_ = admin.Close()
 		t.Fatalf("storetest: PostgreSQL is unreachable at %s (set %s to a reachable database; store tests need it): %v",
 			redact(base), EnvPostgres, err)
 	}
 	schema := "fs_test_" + randomHex(t, 8)
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
+		_ = admin.Close()
 		t.Fatalf("storetest: creating schema: %v", err)
 	}
 	t.Cleanup(func() {
-		defer admin.Close()
+		defer func() { _ = admin.Close() }()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {

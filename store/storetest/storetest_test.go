@@ -64,7 +64,7 @@ func TestForEachAndURL(t *testing.T) {
 			t.Fatal(err)
 		}
 		v, err := s.SchemaVersion(context.Background())
-		s.Close()
+		_ = s.Close()
 		if err != nil || v < 5 {
 			t.Errorf("%s URL not migrated: %d, %v", d, v, err)
 		}
