@@ -101,13 +101,16 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 }
 
 // Window returns the last finished digest window at now in loc: the hour
-// or the calendar day before the current one.
+// or the calendar day before the current one. A day is the shop's day as
+// the reports count it (funnel.DayRange), so that where a daylight-saving
+// change skips midnight the day still begins on its own date.
 func Window(now time.Time, period string, loc *time.Location) (start, end time.Time) {
 	t := now.In(loc)
-	y, m, d := t.Date()
 	if period == store.DigestDaily {
-		end = time.Date(y, m, d, 0, 0, 0, 0, loc)
-		return time.Date(y, m, d-1, 0, 0, 0, 0, loc), end
+		y, m, d := t.Date()
+		yesterday := time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC)
+		day := funnel.NewDayRange(yesterday, yesterday, loc)
+		return day.Start(), day.End()
 	}
 	end = t.Truncate(time.Minute).Add(-time.Duration(t.Minute()) * time.Minute)
 	return end.Add(-time.Hour), end
