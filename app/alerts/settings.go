@@ -3,6 +3,8 @@ package alerts
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -126,6 +128,11 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return cur, &FieldError{Message: "The settings must be a JSON object."}
+	}
+	// Anything after the object is not part of it: the body as a whole is
+	// not the settings the caller meant.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return cur, &FieldError{Message: "The settings must be a JSON object."}
 	}
 	decode := func(name string, v any, msg string) (bool, *FieldError) {
