@@ -3,12 +3,12 @@ package alerts
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/funnelscope/funnelscope/app/alerts/alertstest"
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -94,7 +94,6 @@ func TestAlertMessage(t *testing.T) {
 	}
 
 	chat := chatOf(t, msg)
-	checkSlack(t, chat)
 	if want := "Payment drop-off on my-shop.myshopify.com: " + value + " (Reached payment), 2 hours 40 minutes ago"; chat.Text != want {
 		t.Errorf("chat text %q, want %q", chat.Text, want)
 	}
@@ -155,25 +154,40 @@ func TestAlertMessageLeavesOut(t *testing.T) {
 	}
 }
 
+// The bounds the README promises of an alert's texts, in characters.
+const (
+	wantSubject  = 150
+	wantTitle    = 100
+	wantContact  = 200
+	wantCurrency = 12
+	wantListed   = 10 // carts a digest lists
+)
+
 // TestAlertMessageBounds builds an alert for a cart of 10,000 lines with
 // titles of 30,000 characters, a contact, currency and recovery link far
-// too long: every text keeps its bounds, cut between characters, never
-// inside an escape, and says how much it leaves out.
+// too long, in a shop of a domain too long: every text keeps its bounds,
+// cut between characters, never inside an escape, and says how much it
+// leaves out.
 func TestAlertMessageBounds(t *testing.T) {
 	sess := paymentDropoff()
 	big := strings.Repeat("Très <grand> & titre ", 1500)
 	sess.LineItems = make([]funnel.LineItem, 10_000)
 	for i := range sess.LineItems {
-		sess.LineItems[i] = funnel.LineItem{Title: fmt.Sprintf("%05d %s", i+1, big), Quantity: 1}
+		sess.LineItems[i] = funnel.LineItem{Title: big, Quantity: 1} // one string, not 300 MB of them
+		if i < 6 {
+			sess.LineItems[i].Title = fmt.Sprintf("%05d %s", i+1, big)
+		}
 	}
 	sess.Email = strings.Repeat("é<&>", 200) + "@example.com"
 	sess.Currency = strings.Repeat("€", 40)
 	sess.RecoveryURL = "https://shop.example.com/" + strings.Repeat("r", 4000)
-	msg, err := service(t, false).alertMessage(testShop, funnel.StatusPaymentDropoff, sess, testNow)
+	long := testShop
+	long.Domain = strings.Repeat("x", 300) + ".myshopify.com"
+	msg, err := service(t, false).alertMessage(long, funnel.StatusPaymentDropoff, sess, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := utf8.RuneCountInString(msg.Subject); n > maxSubject || !strings.HasSuffix(msg.Subject, "…") {
+	if n := utf8.RuneCountInString(msg.Subject); n > wantSubject || !strings.HasSuffix(msg.Subject, "…") {
 		t.Errorf("subject of %d characters: %q", n, msg.Subject)
 	}
 	for name, part := range map[string]string{"subject": msg.Subject, "text": msg.Text, "HTML": msg.HTML} {
@@ -191,21 +205,20 @@ func TestAlertMessageBounds(t *testing.T) {
 		t.Errorf("the HTML does not count the items left out")
 	}
 	for _, line := range strings.Split(msg.Text, "\n") {
-		if title, ok := strings.CutPrefix(line, "  - 1 × "); ok && utf8.RuneCountInString(title) > maxTitle {
+		if title, ok := strings.CutPrefix(line, "  - 1 × "); ok && utf8.RuneCountInString(title) > wantTitle {
 			t.Errorf("an item title of %d characters", utf8.RuneCountInString(title))
 		}
-		if c, ok := strings.CutPrefix(line, "Contact: "); ok && (utf8.RuneCountInString(c) > maxContact || !strings.HasSuffix(c, "…")) {
+		if c, ok := strings.CutPrefix(line, "Contact: "); ok && (utf8.RuneCountInString(c) > wantContact || !strings.HasSuffix(c, "…")) {
 			t.Errorf("a contact line of %d characters", utf8.RuneCountInString(c))
 		}
 		if strings.Contains(line, "recover") {
 			t.Errorf("a recovery link too long for a chat button is still shown: %.100s", line)
 		}
 	}
-	if !strings.Contains(msg.Text, strings.Repeat("€", maxCurrency-1)+"…\n") || strings.Contains(msg.Text, strings.Repeat("€", maxCurrency)) {
-		t.Errorf("the currency is not cut to %d characters:\n%.300s", maxCurrency, msg.Text)
+	if !strings.Contains(msg.Text, strings.Repeat("€", wantCurrency-1)+"…\n") || strings.Contains(msg.Text, strings.Repeat("€", wantCurrency)) {
+		t.Errorf("the currency is not cut to %d characters:\n%.300s", wantCurrency, msg.Text)
 	}
 	chat := chatOf(t, msg)
-	checkSlack(t, chat)
 	if items := chat.Blocks[2].Text.Text; !strings.Contains(items, "and 9995 more") && !strings.HasSuffix(items, "…") {
 		t.Errorf("the chat message's items say nothing of what is left out: %.200s…", items)
 	}
@@ -266,7 +279,6 @@ func TestDigestMessage(t *testing.T) {
 		t.Errorf("HTML:\n%s", msg.HTML)
 	}
 	chat := chatOf(t, msg)
-	checkSlack(t, chat)
 	if chat.Text != msg.Subject || len(chat.Blocks) != 3+len(entries) {
 		t.Fatalf("chat text %q and %d blocks, want the subject and %d", chat.Text, len(chat.Blocks), 3+len(entries))
 	}
@@ -326,7 +338,7 @@ func dayDigest(start, end time.Time) store.Digest {
 }
 
 // TestDigestMessageBounds builds a digest of 14 carts whose titles, items
-// and contacts are far too long: it lists the largest DigestLargest in the
+// and contacts are far too long: it lists the largest 10 in the
 // e-mail, as many as Slack's limits allow in the chat message, and counts
 // the carts it leaves out in both.
 func TestDigestMessageBounds(t *testing.T) {
@@ -344,26 +356,27 @@ func TestDigestMessageBounds(t *testing.T) {
 		entries = append(entries, digestEntry{store.Alert{Kind: funnel.StatusPaymentDropoff, Value: int64(10000 - i), Currency: "EUR"}, sess})
 	}
 	d := store.Digest{Period: store.DigestHourly, Timezone: "UTC", WindowStart: testNow.Add(-2 * time.Hour), WindowEnd: testNow.Add(-time.Hour)}
-	msg, err := s.digestMessage(testShop, d, entries, testNow)
+	long := testShop
+	long.Domain = strings.Repeat("x", 300) + ".myshopify.com"
+	msg, err := s.digestMessage(long, d, entries, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := utf8.RuneCountInString(msg.Subject); n > maxSubject {
+	if n := utf8.RuneCountInString(msg.Subject); n > wantSubject {
 		t.Errorf("subject of %d characters", n)
 	}
 	for name, part := range map[string]string{"text": msg.Text, "HTML": msg.HTML} {
 		if !utf8.ValidString(part) {
 			t.Errorf("the %s was cut inside a character", name)
 		}
-		if n := strings.Count(part, "Open in Funnelscope"); n != DigestLargest {
-			t.Errorf("the %s lists %d carts, want %d", name, n, DigestLargest)
+		if n := strings.Count(part, "Open in Funnelscope"); n != wantListed {
+			t.Errorf("the %s lists %d carts, want %d", name, n, wantListed)
 		}
 		if !strings.Contains(part, "… and 4 more carts in Funnelscope.") || !strings.Contains(part, "… and 45 more") {
 			t.Errorf("the %s does not count the carts and items it leaves out:\n%.1000s", name, part)
 		}
 	}
 	chat := chatOf(t, msg)
-	checkSlack(t, chat)
 	listed := 0
 	for _, b := range chat.Blocks {
 		if b.Text != nil && strings.Contains(b.Text.Text, "|Open in Funnelscope>") {
@@ -371,8 +384,8 @@ func TestDigestMessageBounds(t *testing.T) {
 		}
 	}
 	more := fmt.Sprintf("… and %d more carts in Funnelscope.", len(entries)-listed)
-	if listed == 0 || listed >= DigestLargest || chat.Blocks[len(chat.Blocks)-1].Text.Text != more {
-		t.Errorf("the chat message lists %d carts and ends %+v, want fewer than %d and %q", listed, chat.Blocks[len(chat.Blocks)-1], DigestLargest, more)
+	if listed == 0 || listed >= wantListed || chat.Blocks[len(chat.Blocks)-1].Text.Text != more {
+		t.Errorf("the chat message lists %d carts and ends %+v, want fewer than %d and %q", listed, chat.Blocks[len(chat.Blocks)-1], wantListed, more)
 	}
 }
 
@@ -421,22 +434,6 @@ func TestAgo(t *testing.T) {
 	}
 }
 
-// chatMessage is a chat message as Slack reads its JSON.
-type chatMessage struct {
-	Text   string
-	Blocks []struct {
-		Type     string
-		Text     *chatText
-		Fields   []chatText
-		Elements []struct {
-			Type, URL string
-			Text      json.RawMessage // a button's is an object, a context element's a string
-		}
-	}
-}
-
-type chatText struct{ Type, Text string }
-
 func chatJSON(t *testing.T, msg Message) string {
 	t.Helper()
 	b, err := json.Marshal(msg.Chat)
@@ -446,82 +443,11 @@ func chatJSON(t *testing.T, msg Message) string {
 	return string(b)
 }
 
-func chatOf(t *testing.T, msg Message) chatMessage {
+// chatOf is the message's chat message as Slack reads it, checked against
+// Slack's limits.
+func chatOf(t *testing.T, msg Message) alertstest.ChatMessage {
 	t.Helper()
-	var m chatMessage
-	if err := json.Unmarshal([]byte(chatJSON(t, msg)), &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// mrkdwnLink is a link in Slack's mrkdwn, <url|label>.
-var mrkdwnLink = regexp.MustCompile(`<https?://[^<>|]*\|[^<>]*>`)
-
-// checkSlack fails the test for any part of a chat message beyond Slack's
-// Block Kit limits (header 150 characters, section text 3000, 10 fields of
-// 2000, 50 blocks, button text 75 and URL 3000, 12,000 characters of block
-// text in all) and for mrkdwn whose &, < and > are not escaped.
-func checkSlack(t *testing.T, m chatMessage) {
-	t.Helper()
-	n := utf8.RuneCountInString
-	over := func(what string, got, limit int) {
-		t.Helper()
-		if got > limit {
-			t.Errorf("chat message: %s is %d, over Slack's %d", what, got, limit)
-		}
-	}
-	escaped := func(s string) {
-		t.Helper()
-		rest := mrkdwnLink.ReplaceAllString(s, "")
-		if strings.ContainsAny(rest, "<>") || strings.Count(rest, "&") != strings.Count(rest, "&amp;")+strings.Count(rest, "&lt;")+strings.Count(rest, "&gt;") {
-			t.Errorf("chat message: mrkdwn not escaped: %.300q", s)
-		}
-	}
-	over("the text", n(m.Text), 3000)
-	over("the blocks", len(m.Blocks), 50)
-	total := 0
-	for i, b := range m.Blocks {
-		switch b.Type {
-		case "header":
-			if b.Text == nil || b.Text.Type != "plain_text" {
-				t.Fatalf("block %d: a header without plain text", i)
-			}
-			over("a header", n(b.Text.Text), 150)
-			total += n(b.Text.Text)
-		case "section":
-			if b.Text != nil {
-				over("a section's text", n(b.Text.Text), 3000)
-				escaped(b.Text.Text)
-				total += n(b.Text.Text)
-			}
-			over("a section's fields", len(b.Fields), 10)
-			for _, f := range b.Fields {
-				over("a field", n(f.Text), 2000)
-				escaped(f.Text)
-				total += n(f.Text)
-			}
-		case "context":
-			for _, e := range b.Elements {
-				var s string
-				if err := json.Unmarshal(e.Text, &s); err != nil {
-					t.Fatalf("context element %s: %v", e.Text, err)
-				}
-				escaped(s)
-				total += n(s)
-			}
-		case "actions":
-			for _, e := range b.Elements {
-				var label chatText
-				if err := json.Unmarshal(e.Text, &label); err != nil || e.Type != "button" {
-					t.Fatalf("action %s %s: %v", e.Type, e.Text, err)
-				}
-				over("a button's text", n(label.Text), 75)
-				over("a button's URL", n(e.URL), 3000)
-			}
-		default:
-			t.Errorf("block %d: unexpected type %q", i, b.Type)
-		}
-	}
-	over("the blocks' text in all", total, 12000)
+	body := []byte(chatJSON(t, msg))
+	alertstest.CheckSlackLimits(t, body)
+	return alertstest.ParseChat(t, body)
 }
