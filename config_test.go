@@ -1,8 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 func envOf(m map[string]string) getenv { return func(k string) string { return m[k] } }
@@ -51,5 +57,45 @@ func TestServeAcceptsCompleteConfiguration(t *testing.T) {
 func TestMigrateNeedsNoShopifyConfiguration(t *testing.T) {
 	if _, err := loadSettings(envOf(map[string]string{}), false); err != nil {
 		t.Fatalf("migrate and demo need no configuration: %v", err)
+	}
+}
+
+// TestAbandonAfterLimits checks ABANDON_AFTER, the app's default idle
+// threshold, at each bound of a shop's own threshold: both take the same
+// values, a whole number of minutes from alerts.MinAbandonAfter to
+// alerts.MaxAbandonAfter, and so does the app's default.
+func TestAbandonAfterLimits(t *testing.T) {
+	if !alerts.ValidAbandonAfter(app.DefaultAbandonAfter) {
+		t.Errorf("the default threshold %s is outside the limits", app.DefaultAbandonAfter)
+	}
+	for _, c := range []struct {
+		env  string
+		want time.Duration // 0: refused
+	}{
+		{"4m", 0}, {"4m59s", 0}, {"5m", 5 * time.Minute}, {"5m30s", 0}, {"45m", 45 * time.Minute},
+		{"167h59m", 167*time.Hour + 59*time.Minute}, {"168h", 168 * time.Hour}, {"168h1m", 0}, {"168h0m1s", 0},
+		{"10000h", 0}, {"0s", 0}, {"-1h", 0},
+	} {
+		d, err := time.ParseDuration(c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := loadSettings(envOf(map[string]string{"ABANDON_AFTER": c.env}), false)
+		switch {
+		case c.want == 0 && err == nil:
+			t.Errorf("ABANDON_AFTER=%s accepted", c.env)
+		case c.want == 0 && !strings.Contains(err.Error(), "ABANDON_AFTER") || c.want == 0 && !strings.Contains(err.Error(), "between 5 minutes and 7 days"):
+			t.Errorf("ABANDON_AFTER=%s: the error does not say what it takes: %v", c.env, err)
+		case c.want != 0 && (err != nil || s.app.AbandonAfter != c.want):
+			t.Errorf("ABANDON_AFTER=%s: %v, threshold %s", c.env, err, s.app.AbandonAfter)
+		}
+		// A shop's own threshold, in minutes, takes the same values.
+		if d%time.Minute == 0 && d > 0 {
+			body := fmt.Sprintf(`{"abandon_after_minutes": %d}`, d/time.Minute)
+			set, fe := alerts.ApplyJSON(store.Settings{}, []byte(body), false)
+			if (fe == nil) != (c.want != 0) || fe == nil && set.AbandonAfter != c.want {
+				t.Errorf("abandon_after_minutes %d: %v, threshold %s; ABANDON_AFTER=%s valid: %v", d/time.Minute, fe, set.AbandonAfter, c.env, c.want != 0)
+			}
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/funnelscope/funnelscope/app/alerts/alertstest"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -25,87 +25,6 @@ func hugeCart(t *testing.T, token string, n int, at time.Time) delivery {
 	p := loadPayload(t, "carts_create.json").with(t, map[string]any{"id": token, "token": token,
 		"created_at": stamp, "updated_at": stamp, "line_items": items})
 	return delivery{topic: "carts/create", id: token + "-create", body: p.bytes(t)}
-}
-
-// checkSlackLimits fails the test for any part of a chat message beyond
-// Slack's Block Kit limits: header text 150 characters, section text 3000,
-// at most 10 section fields of 2000, 50 blocks, button text 75 and URL
-// 3000; the top-level text within 3000 too; and at most 12,000 characters
-// of block text in all (beyond it Slack answers msg_blocks_too_long).
-func checkSlackLimits(t *testing.T, body []byte) {
-	t.Helper()
-	type text struct{ Type, Text string }
-	var msg struct {
-		Text   string
-		Blocks []struct {
-			Type     string
-			Text     *text
-			Fields   []text
-			Elements []struct {
-				Type string
-				URL  string
-				Text json.RawMessage // a button's is an object, a context element's a string
-			}
-		}
-	}
-	if err := json.Unmarshal(body, &msg); err != nil {
-		t.Fatalf("chat message: %v", err)
-	}
-	n := utf8.RuneCountInString
-	over := func(what string, got, limit int) {
-		t.Helper()
-		if got > limit {
-			t.Errorf("chat message: %s is %d, over Slack's %d", what, got, limit)
-		}
-	}
-	over("top-level text", n(msg.Text), 3000)
-	over("blocks", len(msg.Blocks), 50)
-	total := 0
-	for i, b := range msg.Blocks {
-		if b.Text != nil {
-			total += n(b.Text.Text)
-		}
-		switch b.Type {
-		case "header":
-			if b.Text == nil || b.Text.Type != "plain_text" {
-				t.Errorf("block %d: a header without plain text", i)
-				continue
-			}
-			over("a header's text", n(b.Text.Text), 150)
-		case "section":
-			if b.Text != nil {
-				over("a section's text", n(b.Text.Text), 3000)
-			}
-			over("a section's fields", len(b.Fields), 10)
-			for _, f := range b.Fields {
-				over("a field's text", n(f.Text), 2000)
-				total += n(f.Text)
-			}
-		case "context":
-			over("a context's elements", len(b.Elements), 10)
-			for _, e := range b.Elements {
-				var s string
-				if err := json.Unmarshal(e.Text, &s); err != nil {
-					t.Fatalf("context element %s: %v", e.Text, err)
-				}
-				over("a context element's text", n(s), 3000)
-				total += n(s)
-			}
-		case "actions":
-			over("an actions block's elements", len(b.Elements), 25)
-			for _, e := range b.Elements {
-				var label text
-				if err := json.Unmarshal(e.Text, &label); err != nil || e.Type != "button" {
-					t.Fatalf("action %s %s: %v", e.Type, e.Text, err)
-				}
-				over("a button's text", n(label.Text), 75)
-				over("a button's URL", n(e.URL), 3000)
-			}
-		default:
-			t.Errorf("block %d: unexpected type %q", i, b.Type)
-		}
-	}
-	over("the blocks' text in all", total, 12000)
 }
 
 // TestAlertTextsBounded sends immediate alerts and a digest for a cart whose
@@ -175,7 +94,7 @@ func TestAlertTextsBounded(t *testing.T) {
 			}
 		}
 		for _, b := range bodies {
-			checkSlackLimits(t, b)
+			alertstest.CheckSlackLimits(t, b)
 			if strings.Contains(string(b), "cart-huge") && !strings.Contains(string(b), "and 9995 more") {
 				t.Errorf("the 10,000-item cart's chat message lacks the count of the rest: %.2000s", b)
 			}
@@ -206,7 +125,7 @@ func TestAlertTextsBounded(t *testing.T) {
 			}
 		}
 		chat := bodies[2]
-		checkSlackLimits(t, chat)
+		alertstest.CheckSlackLimits(t, chat)
 		for _, part := range []string{pm.text, pm.html, string(chat)} {
 			if !strings.Contains(part, "and 4 more carts in Funnelscope.") {
 				t.Errorf("the digest does not count the carts it does not list:\n%.3000s", part)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -45,21 +44,4 @@ func (a *App) apiAlerts(c echo.Context) error {
 		})
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// ScanAlertsNow runs the abandonment scan of one shop at once, as the
-// periodic job does: it flags idle sessions, queues their alerts, and
-// gathers a due digest. Demo mode and tests call it.
-func (a *App) ScanAlertsNow(ctx context.Context, domain string) error {
-	shop, err := a.store.ShopByDomain(ctx, domain)
-	if err != nil {
-		return err
-	}
-	return a.alerts.ScanShop(ctx, shop.ID)
-}
-
-// EnqueueAlertScan queues the abandonment scan of every installed shop for
-// the job workers, as the periodic job does every minute.
-func (a *App) EnqueueAlertScan(ctx context.Context) error {
-	return a.alerts.EnqueueScan(ctx)
 }

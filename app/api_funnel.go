@@ -62,7 +62,7 @@ func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error
 	case resp.SegmentValue != "" && resp.Segment == "":
 		return resp, 0, fieldError("segment_value", "segment_value needs a segment to be a value of.")
 	}
-	idle, err := a.idleThreshold(c, shop.ID)
+	idle, err := a.shopIdle(c.Request().Context(), shop.ID)
 	if err != nil {
 		return resp, 0, err
 	}

@@ -92,7 +92,7 @@ func (a *App) apiSessions(c echo.Context) error {
 		return fieldError("sort", "sort must be time or value.")
 	}
 	desc := c.QueryParam("order") != "asc"
-	idle, err := a.idleThreshold(c, shop.ID)
+	idle, err := a.shopIdle(c.Request().Context(), shop.ID)
 	if err != nil {
 		return err
 	}

@@ -11,21 +11,13 @@ import (
 	"github.com/funnelscope/funnelscope/app/alerts"
 )
 
-// idleThreshold is the shop's abandonment threshold, or the default.
-func (a *App) idleThreshold(c echo.Context, shopID int64) (time.Duration, error) {
-	return a.shopIdle(c.Request().Context(), shopID)
-}
-
-// shopIdle is idleThreshold outside a request.
+// shopIdle is the shop's abandonment threshold (alerts.IdleThreshold).
 func (a *App) shopIdle(ctx context.Context, shopID int64) (time.Duration, error) {
 	s, err := a.store.Settings(ctx, shopID)
 	if err != nil {
 		return 0, err
 	}
-	if s.AbandonAfter > 0 {
-		return s.AbandonAfter, nil
-	}
-	return a.cfg.AbandonAfter, nil
+	return alerts.IdleThreshold(s, a.cfg.AbandonAfter), nil
 }
 
 // apiGetSettings returns the authenticated shop's settings (alerts.SettingsJSON).

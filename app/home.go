@@ -34,8 +34,3 @@ func (a *App) apiReportView(c echo.Context) error {
 	view, status := a.reportFor(c)
 	return a.render(c, status, "report_fragment.html", pageData{Data: view})
 }
-
-// settingsPage is the embedded settings page.
-func (a *App) settingsPage(c echo.Context) error {
-	return a.render(c, http.StatusOK, "settings.html", pageData{Title: "Settings"})
-}

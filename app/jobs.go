@@ -63,6 +63,23 @@ func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
 	return client, nil
 }
 
+// ScanAlertsNow runs the abandonment scan of one shop at once, as the
+// periodic job does: it flags idle sessions, queues their alerts, and
+// gathers a due digest. Demo mode and tests call it.
+func (a *App) ScanAlertsNow(ctx context.Context, domain string) error {
+	shop, err := a.store.ShopByDomain(ctx, domain)
+	if err != nil {
+		return err
+	}
+	return a.alerts.ScanShop(ctx, shop.ID)
+}
+
+// EnqueueAlertScan queues the abandonment scan of every installed shop for
+// the job workers, as the periodic job does every minute.
+func (a *App) EnqueueAlertScan(ctx context.Context) error {
+	return a.alerts.EnqueueScan(ctx)
+}
+
 // RegisterWebhooksArgs asks for a shop's webhook subscriptions to be made.
 type RegisterWebhooksArgs struct {
 	Shop string `json:"shop"`

@@ -12,10 +12,13 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
+
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // permanent marks a delivery error that no retry can fix.
@@ -27,6 +30,52 @@ func (p permanent) Unwrap() error { return p.error }
 func isPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
+}
+
+// channel is one destination of a message.
+type channel struct {
+	name string
+	send func(ctx context.Context, msg Message) error
+}
+
+// channels lists where the shop's alerts go now.
+func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning) ([]channel, error) {
+	var out []channel
+	for _, addr := range st.Emails {
+		switch {
+		case s.mailer != nil:
+			out = append(out, channel{"email:" + strings.ToLower(addr), func(ctx context.Context, msg Message) error {
+				return s.mailer.send(ctx, addr, msg, t.SendTimeout)
+			}})
+		case s.cfg.Demo:
+			out = append(out, s.logChannel(shop, "email:"+strings.ToLower(addr)))
+		}
+	}
+	if u := st.ChatWebhookURL; u != "" {
+		out = append(out, channel{"chat:" + u, func(ctx context.Context, msg Message) error {
+			return postChat(ctx, t.HTTPClient, u, msg, t.SendTimeout)
+		}})
+	}
+	if len(out) == 0 && s.cfg.Demo {
+		out = append(out, s.logChannel(shop, "log"))
+	}
+	if len(out) == 0 {
+		if len(st.Emails) > 0 {
+			return nil, permanent{fail("E-mail is not set up on this server and no chat webhook is set.",
+				errors.New("SMTP_URL is not set and no chat webhook is set"))}
+		}
+		return nil, permanent{fail("No e-mail address or chat webhook is set.", errors.New("no channel set"))}
+	}
+	return out, nil
+}
+
+// logChannel "delivers" to the log: demo mode without SMTP_URL.
+func (s *Service) logChannel(shop store.Shop, name string) channel {
+	return channel{"log:" + name, func(ctx context.Context, msg Message) error {
+		s.cfg.Log.InfoContext(ctx, "alert (log-only delivery)", "shop", shop.Domain, "to", name,
+			"subject", msg.Subject, "text", msg.Text)
+		return nil
+	}}
 }
 
 // mailer sends alert e-mail over SMTP_URL.

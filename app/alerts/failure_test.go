@@ -133,23 +133,3 @@ func TestPlainMessageOfSeveralChannels(t *testing.T) {
 		t.Errorf("plainMessage = %q, want %q", got, want)
 	}
 }
-
-func TestCut(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"ééééééééééé", 5, "éééé…"},
-		{"a😀b😀c", 3, "a😀…"},
-	} {
-		if got := cut(tc.in, tc.n); got != tc.want {
-			t.Errorf("cut(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-		}
-	}
-	if got := slackCut("a&b&c&d", 7); got != "a&amp;…" {
-		t.Errorf("slackCut = %q: an escape cut in two, or too long", got)
-	}
-}

@@ -3,9 +3,12 @@ package alerts
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,13 +16,54 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// Limits of the settings.
+// Limits of the settings. MinAbandonAfter and MaxAbandonAfter bound every
+// idle threshold: a shop's own and the app's default (ABANDON_AFTER); see
+// ValidAbandonAfter.
 const (
 	MinAbandonAfter = 5 * time.Minute
 	MaxAbandonAfter = 7 * 24 * time.Hour
 	MaxEmails       = 20
 	maxURLLength    = 2048
 )
+
+// ValidAbandonAfter reports whether d can be an idle threshold: a whole
+// number of minutes, from MinAbandonAfter to MaxAbandonAfter. Whole
+// minutes, because the settings show and take the threshold in minutes.
+func ValidAbandonAfter(d time.Duration) bool {
+	return d >= MinAbandonAfter && d <= MaxAbandonAfter && d%time.Minute == 0
+}
+
+// AbandonAfterRange says in words what ValidAbandonAfter accepts, e.g.
+// "between 5 minutes and 7 days".
+func AbandonAfterRange() string {
+	return "between " + spell(MinAbandonAfter) + " and " + spell(MaxAbandonAfter)
+}
+
+// spell writes a whole number of days, hours or minutes in words.
+func spell(d time.Duration) string {
+	n, unit := int64(d/time.Minute), "minute"
+	switch {
+	case d%(24*time.Hour) == 0:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
+}
+
+// IdleThreshold is the idle time after which a session of the shop whose
+// settings are set counts as abandoned: the shop's own threshold, or
+// fallback (the app's default, ABANDON_AFTER) when it set none. Detection,
+// the reports and the settings all read the threshold through it.
+func IdleThreshold(set store.Settings, fallback time.Duration) time.Duration {
+	if set.AbandonAfter > 0 {
+		return set.AbandonAfter
+	}
+	return fallback
+}
 
 // SettingsJSON is the shape of GET and PUT /api/settings.
 type SettingsJSON struct {
@@ -50,12 +94,8 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // unset threshold.
 func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) SettingsJSON {
 	st := set.AlertSettings()
-	idle := set.AbandonAfter
-	if idle <= 0 {
-		idle = defaultIdle
-	}
 	out := SettingsJSON{
-		AbandonAfterMinutes: int(idle / time.Minute),
+		AbandonAfterMinutes: int(IdleThreshold(set, defaultIdle) / time.Minute),
 		AlertsEnabled:       st.Enabled,
 		MinValue:            funnel.FormatMoney(st.MinValue),
 		Kinds:               []string{},
@@ -90,6 +130,11 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 	if err := dec.Decode(&fields); err != nil || fields == nil {
 		return cur, &FieldError{Message: "The settings must be a JSON object."}
 	}
+	// Anything after the object is not part of it: the body as a whole is
+	// not the settings the caller meant.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return cur, &FieldError{Message: "The settings must be a JSON object."}
+	}
 	decode := func(name string, v any, msg string) (bool, *FieldError) {
 		raw, ok := fields[name]
 		if !ok {
@@ -105,9 +150,10 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 	if ok, fe := decode("abandon_after_minutes", &minutes, "The abandonment threshold must be a whole number of minutes."); fe != nil {
 		return cur, fe
 	} else if ok {
+		// Bounded before multiplying, which could overflow into range.
 		d := time.Duration(minutes) * time.Minute
-		if minutes < 0 || minutes > int64(MaxAbandonAfter/time.Minute) || d < MinAbandonAfter {
-			return cur, &FieldError{"abandon_after_minutes", "The abandonment threshold must be between 5 minutes and 7 days."}
+		if minutes < 0 || minutes > int64(MaxAbandonAfter/time.Minute) || !ValidAbandonAfter(d) {
+			return cur, &FieldError{"abandon_after_minutes", "The abandonment threshold must be " + AbandonAfterRange() + "."}
 		}
 		out.AbandonAfter = d
 	}
@@ -147,7 +193,7 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 			}
 		}
 		if len(st.Emails) > MaxEmails {
-			return cur, &FieldError{"emails", "Alerts can go to at most 20 e-mail addresses."}
+			return cur, &FieldError{"emails", "Alerts can go to at most " + strconv.Itoa(MaxEmails) + " e-mail addresses."}
 		}
 	}
 	if ok, fe := decode("chat_webhook_url", &st.ChatWebhookURL, "The chat webhook URL must be a string."); fe != nil {

@@ -1,0 +1,36 @@
+package app
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/templates"
+)
+
+// TestSettingsPageLimits checks that the settings page's threshold input
+// takes what the server accepts: its limits come from the rule that checks
+// them, not from a copy in the template.
+func TestSettingsPageLimits(t *testing.T) {
+	pages, err := templates.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, "settings.html", pageData{Title: "Settings", Shop: "s.myshopify.com", Data: newSettingsView()}); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	minutes := func(d time.Duration) string { return strconv.FormatInt(int64(d/time.Minute), 10) }
+	for _, want := range []string{
+		`name="abandon_after_minutes" min="` + minutes(alerts.MinAbandonAfter) + `" max="` + minutes(alerts.MaxAbandonAfter) + `" required>`,
+		"Any whole number of minutes " + alerts.AbandonAfterRange() + " (" + minutes(alerts.MinAbandonAfter) + " to " + minutes(alerts.MaxAbandonAfter) + " minutes).",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the settings page lacks %q", want)
+		}
+	}
+}
