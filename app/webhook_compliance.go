@@ -25,7 +25,7 @@ import (
 // it is too.
 func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, error) {
 	payload := d.Payload
-	if d.Topic == topicShopRedact {
+	if d.Topic == shopify.TopicShopRedact {
 		if _, err := shopify.ParseShopRedact(payload); err != nil {
 			return a.keep(ctx, nil, d, err.Error())
 		}
@@ -45,7 +45,7 @@ func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, 
 		return "", err
 	}
 	switch d.Topic {
-	case topicCustomersRedact:
+	case shopify.TopicCustomersRedact:
 		req, err := shopify.ParseCustomersRedact(payload)
 		if err != nil {
 			return a.keep(ctx, &shop.ID, d, err.Error())
