@@ -108,7 +108,7 @@ func (a *App) saveDataRequest(ctx context.Context, shop store.Shop, req shopify.
 		Customer:        shopify.ComplianceCustomer{ID: customer.ID, Email: customer.Email, Phone: customer.Phone},
 		OrdersRequested: req.OrdersRequested, GeneratedAt: now.UTC(), Sessions: []sessionJSON{}}
 	for _, s := range sessions {
-		report.Sessions = append(report.Sessions, toSessionJSON(s, now, idle))
+		report.Sessions = append(report.Sessions, toSessionJSON(s, shop.Currency, now, idle))
 	}
 	body, err := json.Marshal(report)
 	if err != nil {
