@@ -3,6 +3,7 @@ module github.com/funnelscope/funnelscope
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/bold-commerce/go-shopify/v4 v4.7.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6

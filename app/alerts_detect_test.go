@@ -135,7 +135,7 @@ func TestAlertThreshold(t *testing.T) {
 		}
 		a := r.waitAlerts(shop, 1)[0]
 		if a.SessionKey != "cart-edge" || a.Kind != "abandoned_cart" || a.Status != store.AlertSent || a.Value != "20.00" ||
-			a.Currency != "USD" || !a.CreatedAt.Equal(at) {
+			a.Currency != "USD" || !a.CreatedAt.Equal(at) || a.KindLabel != "Abandoned cart" || a.ValueDisplay != "$20.00" {
 			t.Errorf("alert %+v", a)
 		}
 	})
@@ -202,7 +202,7 @@ func TestAlertDigests(t *testing.T) {
 		if !strings.Contains(digest1.subject, "3 abandoned carts on "+hourly+" — Tue 24 Nov 2026, 10:00–11:00 (Asia/Kolkata)") {
 			t.Fatalf("first hourly digest subject %q (mails: %d)", digest1.subject, len(got))
 		}
-		wantIn(t, digest1.text, []string{"session=cart-a", "session=cart-b", "session=cart-c", "Abandoned cart: 3, 90.00 USD at risk"},
+		wantIn(t, digest1.text, []string{"session=cart-a", "session=cart-b", "session=cart-c", "Abandoned cart: 3, $90.00 at risk"},
 			[]string{"cart-d", "cart-e", "cart-f"})
 		if strings.Index(digest1.text, "session=cart-c") > strings.Index(digest1.text, "session=cart-a") {
 			t.Errorf("largest carts not listed first:\n%s", digest1.text)
@@ -219,7 +219,7 @@ func TestAlertDigests(t *testing.T) {
 		if !strings.HasPrefix(digest2.subject, "1 abandoned cart on ") {
 			t.Fatalf("second hourly digest: %q", digest2.subject)
 		}
-		wantIn(t, digest2.text, []string{"session=cart-d", "50.00 USD"}, []string{"cart-a", "cart-b", "cart-c"})
+		wantIn(t, digest2.text, []string{"session=cart-d", "$50.00"}, []string{"cart-a", "cart-b", "cart-c"})
 
 		list := r.waitAlerts(hourly, 5)
 		modes := map[string]string{}
@@ -247,7 +247,7 @@ func TestAlertDigests(t *testing.T) {
 		if len(d) != 1 || !strings.Contains(d[0].subject, "1 abandoned cart on "+daily+" — Tuesday 24 November 2026 (America/New_York)") {
 			t.Fatalf("daily digest: %d mails, first %q", len(d), d[0].subject)
 		}
-		wantIn(t, d[0].text, []string{"session=cart-x", "25.00 USD"}, []string{"cart-y"})
+		wantIn(t, d[0].text, []string{"session=cart-x", "$25.00"}, []string{"cart-y"})
 		scan(daily, nyAt(25, 23, 59)) // the 25th is not over: no digest yet
 		time.Sleep(300 * time.Millisecond)
 		if n := len(mailsTo("daily@example.com", 1)); n != 1 {

@@ -287,6 +287,9 @@ type alertItem struct {
 	SentAt     *time.Time `json:"sent_at"`
 	Value      string     `json:"value"`
 	Currency   string     `json:"currency"`
+	// KindLabel and ValueDisplay are the server's texts for the page.
+	KindLabel    string `json:"kind_label"`
+	ValueDisplay string `json:"value_display"`
 }
 
 func (h *harness) alerts(shop string) []alertItem {

@@ -12,10 +12,12 @@ import (
 // alertsListLimit is how many recent alerts GET /api/alerts returns.
 const alertsListLimit = 100
 
-// alertJSON is one alert as GET /api/alerts lists it.
+// alertJSON is one alert as GET /api/alerts lists it, with its kind's
+// label and its value as text from the server.
 type alertJSON struct {
 	SessionKey string     `json:"session_key"`
 	Kind       string     `json:"kind"`
+	KindLabel  string     `json:"kind_label"`
 	Mode       string     `json:"mode"`
 	Status     string     `json:"status"`
 	Attempts   int        `json:"attempts"`
@@ -24,12 +26,16 @@ type alertJSON struct {
 	SentAt     *time.Time `json:"sent_at"`
 	Value      string     `json:"value"`
 	Currency   string     `json:"currency"`
+	// ValueDisplay is Value with its currency, the shop's when the cart
+	// named none (funnel.DisplayMoney).
+	ValueDisplay string `json:"value_display"`
 }
 
 // apiAlerts lists the authenticated shop's recent alerts, newest first,
 // with their delivery status.
 func (a *App) apiAlerts(c echo.Context) error {
-	list, err := a.store.ListAlerts(c.Request().Context(), shopOf(c).ID, alertsListLimit)
+	shop := shopOf(c)
+	list, err := a.store.ListAlerts(c.Request().Context(), shop.ID, alertsListLimit)
 	if err != nil {
 		return err
 	}
@@ -38,9 +44,9 @@ func (a *App) apiAlerts(c echo.Context) error {
 	}{Alerts: make([]alertJSON, 0, len(list))}
 	for _, al := range list {
 		out.Alerts = append(out.Alerts, alertJSON{
-			SessionKey: al.SessionKey, Kind: string(al.Kind), Mode: al.Mode, Status: al.Status,
+			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status,
 			Attempts: al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
-			Value: funnel.FormatMoney(al.Value), Currency: al.Currency,
+			Value: funnel.FormatMoney(al.Value), Currency: al.Currency, ValueDisplay: funnel.DisplayMoney(al.Value, funnel.ValueCurrency(al.Currency, shop.Currency)),
 		})
 	}
 	return c.JSON(http.StatusOK, out)

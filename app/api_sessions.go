@@ -17,28 +17,33 @@ const (
 	maxPerPage     = 200
 )
 
-// sessionJSON is one funnel session as the embedded page shows it.
+// sessionJSON is one funnel session as the embedded page shows it. The
+// labels and the value as text are the server's (funnel's Label and
+// DisplayMoney), so that the page writes none of them itself.
 type sessionJSON struct {
-	Key           string            `json:"key"`
-	Status        funnel.Status     `json:"status"`
-	FurthestStage string            `json:"furthest_stage"`
-	Backfilled    bool              `json:"backfilled"`
-	StartedAt     time.Time         `json:"started_at"`
-	LastActivity  time.Time         `json:"last_activity"`
-	StageTimes    map[string]string `json:"stage_times"`
-	Value         string            `json:"value"`
-	Currency      string            `json:"currency"`
-	ItemCount     int               `json:"item_count"`
-	LineItems     []funnel.LineItem `json:"line_items"`
-	Email         string            `json:"email,omitempty"`
-	Phone         string            `json:"phone,omitempty"`
-	Country       string            `json:"country,omitempty"`
-	Source        string            `json:"source,omitempty"`
-	LandingSite   string            `json:"landing_site,omitempty"`
-	ReferringSite string            `json:"referring_site,omitempty"`
-	Gateway       string            `json:"gateway,omitempty"`
-	RecoveryURL   string            `json:"recovery_url,omitempty"`
-	AbandonedAt   *time.Time        `json:"abandoned_at,omitempty"`
+	Key                string            `json:"key"`
+	Status             funnel.Status     `json:"status"`
+	StatusLabel        string            `json:"status_label"`
+	FurthestStage      string            `json:"furthest_stage"`
+	FurthestStageLabel string            `json:"furthest_stage_label"`
+	Backfilled         bool              `json:"backfilled"`
+	StartedAt          time.Time         `json:"started_at"`
+	LastActivity       time.Time         `json:"last_activity"`
+	StageTimes         map[string]string `json:"stage_times"`
+	Value              string            `json:"value"`
+	Currency           string            `json:"currency"`
+	ValueDisplay       string            `json:"value_display"`
+	ItemCount          int               `json:"item_count"`
+	LineItems          []funnel.LineItem `json:"line_items"`
+	Email              string            `json:"email,omitempty"`
+	Phone              string            `json:"phone,omitempty"`
+	Country            string            `json:"country,omitempty"`
+	Source             string            `json:"source,omitempty"`
+	LandingSite        string            `json:"landing_site,omitempty"`
+	ReferringSite      string            `json:"referring_site,omitempty"`
+	Gateway            string            `json:"gateway,omitempty"`
+	RecoveryURL        string            `json:"recovery_url,omitempty"`
+	AbandonedAt        *time.Time        `json:"abandoned_at,omitempty"`
 }
 
 // sessionsResponse is a page of sessions, newest first unless sorted otherwise.
@@ -106,7 +111,7 @@ func (a *App) apiSessions(c echo.Context) error {
 	}
 	resp := sessionsResponse{Sessions: make([]sessionJSON, 0, len(sessions)), Page: page, PerPage: perPage, Total: total}
 	for _, s := range sessions {
-		resp.Sessions = append(resp.Sessions, toSessionJSON(s, now, idle))
+		resp.Sessions = append(resp.Sessions, toSessionJSON(s, shop.Currency, now, idle))
 	}
 	return c.JSON(http.StatusOK, resp)
 }
@@ -121,7 +126,8 @@ func sessionKeyParam(c echo.Context) (string, error) {
 	return k, nil
 }
 
-func toSessionJSON(s funnel.Session, now time.Time, idle time.Duration) sessionJSON {
+// toSessionJSON writes a session of a shop whose currency is shopCurrency.
+func toSessionJSON(s funnel.Session, shopCurrency string, now time.Time, idle time.Duration) sessionJSON {
 	times := map[string]string{}
 	for _, st := range funnel.Stages() {
 		if t := s.StageTime(st); t != nil {
@@ -132,10 +138,13 @@ func toSessionJSON(s funnel.Session, now time.Time, idle time.Duration) sessionJ
 	if items == nil {
 		items = []funnel.LineItem{}
 	}
+	status := s.Status(now, idle)
 	return sessionJSON{
-		Key: s.Key, Status: s.Status(now, idle), FurthestStage: s.Furthest().Key(), Backfilled: s.Backfilled(),
+		Key: s.Key, Status: status, StatusLabel: status.Label(),
+		FurthestStage: s.Furthest().Key(), FurthestStageLabel: s.Furthest().Label(), Backfilled: s.Backfilled(),
 		StartedAt: s.StartedAt.UTC(), LastActivity: s.LastActivity.UTC(), StageTimes: times,
-		Value: funnel.FormatMoney(s.Value), Currency: s.Currency, ItemCount: s.ItemCount, LineItems: items,
+		Value: funnel.FormatMoney(s.Value), Currency: s.Currency, ValueDisplay: funnel.DisplayMoney(s.Value, funnel.ValueCurrency(s.Currency, shopCurrency)),
+		ItemCount: s.ItemCount, LineItems: items,
 		Email: s.Email, Phone: s.Phone, Country: s.Country, Source: s.SourceName,
 		LandingSite: s.LandingSite, ReferringSite: s.ReferringSite, Gateway: s.Gateway,
 		RecoveryURL: s.RecoveryURL, AbandonedAt: s.AbandonedAt,

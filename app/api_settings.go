@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // shopIdle is the shop's abandonment threshold (alerts.IdleThreshold).
@@ -20,14 +21,30 @@ func (a *App) shopIdle(ctx context.Context, shopID int64) (time.Duration, error)
 	return alerts.IdleThreshold(s, a.cfg.AbandonAfter), nil
 }
 
-// apiGetSettings returns the authenticated shop's settings (alerts.SettingsJSON).
+// settingsResponse is the answer of GET and PUT /api/settings: the shop's
+// settings, and under "defaults" those of a shop that saved none, which
+// the settings page shows for, and sends in place of, an empty field.
+type settingsResponse struct {
+	alerts.SettingsJSON
+	Defaults alerts.SettingsJSON `json:"defaults"`
+}
+
+// settingsJSON is the response for the shop's settings s.
+func (a *App) settingsJSON(s store.Settings, shop store.Shop) settingsResponse {
+	return settingsResponse{
+		SettingsJSON: alerts.ToJSON(s, shop, a.cfg.AbandonAfter),
+		Defaults:     alerts.ToJSON(store.Settings{ShopID: shop.ID}, shop, a.cfg.AbandonAfter),
+	}
+}
+
+// apiGetSettings returns the authenticated shop's settings, with the defaults.
 func (a *App) apiGetSettings(c echo.Context) error {
 	shop := shopOf(c)
 	s, err := a.store.Settings(c.Request().Context(), shop.ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, alerts.ToJSON(s, shop, a.cfg.AbandonAfter))
+	return c.JSON(http.StatusOK, a.settingsJSON(s, shop))
 }
 
 // apiPutSettings validates and saves the authenticated shop's settings. The
@@ -55,5 +72,5 @@ func (a *App) apiPutSettings(c echo.Context) error {
 	if err := a.store.SaveSettings(ctx, next); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, alerts.ToJSON(next, shop, a.cfg.AbandonAfter))
+	return c.JSON(http.StatusOK, a.settingsJSON(next, shop))
 }

@@ -273,14 +273,14 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 		c := clonePayload(shapes.Cart)
 		c["id"], c["token"], c["line_items"] = cart, cart, lines(shapes.Cart)
 		c["created_at"], c["updated_at"] = stamp(at), stamp(at)
-		if err := emit(&journeys, topicCartsCreate, at, c); err != nil {
+		if err := emit(&journeys, shopify.TopicCartsCreate, at, c); err != nil {
 			return nil, nil, err
 		}
 		if rng.IntN(100) < 30 {
 			c2 := clonePayload(c)
 			t := at.Add(time.Duration(1+rng.IntN(8)) * time.Minute)
 			c2["updated_at"] = stamp(t)
-			if err := emit(&journeys, topicCartsUpdate, t, c2); err != nil {
+			if err := emit(&journeys, shopify.TopicCartsUpdate, t, c2); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -326,7 +326,7 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 			continue
 		}
 		if j.express {
-			if err := emit(&journeys, topicOrdersCreate, at, orderAt(at, cart, "")); err != nil {
+			if err := emit(&journeys, shopify.TopicOrdersCreate, at, orderAt(at, cart, "")); err != nil {
 				return nil, nil, err
 			}
 			continue
@@ -341,7 +341,7 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 		base["abandoned_checkout_url"] = fmt.Sprintf("https://%s/checkouts/%s/recover?key=demo%05d", h.Shop, chk, j.n)
 		base["line_items"] = lines(shapes.Checkout)
 		base["created_at"], base["updated_at"] = stamp(at), stamp(at)
-		if err := emit(&journeys, topicCheckoutsCreate, at, base); err != nil {
+		if err := emit(&journeys, shopify.TopicCheckoutsCreate, at, base); err != nil {
 			return nil, nil, err
 		}
 		step := base
@@ -352,7 +352,7 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 				step[k] = v
 			}
 			step["updated_at"] = stamp(at)
-			return emit(&journeys, topicCheckoutsUpdate, at, step)
+			return emit(&journeys, shopify.TopicCheckoutsUpdate, at, step)
 		}
 		if j.stop >= funnel.StageContactSubmitted {
 			if err := next(map[string]any{"email": email, "customer": customer}, 3); err != nil {
@@ -372,13 +372,13 @@ func (h DemoHistory) Webhooks() (journeys, late []DemoWebhook, err error) {
 		}
 		if j.stop == funnel.StageCompleted {
 			at = at.Add(time.Duration(1+rng.IntN(5)) * time.Minute)
-			if err := emit(&journeys, topicOrdersCreate, at, orderAt(at, cart, chk)); err != nil {
+			if err := emit(&journeys, shopify.TopicOrdersCreate, at, orderAt(at, cart, chk)); err != nil {
 				return nil, nil, err
 			}
 		}
 		if j.recovered {
 			back := at.Add(time.Duration(24+rng.IntN(72)) * time.Hour)
-			if err := emit(&late, topicOrdersCreate, back, orderAt(back, cart, chk)); err != nil {
+			if err := emit(&late, shopify.TopicOrdersCreate, back, orderAt(back, cart, chk)); err != nil {
 				return nil, nil, err
 			}
 		}

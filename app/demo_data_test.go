@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/shopify"
 )
 
 func TestDemoHistoryIsDeterministicAndPlausible(t *testing.T) {
@@ -50,7 +51,7 @@ func TestDemoHistoryIsDeterministicAndPlausible(t *testing.T) {
 	if now.Sub(oldest) < 85*24*time.Hour || now.Sub(oldest) > 91*24*time.Hour {
 		t.Errorf("history starts %s before now, want about 90 days", now.Sub(oldest))
 	}
-	for _, topic := range []string{topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicOrdersCreate} {
+	for _, topic := range []string{shopify.TopicCartsCreate, shopify.TopicCartsUpdate, shopify.TopicCheckoutsCreate, shopify.TopicCheckoutsUpdate, shopify.TopicOrdersCreate} {
 		if topics[topic] == 0 {
 			t.Errorf("no %s deliveries", topic)
 		}

@@ -115,7 +115,7 @@ func (a *App) SyncShop(ctx context.Context, domain string) error {
 	if err != nil {
 		return err
 	}
-	err = a.shopify.RegisterWebhooks(ctx, shop.Domain, token, a.cfg.AppURL+"/webhooks", webhookTopics())
+	err = a.shopify.RegisterWebhooks(ctx, shop.Domain, token, a.cfg.AppURL+webhookPath, webhookTopics())
 	if errors.Is(err, shopify.ErrReauthorize) {
 		return a.markNeedsReauth(ctx, shop, err)
 	}

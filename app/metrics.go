@@ -35,3 +35,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// metricTopic keeps the metrics label set bounded: the topics the app
+// subscribes to, and "other" for any other.
+func metricTopic(topic string) string {
+	if routeOf(topic) == routeNone {
+		return "other"
+	}
+	return topic
+}

@@ -340,39 +340,14 @@ func duration(sec *float64) string {
 	return fmt.Sprintf("%.1f days", d.Hours()/24)
 }
 
-// money writes a decimal amount with its currency, "$1,234.50" or
-// "1,234.50 SEK".
+// money writes an amount of the report (a decimal string, as its JSON
+// carries it) with its currency by funnel.DisplayMoney, "$1,234.50" or
+// "1,234.50 SEK". One that is not an amount, which the report never
+// holds, is written as it is.
 func money(amount, currency string) string {
-	whole, cents, _ := strings.Cut(amount, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+	minor, err := funnel.ParseMoney(amount)
+	if err != nil {
+		return strings.TrimSpace(amount + " " + currency)
 	}
-	s := b.String()
-	if cents != "" {
-		s += "." + cents
-	}
-	if s == "" {
-		s = "0.00"
-	}
-	sign := ""
-	if neg {
-		sign = "-"
-	}
-	switch currency {
-	case "USD", "CAD", "AUD", "NZD":
-		return sign + "$" + s
-	case "EUR":
-		return sign + "€" + s
-	case "GBP":
-		return sign + "£" + s
-	case "":
-		return sign + s
-	}
-	return sign + s + " " + currency
+	return funnel.DisplayMoney(minor, currency)
 }

@@ -117,6 +117,7 @@ func TestRenderZeroCompletions(t *testing.T) {
 func TestFormatting(t *testing.T) {
 	cases := map[string]string{
 		money("1234567.50", "USD"): "$1,234,567.50", money("-12.00", "GBP"): "-£12.00", money("999.99", "SEK"): "999.99 SEK",
+		money("1234.50", "CAD"): "CA$1,234.50", money("1234.50", "AUD"): "A$1,234.50",
 		money("0.00", ""): "0.00", share(0.65): "65%", share(0.925): "92.5%", estimate("6000.00", "USD"): "$6,000",
 		estimate("4.70", "EUR"): "€4.70", plural(1, "cart"): "1 cart", plural(18, "cart"): "18 carts",
 		duration(nil): "—", duration(new(30.0)): "under 1 min", duration(new(600.0)): "10 min",

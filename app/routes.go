@@ -37,7 +37,7 @@ func (a *App) routes() *echo.Echo {
 
 	e.GET("/auth", a.authBegin)
 	e.GET("/auth/callback", a.authCallback)
-	e.POST("/webhooks", a.webhook)
+	e.POST(webhookPath, a.webhook)
 
 	e.GET("/", a.home, a.embeddedPage)
 	e.GET("/settings", a.settingsPage, a.embeddedPage)

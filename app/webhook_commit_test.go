@@ -13,6 +13,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -39,7 +40,7 @@ func forEachCommit(t *testing.T, fn func(t *testing.T, st *store.Store, g *group
 // cartDelivery is a carts/create delivery of a cart with one item.
 func cartDelivery(shop, id, cart string) (store.Delivery, *funnel.Event) {
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	return store.Delivery{WebhookID: id, Topic: topicCartsCreate, ShopDomain: shop, Payload: []byte(`{}`)},
+	return store.Delivery{WebhookID: id, Topic: shopify.TopicCartsCreate, ShopDomain: shop, Payload: []byte(`{}`)},
 		&funnel.Event{Kind: funnel.KindCart, CartToken: cart, CreatedAt: at, UpdatedAt: at,
 			Value: 1000, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
 }

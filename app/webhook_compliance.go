@@ -25,7 +25,7 @@ import (
 // it is too.
 func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, error) {
 	payload := d.Payload
-	if d.Topic == topicShopRedact {
+	if d.Topic == shopify.TopicShopRedact {
 		if _, err := shopify.ParseShopRedact(payload); err != nil {
 			return a.keep(ctx, nil, d, err.Error())
 		}
@@ -45,7 +45,7 @@ func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, 
 		return "", err
 	}
 	switch d.Topic {
-	case topicCustomersRedact:
+	case shopify.TopicCustomersRedact:
 		req, err := shopify.ParseCustomersRedact(payload)
 		if err != nil {
 			return a.keep(ctx, &shop.ID, d, err.Error())
@@ -108,7 +108,7 @@ func (a *App) saveDataRequest(ctx context.Context, shop store.Shop, req shopify.
 		Customer:        shopify.ComplianceCustomer{ID: customer.ID, Email: customer.Email, Phone: customer.Phone},
 		OrdersRequested: req.OrdersRequested, GeneratedAt: now.UTC(), Sessions: []sessionJSON{}}
 	for _, s := range sessions {
-		report.Sessions = append(report.Sessions, toSessionJSON(s, now, idle))
+		report.Sessions = append(report.Sessions, toSessionJSON(s, shop.Currency, now, idle))
 	}
 	body, err := json.Marshal(report)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // carries must be plausible at now, and every amount and quantity within
 // the funnel's bounds.
 func eventFromPayload(topic string, body []byte, now time.Time) (*funnel.Event, string) {
-	parsed, err := parseFunnelPayload(topic, body)
+	parsed, err := shopify.ParsePayload(topic, body)
 	if err != nil {
 		return nil, err.Error()
 	}
@@ -29,25 +29,13 @@ func eventFromPayload(topic string, body []byte, now time.Time) (*funnel.Event, 
 		return cartEvent(p)
 	case shopify.Checkout:
 		return checkoutEvent(p)
-	default: // orders/create
-		o := p.(shopify.Order)
-		if !o.StorefrontOrder() {
+	case shopify.Order:
+		if !p.StorefrontOrder() {
 			return nil, ""
 		}
-		return orderEvent(o)
+		return orderEvent(p)
 	}
-}
-
-// parseFunnelPayload parses a cart, checkout or order body.
-func parseFunnelPayload(topic string, body []byte) (any, error) {
-	switch topic {
-	case topicCartsCreate, topicCartsUpdate:
-		return shopify.ParseCart(body)
-	case topicCheckoutsCreate, topicCheckoutsUpdate:
-		return shopify.ParseCheckout(body)
-	default: // orders/create
-		return shopify.ParseOrder(body)
-	}
+	return nil, "not a cart, checkout or order topic"
 }
 
 func cartEvent(c shopify.Cart) (*funnel.Event, string) {

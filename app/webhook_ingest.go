@@ -22,37 +22,6 @@ const (
 	outcomeIgnored   outcome = "ignored"
 )
 
-// Topics the app handles.
-const (
-	topicCartsCreate     = "carts/create"
-	topicCartsUpdate     = "carts/update"
-	topicCheckoutsCreate = "checkouts/create"
-	topicCheckoutsUpdate = "checkouts/update"
-	topicCheckoutsDelete = "checkouts/delete"
-	topicOrdersCreate    = "orders/create"
-	topicAppUninstalled  = "app/uninstalled"
-	topicDataRequest     = "customers/data_request"
-	topicCustomersRedact = "customers/redact"
-	topicShopRedact      = "shop/redact"
-)
-
-// webhookTopics are the topics registered for each shop through the Admin
-// API; the compliance topics come from shopify.app.toml.
-func webhookTopics() []string {
-	return []string{topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate,
-		topicCheckoutsDelete, topicOrdersCreate, topicAppUninstalled}
-}
-
-// metricTopic keeps the metrics label set bounded: unknown topics share one label.
-func metricTopic(topic string) string {
-	switch topic {
-	case topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicCheckoutsDelete,
-		topicOrdersCreate, topicAppUninstalled, topicDataRequest, topicCustomersRedact, topicShopRedact:
-		return topic
-	}
-	return "other"
-}
-
 // ingest routes one verified delivery. An error means nothing was committed
 // and the delivery must be answered with a 5xx.
 func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
@@ -62,12 +31,12 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		return a.keep(ctx, nil, d, reason)
 	}
 	d.ShopDomain = shop
-	switch d.Topic {
-	case topicCartsCreate, topicCartsUpdate, topicCheckoutsCreate, topicCheckoutsUpdate, topicOrdersCreate:
+	switch routeOf(d.Topic) {
+	case routeFunnel:
 		return a.ingestFunnelEvent(ctx, d)
-	case topicCheckoutsDelete:
+	case routeKeep:
 		return a.keepForShop(ctx, d, "")
-	case topicAppUninstalled:
+	case routeUninstall:
 		at := a.now()
 		if d.TriggeredAt != nil {
 			at = *d.TriggeredAt
@@ -78,7 +47,7 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		a.shops.forget(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
-	case topicDataRequest, topicCustomersRedact, topicShopRedact:
+	case routeCompliance:
 		out, err := a.ingestCompliance(ctx, d)
 		if err != nil {
 			return a.keepRefused(ctx, nil, d, err)
@@ -193,7 +162,7 @@ func (a *App) keepRefused(ctx context.Context, shopID *int64, d store.Delivery, 
 // itself, it is kept bare — its ids, topic, shop and the refusal — so that
 // it is still answered, and recognised when delivered again.
 func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason string) (outcome, error) {
-	if complianceTopic(d.Topic) {
+	if shopify.ComplianceTopic(d.Topic) {
 		d.Payload = nil
 	}
 	dup, err := a.store.KeepDelivery(ctx, shopID, d, reason)
@@ -213,11 +182,6 @@ func (a *App) keep(ctx context.Context, shopID *int64, d store.Delivery, reason 
 		return outcomeDuplicate, nil
 	}
 	return outcomeKept, nil
-}
-
-// complianceTopic reports whether topic is one of the mandatory privacy topics.
-func complianceTopic(topic string) bool {
-	return topic == topicDataRequest || topic == topicCustomersRedact || topic == topicShopRedact
 }
 
 // parseTriggeredAt reads X-Shopify-Triggered-At; a malformed or implausible

@@ -5,7 +5,9 @@ import (
 	"strings"
 )
 
-// Webhook topics the app handles, in Shopify's "resource/event" form.
+// Webhook topics of Shopify's protocol, in its "resource/event" form. Which
+// of them the app subscribes to, and what it does with each, is the app's
+// concern, kept in one table there.
 const (
 	TopicCartsCreate          = "carts/create"
 	TopicCartsUpdate          = "carts/update"
@@ -20,14 +22,16 @@ const (
 	TopicShopRedact           = "shop/redact"
 )
 
-// APITopics lists, comma-separated, the topics the app subscribes to through
-// the Admin API (compliance topics can only be set in the app config).
-const APITopics = TopicCartsCreate + "," + TopicCartsUpdate + "," + TopicCheckoutsCreate + "," +
-	TopicCheckoutsUpdate + "," + TopicCheckoutsDelete + "," + TopicOrdersCreate + "," + TopicAppUninstalled
-
-// DefaultTopics returns a fresh slice of the topics in APITopics.
-func DefaultTopics() []string {
-	return strings.Split(APITopics, ",")
+// ComplianceTopic reports whether topic is one of the mandatory privacy
+// topics (customers/data_request, customers/redact, shop/redact). Shopify
+// takes those only from the app's configuration (shopify.app.toml's
+// compliance_topics), never through the Admin API.
+func ComplianceTopic(topic string) bool {
+	switch topic {
+	case TopicCustomersDataRequest, TopicCustomersRedact, TopicShopRedact:
+		return true
+	}
+	return false
 }
 
 // TopicEnum converts "carts/create" to the GraphQL WebhookSubscriptionTopic

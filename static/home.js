@@ -137,10 +137,8 @@
   }
 
   // ---- lists ----
-  var STAGES = { added_to_cart: "Added to cart", checkout_started: "Started checkout", contact_submitted: "Gave contact info",
-    address_submitted: "Gave address", payment_reached: "Reached payment", completed: "Completed order" };
-  var STATUSES = { active: "Active", abandoned_cart: "Abandoned", checkout_dropoff: "Abandoned", payment_dropoff: "Abandoned",
-    completed: "Completed", recovered: "Recovered" };
+  // The sessions come with their labels and their value as text: the
+  // server's rules, written nowhere else.
   var EMPTY = { abandoned_cart: "No abandoned carts in this range.", checkout_dropoff: "No checkout drop-offs in this range.",
     payment_dropoff: "No payment drop-offs in this range.", recovered: "No recovered carts in this range yet.",
     session: "This shopper is not in this store's records: the link may be from another store's alert, or the shopper's data was erased on request." };
@@ -149,11 +147,6 @@
     var opts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: timeZone };
     // A browser that does not know the zone shows UTC, and says so.
     try { return d.toLocaleString(undefined, opts); } catch (e) { opts.timeZone = "UTC"; return d.toLocaleString(undefined, opts) + " UTC"; }
-  }
-  function price(v, cur) {
-    var n = Number(v);
-    if (!isFinite(n)) { return v; }
-    try { return n.toLocaleString(undefined, { style: "currency", currency: cur || "USD" }); } catch (e) { return n.toFixed(2) + " " + (cur || ""); }
   }
   function cell(tr, text, cls) {
     var td = document.createElement("td");
@@ -191,15 +184,15 @@
         tr.setAttribute("data-value", s.value);
         tr.setAttribute("data-started", s.started_at);
         cell(tr, when(s.started_at));
-        cell(tr, price(s.value, s.currency), "num");
+        cell(tr, s.value_display, "num");
         var items = (s.line_items || []).map(function (li) { return li.quantity + " × " + li.title; }).join(", ");
         cell(tr, items || String(s.item_count));
-        cell(tr, STAGES[s.furthest_stage] || s.furthest_stage);
+        cell(tr, s.furthest_stage_label);
         cell(tr, s.email || s.phone || "—");
         cell(tr, s.country || "—");
         var badge = document.createElement("span");
         badge.className = "badge badge-" + s.status;
-        badge.textContent = STATUSES[s.status] || s.status;
+        badge.textContent = s.status_label;
         cell(tr, badge);
         if (s.recovery_url && /^https:\/\//.test(s.recovery_url)) {
           var a = document.createElement("a");

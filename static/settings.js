@@ -5,9 +5,9 @@
   var api = window.funnelscope;
   var form = document.getElementById("settings-form");
   var status = document.getElementById("status");
-  var defaults = { abandon_after_minutes: 60, alerts_enabled: false, min_value: "0.00",
-    kinds: ["abandoned_cart", "checkout_dropoff", "payment_dropoff"], emails: [], chat_webhook_url: "",
-    immediate_min_value: "100.00", digest: "off", timezone: "UTC" };
+  // The server's defaults (GET /api/settings' "defaults"): what an empty
+  // field means, shown as its placeholder. The page writes none of its own.
+  var defaults = null;
   // The zone the settings showed: saved again only when the merchant
   // changes it, so that a store that never chose one keeps following the
   // zone it has in Shopify.
@@ -30,17 +30,19 @@
       general.textContent = message;
     }
   }
-  function fill(s) {
-    var v = Object.assign({}, defaults, s);
+  function fill(v) {
+    defaults = v.defaults;
+    form.min_value.placeholder = defaults.min_value;
+    form.immediate_min_value.placeholder = defaults.immediate_min_value;
     form.abandon_after_minutes.value = v.abandon_after_minutes;
-    form.alerts_enabled.checked = !!v.alerts_enabled;
-    form.min_value.value = v.min_value || "";
-    form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = (v.kinds || []).indexOf(c.value) >= 0; });
-    form.emails.value = (v.emails || []).join(", ");
-    form.chat_webhook_url.value = v.chat_webhook_url || "";
-    form.immediate_min_value.value = v.immediate_min_value || "";
-    form.digest.value = v.digest || "off";
-    form.timezone.value = v.timezone || "UTC";
+    form.alerts_enabled.checked = v.alerts_enabled;
+    form.min_value.value = v.min_value;
+    form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = v.kinds.indexOf(c.value) >= 0; });
+    form.emails.value = v.emails.join(", ");
+    form.chat_webhook_url.value = v.chat_webhook_url;
+    form.immediate_min_value.value = v.immediate_min_value;
+    form.digest.value = v.digest;
+    form.timezone.value = v.timezone;
     shownZone = form.timezone.value;
   }
   function read() {
@@ -49,11 +51,11 @@
     var s = {
       abandon_after_minutes: parseInt(form.abandon_after_minutes.value, 10) || 0,
       alerts_enabled: form.alerts_enabled.checked,
-      min_value: form.min_value.value.trim() || "0.00",
+      min_value: form.min_value.value.trim() || defaults.min_value,
       kinds: kinds,
       emails: form.emails.value.split(/[\s,;]+/).filter(function (e) { return e !== ""; }),
       chat_webhook_url: form.chat_webhook_url.value.trim(),
-      immediate_min_value: form.immediate_min_value.value.trim() || "0.00",
+      immediate_min_value: form.immediate_min_value.value.trim() || defaults.immediate_min_value,
       digest: form.digest.value
     };
     var zone = form.timezone.value.trim();
@@ -66,12 +68,16 @@
   });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    if (!defaults) {
+      status.textContent = "The settings could not be loaded, so they cannot be saved: reload the page.";
+      return;
+    }
     showError("", "");
     status.textContent = "Saving…";
     form.setAttribute("data-saved", "false");
     var sent = read();
     api.put("/api/settings", sent).then(function (s) {
-      fill(Object.assign({}, sent, s));
+      fill(s);
       status.textContent = "Saved.";
       form.setAttribute("data-saved", "true");
     }).catch(function (e) {
@@ -80,7 +86,6 @@
     });
   });
 
-  var KINDS = { abandoned_cart: "Abandoned cart", checkout_dropoff: "Checkout drop-off", payment_dropoff: "Payment drop-off" };
   var alertsStatus = document.getElementById("alerts-status");
   api.get("/api/alerts").then(function (r) {
     var list = (r && r.alerts) || [];
@@ -88,7 +93,7 @@
     var body = document.querySelector("#alerts tbody");
     list.forEach(function (a) {
       var tr = document.createElement("tr");
-      [new Date(a.sent_at || a.created_at).toLocaleString(), KINDS[a.kind] || a.kind, (a.value || "") + " " + (a.currency || ""),
+      [new Date(a.sent_at || a.created_at).toLocaleString(), a.kind_label, a.value_display,
         a.status, String(a.attempts || 0), a.last_error || "—"].forEach(function (t, i) {
         var td = document.createElement("td");
         if (i === 2) { td.className = "num"; }

@@ -134,11 +134,11 @@ func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
 	return sqlTx, nil
 }
 
-// InstalledShopIDs returns the ids of the shops that are installed (have an
-// access token and no uninstall), in id order.
+// InstalledShopIDs returns the ids of the installed shops (Shop.Installed),
+// in id order.
 func (s *Store) InstalledShopIDs(ctx context.Context) ([]int64, error) {
 	var ids []int64
-	err := s.db(ctx).Model(&shopRow{}).Where("access_token IS NOT NULL AND uninstalled_at IS NULL").
+	err := s.db(ctx).Model(&shopRow{}).Where(installedSQL).
 		Order("id").Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: listing installed shops: %w", err)

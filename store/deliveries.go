@@ -96,27 +96,13 @@ func storableText(s string, limit int) string {
 // returns the new row's id, 0 when nothing was inserted. The reason is
 // stored as storableText.
 func (s *Store) insertDelivery(tx *gorm.DB, shopID *int64, d Delivery, reason string, ingested bool) (int64, error) {
+	row := deliveryInsert{shopID: shopID, d: &d, received: s.nowUTC(), ingested: ingested, reason: reason}
 	var id int64
-	err := tx.Raw(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
-			api_version, triggered_at, received_at, payload, ingested, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (webhook_id) DO NOTHING
-		RETURNING id`,
-		shopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-		utcPtr(d.TriggeredAt), s.nowUTC(), payloadBytes(d.Payload), ingested, storableText(reason, maxReasonBytes)).Scan(&id).Error
+	err := tx.Raw(insertDeliverySQL, deliveryValues([]deliveryInsert{row})...).Scan(&id).Error
 	if err != nil {
 		return 0, fmt.Errorf("recording delivery: %w", err)
 	}
 	return id, nil
-}
-
-// payloadBytes is the payload column of a delivery: the body, never NULL
-// until purged.
-func payloadBytes(p []byte) []byte {
-	if p == nil {
-		return []byte{}
-	}
-	return p
 }
 
 // KeepDelivery records a delivery that feeds no funnel session: a signed

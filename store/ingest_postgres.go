@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -51,9 +50,9 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 		first.exec(`SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.session'), h))
 			FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`, locks)
 	}
-	insert, firstOf, inserted := newDeliveries(b.items)
+	insert, firstOf, inserted := newBatchDeliveries(b.items, b.now)
 	first.query(func(r pgx.Rows) error { return markInserted(r, firstOf, inserted) },
-		pgInsertDeliveries, deliveryArrays(b.items, insert, b.now)...)
+		pgInsertDeliveries, deliveryArrays(insert)...)
 	var rows []sessionRow
 	if q := b.lookup(); len(q.keys) > 0 {
 		// Planned for its arguments each time: a plan kept for the
@@ -122,29 +121,6 @@ func (p *pipeline) send(ctx context.Context, c *pgx.Conn) error {
 		}
 	}
 	return br.Close()
-}
-
-const pgInsertDeliveries = `INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain, api_version,
-		triggered_at, received_at, payload, ingested, reason)
-	SELECT s, w, e, t, d, v, tr, $10, p, i, ''
-	FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-		$8::bytea[], $9::boolean[]) AS u (s, w, e, t, d, v, tr, p, i)
-	ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`
-
-// deliveryArrays are the arguments of pgInsertDeliveries for the items at
-// the indexes insert.
-func deliveryArrays(items []IngestItem, insert []int, now time.Time) []any {
-	n := len(insert)
-	shops, events, topics, domains, versions := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	ids, triggered := make([]*string, n), make([]*time.Time, n)
-	payloads, ingested := make([][]byte, n), make([]bool, n)
-	for j, i := range insert {
-		it := items[i]
-		d := it.Delivery
-		shops[j], ids[j], events[j], topics[j], domains[j] = it.ShopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain)
-		versions[j], triggered[j], payloads[j], ingested[j] = d.APIVersion, utcPtr(d.TriggeredAt), payloadBytes(d.Payload), it.Event != nil
-	}
-	return []any{shops, ids, events, topics, domains, versions, triggered, payloads, ingested, now}
 }
 
 // The statements on sessions whose text lists its columns, built once:

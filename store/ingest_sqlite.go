@@ -32,18 +32,8 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 // sqliteInsertDeliveries records the deliveries not yet recorded and
 // reports which were inserted.
 func sqliteInsertDeliveries(tx *gorm.DB, items []IngestItem, now time.Time) ([]bool, error) {
-	insert, first, inserted := newDeliveries(items)
-	const width = 11
-	args := make([]any, 0, width*len(insert))
-	for _, i := range insert {
-		it := items[i]
-		d := it.Delivery
-		args = append(args, it.ShopID, nullString(d.WebhookID), d.EventID, d.Topic, normDomain(d.ShopDomain), d.APIVersion,
-			utcPtr(d.TriggeredAt), now, payloadBytes(d.Payload), it.Event != nil, "")
-	}
-	rows, err := tx.Raw(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain,
-		api_version, triggered_at, received_at, payload, ingested, reason)
-		VALUES `+valueRows(len(insert), width)+` ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`, args...).Rows()
+	insert, first, inserted := newBatchDeliveries(items, now)
+	rows, err := tx.Raw(deliveriesValuesSQL(len(insert), "webhook_id"), deliveryValues(insert)...).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -35,11 +35,17 @@ type Shop struct {
 	Timezone      string
 }
 
-// Installed reports whether the shop has an access token and is not
-// uninstalled.
+// Installed is the one rule for an installed shop: it has an access token
+// and has not been uninstalled since. Needing reauthorisation does not
+// uninstall it. installedSQL is the same rule in SQL; TestInstalledRule
+// holds the two together.
 func (s Shop) Installed() bool {
 	return s.Tokens.AccessToken != "" && s.UninstalledAt == nil
 }
+
+// installedSQL is Shop.Installed as a condition on the shops table (an
+// empty access_token column decrypts to no token).
+const installedSQL = "access_token IS NOT NULL AND access_token <> '' AND uninstalled_at IS NULL"
 
 // shopRow is the shops table; token columns hold ciphertext.
 type shopRow struct {
@@ -202,10 +208,6 @@ func (s *Store) ShopByDomain(ctx context.Context, domain string) (Shop, error) {
 	return s.findShop(ctx, "domain = ?", normDomain(domain))
 }
 
-// installedSQL is true for an installed shop: it has an access token and
-// has not been uninstalled since.
-const installedSQL = "access_token IS NOT NULL AND access_token <> '' AND uninstalled_at IS NULL"
-
 // InstalledShopsByDomain returns the ids of the installed shops among
 // domains, keyed by each domain as given: webhook ingestion looks up the
 // shops of a whole batch of deliveries at once.
@@ -237,9 +239,8 @@ func (s *Store) InstalledShopsByDomain(ctx context.Context, domains []string) (m
 }
 
 // InstalledShopID returns the id of the shop with that domain and whether
-// it is installed (has an access token and no uninstall), without reading or
-// decrypting its tokens: webhook ingestion needs no more. An unknown shop is
-// ErrNotFound.
+// it is installed (Shop.Installed), without reading or decrypting its
+// tokens: webhook ingestion needs no more. An unknown shop is ErrNotFound.
 func (s *Store) InstalledShopID(ctx context.Context, domain string) (id int64, installed bool, err error) {
 	var rows []struct {
 		ID        int64

@@ -91,19 +91,6 @@ func slackCut(s string, n int) string {
 	return b.String() + "…"
 }
 
-// kindLabel names a kind as the merchant reads it.
-func kindLabel(k funnel.Status) string {
-	switch k {
-	case funnel.StatusAbandonedCart:
-		return "Abandoned cart"
-	case funnel.StatusCheckoutDropoff:
-		return "Checkout drop-off"
-	case funnel.StatusPaymentDropoff:
-		return "Payment drop-off"
-	}
-	return string(k)
-}
-
 // ago writes how long ago t was, at now, in words.
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
@@ -132,9 +119,9 @@ func ago(now, t time.Time) string {
 
 // cartView is one cart as alerts show it, every text bounded.
 type cartView struct {
-	Kind     string
-	Value    string
-	Currency string
+	Kind string
+	// Value is the cart's value with its currency (funnel.DisplayMoney).
+	Value string
 	// Items are the first maxItems lines, titles cut; MoreItems counts the
 	// lines left out.
 	Items       []funnel.LineItem
@@ -165,19 +152,14 @@ func (s *Service) cart(shop store.Shop, kind funnel.Status, sess funnel.Session,
 		}
 		contact += sess.Phone
 	}
-	cur := sess.Currency
-	if cur == "" {
-		cur = shop.Currency
-	}
 	shown := sess.LineItems[:min(len(sess.LineItems), maxItems)]
 	items := make([]funnel.LineItem, len(shown))
 	for i, it := range shown {
 		items[i] = funnel.LineItem{Title: cut(it.Title, maxTitle), Quantity: it.Quantity}
 	}
 	return cartView{
-		Kind:        kindLabel(kind),
-		Value:       funnel.FormatMoney(sess.Value),
-		Currency:    cut(cur, maxCurrency),
+		Kind:        kind.Label(),
+		Value:       funnel.DisplayMoney(sess.Value, cut(funnel.ValueCurrency(sess.Currency, shop.Currency), maxCurrency)),
 		Items:       items,
 		MoreItems:   len(sess.LineItems) - len(shown),
 		Stage:       sess.Furthest().Label(),
@@ -200,7 +182,7 @@ func safeURL(raw string) string {
 	return raw
 }
 
-var alertText = texttemplate.Must(texttemplate.New("alert").Parse(`{{.Cart.Kind}} on {{.Shop}}: {{.Cart.Value}} {{.Cart.Currency}}
+var alertText = texttemplate.Must(texttemplate.New("alert").Parse(`{{.Cart.Kind}} on {{.Shop}}: {{.Cart.Value}}
 
 Items:
 {{range .Cart.Items}}  - {{.Quantity}} × {{.Title}}
@@ -216,7 +198,7 @@ Last activity: {{.Cart.Ago}}
 
 var alertHTML = htmltemplate.Must(htmltemplate.New("alert").Parse(`<!doctype html>
 <html><body style="font-family:sans-serif">
-<h2>{{.Cart.Kind}} on {{.Shop}}: {{.Cart.Value}} {{.Cart.Currency}}</h2>
+<h2>{{.Cart.Kind}} on {{.Shop}}: {{.Cart.Value}}</h2>
 <ul>{{range .Cart.Items}}<li>{{.Quantity}} × {{.Title}}</li>{{else}}<li>(no items listed)</li>{{end}}{{if .Cart.MoreItems}}<li>… and {{.Cart.MoreItems}} more</li>{{end}}</ul>
 <p>Stage reached: <strong>{{.Cart.Stage}}</strong><br>
 Last activity: {{.Cart.Ago}}{{if .Cart.Contact}}<br>
@@ -293,12 +275,12 @@ func (s *Service) alertMessage(shop store.Shop, kind funnel.Status, sess funnel.
 		return Message{}, err
 	}
 	c := data.Cart
-	subject := fmt.Sprintf("%s — %s %s on %s", c.Kind, c.Value, c.Currency, shop.Domain)
+	subject := fmt.Sprintf("%s — %s on %s", c.Kind, c.Value, shop.Domain)
 	if len(c.Items) > 0 {
 		subject += " · " + c.Items[0].Title
 	}
 	fields := []string{
-		"*Value*\n" + slackEscape(c.Value+" "+c.Currency),
+		"*Value*\n" + slackEscape(c.Value),
 		"*Stage reached*\n" + slackEscape(c.Stage),
 		"*Last activity*\n" + slackEscape(c.Ago),
 	}
@@ -317,7 +299,7 @@ func (s *Service) alertMessage(shop store.Shop, kind funnel.Status, sess funnel.
 		Text:    text.String(),
 		HTML:    html.String(),
 		Chat: map[string]any{
-			"text":   cut(fmt.Sprintf("%s on %s: %s %s (%s), %s", c.Kind, shop.Domain, c.Value, c.Currency, c.Stage, c.Ago), slackText),
+			"text":   cut(fmt.Sprintf("%s on %s: %s (%s), %s", c.Kind, shop.Domain, c.Value, c.Stage, c.Ago), slackText),
 			"blocks": blocks,
 		},
 	}, nil
@@ -352,7 +334,7 @@ var digestText = texttemplate.Must(texttemplate.New("digest").Parse(`Abandoned c
 {{end}}
 Largest carts:
 {{range .Carts}}
-* {{.Value}} {{.Currency}} · {{.Kind}} · {{.Stage}} · {{.Ago}}
+* {{.Value}} · {{.Kind}} · {{.Stage}} · {{.Ago}}
   {{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}{{if .MoreItems}} … and {{.MoreItems}} more{{end}}
 {{if .Contact}}  Contact: {{.Contact}}
 {{end}}{{if .RecoveryURL}}  Checkout recovery link: {{.RecoveryURL}}
@@ -367,7 +349,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 <p>{{.Window}}</p>
 <table>{{range .Summary}}<tr><td>{{.Kind}}</td><td>{{.Count}}</td><td>{{.Value}} at risk</td></tr>{{end}}</table>
 <h3>Largest carts</h3>
-<ol>{{range .Carts}}<li><strong>{{.Value}} {{.Currency}}</strong> · {{.Kind}} · {{.Stage}} · {{.Ago}}<br>
+<ol>{{range .Carts}}<li><strong>{{.Value}}</strong> · {{.Kind}} · {{.Stage}} · {{.Ago}}<br>
 {{range $i, $it := .Items}}{{if $i}}, {{end}}{{$it.Quantity}} × {{$it.Title}}{{end}}{{if .MoreItems}} … and {{.MoreItems}} more{{end}}{{if .Contact}}<br>
 Contact: {{.Contact}}{{end}}<br>
 {{if .RecoveryURL}}<a href="{{.RecoveryURL}}">Checkout recovery link</a> · {{end}}<a href="{{.SessionURL}}">Open in Funnelscope</a></li>{{end}}</ol>
@@ -401,7 +383,7 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 	sums := map[key]int64{}
 	for _, e := range entries {
 		counts[e.alert.Kind]++
-		sums[key{e.alert.Kind, e.alert.Currency}] += e.alert.Value
+		sums[key{e.alert.Kind, funnel.ValueCurrency(e.alert.Currency, shop.Currency)}] += e.alert.Value
 	}
 	var summary []kindSummary
 	for _, k := range store.AlertKinds() {
@@ -417,9 +399,9 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		}
 		sort.Strings(curs)
 		for _, c := range curs {
-			parts = append(parts, strings.TrimSpace(funnel.FormatMoney(sums[key{k, c}])+" "+cut(c, maxCurrency)))
+			parts = append(parts, funnel.DisplayMoney(sums[key{k, c}], cut(c, maxCurrency)))
 		}
-		summary = append(summary, kindSummary{Kind: kindLabel(k), Count: counts[k], Value: strings.Join(parts, " + ")})
+		summary = append(summary, kindSummary{Kind: k.Label(), Count: counts[k], Value: strings.Join(parts, " + ")})
 	}
 	var carts []cartView
 	for i, e := range entries {
@@ -459,7 +441,7 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 	budget := slackBudget - slackBlockChars(blocks)
 	more := data.More
 	for i, c := range carts {
-		line := fmt.Sprintf("*%s* · %s · %s · %s", slackEscape(strings.TrimSpace(c.Value+" "+c.Currency)), slackEscape(c.Kind), slackEscape(c.Stage), slackEscape(c.Ago))
+		line := fmt.Sprintf("*%s* · %s · %s · %s", slackEscape(c.Value), slackEscape(c.Kind), slackEscape(c.Stage), slackEscape(c.Ago))
 		if len(c.Items) > 0 {
 			line += "\n" + slackCut(itemsLine(c), 600)
 		}

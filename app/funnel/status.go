@@ -76,3 +76,24 @@ func DropoffStages(st Status) []Stage {
 	}
 	return nil
 }
+
+// Label returns the status's name as the merchant reads it (the lists'
+// badges, the alerts), or the status's own spelling for one outside
+// Statuses.
+func (s Status) Label() string {
+	switch s {
+	case StatusActive:
+		return "Active"
+	case StatusAbandonedCart:
+		return "Abandoned cart"
+	case StatusCheckoutDropoff:
+		return "Checkout drop-off"
+	case StatusPaymentDropoff:
+		return "Payment drop-off"
+	case StatusCompleted:
+		return "Completed"
+	case StatusRecovered:
+		return "Recovered"
+	}
+	return string(s)
+}

@@ -96,7 +96,8 @@ func TestServerConcurrentUse(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if err := c.RegisterWebhooks(t.Context(), shopName, tok.AccessToken, "https://app.example.com/webhooks", shopify.DefaultTopics()); err != nil {
+			if err := c.RegisterWebhooks(t.Context(), shopName, tok.AccessToken, "https://app.example.com/webhooks", []string{shopify.TopicCartsCreate, shopify.TopicCartsUpdate, shopify.TopicCheckoutsCreate,
+				shopify.TopicCheckoutsUpdate, shopify.TopicCheckoutsDelete, shopify.TopicOrdersCreate, shopify.TopicAppUninstalled}); err != nil {
 				t.Error(err)
 			}
 		}()
