@@ -26,8 +26,9 @@ func service(t *testing.T, demo bool) *Service {
 	return s
 }
 
-// shown is an amount as the messages write it.
-func shown(minor int64, currency string) string { return funnel.FormatMoney(minor) + " " + currency }
+// shown is an amount as the messages write it: funnel.DisplayMoney, the
+// one money rule, whose own tests pin its text.
+func shown(minor int64, currency string) string { return funnel.DisplayMoney(minor, currency) }
 
 func at(t time.Time) *time.Time { return &t }
 
