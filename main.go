@@ -89,8 +89,8 @@ func serve(ctx context.Context, logger *slog.Logger, env getenv) error {
 	return run(ctx, logger, s, ":"+strconv.Itoa(s.port), nil)
 }
 
-// run opens the store, migrates, starts the app on addr and shuts it down
-// gracefully when ctx ends: in-flight requests finish, then the job workers stop.
+// run opens the store, migrates, builds the app and serves it on addr
+// until ctx ends (serveApp). ready, when set, runs once the app listens.
 func run(ctx context.Context, logger *slog.Logger, s settings, addr string, ready func(*app.App, *store.Store, string) error) error {
 	st, err := store.Open(ctx, s.databaseURL, store.Options{EncryptionKey: s.key, Logger: logger})
 	if err != nil {
@@ -108,41 +108,84 @@ func run(ctx context.Context, logger *slog.Logger, s settings, addr string, read
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	var onReady func(string) error
+	if ready != nil {
+		onReady = func(base string) error { return ready(a, st, base) }
+	}
+	return serveApp(ctx, logger, a, ln, onReady)
+}
+
+// service is what serveApp serves: an HTTP handler, with background work
+// started before it serves and stopped after. *app.App is one.
+type service interface {
+	Handler() http.Handler
+	Start(context.Context) error
+	Stop(context.Context) error
+}
+
+// shutdownGrace bounds a graceful stop: the requests in flight, then the
+// app's commits and running jobs.
+const shutdownGrace = 25 * time.Second
+
+// serveApp starts svc and serves it on ln until ctx ends or serving fails,
+// then shuts down: the server stops taking connections and lets the
+// requests in flight finish, then svc stops (the webhook commits drained,
+// the jobs stopped). On every path — Start failing, serving failing, ctx
+// ending — ln is closed and svc stopped before serveApp returns, so that
+// nothing runs on the store once the caller closes it.
+func serveApp(ctx context.Context, logger *slog.Logger, svc service, ln net.Listener, ready func(base string) error) error {
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler:           svc.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	if err := a.Start(ctx); err != nil {
+	shutdownCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	}
+	if err := svc.Start(ctx); err != nil {
+		_ = ln.Close() // nothing was served on it
+		// Start may have started part of the work before it failed.
+		sctx, cancel := shutdownCtx()
+		defer cancel()
+		if serr := svc.Stop(sctx); serr != nil {
+			logger.Error("jobs shutdown", "error", serr.Error())
+		}
 		return err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
-		if err := ready(a, st, "http://"+ln.Addr().String()); err != nil {
+		if err := ready("http://" + ln.Addr().String()); err != nil {
 			logger.Error("demo setup failed", "error", err.Error())
 		}
 	}
 
+	var serveErr error
 	select {
 	case err := <-served:
-		return fmt.Errorf("serving: %w", err)
+		// Serve has closed ln; Shutdown below still closes the
+		// connections it was serving.
+		serveErr = fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	sctx, cancel := shutdownCtx()
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := srv.Shutdown(sctx); err != nil {
 		logger.Error("http shutdown", "error", err.Error())
+		defer func() { _ = srv.Close() }() // the requests still in flight, once svc has answered them
 	}
-	if err := a.Stop(shutdownCtx); err != nil {
+	if err := svc.Stop(sctx); err != nil {
 		logger.Error("jobs shutdown", "error", err.Error())
 	}
+	if serveErr != nil {
+		return serveErr
+	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("serving: %w", err)
 	}
 	return nil
 }
