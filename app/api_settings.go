@@ -11,12 +11,7 @@ import (
 	"github.com/funnelscope/funnelscope/app/alerts"
 )
 
-// idleThreshold is the shop's abandonment threshold, or the default.
-func (a *App) idleThreshold(c echo.Context, shopID int64) (time.Duration, error) {
-	return a.shopIdle(c.Request().Context(), shopID)
-}
-
-// shopIdle is idleThreshold outside a request.
+// shopIdle is the shop's abandonment threshold, or the default.
 func (a *App) shopIdle(ctx context.Context, shopID int64) (time.Duration, error) {
 	s, err := a.store.Settings(ctx, shopID)
 	if err != nil {
