@@ -1,5 +1,6 @@
 // Command funnelscope is a Shopify app that shows merchants where their
-// store's checkout funnel leaks. Commands: serve, demo, migrate.
+// store's checkout funnel leaks. Commands: serve, demo, migrate,
+// deliveries.
 package main
 
 import (
@@ -22,14 +23,16 @@ import (
 const usage = `usage: funnelscope <command>
 
 commands:
-  serve    run the app (configuration from the environment; see README.md)
-  demo     run a demo on http://127.0.0.1:8080 with no configuration at all
-  migrate  apply the database migrations and exit
+  serve       run the app (configuration from the environment; see README.md)
+  demo        run a demo on http://127.0.0.1:8080 with no configuration at all
+  migrate     apply the database migrations and exit
+  deliveries  list the kept unusable webhook deliveries, or replay them:
+              deliveries list [-limit N] | deliveries replay ID...
 `
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if len(os.Args) != 2 {
+	if len(os.Args) < 2 || (len(os.Args) != 2 && os.Args[1] != "deliveries") {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
@@ -47,6 +50,13 @@ func main() {
 		err = demo(ctx, logger, os.Getenv)
 	case "migrate":
 		err = migrate(ctx, logger, os.Getenv)
+	case "deliveries":
+		err = deliveriesCommand(ctx, logger, os.Getenv, os.Args[2:], os.Stdout)
+		if errors.Is(err, errUsage) {
+			stop()
+			fmt.Fprint(os.Stderr, deliveriesUsage)
+			os.Exit(2)
+		}
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
