@@ -84,6 +84,7 @@ type leakView struct {
 	Typical, Good                      string
 	Entering                           int64
 	Monthly                            string // "$6,000", or "" when it cannot be priced
+	Unpriced                           string // why it cannot be priced, when it cannot
 }
 
 // segmentView is one row of the segment table. When the segment's
@@ -251,6 +252,8 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		}
 		if l.Monthly > 0 {
 			lv.Monthly = estimate(l.MonthlyValue, cur)
+		} else {
+			lv.Unpriced = unpriced(r.Report)
 		}
 		v.Leaks = append(v.Leaks, lv)
 	}
@@ -292,6 +295,21 @@ func orderValueSentence(r funnel.Report, aov string) string {
 		return fmt.Sprintf("%s, the average value of the range's %s, as it has no order yet.", aov, plural(r.Stages[0].Sessions, "cart"))
 	}
 	return "none yet, as the range has no carts."
+}
+
+// unpriced says why a step below typical has no estimate. A step is
+// priced at the shoppers it loses × their conversion from the next stage
+// to an order × the average order value (funnel.RankLeaks): with no order
+// in the range the conversion is nothing yet, though the order value then
+// comes from the carts and the header states one.
+func unpriced(r funnel.Report) string {
+	if n := len(r.Stages); n == 0 || r.Stages[n-1].Sessions == 0 {
+		return "not priced: no shopper of this range has ordered yet"
+	}
+	if aov, err := funnel.ParseMoney(r.AverageOrderValue); err == nil && aov == 0 {
+		return "not priced: the average order value is zero"
+	}
+	return "not priced: too small to estimate"
 }
 
 // verdictBasis says what a step's verdict rests on: the benchmark and the
