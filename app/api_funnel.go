@@ -12,7 +12,8 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
+// funnelResponse is the funnel report JSON of GET /api/funnel, with its
+// segments.
 type funnelResponse struct {
 	Shop string `json:"shop"`
 	From string `json:"from"`
