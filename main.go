@@ -1,5 +1,6 @@
 // Command funnelscope is a Shopify app that shows merchants where their
-// store's checkout funnel leaks. Commands: serve, demo, migrate.
+// store's checkout funnel leaks. Commands: serve, demo, migrate,
+// deliveries.
 package main
 
 import (
@@ -22,14 +23,16 @@ import (
 const usage = `usage: funnelscope <command>
 
 commands:
-  serve    run the app (configuration from the environment; see README.md)
-  demo     run a demo on http://127.0.0.1:8080 with no configuration at all
-  migrate  apply the database migrations and exit
+  serve       run the app (configuration from the environment; see README.md)
+  demo        run a demo on http://127.0.0.1:8080 with no configuration at all
+  migrate     apply the database migrations and exit
+  deliveries  list the kept unusable webhook deliveries, or replay them:
+              deliveries list [-limit N] | deliveries replay ID...
 `
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if len(os.Args) != 2 {
+	if len(os.Args) < 2 || (len(os.Args) != 2 && os.Args[1] != "deliveries") {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
@@ -47,6 +50,13 @@ func main() {
 		err = demo(ctx, logger, os.Getenv)
 	case "migrate":
 		err = migrate(ctx, logger, os.Getenv)
+	case "deliveries":
+		err = deliveriesCommand(ctx, logger, os.Getenv, os.Args[2:], os.Stdout)
+		if errors.Is(err, errUsage) {
+			stop()
+			fmt.Fprint(os.Stderr, deliveriesUsage)
+			os.Exit(2)
+		}
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -89,8 +99,8 @@ func serve(ctx context.Context, logger *slog.Logger, env getenv) error {
 	return run(ctx, logger, s, ":"+strconv.Itoa(s.port), nil)
 }
 
-// run opens the store, migrates, starts the app on addr and shuts it down
-// gracefully when ctx ends: in-flight requests finish, then the job workers stop.
+// run opens the store, migrates, builds the app and serves it on addr
+// until ctx ends (serveApp). ready, when set, runs once the app listens.
 func run(ctx context.Context, logger *slog.Logger, s settings, addr string, ready func(*app.App, *store.Store, string) error) error {
 	st, err := store.Open(ctx, s.databaseURL, store.Options{EncryptionKey: s.key, Logger: logger})
 	if err != nil {
@@ -108,41 +118,84 @@ func run(ctx context.Context, logger *slog.Logger, s settings, addr string, read
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	var onReady func(string) error
+	if ready != nil {
+		onReady = func(base string) error { return ready(a, st, base) }
+	}
+	return serveApp(ctx, logger, a, ln, onReady)
+}
+
+// service is what serveApp serves: an HTTP handler, with background work
+// started before it serves and stopped after. *app.App is one.
+type service interface {
+	Handler() http.Handler
+	Start(context.Context) error
+	Stop(context.Context) error
+}
+
+// shutdownGrace bounds a graceful stop: the requests in flight, then the
+// app's commits and running jobs.
+const shutdownGrace = 25 * time.Second
+
+// serveApp starts svc and serves it on ln until ctx ends or serving fails,
+// then shuts down: the server stops taking connections and lets the
+// requests in flight finish, then svc stops (the webhook commits drained,
+// the jobs stopped). On every path — Start failing, serving failing, ctx
+// ending — ln is closed and svc stopped before serveApp returns, so that
+// nothing runs on the store once the caller closes it.
+func serveApp(ctx context.Context, logger *slog.Logger, svc service, ln net.Listener, ready func(base string) error) error {
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler:           svc.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	if err := a.Start(ctx); err != nil {
+	shutdownCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	}
+	if err := svc.Start(ctx); err != nil {
+		_ = ln.Close() // nothing was served on it
+		// Start may have started part of the work before it failed.
+		sctx, cancel := shutdownCtx()
+		defer cancel()
+		if serr := svc.Stop(sctx); serr != nil {
+			logger.Error("jobs shutdown", "error", serr.Error())
+		}
 		return err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
-		if err := ready(a, st, "http://"+ln.Addr().String()); err != nil {
+		if err := ready("http://" + ln.Addr().String()); err != nil {
 			logger.Error("demo setup failed", "error", err.Error())
 		}
 	}
 
+	var serveErr error
 	select {
 	case err := <-served:
-		return fmt.Errorf("serving: %w", err)
+		// Serve has closed ln; Shutdown below still closes the
+		// connections it was serving.
+		serveErr = fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	sctx, cancel := shutdownCtx()
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := srv.Shutdown(sctx); err != nil {
 		logger.Error("http shutdown", "error", err.Error())
+		defer func() { _ = srv.Close() }() // the requests still in flight, once svc has answered them
 	}
-	if err := a.Stop(shutdownCtx); err != nil {
+	if err := svc.Stop(sctx); err != nil {
 		logger.Error("jobs shutdown", "error", err.Error())
 	}
+	if serveErr != nil {
+		return serveErr
+	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("serving: %w", err)
 	}
 	return nil
 }

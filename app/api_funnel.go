@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -11,7 +12,8 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// funnelResponse is the funnel report JSON of DESIGN.md, with its segments.
+// funnelResponse is the funnel report JSON of GET /api/funnel, with its
+// segments.
 type funnelResponse struct {
 	Shop string `json:"shop"`
 	From string `json:"from"`
@@ -35,38 +37,59 @@ type segmentReport struct {
 	funnel.Report
 }
 
+// reportRequest is what a report is asked for: the authenticated shop, the
+// shop's days of the range, and optionally a segment, or one value of it.
+type reportRequest struct {
+	Shop         store.Shop
+	Days         funnel.DayRange
+	Segment      string
+	SegmentValue string
+}
+
+// parseReportRequest reads the request's from, to, segment and
+// segment_value for the authenticated shop. Bad input is an error saying
+// what to fix; the request then holds what was read before it: nothing
+// when the dates are bad, the days and segment when the segment is.
+func (a *App) parseReportRequest(c echo.Context) (reportRequest, error) {
+	days, err := a.dateRange(c)
+	if err != nil {
+		return reportRequest{}, err
+	}
+	q := reportRequest{Shop: shopOf(c), Days: days, Segment: c.QueryParam("segment"), SegmentValue: c.QueryParam("segment_value")}
+	switch {
+	case q.Segment != "" && !funnel.ValidSegment(q.Segment):
+		return q, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+	case q.SegmentValue != "" && q.Segment == "":
+		return q, fieldError("segment_value", "segment_value needs a segment to be a value of.")
+	}
+	return q, nil
+}
+
 // apiFunnel serves the funnel report of the authenticated shop.
 func (a *App) apiFunnel(c echo.Context) error {
-	resp, _, err := a.funnelReport(c)
+	q, err := a.parseReportRequest(c)
+	if err != nil {
+		return err
+	}
+	resp, _, err := a.funnelReport(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, withOpportunities(resp))
 }
 
-// funnelReport builds the authenticated shop's funnel report for the
-// request's from, to and segment, and says which idle threshold it used;
-// the JSON API and the report page share it.
-func (a *App) funnelReport(c echo.Context) (funnelResponse, time.Duration, error) {
-	shop := shopOf(c)
-	days, err := a.dateRange(c)
-	if err != nil {
-		return funnelResponse{}, 0, err
-	}
+// funnelReport builds the funnel report q asks for (as parseReportRequest
+// reads it), and says which idle threshold it used; the JSON API and the
+// report page share it.
+func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse, time.Duration, error) {
+	shop, days := q.Shop, q.Days
 	resp := funnelResponse{Shop: shop.Domain, From: days.Start().Format(dateLayout), To: days.Last().Format(dateLayout),
-		Timezone: days.Location().String()}
-	resp.Segment, resp.SegmentValue = c.QueryParam("segment"), c.QueryParam("segment_value")
-	switch {
-	case resp.Segment != "" && !funnel.ValidSegment(resp.Segment):
-		return resp, 0, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
-	case resp.SegmentValue != "" && resp.Segment == "":
-		return resp, 0, fieldError("segment_value", "segment_value needs a segment to be a value of.")
-	}
-	idle, err := a.shopIdle(c.Request().Context(), shop.ID)
+		Timezone: days.Location().String(), Segment: q.Segment, SegmentValue: q.SegmentValue}
+	idle, err := a.shopIdle(ctx, shop.ID)
 	if err != nil {
 		return resp, 0, err
 	}
-	ctx, now := c.Request().Context(), a.now()
+	now := a.now()
 	resp.Elapsed = days.Elapsed(now)
 	if resp.SegmentValue == "" {
 		all, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, "")

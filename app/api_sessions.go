@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -54,66 +55,94 @@ type sessionsResponse struct {
 	Total    int64         `json:"total"`
 }
 
+// sessionsRequest is a page of sessions asked for: of the authenticated
+// shop, by status (any when empty), started in [From, To) (open where
+// zero), or the one session with Key.
+type sessionsRequest struct {
+	Shop          store.Shop
+	Key           string
+	From, To      time.Time
+	Status        funnel.Status
+	Page, PerPage int
+	// OrderBy is "started_at" or "value", descending when Desc.
+	OrderBy string
+	Desc    bool
+}
+
 // apiSessions lists the authenticated shop's sessions by status and by the
 // shop-local day they started, or the one session an alert links to
 // (session=KEY).
 func (a *App) apiSessions(c echo.Context) error {
-	shop := shopOf(c)
-	key, err := sessionKeyParam(c)
+	q, err := a.parseSessionsRequest(c)
 	if err != nil {
 		return err
+	}
+	resp, err := a.listSessions(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// parseSessionsRequest reads session, from, to, status, page, per_page,
+// sort and order; bad input is an error naming the parameter.
+func (a *App) parseSessionsRequest(c echo.Context) (sessionsRequest, error) {
+	q := sessionsRequest{Shop: shopOf(c), OrderBy: "started_at", Desc: c.QueryParam("order") != "asc"}
+	var err error
+	if q.Key, err = sessionKeyParam(c); err != nil {
+		return q, err
 	}
 	// An alert's link names a session, not its dates: with a key the range
 	// is open unless from or to is given.
-	var from, to time.Time
-	if key == "" || c.QueryParam("from") != "" || c.QueryParam("to") != "" {
+	if q.Key == "" || c.QueryParam("from") != "" || c.QueryParam("to") != "" {
 		days, err := a.dateRange(c)
 		if err != nil {
-			return err
+			return q, err
 		}
-		from, to = days.Start(), days.End()
+		q.From, q.To = days.Start(), days.End()
 	}
-	var status funnel.Status
 	if v := c.QueryParam("status"); v != "" {
 		var ok bool
-		if status, ok = funnel.ParseStatus(v); !ok {
-			return fieldError("status", "status must be one of active, abandoned_cart, checkout_dropoff, payment_dropoff, completed or recovered.")
+		if q.Status, ok = funnel.ParseStatus(v); !ok {
+			return q, fieldError("status", "status must be one of active, abandoned_cart, checkout_dropoff, payment_dropoff, completed or recovered.")
 		}
 	}
-	page, err := intParam(c, "page", 1, 1_000_000)
-	if err != nil {
-		return err
+	if q.Page, err = intParam(c, "page", 1, 1_000_000); err != nil {
+		return q, err
 	}
-	perPage, err := intParam(c, "per_page", defaultPerPage, maxPerPage)
-	if err != nil {
-		return err
+	if q.PerPage, err = intParam(c, "per_page", defaultPerPage, maxPerPage); err != nil {
+		return q, err
 	}
-	orderBy := "started_at"
 	switch c.QueryParam("sort") {
 	case "", "time":
 	case "value":
-		orderBy = "value"
+		q.OrderBy = "value"
 	default:
-		return fieldError("sort", "sort must be time or value.")
+		return q, fieldError("sort", "sort must be time or value.")
 	}
-	desc := c.QueryParam("order") != "asc"
-	idle, err := a.shopIdle(c.Request().Context(), shop.ID)
+	return q, nil
+}
+
+// listSessions is the page of sessions q asks for, each with its status
+// by the shop's idle threshold.
+func (a *App) listSessions(ctx context.Context, q sessionsRequest) (sessionsResponse, error) {
+	idle, err := a.shopIdle(ctx, q.Shop.ID)
 	if err != nil {
-		return err
+		return sessionsResponse{}, err
 	}
 	now := a.now()
-	sessions, total, err := a.store.ListSessions(c.Request().Context(), store.SessionFilter{
-		ShopID: shop.ID, Status: status, Key: key, From: from, To: to, Now: now, Idle: idle,
-		Limit: perPage, Offset: (page - 1) * perPage, OrderBy: orderBy, Desc: desc,
+	sessions, total, err := a.store.ListSessions(ctx, store.SessionFilter{
+		ShopID: q.Shop.ID, Status: q.Status, Key: q.Key, From: q.From, To: q.To, Now: now, Idle: idle,
+		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, OrderBy: q.OrderBy, Desc: q.Desc,
 	})
 	if err != nil {
-		return err
+		return sessionsResponse{}, err
 	}
-	resp := sessionsResponse{Sessions: make([]sessionJSON, 0, len(sessions)), Page: page, PerPage: perPage, Total: total}
+	resp := sessionsResponse{Sessions: make([]sessionJSON, 0, len(sessions)), Page: q.Page, PerPage: q.PerPage, Total: total}
 	for _, s := range sessions {
-		resp.Sessions = append(resp.Sessions, toSessionJSON(s, shop.Currency, now, idle))
+		resp.Sessions = append(resp.Sessions, toSessionJSON(s, q.Shop.Currency, now, idle))
 	}
-	return c.JSON(http.StatusOK, resp)
+	return resp, nil
 }
 
 // sessionKeyParam reads the optional session key. No session's key holds

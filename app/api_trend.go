@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -27,14 +28,22 @@ type trendResponse struct {
 // apiTrend serves per-day stage counts, from which the page draws daily
 // step conversion.
 func (a *App) apiTrend(c echo.Context) error {
-	shop := shopOf(c)
 	days, err := a.dateRange(c)
 	if err != nil {
 		return err
 	}
-	daily, err := a.store.DailyFurthest(c.Request().Context(), shop.ID, days)
+	resp, err := a.trend(c.Request().Context(), shopOf(c).ID, days)
 	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// trend is the shop's daily funnel over days.
+func (a *App) trend(ctx context.Context, shopID int64, days funnel.DayRange) (trendResponse, error) {
+	daily, err := a.store.DailyFurthest(ctx, shopID, days)
+	if err != nil {
+		return trendResponse{}, err
 	}
 	resp := trendResponse{From: days.Start().Format(dateLayout), To: days.Last().Format(dateLayout),
 		Timezone: days.Location().String()}
@@ -49,5 +58,5 @@ func (a *App) apiTrend(c echo.Context) error {
 		}
 		resp.Days = append(resp.Days, d)
 	}
-	return c.JSON(http.StatusOK, resp)
+	return resp, nil
 }

@@ -120,10 +120,16 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the job workers, letting running jobs finish until ctx ends.
+// Stop drains the webhook group commit, then stops the job workers,
+// letting running jobs finish until ctx ends. From the moment it is called
+// a funnel delivery is answered 503 and not committed; the deliveries
+// already waiting or committing are committed and answered, or, once ctx
+// ends, answered 503 without a commit (groupCommit.stop). Call it after the
+// HTTP server has stopped taking requests, and before the store closes.
 func (a *App) Stop(ctx context.Context) error {
+	commitErr := a.commits.stop(ctx)
 	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("app: stopping jobs: %w", err)
+		return errors.Join(commitErr, fmt.Errorf("app: stopping jobs: %w", err))
 	}
-	return nil
+	return commitErr
 }

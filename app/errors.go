@@ -53,7 +53,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, body := http.StatusInternalServerError, errorBody{Error: "Something went wrong on our side. Please try again in a moment."}
+	status, body := http.StatusInternalServerError, errorBody{Error: somethingWentWrong}
 	var ue *Error
 	var he *echo.HTTPError
 	switch {
@@ -76,8 +76,19 @@ func (a *App) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, body)
 		return
 	}
-	_ = a.render(c, status, "error.html", pageData{Title: http.StatusText(status), Message: body.Error})
+	if rerr := a.render(c, status, "error.html", pageData{Title: http.StatusText(status), Message: body.Error}); rerr != nil {
+		// The error page itself failed: an answer must still go out, and
+		// one that cannot fail to render.
+		a.log.ErrorContext(c.Request().Context(), "rendering the error page failed", "path", c.Request().URL.Path,
+			"status", status, "error", rerr.Error())
+		if !c.Response().Committed {
+			_ = c.String(http.StatusInternalServerError, somethingWentWrong)
+		}
+	}
 }
+
+// somethingWentWrong is what a person is told of a failure on our side.
+const somethingWentWrong = "Something went wrong on our side. Please try again in a moment."
 
 func plainHTTPMessage(he *echo.HTTPError) string {
 	switch he.Code {

@@ -18,7 +18,7 @@ func (a *App) home(c echo.Context) error {
 		return err
 	}
 	// The page shows a failed report in place, with what it knows.
-	view, _ := a.reportFor(c)
+	view, _ := a.reportForRequest(c)
 	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel", Data: homeView{
 		Today:    a.today(loc).Format(dateLayout),
 		Timezone: loc.String(),
@@ -31,6 +31,17 @@ func (a *App) home(c echo.Context) error {
 // swap in when the range or segment changes; a report that failed on our
 // side is a 5xx, so that monitoring counts it, and only bad input a 4xx.
 func (a *App) apiReportView(c echo.Context) error {
-	view, status := a.reportFor(c)
+	view, status := a.reportForRequest(c)
 	return a.render(c, status, "report_fragment.html", pageData{Data: view})
+}
+
+// reportForRequest is the report view the request asks for (reportFor);
+// bad input is shown in the view's error state, as a failed report is.
+func (a *App) reportForRequest(c echo.Context) (reportView, int) {
+	ctx := c.Request().Context()
+	q, err := a.parseReportRequest(c)
+	if err != nil {
+		return a.reportOrError(ctx, requestView(q), err)
+	}
+	return a.reportFor(ctx, q)
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -8,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
@@ -85,6 +84,7 @@ type leakView struct {
 	Typical, Good                      string
 	Entering                           int64
 	Monthly                            string // "$6,000", or "" when it cannot be priced
+	Unpriced                           string // why it cannot be priced, when it cannot
 }
 
 // segmentView is one row of the segment table. When the segment's
@@ -125,39 +125,53 @@ type homeView struct {
 	Segments []string
 }
 
-// reportFor loads the report of the authenticated shop for the request's
-// from, to and segment. Failures become the view's error state: input
+// reportFor loads the report view q asks for (reportOrError).
+func (a *App) reportFor(ctx context.Context, q reportRequest) (reportView, int) {
+	v, err := a.loadReport(ctx, q)
+	return a.reportOrError(ctx, v, err)
+}
+
+// reportOrError is v, or when err is set, v in its error state: input
 // errors say what to fix; anything else is logged and reads as a plain
 // apology. The status is the one to answer with: 200, the 4xx of bad
 // input, or 500 when the report failed on our side.
-func (a *App) reportFor(c echo.Context) (reportView, int) {
-	v, err := a.loadReport(c)
+func (a *App) reportOrError(ctx context.Context, v reportView, err error) (reportView, int) {
 	status := http.StatusOK
 	if err != nil {
 		v.State = reportError
 		v.Error = "Something went wrong on our side while building the report. Please try again in a moment."
 		status = http.StatusInternalServerError
-		var ue *Error
-		if errors.As(err, &ue) && ue.Status < http.StatusInternalServerError {
+		if ue, ok := errors.AsType[*Error](err); ok && ue.Status < http.StatusInternalServerError {
 			v.Error, status = ue.Message, ue.Status
 		} else {
-			a.log.ErrorContext(c.Request().Context(), "report view failed", "error", err.Error())
+			a.log.ErrorContext(ctx, "report view failed", "error", err.Error())
 		}
 	}
 	return v, status
 }
 
-func (a *App) loadReport(c echo.Context) (reportView, error) {
-	r, idle, err := a.funnelReport(c)
+// requestView is the part of q's view that needs no report: its dates and
+// segment, or nothing when its dates were not read.
+func requestView(q reportRequest) reportView {
+	if q.Days == (funnel.DayRange{}) {
+		return reportView{}
+	}
+	return reportView{From: q.Days.Start().Format(dateLayout), To: q.Days.Last().Format(dateLayout),
+		Segment: q.Segment, SegmentValue: q.SegmentValue}
+}
+
+// loadReport builds the report view q asks for; an empty range of a shop
+// with no session at all is "no data yet".
+func (a *App) loadReport(ctx context.Context, q reportRequest) (reportView, error) {
+	r, idle, err := a.funnelReport(ctx, q)
 	v := reportView{From: r.From, To: r.To, Segment: r.Segment, SegmentValue: r.SegmentValue, IdleMinutes: int(idle / time.Minute)}
 	if err != nil {
 		return v, err
 	}
 	v = buildReportView(v, withOpportunities(r))
 	if v.State != reportOK {
-		// An empty range of a shop with no sessions at all is "no data yet".
-		_, total, err := a.store.ListSessions(c.Request().Context(),
-			store.SessionFilter{ShopID: shopOf(c).ID, Now: a.now(), Idle: idle, Limit: 1})
+		_, total, err := a.store.ListSessions(ctx,
+			store.SessionFilter{ShopID: q.Shop.ID, Now: a.now(), Idle: idle, Limit: 1})
 		if err != nil {
 			return v, err
 		}
@@ -238,6 +252,8 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		}
 		if l.Monthly > 0 {
 			lv.Monthly = estimate(l.MonthlyValue, cur)
+		} else {
+			lv.Unpriced = unpriced(r.Report)
 		}
 		v.Leaks = append(v.Leaks, lv)
 	}
@@ -279,6 +295,21 @@ func orderValueSentence(r funnel.Report, aov string) string {
 		return fmt.Sprintf("%s, the average value of the range's %s, as it has no order yet.", aov, plural(r.Stages[0].Sessions, "cart"))
 	}
 	return "none yet, as the range has no carts."
+}
+
+// unpriced says why a step below typical has no estimate. A step is
+// priced at the shoppers it loses × their conversion from the next stage
+// to an order × the average order value (funnel.RankLeaks): with no order
+// in the range the conversion is nothing yet, though the order value then
+// comes from the carts and the header states one.
+func unpriced(r funnel.Report) string {
+	if n := len(r.Stages); n == 0 || r.Stages[n-1].Sessions == 0 {
+		return "not priced: no shopper of this range has ordered yet"
+	}
+	if aov, err := funnel.ParseMoney(r.AverageOrderValue); err == nil && aov == 0 {
+		return "not priced: the average order value is zero"
+	}
+	return "not priced: too small to estimate"
 }
 
 // verdictBasis says what a step's verdict rests on: the benchmark and the

@@ -145,3 +145,24 @@ func TestRenderSegmentKnownOnlyFromTheOrder(t *testing.T) {
 		t.Errorf("new customers' row rates what only their orders tell: %s", row)
 	}
 }
+
+// TestRenderUnpricedStepSaysWhy: with no order in the range the average
+// order value comes from the carts, and the header states it; a step
+// below typical then cannot be priced because no shopper has ordered, not
+// for want of an order value.
+func TestRenderUnpricedStepSaysWhy(t *testing.T) {
+	var tally funnel.Tally
+	tally.Furthest[funnel.StageAddedToCart] = 360
+	tally.Furthest[funnel.StageCheckoutStarted] = 40
+	tally.UnorderedValue, tally.Currency = 400*40_00, "USD"
+	html := renderHome(t, viewOf(tally, nil))
+	for _, want := range []string{"Order value: $40.00, the average value of the range&#39;s 400 carts, as it has no order yet.",
+		"not priced: no shopper of this range has ordered yet"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "no order value") {
+		t.Error("the page says there is no order value while its header states one")
+	}
+}

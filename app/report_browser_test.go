@@ -208,12 +208,12 @@ func sameFixes(t *testing.T, what string, p page, want apiReport) {
 	}
 }
 
-// demoHarness starts the app in demo mode on st and delivers a generated
-// history through POST /webhooks.
 // demoNow is the clock of the demo harness: mid-afternoon, so that "today"
 // holds part of a day's shoppers.
 var demoNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 
+// demoHarness starts the app in demo mode on st and delivers a generated
+// history through POST /webhooks.
 func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string) {
 	t.Helper()
 	const shop = "browser-demo.myshopify.com"

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -32,12 +33,20 @@ const (
 // commit. At a trickle a delivery commits alone, at once; under load the
 // deliveries that arrive while a commit is under way share the next one,
 // so that the cost of a commit, and of looking up the shops, is spread
-// over the batch. No goroutine runs while nothing waits.
+// over the batch. No goroutine runs while nothing waits. stop drains it:
+// every delivery it took is committed and answered, or answered with an
+// error (a 503) and not committed, before the store may close.
 type groupCommit struct {
 	store     *store.Store
 	shops     *installedShops
 	log       *slog.Logger
 	batchSize prometheus.Observer
+	// ingestEvents is store.IngestEvents; a test may hold it at a gate.
+	ingestEvents func(context.Context, []store.IngestItem) ([]bool, error)
+	// ctx is the leaders' context, cancelled by stop when its own context
+	// ends before the commits under way do.
+	ctx    context.Context
+	cancel context.CancelFunc
 	// leaders is how many batches may be in flight at once: while one
 	// commits, the next gathers, once backlog deliveries wait.
 	leaders int
@@ -45,7 +54,16 @@ type groupCommit struct {
 	mu      sync.Mutex
 	queue   []*waitingDelivery
 	running int
+	// stopping refuses new deliveries; idle is closed once stopping and
+	// no leader runs, i.e. once nothing more will be committed.
+	stopping  bool
+	idle      chan struct{}
+	idleClose sync.Once
 }
+
+// errStopping answers the deliveries that arrive, or still wait, while the
+// app stops: they were not committed, and Shopify delivers them again.
+var errStopping = errors.New("app: the server is stopping; the delivery was not committed")
 
 // waitingDelivery is a delivery waiting for its commit.
 type waitingDelivery struct {
@@ -74,7 +92,9 @@ type commitResult struct {
 // gathers while another commits. More would make smaller batches for the
 // same work: measured, they cost more than they gave (BENCHMARKS.md).
 func newGroupCommit(st *store.Store, shops *installedShops, log *slog.Logger, batchSize prometheus.Observer) *groupCommit {
-	g := &groupCommit{store: st, shops: shops, log: log, batchSize: batchSize, leaders: 2}
+	g := &groupCommit{store: st, shops: shops, log: log, batchSize: batchSize, leaders: 2,
+		ingestEvents: st.IngestEvents, idle: make(chan struct{})}
+	g.ctx, g.cancel = context.WithCancel(context.Background())
 	if st.Dialect() == store.DialectSQLite {
 		g.leaders = 1
 	}
@@ -83,14 +103,21 @@ func newGroupCommit(st *store.Store, shops *installedShops, log *slog.Logger, ba
 
 // ingest commits d and its event with whatever else is waiting. An error
 // means it may not have been committed: the caller answers 5xx and Shopify
-// delivers it again.
+// delivers it again. Once stop has begun, nothing is taken: the answer is
+// errStopping at once.
 func (g *groupCommit) ingest(ctx context.Context, d store.Delivery, ev *funnel.Event) commitResult {
 	w := &waitingDelivery{delivery: d, event: ev, done: make(chan commitResult, 1)}
 	g.mu.Lock()
+	if g.stopping {
+		g.mu.Unlock()
+		return commitResult{err: errStopping}
+	}
 	g.queue = append(g.queue, w)
 	if g.running == 0 || (g.running < g.leaders && len(g.queue) >= backlog) {
 		g.running++
-		go g.lead(context.WithoutCancel(ctx))
+		// The leader outlives the request that started it (it commits
+		// the others' deliveries too); stop alone cancels it.
+		go g.lead(g.ctx)
 	}
 	g.mu.Unlock()
 	select {
@@ -108,6 +135,9 @@ func (g *groupCommit) lead(ctx context.Context) {
 		n := min(len(g.queue), maxCommitBatch)
 		if n == 0 {
 			g.running--
+			if g.stopping && g.running == 0 {
+				g.idleClose.Do(func() { close(g.idle) })
+			}
 			g.mu.Unlock()
 			return
 		}
@@ -117,6 +147,41 @@ func (g *groupCommit) lead(ctx context.Context) {
 		g.mu.Unlock()
 		g.commit(ctx, batch)
 	}
+}
+
+// stop refuses new deliveries (errStopping) and waits until every
+// delivery already taken is committed and answered. Should ctx end first,
+// the deliveries still waiting are answered errStopping without being
+// committed, and the commits under way are cancelled, so that they roll
+// back and answer their error; stop then returns ctx's error once the
+// leaders are done, which cancelled commits make quick (commitTimeout
+// bounds them in any case). A delivery whose commit is cancelled while the
+// database commits it may be answered 503 although committed: Shopify's
+// redelivery is then a duplicate, and nothing is lost. After stop, nothing
+// more is committed, so the store may close.
+func (g *groupCommit) stop(ctx context.Context) error {
+	g.mu.Lock()
+	g.stopping = true
+	if g.running == 0 {
+		g.idleClose.Do(func() { close(g.idle) })
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.idle:
+		return nil
+	case <-ctx.Done():
+	}
+	g.mu.Lock()
+	left := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	for _, w := range left {
+		w.done <- commitResult{err: errStopping}
+	}
+	g.cancel()
+	<-g.idle
+	return fmt.Errorf("app: stopping the webhook commits: %d waiting deliveries answered without a commit, commits under way cancelled: %w",
+		len(left), ctx.Err())
 }
 
 // commit looks up the batch's shops and ingests the deliveries of
@@ -181,5 +246,5 @@ func (g *groupCommit) ingestBatch(ctx context.Context, items []store.IngestItem)
 			g.log.ErrorContext(ctx, "webhook batch panicked", "size", len(items), "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	return g.store.IngestEvents(ctx, items)
+	return g.ingestEvents(ctx, items)
 }

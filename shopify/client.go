@@ -67,7 +67,8 @@ func (c *Client) httpClient() *http.Client {
 	return &hc
 }
 
-// sleep waits for d or until ctx is done.
+// sleepContext waits for d or until ctx is done, and returns ctx's error
+// when it ends first.
 func sleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()

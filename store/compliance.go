@@ -332,15 +332,7 @@ func (s *Store) KeepPrivacyRequest(ctx context.Context, shopID int64, d Delivery
 // it out; its payload is nil once settled (or purged). ErrNotFound when it
 // is gone (shop/redact deletes it).
 func (s *Store) PrivacyRequest(ctx context.Context, deliveryID int64) (KeptDelivery, error) {
-	var row deliveryRow
-	err := s.db(ctx).Where("id = ?", deliveryID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return KeptDelivery{}, fmt.Errorf("store: delivery %d: %w", deliveryID, ErrNotFound)
-	}
-	if err != nil {
-		return KeptDelivery{}, fmt.Errorf("store: loading delivery %d: %w", deliveryID, err)
-	}
-	return row.toKept(), nil
+	return s.KeptDeliveryByID(ctx, deliveryID)
 }
 
 // SettlePrivacyRequest records that the shop's privacy request kept as

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ type KeptDelivery struct {
 	Reason     string
 	Ingested   bool
 	ReceivedAt time.Time
+	// Purged says the payload was purged (PurgePayloads): Delivery.Payload
+	// is then nil. An unpurged payload may be empty: a privacy request
+	// after its job, or a delivery kept bare.
+	Purged bool
 }
 
 // deliveryRow is the deliveries table.
@@ -52,6 +57,8 @@ type deliveryRow struct {
 	Payload     []byte
 	Ingested    bool
 	Reason      string
+	// Purged is payload IS NULL, read only by the queries that select it.
+	Purged bool `gorm:"->;-:migration"`
 }
 
 // TableName maps deliveryRow to its table.
@@ -60,7 +67,7 @@ func (deliveryRow) TableName() string { return "deliveries" }
 // toKept maps a row to a KeptDelivery.
 func (r deliveryRow) toKept() KeptDelivery {
 	k := KeptDelivery{
-		ID: r.ID, ShopID: r.ShopID, Reason: r.Reason, Ingested: r.Ingested, ReceivedAt: r.ReceivedAt.UTC(),
+		ID: r.ID, ShopID: r.ShopID, Reason: r.Reason, Ingested: r.Ingested, ReceivedAt: r.ReceivedAt.UTC(), Purged: r.Purged,
 		Delivery: Delivery{
 			EventID: r.EventID, Topic: r.Topic, ShopDomain: r.ShopDomain, APIVersion: r.APIVersion,
 			TriggeredAt: utcPtr(r.TriggeredAt), Payload: r.Payload,
@@ -118,15 +125,42 @@ func (s *Store) KeepDelivery(ctx context.Context, shopID *int64, d Delivery, rea
 	return id == 0, nil
 }
 
+// keptColumns are the columns of a kept delivery, all of them, and whether
+// its payload was purged.
+const keptColumns = "*, payload IS NULL AS purged"
+
+// keptHeadColumns are keptColumns without the payload: the id and every
+// column an insert writes (deliveryColumns) but the payload.
+func keptHeadColumns() string {
+	cols := []string{"id"}
+	for _, c := range deliveryColumns() {
+		if c.name != "payload" {
+			cols = append(cols, c.name)
+		}
+	}
+	return strings.Join(cols, ", ") + ", payload IS NULL AS purged"
+}
+
 // UnusableDeliveries returns up to limit (default 100) kept deliveries that
 // have a reason, newest first, across all shops (an unusable delivery may
 // name no known shop); it is an operator's inspection tool.
 func (s *Store) UnusableDeliveries(ctx context.Context, limit int) ([]KeptDelivery, error) {
+	return s.unusableDeliveries(ctx, limit, keptColumns)
+}
+
+// UnusableDeliveriesWithoutPayload is UnusableDeliveries without reading
+// the payloads (each of them up to 5 MiB, and customer data): what
+// `funnelscope deliveries list` shows.
+func (s *Store) UnusableDeliveriesWithoutPayload(ctx context.Context, limit int) ([]KeptDelivery, error) {
+	return s.unusableDeliveries(ctx, limit, keptHeadColumns())
+}
+
+func (s *Store) unusableDeliveries(ctx context.Context, limit int, columns string) ([]KeptDelivery, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	var rows []deliveryRow
-	err := s.db(ctx).Where("reason <> ''").Order("received_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	err := s.db(ctx).Select(columns).Where("reason <> ''").Order("received_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: listing unusable deliveries: %w", err)
 	}
@@ -135,6 +169,76 @@ func (s *Store) UnusableDeliveries(ctx context.Context, limit int) ([]KeptDelive
 		out[i] = r.toKept()
 	}
 	return out, nil
+}
+
+// KeptDeliveryByID returns the stored delivery id, payload included, of
+// whichever shop: the privacy jobs and the replay of kept deliveries name
+// a delivery by its id. ErrNotFound when there is none.
+func (s *Store) KeptDeliveryByID(ctx context.Context, id int64) (KeptDelivery, error) {
+	var row deliveryRow
+	err := s.db(ctx).Select(keptColumns).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return KeptDelivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return KeptDelivery{}, fmt.Errorf("store: loading delivery %d: %w", id, err)
+	}
+	return row.toKept(), nil
+}
+
+// SetAsideDelivery begins the replay of the kept delivery id: it takes the
+// webhook id off its row (NULL never deduplicates), so that the delivery
+// fed through ingestion again under that id is not taken for a redelivery
+// of the kept row. The replay ends with SupersedeDelivery once it recorded
+// the delivery again, or RestoreDelivery when it did not.
+func (s *Store) SetAsideDelivery(ctx context.Context, id int64) error {
+	if err := s.db(ctx).Exec("UPDATE deliveries SET webhook_id = NULL WHERE id = ?", id).Error; err != nil {
+		return fmt.Errorf("store: setting delivery %d aside for its replay: %w", id, err)
+	}
+	return nil
+}
+
+// RestoreDelivery ends a replay that recorded nothing: the kept delivery
+// id gets its webhook id back.
+func (s *Store) RestoreDelivery(ctx context.Context, id int64, webhookID string) error {
+	if err := s.db(ctx).Exec("UPDATE deliveries SET webhook_id = ? WHERE id = ?", nullString(webhookID), id).Error; err != nil {
+		return fmt.Errorf("store: restoring delivery %d after its replay: %w", id, err)
+	}
+	return nil
+}
+
+// SupersedeDelivery ends the replay of the kept delivery id, which
+// ingestion recorded again under webhookID (applied, kept with its new
+// reason, or found already recorded): the old row goes, and the row
+// recorded under webhookID keeps the earlier of the two receipt times, so
+// that its payload is purged when the first one's would have been. It
+// returns that row as it now is (without its payload); its ID is 0 when
+// the delivery has no webhook id to find it by.
+func (s *Store) SupersedeDelivery(ctx context.Context, id int64, webhookID string, receivedAt time.Time) (KeptDelivery, error) {
+	var k KeptDelivery
+	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM deliveries WHERE id = ?", id).Error; err != nil {
+			return err
+		}
+		if webhookID == "" {
+			return nil
+		}
+		if err := tx.Exec("UPDATE deliveries SET received_at = ? WHERE webhook_id = ? AND received_at > ?",
+			utc(receivedAt), webhookID, utc(receivedAt)).Error; err != nil {
+			return err
+		}
+		var row deliveryRow
+		err := tx.Select(keptHeadColumns()).Where("webhook_id = ?", webhookID).Take(&row).Error
+		if err != nil {
+			return err
+		}
+		k = row.toKept()
+		return nil
+	})
+	if err != nil {
+		return KeptDelivery{}, fmt.Errorf("store: superseding delivery %d after its replay: %w", id, err)
+	}
+	return k, nil
 }
 
 // PurgePayloads drops the payload of every delivery received before

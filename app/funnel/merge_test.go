@@ -35,9 +35,10 @@ func mergeTree(events []Event) Session {
 	return Merge(mergeTree(events[:mid]), mergeTree(events[mid:]))
 }
 
-// TestApplyOrderInsensitive is the property DESIGN.md asks of ingestion:
-// any permutation of any multiset of one journey's events, with duplicates,
-// leaves the same session, field by field.
+// TestApplyOrderInsensitive is the property ingestion rests on (the merge
+// laws of docs/architecture.md): any permutation of any multiset of one
+// journey's events, with duplicates, leaves the same session, field by
+// field.
 func TestApplyOrderInsensitive(t *testing.T) {
 	mono := time.Now()
 	r, pick := newRand(t, 1)

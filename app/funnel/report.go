@@ -119,8 +119,8 @@ type StageReport struct {
 	MedianSecondsFromPrevious *float64 `json:"median_seconds_from_previous"`
 }
 
-// Report is the funnel report of DESIGN.md, less the shop and date range,
-// which the HTTP layer adds.
+// Report is the funnel report of GET /api/funnel, less the shop and date
+// range, which the HTTP layer adds.
 type Report struct {
 	Stages           []StageReport `json:"stages"`
 	AbandonedCarts   int64         `json:"abandoned_carts"`

@@ -12,7 +12,8 @@ import (
 func f(v float64) *float64 { return &v }
 
 func TestBuildReportDesignExample(t *testing.T) {
-	// The counts of the DESIGN.md example, as furthest-stage counts.
+	// The counts of the design's example report (1,200 carts, 300 orders),
+	// as furthest-stage counts.
 	var tl Tally
 	tl.Furthest = [StageCompleted + 1]int64{7, 600, 100, 80, 40, 80, 300}
 	tl.Durations[StageCheckoutStarted] = []time.Duration{30 * time.Second, 10 * time.Second, 20 * time.Second}

@@ -22,7 +22,7 @@ const (
 // Status is where a session stands against the shop's idle threshold.
 type Status string
 
-// The session statuses of DESIGN.md.
+// The session statuses, as the API names them (GET /api/sessions?status=…).
 const (
 	StatusActive          Status = "active"
 	StatusAbandonedCart   Status = "abandoned_cart"

@@ -2,9 +2,11 @@
 -- session_rollups counts a shop's sessions by the UTC day they started
 -- (days since 1970-01-01), furthest stage, recovered (completed after being
 -- flagged abandoned: 1/0) and currency, with the sum of their values. The
--- ingest transaction keeps it exact (store/sessions.go, applyRollupDeltas);
--- shard (sessions.sample % 8) spreads concurrent ingests of one shop and day over
--- several rows so that they do not queue on one row lock. Statuses that
+-- ingest transaction keeps it exact by adding each change it makes to the
+-- sessions (today rollupDeltas in store/rollups.go, over the quarter-hour
+-- rows of migration 00023 that replace these); shard (sessions.sample % 8)
+-- spreads concurrent ingests of one shop and day over several rows so that
+-- they do not queue on one row lock. Statuses that
 -- depend on the time of the report (active vs. idle) are not rolled up: the
 -- report subtracts the few sessions active at that time, found through
 -- sessions_shop_activity.
