@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -223,6 +224,31 @@ func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Ti
 		return 0, nil, err
 	}
 	return flagged, created, nil
+}
+
+// flagAbandoned sets abandoned_at to now, inside tx, on at most limit of
+// the shop's sessions that are not completed, reached at least
+// added_to_cart, have been idle for idle or longer (the boundary of
+// funnel.Session.Status) and were never flagged, the most recently active
+// first, and returns them in start order. The UPDATE checks abandoned_at
+// again on each row it writes, so concurrent scans flag a session once.
+func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
+	var rows []sessionRow
+	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
+		WHERE id IN (SELECT id FROM sessions
+				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
+					AND furthest_stage >= ? AND last_activity <= ?
+				ORDER BY last_activity DESC LIMIT ?)
+			AND abandoned_at IS NULL
+		RETURNING *`,
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rows, func(a, b sessionRow) int {
+		return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return rowsToSessions(rows), nil
 }
 
 // Alert returns the alert with that id; ErrNotFound when there is none
