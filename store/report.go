@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,6 +62,7 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, start, end, now t
 func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration) (*funnel.Tally, error) {
 	db := s.db(ctx)
 	t := &funnel.Tally{}
+	in, inArgs := sessionsIn(shopID, start, end)
 
 	// 1. The rollups: stage counts, uncompleted counts and values by
 	// furthest stage, recovered value, currency; the sessions of a quarter
@@ -72,8 +72,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	q := "SELECT currency, " + rollupSumsOf(rollupColumns()) + " FROM session_rollups WHERE shop_id = ? AND " + where + " GROUP BY currency"
 	args = append([]any{shopID}, args...)
 	if pw, pargs := plan.partialWhere(); pw != "" {
-		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE shop_id = ? AND " + pw + " GROUP BY currency"
-		args = append(append(args, shopID), pargs...)
+		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE " + in + " AND " + pw + " GROUP BY currency"
+		args = append(append(args, inArgs...), pargs...)
 	}
 	var idleCount, idleValue [funnel.StageCompleted + 1]int64
 	var total int64
@@ -117,8 +117,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
 	// within the recover window (value at risk), read through the
 	// (shop_id, last_activity) index: both lie after RecoverableSince.
-	aq := inRange(db.Model(&sessionRow{}).Where("shop_id = ? AND completed_at IS NULL AND last_activity > ?",
-		shopID, utc(funnel.RecoverableSince(now, idle))), start, end)
+	aq := db.Model(&sessionRow{}).Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
+		utc(funnel.RecoverableSince(now, idle)))
 	var recent []struct {
 		FurthestStage int
 		Active        int
@@ -152,44 +152,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	}
 
 	// 3. Stage gaps, from every session or from the sample.
-	if total == 0 {
-		return t, nil
-	}
-	gq := "SELECT added_to_cart_at, checkout_started_at, contact_submitted_at, address_submitted_at, payment_reached_at, completed_at FROM sessions WHERE shop_id = ?"
-	gargs := []any{shopID}
-	if total > ExactGapLimit {
-		gq += " AND sample = 0"
-	}
-	if !start.IsZero() {
-		gq, gargs = gq+" AND started_at >= ?", append(gargs, utc(start))
-	}
-	if !end.IsZero() {
-		gq, gargs = gq+" AND started_at < ?", append(gargs, utc(end))
-	}
-	grows, err := db.Raw(gq, gargs...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
-	}
-	defer grows.Close()
-	var times [funnel.StageCompleted + 1]sql.NullTime
-	dest := make([]any, 0, len(times)-1)
-	for st := funnel.StageAddedToCart; st <= funnel.StageCompleted; st++ {
-		dest = append(dest, &times[st])
-	}
-	for grows.Next() {
-		if err := grows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("reading stage times: %w", err)
-		}
-		// As funnel.Tally.Add: the gap from the previous stage's time, for
-		// sessions with both, never negative.
-		for st := funnel.StageCheckoutStarted; st <= funnel.StageCompleted; st++ {
-			if times[st-1].Valid && times[st].Valid {
-				t.Durations[st] = append(t.Durations[st], max(times[st].Time.Sub(times[st-1].Time), 0))
-			}
-		}
-	}
-	if err := grows.Err(); err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
+	if err := s.addStageGaps(ctx, in, inArgs, total, "", func(string) *funnel.Tally { return t }); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -156,7 +156,6 @@ func ceilQuarter(t time.Time) int64 {
 // to [start, end), are read from the sessions table. With every bound on a
 // quarter, as for every zone in use today, partial is empty.
 type quarterPlan struct {
-	start, end     time.Time
 	from, to       int64
 	hasFrom, hasTo bool
 	partial        []int64
@@ -165,7 +164,7 @@ type quarterPlan struct {
 // planQuarters plans [start, end) with the inner bounds of its buckets
 // (ascending, inside the range); a zero start or end leaves that side open.
 func planQuarters(start, end time.Time, inner ...time.Time) quarterPlan {
-	p := quarterPlan{start: start, end: end}
+	var p quarterPlan
 	for _, b := range append(append([]time.Time{start}, inner...), end) {
 		if q := quarterOf(b); !b.IsZero() && !onQuarter(b) && !slices.Contains(p.partial, q) {
 			p.partial = append(p.partial, q)
@@ -200,7 +199,8 @@ func (p quarterPlan) rollupWhere() (string, []any) {
 }
 
 // partialWhere is the condition on sessions' started_at that picks the
-// sessions of the partial quarters in [start, end); "" when there are none.
+// sessions of the partial quarters; "" when there are none. The caller
+// clips it to [start, end) with sessionsIn.
 func (p quarterPlan) partialWhere() (string, []any) {
 	if len(p.partial) == 0 {
 		return "", nil
@@ -211,14 +211,7 @@ func (p quarterPlan) partialWhere() (string, []any) {
 		ors = append(ors, "(started_at >= ? AND started_at < ?)")
 		args = append(args, time.Unix(q*quarterSeconds, 0).UTC(), time.Unix((q+1)*quarterSeconds, 0).UTC())
 	}
-	cond := "(" + strings.Join(ors, " OR ") + ")"
-	if !p.start.IsZero() {
-		cond, args = cond+" AND started_at >= ?", append(args, utc(p.start))
-	}
-	if !p.end.IsZero() {
-		cond, args = cond+" AND started_at < ?", append(args, utc(p.end))
-	}
-	return cond, args
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // sorted returns the keys with a non-zero delta in key order: the order

@@ -41,18 +41,6 @@ type SessionFilter struct {
 	Desc    bool
 }
 
-// inRange scopes q to sessions started in [start, end); a zero time leaves
-// that side open.
-func inRange(q *gorm.DB, start, end time.Time) *gorm.DB {
-	if !start.IsZero() {
-		q = q.Where("started_at >= ?", utc(start))
-	}
-	if !end.IsZero() {
-		q = q.Where("started_at < ?", utc(end))
-	}
-	return q
-}
-
 // withStatus scopes q to sessions whose funnel.Session.Status at now
 // against idle is st, in SQL: completed_at and abandoned_at decide
 // completed and recovered; otherwise last_activity against now-idle decides
@@ -86,7 +74,8 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 	if f.Now.IsZero() {
 		f.Now = s.nowUTC()
 	}
-	q := inRange(s.db(ctx).Model(&sessionRow{}).Where("shop_id = ?", f.ShopID), f.From, f.To)
+	in, inArgs := sessionsIn(f.ShopID, f.From, f.To)
+	q := s.db(ctx).Model(&sessionRow{}).Where(in, inArgs...)
 	if f.Key != "" {
 		q = q.Where("session_key = ?", f.Key)
 	}
