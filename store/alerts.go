@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,15 +125,6 @@ func (r digestRow) toDigest() Digest {
 	}
 }
 
-// sqlTxOf returns the *sql.Tx under a gorm transaction, for River's InsertTx.
-func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return nil, fmt.Errorf("no *sql.Tx in transaction (got %T)", tx.Statement.ConnPool)
-	}
-	return sqlTx, nil
-}
-
 // InstalledShopIDs returns the ids of the shops that are installed (have an
 // access token and no uninstall), in id order.
 func (s *Store) InstalledShopIDs(ctx context.Context) ([]int64, error) {
@@ -165,7 +155,7 @@ const flagChunk = 1000
 // sessions it flagged and the alerts it created; on an error, the chunks
 // committed before it stay.
 func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
-	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
+	decide func(funnel.Session) (Alert, bool), enqueue InTx[[]Alert],
 ) (flagged int, created []Alert, err error) {
 	for {
 		n, c, err := s.flagAndQueueChunk(ctx, shopID, now, idle, decide, enqueue)
@@ -181,7 +171,7 @@ func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.T
 
 // flagAndQueueChunk is one transaction of FlagAndQueueAlerts.
 func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
-	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
+	decide func(funnel.Session) (Alert, bool), enqueue InTx[[]Alert],
 ) (flagged int, created []Alert, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		sessions, err := s.flagAbandoned(tx, shopID, now, idle, flagChunk)
@@ -211,14 +201,10 @@ func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Ti
 				created = append(created, a)
 			}
 		}
-		if enqueue == nil || len(created) == 0 {
+		if len(created) == 0 {
 			return nil
 		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, sqlTx, created)
+		return enqueue.run(ctx, tx, created)
 	})
 	if err != nil {
 		return 0, nil, err
@@ -379,7 +365,7 @@ func (s *Store) SkipPendingDigest(ctx context.Context, shopID int64, reason stri
 // one digest; an alert joins one digest. It returns the digest and how many
 // alerts it gathered (0 and a zero Digest when it made none).
 func (s *Store) GatherDigest(ctx context.Context, shopID int64, period, timezone string, start, end time.Time,
-	enqueue func(ctx context.Context, tx *sql.Tx, d Digest) error,
+	enqueue InTx[Digest],
 ) (Digest, int, error) {
 	var d Digest
 	var n int
@@ -410,14 +396,7 @@ func (s *Store) GatherDigest(ctx context.Context, shopID int64, period, timezone
 		d = Digest{ID: ids[0], ShopID: shopID, Period: period, WindowStart: utc(start), WindowEnd: utc(end),
 			Timezone: timezone, Status: AlertQueued, CreatedAt: now}
 		n = int(res.RowsAffected)
-		if enqueue == nil {
-			return nil
-		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, sqlTx, d)
+		return enqueue.run(ctx, tx, d)
 	})
 	if err != nil {
 		return Digest{}, 0, fmt.Errorf("store: gathering digest of shop %d: %w", shopID, err)
