@@ -219,20 +219,24 @@ func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Ti
 // first, and returns them in start order. The UPDATE checks abandoned_at
 // again on each row it writes, so concurrent scans flag a session once.
 func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
-	var rows []sessionRow
-	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
+	res, err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM sessions
 				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
 					AND furthest_stage >= ? AND last_activity <= ?
 				ORDER BY last_activity DESC LIMIT ?)
 			AND abandoned_at IS NULL
-		RETURNING *`,
-		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&rows).Error
+		RETURNING `+sessionSelect,
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	rows, err := scanSessions(res)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(rows, func(a, b sessionRow) int {
-		return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(a.s.StartedAt.Compare(b.s.StartedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return rowsToSessions(rows), nil
 }

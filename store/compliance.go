@@ -193,8 +193,8 @@ func (s *Store) CustomerData(ctx context.Context, shopID int64, c funnel.Custome
 	}
 	var out []funnel.Session
 	for chunk := range slices.Chunk(keys, idChunk) {
-		var rows []sessionRow
-		if err := s.db(ctx).Where("shop_id = ? AND session_key IN ?", shopID, chunk).Find(&rows).Error; err != nil {
+		rows, err := findSessions(s.db(ctx).Table("sessions").Where("shop_id = ? AND session_key IN ?", shopID, chunk))
+		if err != nil {
 			return nil, fmt.Errorf("store: loading customer data of shop %d: %w", shopID, err)
 		}
 		out = append(out, rowsToSessions(rows)...)

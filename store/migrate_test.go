@@ -76,6 +76,27 @@ func TestSchemasMatch(t *testing.T) {
 	}
 }
 
+// TestSessionColumnsAreTheTable checks that the store's one list of
+// session columns is the sessions table of each dialect's migrations: a
+// column added to the migrations but not to the list would never be
+// written, one added to the list only would fail every write.
+func TestSessionColumnsAreTheTable(t *testing.T) {
+	want := append([]string{"id", "shop_id", "created_at"}, store.SessionColumns()...)
+	slices.Sort(want)
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		var got []string
+		for col := range schemaOf(t, s) {
+			if table, name, _ := strings.Cut(col, "."); table == "sessions" {
+				got = append(got, name)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("sessions has columns %v; the store writes %v", got, want)
+		}
+	})
+}
+
 // schemaColumn is a column as both dialects can describe it.
 type schemaColumn struct {
 	Type     string // integer, text, time, bool or bytes (schemaTypes)

@@ -117,7 +117,7 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
 	// within the recover window (value at risk), read through the
 	// (shop_id, last_activity) index: both lie after RecoverableSince.
-	aq := db.Model(&sessionRow{}).Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
+	aq := db.Table("sessions").Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
 		utc(funnel.RecoverableSince(now, idle)))
 	var recent []struct {
 		FurthestStage int

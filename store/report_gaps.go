@@ -8,10 +8,6 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// stageTimeColumns is the SQL list of the stage times funnel.Tally.Add
-// takes the gaps between, StageAddedToCart to StageCompleted in order.
-const stageTimeColumns = "added_to_cart_at, checkout_started_at, contact_submitted_at, address_submitted_at, payment_reached_at, completed_at"
-
 // addStageGaps adds the stage gaps of the sessions that where (a
 // sessionsIn condition, with args) picks to their tallies, as
 // funnel.Tally.Add collects them: every session's when total, how many

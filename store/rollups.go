@@ -109,19 +109,20 @@ func rollupSumsOf(cols []string) string {
 // rollupDeltas are the changes a transaction makes to session_rollups.
 type rollupDeltas map[rollupKey]rollupSums
 
-// add counts row sign times (+1 written, -1 replaced or deleted). A stage
-// out of range, which no session has, counts nowhere, as the report reads
-// none.
-func (d rollupDeltas) add(r sessionRow, sign int64) {
-	if r.FurthestStage < 0 || r.FurthestStage >= rollupStages {
+// add counts the shop's session s sign times (+1 written, -1 replaced or
+// deleted), as its row counts in sessionSums. A stage out of range, which
+// no session has, counts nowhere, as the report reads none.
+func (d rollupDeltas) add(shopID int64, s funnel.Session, sign int64) {
+	furthest := int(s.Furthest())
+	if furthest < 0 || furthest >= rollupStages {
 		return
 	}
-	k := rollupKey{shop: r.ShopID, quarter: quarterOf(r.StartedAt), currency: r.Currency, shard: int64(r.Sample % RollupShards)}
+	k := rollupKey{shop: shopID, quarter: quarterOf(s.StartedAt), currency: s.Currency, shard: int64(SampleOf(s.Key) % RollupShards)}
 	v := d[k]
-	v.sessions[r.FurthestStage] += sign
-	v.value[r.FurthestStage] += sign * r.Value
-	if r.CompletedAt != nil && r.AbandonedAt != nil {
-		v.recoveredValue += sign * r.Value
+	v.sessions[furthest] += sign
+	v.value[furthest] += sign * s.Value
+	if s.CompletedAt != nil && s.AbandonedAt != nil {
+		v.recoveredValue += sign * s.Value
 	}
 	d[k] = v
 }

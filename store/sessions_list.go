@@ -75,7 +75,7 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 		f.Now = s.nowUTC()
 	}
 	in, inArgs := sessionsIn(f.ShopID, f.From, f.To)
-	q := s.db(ctx).Model(&sessionRow{}).Where(in, inArgs...)
+	q := s.db(ctx).Table("sessions").Where(in, inArgs...)
 	if f.Key != "" {
 		q = q.Where("session_key = ?", f.Key)
 	}
@@ -107,8 +107,8 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 		limit = DefaultListLimit
 	}
 	limit = min(limit, MaxListLimit)
-	var rows []sessionRow
-	if err := q.Order(order).Limit(limit).Offset(max(f.Offset, 0)).Find(&rows).Error; err != nil {
+	rows, err := findSessions(q.Order(order).Limit(limit).Offset(max(f.Offset, 0)))
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: listing sessions: %w", err)
 	}
 	return rowsToSessions(rows), total, nil
