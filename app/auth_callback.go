@@ -71,7 +71,7 @@ func (a *App) install(ctx context.Context, shop string, tok shopify.Token) (stor
 		AccessTokenExpiresAt:  tok.ExpiresAt,
 		RefreshTokenExpiresAt: tok.RefreshTokenExpiresAt,
 	}
-	enqueue := func(ctx context.Context, tx *sql.Tx) error {
+	var enqueue store.InTx[store.Shop] = func(ctx context.Context, tx *sql.Tx, _ store.Shop) error {
 		_, err := a.jobs.InsertTx(ctx, tx, RegisterWebhooksArgs{Shop: shop}, nil)
 		return err
 	}

@@ -87,17 +87,12 @@ type commitResult struct {
 }
 
 // newGroupCommit returns the group commit of st, which asks shops whether
-// a delivery's shop is installed. It commits one batch at a time on
-// SQLite, which has one writer, and two on PostgreSQL, so that a batch
-// gathers while another commits. More would make smaller batches for the
-// same work: measured, they cost more than they gave (BENCHMARKS.md).
+// a delivery's shop is installed. It commits as many batches at a time as
+// the store has writers (store.Writers).
 func newGroupCommit(st *store.Store, shops *installedShops, log *slog.Logger, batchSize prometheus.Observer) *groupCommit {
-	g := &groupCommit{store: st, shops: shops, log: log, batchSize: batchSize, leaders: 2,
+	g := &groupCommit{store: st, shops: shops, log: log, batchSize: batchSize, leaders: st.Writers(),
 		ingestEvents: st.IngestEvents, idle: make(chan struct{})}
 	g.ctx, g.cancel = context.WithCancel(context.Background())
-	if st.Dialect() == store.DialectSQLite {
-		g.leaders = 1
-	}
 	return g
 }
 

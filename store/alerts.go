@@ -1,8 +1,8 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,15 +125,6 @@ func (r digestRow) toDigest() Digest {
 	}
 }
 
-// sqlTxOf returns the *sql.Tx under a gorm transaction, for River's InsertTx.
-func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return nil, fmt.Errorf("no *sql.Tx in transaction (got %T)", tx.Statement.ConnPool)
-	}
-	return sqlTx, nil
-}
-
 // InstalledShopIDs returns the ids of the installed shops (Shop.Installed),
 // in id order.
 func (s *Store) InstalledShopIDs(ctx context.Context) ([]int64, error) {
@@ -164,7 +155,7 @@ const flagChunk = 1000
 // sessions it flagged and the alerts it created; on an error, the chunks
 // committed before it stay.
 func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
-	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
+	decide func(funnel.Session) (Alert, bool), enqueue InTx[[]Alert],
 ) (flagged int, created []Alert, err error) {
 	for {
 		n, c, err := s.flagAndQueueChunk(ctx, shopID, now, idle, decide, enqueue)
@@ -180,7 +171,7 @@ func (s *Store) FlagAndQueueAlerts(ctx context.Context, shopID int64, now time.T
 
 // flagAndQueueChunk is one transaction of FlagAndQueueAlerts.
 func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Time, idle time.Duration,
-	decide func(funnel.Session) (Alert, bool), enqueue func(ctx context.Context, tx *sql.Tx, created []Alert) error,
+	decide func(funnel.Session) (Alert, bool), enqueue InTx[[]Alert],
 ) (flagged int, created []Alert, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		sessions, err := s.flagAbandoned(tx, shopID, now, idle, flagChunk)
@@ -210,19 +201,44 @@ func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Ti
 				created = append(created, a)
 			}
 		}
-		if enqueue == nil || len(created) == 0 {
+		if len(created) == 0 {
 			return nil
 		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, sqlTx, created)
+		return enqueue.run(ctx, tx, created)
 	})
 	if err != nil {
 		return 0, nil, err
 	}
 	return flagged, created, nil
+}
+
+// flagAbandoned sets abandoned_at to now, inside tx, on at most limit of
+// the shop's sessions that are not completed, reached at least
+// added_to_cart, have been idle for idle or longer (the boundary of
+// funnel.Session.Status) and were never flagged, the most recently active
+// first, and returns them in start order. The UPDATE checks abandoned_at
+// again on each row it writes, so concurrent scans flag a session once.
+func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
+	res, err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
+		WHERE id IN (SELECT id FROM sessions
+				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
+					AND furthest_stage >= ? AND last_activity <= ?
+				ORDER BY last_activity DESC LIMIT ?)
+			AND abandoned_at IS NULL
+		RETURNING `+sessionSelect,
+		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	rows, err := scanSessions(res)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rows, func(a, b sessionRow) int {
+		return cmp.Or(a.s.StartedAt.Compare(b.s.StartedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return rowsToSessions(rows), nil
 }
 
 // Alert returns the alert with that id; ErrNotFound when there is none
@@ -353,7 +369,7 @@ func (s *Store) SkipPendingDigest(ctx context.Context, shopID int64, reason stri
 // one digest; an alert joins one digest. It returns the digest and how many
 // alerts it gathered (0 and a zero Digest when it made none).
 func (s *Store) GatherDigest(ctx context.Context, shopID int64, period, timezone string, start, end time.Time,
-	enqueue func(ctx context.Context, tx *sql.Tx, d Digest) error,
+	enqueue InTx[Digest],
 ) (Digest, int, error) {
 	var d Digest
 	var n int
@@ -384,14 +400,7 @@ func (s *Store) GatherDigest(ctx context.Context, shopID int64, period, timezone
 		d = Digest{ID: ids[0], ShopID: shopID, Period: period, WindowStart: utc(start), WindowEnd: utc(end),
 			Timezone: timezone, Status: AlertQueued, CreatedAt: now}
 		n = int(res.RowsAffected)
-		if enqueue == nil {
-			return nil
-		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		return enqueue(ctx, sqlTx, d)
+		return enqueue.run(ctx, tx, d)
 	})
 	if err != nil {
 		return Digest{}, 0, fmt.Errorf("store: gathering digest of shop %d: %w", shopID, err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -194,8 +193,8 @@ func (s *Store) CustomerData(ctx context.Context, shopID int64, c funnel.Custome
 	}
 	var out []funnel.Session
 	for chunk := range slices.Chunk(keys, idChunk) {
-		var rows []sessionRow
-		if err := s.db(ctx).Where("shop_id = ? AND session_key IN ?", shopID, chunk).Find(&rows).Error; err != nil {
+		rows, err := findSessions(s.db(ctx).Table("sessions").Where("shop_id = ? AND session_key IN ?", shopID, chunk))
+		if err != nil {
 			return nil, fmt.Errorf("store: loading customer data of shop %d: %w", shopID, err)
 		}
 		out = append(out, rowsToSessions(rows)...)
@@ -306,21 +305,14 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Custo
 // hold no personal data (the job reads the payload, then drops it). A
 // redelivery (same webhook id) changes nothing and enqueues nothing.
 func (s *Store) KeepPrivacyRequest(ctx context.Context, shopID int64, d Delivery, reason string,
-	enqueue func(ctx context.Context, tx *sql.Tx, deliveryID int64) error) (duplicate bool, err error) {
+	enqueue InTx[int64]) (duplicate bool, err error) {
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		id, err := s.insertDelivery(tx, &shopID, d, reason, false)
 		if err != nil || id == 0 {
 			duplicate = id == 0
 			return err
 		}
-		sqlTx, err := sqlTxOf(tx)
-		if err != nil {
-			return err
-		}
-		if err := enqueue(ctx, sqlTx, id); err != nil {
-			return fmt.Errorf("enqueue: %w", err)
-		}
-		return nil
+		return enqueue.run(ctx, tx, id)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: keeping privacy request %q: %w", d.WebhookID, err)

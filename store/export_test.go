@@ -26,3 +26,7 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	}
 	return nil
 }
+
+// SessionColumns is the column list of the sessions table every write
+// sets (all but id, shop_id and created_at).
+func SessionColumns() []string { return sessionColumns() }

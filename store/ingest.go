@@ -248,18 +248,16 @@ func changes(live map[int64][]*liveSession, now time.Time) sessionWrites {
 			switch {
 			case l.orig != nil && l.deleted:
 				w.deleted[shopID] = append(w.deleted[shopID], l.id)
-				w.deltas.add(sessionToRow(shopID, *l.orig), -1)
+				w.deltas.add(shopID, *l.orig, -1)
 			case l.orig != nil && !reflect.DeepEqual(*l.orig, l.sess):
-				w.deltas.add(sessionToRow(shopID, *l.orig), -1)
-				row := sessionToRow(shopID, l.sess)
-				row.ID, row.CreatedAt, row.UpdatedAt = l.id, l.createdAt, now
-				w.updates = append(w.updates, row)
-				w.deltas.add(row, 1)
+				w.deltas.add(shopID, *l.orig, -1)
+				w.updates = append(w.updates, sessionRow{ID: l.id, CreatedAt: l.createdAt, UpdatedAt: now})
+				w.updates[len(w.updates)-1].setSession(shopID, l.sess)
+				w.deltas.add(shopID, l.sess, 1)
 			case l.orig == nil && !l.deleted:
-				row := sessionToRow(shopID, l.sess)
-				row.CreatedAt, row.UpdatedAt = now, now
-				w.inserts = append(w.inserts, row)
-				w.deltas.add(row, 1)
+				w.inserts = append(w.inserts, sessionRow{CreatedAt: now, UpdatedAt: now})
+				w.inserts[len(w.inserts)-1].setSession(shopID, l.sess)
+				w.deltas.add(shopID, l.sess, 1)
 			}
 		}
 	}

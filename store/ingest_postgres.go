@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -128,7 +127,7 @@ func (p *pipeline) send(ctx context.Context, c *pgx.Conn) error {
 var (
 	// pgLoadSessions finds sessions by (shop, token) pairs, each pair a
 	// LATERAL index lookup, and locks them in id order.
-	pgLoadSessions = `SELECT id, shop_id, created_at, ` + strings.Join(sessionColumns(), ", ") + `
+	pgLoadSessions = `SELECT ` + sessionSelect + `
 	FROM sessions WHERE id = ANY (ARRAY (
 		SELECT x.id FROM unnest($1::bigint[], $2::text[]) AS k (shop_id, token), LATERAL (SELECT id FROM sessions s
 			WHERE s.shop_id = k.shop_id AND s.session_key = k.token) AS x
@@ -172,20 +171,6 @@ func lookupArrays(q sessionLookup) []any {
 	return args
 }
 
-// scanSessions reads the rows of pgLoadSessions.
-func scanSessions(rows pgx.Rows) ([]sessionRow, error) {
-	var out []sessionRow
-	for rows.Next() {
-		var r sessionRow
-		_, fields := r.fields()
-		if err := rows.Scan(append([]any{&r.ID, &r.ShopID, &r.CreatedAt}, fields...)...); err != nil {
-			return nil, fmt.Errorf("reading session: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // queueWrites queues the statements that apply w.
 func queueWrites(p *pipeline, w sessionWrites) error {
 	var delShops, delIDs []int64
@@ -205,14 +190,14 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		for i, r := range w.updates {
 			ids[i] = r.ID
 		}
-		doc, err := json.Marshal(w.updates)
+		doc, err := appendSessionsJSON(nil, w.updates)
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
 		p.exec(pgUpdateSessions, string(doc), ids)
 	}
 	if len(w.inserts) > 0 {
-		doc, err := json.Marshal(w.inserts)
+		doc, err := appendSessionsJSON(nil, w.inserts)
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}

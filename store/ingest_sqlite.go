@@ -69,15 +69,13 @@ func sqliteLoadSessions(tx *gorm.DB, q sessionLookup) ([]sessionRow, error) {
 		}
 		conds = append(conds, "(shop_id = ? AND ("+strings.Join(or, " OR ")+"))")
 	}
-	var rows []sessionRow
-	err := tx.Where(strings.Join(conds, " OR "), args...).Order("id").Find(&rows).Error
-	return rows, err
+	return findSessions(tx.Table("sessions").Where(strings.Join(conds, " OR "), args...).Order("id"))
 }
 
 // sqliteWrite applies w.
 func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 	for shopID, ids := range w.deleted {
-		if err := tx.Where("shop_id = ? AND id IN ?", shopID, ids).Delete(&sessionRow{}).Error; err != nil {
+		if err := tx.Exec("DELETE FROM sessions WHERE shop_id = ? AND id IN ?", shopID, ids).Error; err != nil {
 			return err
 		}
 	}
@@ -110,11 +108,12 @@ func sessionValues(rows []sessionRow, withID bool) (string, []any) {
 		cols = append([]string{"id"}, cols...)
 	}
 	args := make([]any, 0, len(rows)*len(cols))
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		if withID {
 			args = append(args, r.ID)
 		}
-		args = append(append(args, r.ShopID, r.CreatedAt), r.values()...)
+		args = r.appendValues(append(args, r.ShopID, r.CreatedAt))
 	}
 	return "INSERT INTO sessions (" + strings.Join(cols, ", ") + ") VALUES " + valueRows(len(rows), len(cols)), args
 }

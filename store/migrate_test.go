@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +42,144 @@ func TestMigrateUpDownUp(t *testing.T) {
 			t.Fatalf("river_job after re-migrate: %v", err)
 		}
 	})
+}
+
+// TestSchemasMatch checks that the migrations of both dialects build the
+// same tables with the same columns: the same names, the same types as
+// each dialect spells them (schemaTypes), and the same nullability. Only
+// Funnelscope's own tables count: goose's version table and River's are
+// theirs. It then adds a column to one dialect only, and drops a NOT NULL
+// in the other, and checks that the comparison sees both.
+func TestSchemasMatch(t *testing.T) {
+	ctx := context.Background()
+	pg := storetest.Open(t, store.DialectPostgres)
+	lite := storetest.Open(t, store.DialectSQLite)
+	pgCols, liteCols := schemaOf(t, pg), schemaOf(t, lite)
+	if len(pgCols) == 0 || pgCols["sessions.session_key"] == (schemaColumn{}) {
+		t.Fatalf("PostgreSQL schema read as %v", pgCols)
+	}
+	for _, d := range schemaDiff(pgCols, liteCols) {
+		t.Error(d)
+	}
+
+	if _, err := lite.DB().ExecContext(ctx, "ALTER TABLE sessions ADD COLUMN one_dialect_only TEXT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pg.DB().ExecContext(ctx, "ALTER TABLE shops ALTER COLUMN scope DROP NOT NULL"); err != nil {
+		t.Fatal(err)
+	}
+	diff := strings.Join(schemaDiff(schemaOf(t, pg), schemaOf(t, lite)), "\n")
+	for _, want := range []string{"sessions.one_dialect_only", "shops.scope"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("the comparison misses %s; it says:\n%s", want, diff)
+		}
+	}
+}
+
+// TestSessionColumnsAreTheTable checks that the store's one list of
+// session columns is the sessions table of each dialect's migrations: a
+// column added to the migrations but not to the list would never be
+// written, one added to the list only would fail every write.
+func TestSessionColumnsAreTheTable(t *testing.T) {
+	want := append([]string{"id", "shop_id", "created_at"}, store.SessionColumns()...)
+	slices.Sort(want)
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		var got []string
+		for col := range schemaOf(t, s) {
+			if table, name, _ := strings.Cut(col, "."); table == "sessions" {
+				got = append(got, name)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("sessions has columns %v; the store writes %v", got, want)
+		}
+	})
+}
+
+// schemaColumn is a column as both dialects can describe it.
+type schemaColumn struct {
+	Type     string // integer, text, time, bool or bytes (schemaTypes)
+	Nullable bool
+}
+
+// schemaTypes maps each dialect's spelling of a column type to the kind
+// both share: SQLite has one integer type, and keeps JSON as TEXT.
+var schemaTypes = map[string]map[string]string{
+	store.DialectPostgres: {
+		"bigint": "integer", "integer": "integer", "text": "text", "jsonb": "text",
+		"timestamp with time zone": "time", "boolean": "bool", "bytea": "bytes",
+	},
+	store.DialectSQLite: {
+		"INTEGER": "integer", "BIGINT": "integer", "TEXT": "text", "DATETIME": "time", "BOOLEAN": "bool", "BLOB": "bytes",
+	},
+}
+
+// schemaOf reads the columns of Funnelscope's tables, by "table.column",
+// from information_schema on PostgreSQL and pragma_table_info on SQLite. A
+// type schemaTypes does not map fails the test: a new type needs its
+// counterpart in the other dialect decided.
+func schemaOf(t *testing.T, s *store.Store) map[string]schemaColumn {
+	t.Helper()
+	q := `SELECT table_name, column_name, data_type, is_nullable = 'YES' FROM information_schema.columns
+		WHERE table_schema = current_schema()`
+	if s.Dialect() == store.DialectSQLite {
+		// INTEGER PRIMARY KEY is the rowid: never NULL, though notnull
+		// says 0.
+		q = `SELECT m.name, p.name, p.type, p."notnull" = 0 AND p.pk = 0
+			FROM sqlite_schema AS m JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'`
+	}
+	rows, err := s.DB().QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]schemaColumn{}
+	for rows.Next() {
+		var table, column, typ string
+		var nullable bool
+		if err := rows.Scan(&table, &column, &typ, &nullable); err != nil {
+			t.Fatal(err)
+		}
+		if table == "goose_db_version" || strings.HasPrefix(table, "river_") || strings.HasPrefix(table, "sqlite_") {
+			continue
+		}
+		kind, ok := schemaTypes[s.Dialect()][typ]
+		if !ok {
+			t.Errorf("%s: %s.%s has type %q, which schemaTypes does not map", s.Dialect(), table, column, typ)
+		}
+		out[table+"."+column] = schemaColumn{Type: kind, Nullable: nullable}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// schemaDiff describes how the columns of PostgreSQL and SQLite differ, in
+// the order of their names.
+func schemaDiff(pg, lite map[string]schemaColumn) []string {
+	names := slices.Collect(maps.Keys(pg))
+	for col := range lite {
+		if _, ok := pg[col]; !ok {
+			names = append(names, col)
+		}
+	}
+	slices.Sort(names)
+	var diff []string
+	for _, col := range names {
+		p, inPG := pg[col]
+		l, inLite := lite[col]
+		switch {
+		case !inLite:
+			diff = append(diff, fmt.Sprintf("%s: on PostgreSQL only (%+v)", col, p))
+		case !inPG:
+			diff = append(diff, fmt.Sprintf("%s: on SQLite only (%+v)", col, l))
+		case p != l:
+			diff = append(diff, fmt.Sprintf("%s: %+v on PostgreSQL, %+v on SQLite", col, p, l))
+		}
+	}
+	return diff
 }
 
 func TestSQLiteVersion(t *testing.T) {

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,121 +11,6 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
-
-// DefaultListLimit is the page size ListSessions uses when Limit is 0, and
-// MaxListLimit the largest it accepts.
-const (
-	DefaultListLimit = 50
-	MaxListLimit     = 500
-)
-
-// SessionFilter selects a page of a shop's sessions.
-type SessionFilter struct {
-	ShopID int64
-	// Status keeps sessions with that status at Now against Idle; "" is any.
-	Status funnel.Status
-	// Key keeps only the session with that key (an alert links to one);
-	// "" is any.
-	Key string
-	// From and To bound started_at as instants, half-open [From, To): a
-	// range of shop-local days is funnel.DayRange's Start and End. A zero
-	// time leaves that side open.
-	From, To time.Time
-	// Now is the instant statuses are taken at (zero = the store's clock).
-	Now  time.Time
-	Idle time.Duration
-	// Limit is the page size (0 = DefaultListLimit, capped at MaxListLimit);
-	// Offset skips that many sessions.
-	Limit, Offset int
-	// OrderBy is "" (started_at, newest first, ignoring Desc),
-	// "started_at" or "value", ascending unless Desc.
-	OrderBy string
-	Desc    bool
-}
-
-// inRange scopes q to sessions started in [start, end); a zero time leaves
-// that side open.
-func inRange(q *gorm.DB, start, end time.Time) *gorm.DB {
-	if !start.IsZero() {
-		q = q.Where("started_at >= ?", utc(start))
-	}
-	if !end.IsZero() {
-		q = q.Where("started_at < ?", utc(end))
-	}
-	return q
-}
-
-// withStatus scopes q to sessions whose funnel.Session.Status at now
-// against idle is st, in SQL: completed_at and abandoned_at decide
-// completed and recovered; otherwise last_activity against now-idle decides
-// active, and furthest_stage the drop-off kind (funnel.DropoffStages).
-func withStatus(q *gorm.DB, st funnel.Status, now time.Time, idle time.Duration) (*gorm.DB, error) {
-	cutoff := utc(now.Add(-idle))
-	switch st {
-	case "":
-		return q, nil
-	case funnel.StatusCompleted:
-		return q.Where("completed_at IS NOT NULL AND abandoned_at IS NULL"), nil
-	case funnel.StatusRecovered:
-		return q.Where("completed_at IS NOT NULL AND abandoned_at IS NOT NULL"), nil
-	case funnel.StatusActive:
-		return q.Where("completed_at IS NULL AND last_activity > ?", cutoff), nil
-	}
-	stages := funnel.DropoffStages(st)
-	if len(stages) == 0 {
-		return nil, fmt.Errorf("store: unknown session status %q", st)
-	}
-	ints := make([]int, len(stages))
-	for i, s := range stages {
-		ints[i] = int(s)
-	}
-	return q.Where("completed_at IS NULL AND last_activity <= ? AND furthest_stage IN ?", cutoff, ints), nil
-}
-
-// ListSessions returns one page of the shop's sessions matching f, and how
-// many match in all.
-func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Session, int64, error) {
-	if f.Now.IsZero() {
-		f.Now = s.nowUTC()
-	}
-	q := inRange(s.db(ctx).Model(&sessionRow{}).Where("shop_id = ?", f.ShopID), f.From, f.To)
-	if f.Key != "" {
-		q = q.Where("session_key = ?", f.Key)
-	}
-	q, err := withStatus(q, f.Status, f.Now, f.Idle)
-	if err != nil {
-		return nil, 0, err
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: counting sessions: %w", err)
-	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
-	var order string
-	switch f.OrderBy {
-	case "":
-		order = "started_at DESC, id DESC"
-	case "started_at":
-		order = "started_at" + dir + ", id" + dir
-	case "value":
-		order = "value" + dir + ", started_at" + dir + ", id" + dir
-	default:
-		return nil, 0, fmt.Errorf("store: cannot order sessions by %q", f.OrderBy)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultListLimit
-	}
-	limit = min(limit, MaxListLimit)
-	var rows []sessionRow
-	if err := q.Order(order).Limit(limit).Offset(max(f.Offset, 0)).Find(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: listing sessions: %w", err)
-	}
-	return rowsToSessions(rows), total, nil
-}
 
 // AllSegment is FunnelTally's key when there is no segment.
 const AllSegment = "all"
@@ -180,6 +62,7 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, start, end, now t
 func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration) (*funnel.Tally, error) {
 	db := s.db(ctx)
 	t := &funnel.Tally{}
+	in, inArgs := sessionsIn(shopID, start, end)
 
 	// 1. The rollups: stage counts, uncompleted counts and values by
 	// furthest stage, recovered value, currency; the sessions of a quarter
@@ -189,8 +72,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	q := "SELECT currency, " + rollupSumsOf(rollupColumns()) + " FROM session_rollups WHERE shop_id = ? AND " + where + " GROUP BY currency"
 	args = append([]any{shopID}, args...)
 	if pw, pargs := plan.partialWhere(); pw != "" {
-		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE shop_id = ? AND " + pw + " GROUP BY currency"
-		args = append(append(args, shopID), pargs...)
+		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE " + in + " AND " + pw + " GROUP BY currency"
+		args = append(append(args, inArgs...), pargs...)
 	}
 	var idleCount, idleValue [funnel.StageCompleted + 1]int64
 	var total int64
@@ -234,8 +117,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
 	// within the recover window (value at risk), read through the
 	// (shop_id, last_activity) index: both lie after RecoverableSince.
-	aq := inRange(db.Model(&sessionRow{}).Where("shop_id = ? AND completed_at IS NULL AND last_activity > ?",
-		shopID, utc(funnel.RecoverableSince(now, idle))), start, end)
+	aq := db.Table("sessions").Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
+		utc(funnel.RecoverableSince(now, idle)))
 	var recent []struct {
 		FurthestStage int
 		Active        int
@@ -269,44 +152,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	}
 
 	// 3. Stage gaps, from every session or from the sample.
-	if total == 0 {
-		return t, nil
-	}
-	gq := "SELECT added_to_cart_at, checkout_started_at, contact_submitted_at, address_submitted_at, payment_reached_at, completed_at FROM sessions WHERE shop_id = ?"
-	gargs := []any{shopID}
-	if total > ExactGapLimit {
-		gq += " AND sample = 0"
-	}
-	if !start.IsZero() {
-		gq, gargs = gq+" AND started_at >= ?", append(gargs, utc(start))
-	}
-	if !end.IsZero() {
-		gq, gargs = gq+" AND started_at < ?", append(gargs, utc(end))
-	}
-	grows, err := db.Raw(gq, gargs...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
-	}
-	defer grows.Close()
-	var times [funnel.StageCompleted + 1]sql.NullTime
-	dest := make([]any, 0, len(times)-1)
-	for st := funnel.StageAddedToCart; st <= funnel.StageCompleted; st++ {
-		dest = append(dest, &times[st])
-	}
-	for grows.Next() {
-		if err := grows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("reading stage times: %w", err)
-		}
-		// As funnel.Tally.Add: the gap from the previous stage's time, for
-		// sessions with both, never negative.
-		for st := funnel.StageCheckoutStarted; st <= funnel.StageCompleted; st++ {
-			if times[st-1].Valid && times[st].Valid {
-				t.Durations[st] = append(t.Durations[st], max(times[st].Time.Sub(times[st-1].Time), 0))
-			}
-		}
-	}
-	if err := grows.Err(); err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
+	if err := s.addStageGaps(ctx, in, inArgs, total, "", func(string) *funnel.Tally { return t }); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -332,29 +179,4 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 		return fmt.Errorf("store: rebuilding rollups of shop %d: %w", shopID, err)
 	}
 	return nil
-}
-
-// flagAbandoned sets abandoned_at to now, inside tx, on at most limit of
-// the shop's sessions that are not completed, reached at least
-// added_to_cart, have been idle for idle or longer (the boundary of
-// funnel.Session.Status) and were never flagged, the most recently active
-// first, and returns them in start order. The UPDATE checks abandoned_at
-// again on each row it writes, so concurrent scans flag a session once.
-func (s *Store) flagAbandoned(tx *gorm.DB, shopID int64, now time.Time, idle time.Duration, limit int) ([]funnel.Session, error) {
-	var rows []sessionRow
-	err := tx.Raw(`UPDATE sessions SET abandoned_at = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM sessions
-				WHERE shop_id = ? AND completed_at IS NULL AND abandoned_at IS NULL
-					AND furthest_stage >= ? AND last_activity <= ?
-				ORDER BY last_activity DESC LIMIT ?)
-			AND abandoned_at IS NULL
-		RETURNING *`,
-		utc(now), s.nowUTC(), shopID, int(funnel.StageAddedToCart), utc(now.Add(-idle)), limit).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(rows, func(a, b sessionRow) int {
-		return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.ID, b.ID))
-	})
-	return rowsToSessions(rows), nil
 }

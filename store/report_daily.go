@@ -72,7 +72,8 @@ func (s *Store) DailyFurthest(ctx context.Context, shopID int64, days funnel.Day
 			StartedAt     time.Time
 			FurthestStage int
 		}
-		if err := db.Model(&sessionRow{}).Select("started_at, furthest_stage").Where("shop_id = ?", shopID).
+		in, inArgs := sessionsIn(shopID, days.Start(), days.End())
+		if err := db.Table("sessions").Select("started_at, furthest_stage").Where(in, inArgs...).
 			Where(pw, pargs...).Scan(&partial).Error; err != nil {
 			return nil, fmt.Errorf("store: daily stages of shop %d: %w", shopID, err)
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,13 +51,7 @@ const (
 // folding each segment's sessions with funnel.Tally.Add, without loading
 // them.
 func (s *Store) segmentTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration, segment string) (map[string]*funnel.Tally, error) {
-	where, args := "shop_id = ?", []any{shopID}
-	if !start.IsZero() {
-		where, args = where+" AND started_at >= ?", append(args, utc(start))
-	}
-	if !end.IsZero() {
-		where, args = where+" AND started_at < ?", append(args, utc(end))
-	}
+	where, args := sessionsIn(shopID, start, end)
 	seg := segmentExpr(segment)
 	q := "SELECT " + seg + " AS seg, furthest_stage, " +
 		"CASE WHEN completed_at IS NOT NULL THEN (CASE WHEN abandoned_at IS NOT NULL THEN " + strconv.Itoa(stateRecovered) + " ELSE " + strconv.Itoa(stateCompleted) + " END) " +
@@ -129,38 +122,8 @@ func (s *Store) segmentTally(ctx context.Context, shopID int64, start, end, now 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("grouping sessions: %w", err)
 	}
-	if total == 0 {
-		return out, nil
-	}
-
-	if total > ExactGapLimit {
-		where += " AND sample = 0"
-	}
-	grows, err := s.db(ctx).Raw("SELECT "+seg+", added_to_cart_at, checkout_started_at, contact_submitted_at, "+
-		"address_submitted_at, payment_reached_at, completed_at FROM sessions WHERE "+where, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
-	}
-	defer grows.Close()
-	var key string
-	var times [funnel.StageCompleted + 1]sql.NullTime
-	dest := []any{&key}
-	for st := funnel.StageAddedToCart; st <= funnel.StageCompleted; st++ {
-		dest = append(dest, &times[st])
-	}
-	for grows.Next() {
-		if err := grows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("reading stage times: %w", err)
-		}
-		t := tally(key)
-		for st := funnel.StageCheckoutStarted; st <= funnel.StageCompleted; st++ {
-			if times[st-1].Valid && times[st].Valid {
-				t.Durations[st] = append(t.Durations[st], max(times[st].Time.Sub(times[st-1].Time), 0))
-			}
-		}
-	}
-	if err := grows.Err(); err != nil {
-		return nil, fmt.Errorf("reading stage times: %w", err)
+	if err := s.addStageGaps(ctx, where, args, total, seg, tally); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

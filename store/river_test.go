@@ -25,8 +25,8 @@ func TestInstallShopEnqueuesRiverJobAtomically(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		enqueue := func(domain string, fail error) func(context.Context, *sql.Tx) error {
-			return func(ctx context.Context, tx *sql.Tx) error {
+		enqueue := func(domain string, fail error) store.InTx[store.Shop] {
+			return func(ctx context.Context, tx *sql.Tx, _ store.Shop) error {
 				if _, err := client.InsertTx(ctx, tx, registerWebhooksArgs{Shop: domain}, nil); err != nil {
 					return err
 				}

@@ -109,19 +109,20 @@ func rollupSumsOf(cols []string) string {
 // rollupDeltas are the changes a transaction makes to session_rollups.
 type rollupDeltas map[rollupKey]rollupSums
 
-// add counts row sign times (+1 written, -1 replaced or deleted). A stage
-// out of range, which no session has, counts nowhere, as the report reads
-// none.
-func (d rollupDeltas) add(r sessionRow, sign int64) {
-	if r.FurthestStage < 0 || r.FurthestStage >= rollupStages {
+// add counts the shop's session s sign times (+1 written, -1 replaced or
+// deleted), as its row counts in sessionSums. A stage out of range, which
+// no session has, counts nowhere, as the report reads none.
+func (d rollupDeltas) add(shopID int64, s funnel.Session, sign int64) {
+	furthest := int(s.Furthest())
+	if furthest < 0 || furthest >= rollupStages {
 		return
 	}
-	k := rollupKey{shop: r.ShopID, quarter: quarterOf(r.StartedAt), currency: r.Currency, shard: int64(r.Sample % RollupShards)}
+	k := rollupKey{shop: shopID, quarter: quarterOf(s.StartedAt), currency: s.Currency, shard: int64(SampleOf(s.Key) % RollupShards)}
 	v := d[k]
-	v.sessions[r.FurthestStage] += sign
-	v.value[r.FurthestStage] += sign * r.Value
-	if r.CompletedAt != nil && r.AbandonedAt != nil {
-		v.recoveredValue += sign * r.Value
+	v.sessions[furthest] += sign
+	v.value[furthest] += sign * s.Value
+	if s.CompletedAt != nil && s.AbandonedAt != nil {
+		v.recoveredValue += sign * s.Value
 	}
 	d[k] = v
 }
@@ -156,7 +157,6 @@ func ceilQuarter(t time.Time) int64 {
 // to [start, end), are read from the sessions table. With every bound on a
 // quarter, as for every zone in use today, partial is empty.
 type quarterPlan struct {
-	start, end     time.Time
 	from, to       int64
 	hasFrom, hasTo bool
 	partial        []int64
@@ -165,7 +165,7 @@ type quarterPlan struct {
 // planQuarters plans [start, end) with the inner bounds of its buckets
 // (ascending, inside the range); a zero start or end leaves that side open.
 func planQuarters(start, end time.Time, inner ...time.Time) quarterPlan {
-	p := quarterPlan{start: start, end: end}
+	var p quarterPlan
 	for _, b := range append(append([]time.Time{start}, inner...), end) {
 		if q := quarterOf(b); !b.IsZero() && !onQuarter(b) && !slices.Contains(p.partial, q) {
 			p.partial = append(p.partial, q)
@@ -200,7 +200,8 @@ func (p quarterPlan) rollupWhere() (string, []any) {
 }
 
 // partialWhere is the condition on sessions' started_at that picks the
-// sessions of the partial quarters in [start, end); "" when there are none.
+// sessions of the partial quarters; "" when there are none. The caller
+// clips it to [start, end) with sessionsIn.
 func (p quarterPlan) partialWhere() (string, []any) {
 	if len(p.partial) == 0 {
 		return "", nil
@@ -211,14 +212,7 @@ func (p quarterPlan) partialWhere() (string, []any) {
 		ors = append(ors, "(started_at >= ? AND started_at < ?)")
 		args = append(args, time.Unix(q*quarterSeconds, 0).UTC(), time.Unix((q+1)*quarterSeconds, 0).UTC())
 	}
-	cond := "(" + strings.Join(ors, " OR ") + ")"
-	if !p.start.IsZero() {
-		cond, args = cond+" AND started_at >= ?", append(args, utc(p.start))
-	}
-	if !p.end.IsZero() {
-		cond, args = cond+" AND started_at < ?", append(args, utc(p.end))
-	}
-	return cond, args
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // sorted returns the keys with a non-zero delta in key order: the order

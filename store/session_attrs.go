@@ -4,7 +4,12 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
@@ -38,14 +43,42 @@ type stampJSON struct {
 
 // MarshalJSON writes the object, or null when there is no stamp.
 func (m attrSeen) MarshalJSON() ([]byte, error) {
+	return m.appendJSON(nil)
+}
+
+// attrsByKey are the attributes in the order of their keys, the order
+// encoding/json writes a map's.
+var attrsByKey = func() []funnel.Attr {
+	attrs := funnel.Attrs()
+	slices.SortFunc(attrs, func(a, b funnel.Attr) int { return strings.Compare(a.Key(), b.Key()) })
+	return attrs
+}()
+
+// appendJSON appends what MarshalJSON writes, keys in order, without
+// reflection: the ingest writes it for every session it changes.
+func (m attrSeen) appendJSON(buf []byte) ([]byte, error) {
 	if len(m) == 0 {
-		return []byte("null"), nil
+		return append(buf, "null"...), nil
 	}
-	obj := make(map[string]stampJSON, len(m))
-	for a, st := range m {
-		obj[a.Key()] = stampJSON{At: st.At.UTC().Format(time.RFC3339Nano), Rank: st.Rank}
+	buf = append(buf, '{')
+	first := true
+	for _, a := range attrsByKey {
+		st, ok := m[a]
+		if !ok {
+			continue
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf, _ = jsontext.AppendQuote(buf, a.Key()) // keys are ASCII
+		buf = append(buf, `:{"at":"`...)
+		buf = st.At.UTC().AppendFormat(buf, time.RFC3339Nano)
+		buf = append(buf, `","rank":`...)
+		buf = strconv.AppendInt(buf, int64(st.Rank), 10)
+		buf = append(buf, '}')
 	}
-	return json.Marshal(obj)
+	return append(buf, '}'), nil
 }
 
 // UnmarshalJSON reads the object; unknown attributes (written by a newer
@@ -84,9 +117,6 @@ func parseStampTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("unreadable time %q", s)
 }
-
-// GormDataType tells gorm the column holds a value, not a relation.
-func (attrSeen) GormDataType() string { return "json" }
 
 // Value encodes the stamps as JSON text, NULL when there are none.
 func (m attrSeen) Value() (driver.Value, error) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -141,9 +140,10 @@ func (s *Store) toShop(r shopRow) (Shop, error) {
 // by domain with the new encrypted tokens, sets installed_at to now (the
 // grant proves the app is installed now, so an uninstall triggered earlier
 // and retried late cannot undo it), and clears uninstalled_at and
-// needs_reauth. enqueue, when not nil, runs inside the same transaction (to
-// insert River jobs with InsertTx); its error rolls everything back.
-func (s *Store) InstallShop(ctx context.Context, domain string, t Tokens, enqueue func(ctx context.Context, tx *sql.Tx) error) (Shop, error) {
+// needs_reauth. enqueue, when not nil, runs inside the same transaction
+// with the shop as installed (to insert River jobs with InsertTx); its
+// error rolls everything back.
+func (s *Store) InstallShop(ctx context.Context, domain string, t Tokens, enqueue InTx[Shop]) (Shop, error) {
 	domain = normDomain(domain)
 	if domain == "" {
 		return Shop{}, fmt.Errorf("store: installing shop: empty domain")
@@ -185,16 +185,7 @@ func (s *Store) InstallShop(ctx context.Context, domain string, t Tokens, enqueu
 		if shop, err = s.toShop(row); err != nil {
 			return err
 		}
-		if enqueue != nil {
-			sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-			if !ok {
-				return fmt.Errorf("no *sql.Tx in transaction (got %T)", tx.Statement.ConnPool)
-			}
-			if err := enqueue(ctx, sqlTx); err != nil {
-				return fmt.Errorf("enqueue: %w", err)
-			}
-		}
-		return nil
+		return enqueue.run(ctx, tx, shop)
 	})
 	if err != nil {
 		return Shop{}, fmt.Errorf("store: installing shop %s: %w", domain, err)

@@ -20,8 +20,9 @@ func TestInstallShopRoundTrip(t *testing.T) {
 			AccessTokenExpiresAt: at(time.Hour), RefreshTokenExpiresAt: at(90 * 24 * time.Hour),
 		}
 		enqueued := false
-		sh, err := s.InstallShop(ctx, "Shop-One.myshopify.com", tok, func(ctx context.Context, tx *sql.Tx) error {
-			enqueued = tx != nil
+		var passed store.Shop
+		sh, err := s.InstallShop(ctx, "Shop-One.myshopify.com", tok, func(ctx context.Context, tx *sql.Tx, sh store.Shop) error {
+			enqueued, passed = tx != nil, sh
 			return nil
 		})
 		if err != nil {
@@ -29,6 +30,9 @@ func TestInstallShopRoundTrip(t *testing.T) {
 		}
 		if !enqueued {
 			t.Error("enqueue was not called with a transaction")
+		}
+		if passed.ID != sh.ID || passed.Domain != sh.Domain {
+			t.Errorf("enqueue was given shop %d %q, InstallShop returned %d %q", passed.ID, passed.Domain, sh.ID, sh.Domain)
 		}
 		if sh.Domain != "shop-one.myshopify.com" || sh.ID == 0 || !sh.Installed() || !sh.InstalledAt.Equal(t0) {
 			t.Errorf("installed shop = %+v", sh)
@@ -126,7 +130,7 @@ func TestInstallShopEnqueueErrorRollsBack(t *testing.T) {
 	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
 		ctx := context.Background()
 		boom := errors.New("boom")
-		_, err := s.InstallShop(ctx, "rb.myshopify.com", store.Tokens{AccessToken: "a"}, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.InstallShop(ctx, "rb.myshopify.com", store.Tokens{AccessToken: "a"}, func(ctx context.Context, tx *sql.Tx, _ store.Shop) error {
 			if _, err := tx.ExecContext(ctx, "SELECT 1"); err != nil {
 				return err
 			}

@@ -52,6 +52,23 @@ type Store struct {
 // Dialect returns "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
+// Writers returns how many write transactions the store serves well at
+// once, for a caller that batches its writes (the webhooks' group commit):
+// one on SQLite, whose writers BEGIN IMMEDIATE serialises, and two on
+// PostgreSQL, so that one batch gathers while another commits. More made
+// smaller batches for the same work and cost more than they gave
+// (BENCHMARKS.md, the ingest). Never more than the pool has connections.
+func (s *Store) Writers() int {
+	n := 1
+	if s.isPG() {
+		n = 2
+	}
+	if conns := s.sqlDB.Stats().MaxOpenConnections; conns > 0 {
+		n = min(n, conns)
+	}
+	return n
+}
+
 // DB returns the underlying *sql.DB shared by gorm, goose and River.
 func (s *Store) DB() *sql.DB { return s.sqlDB }
 
