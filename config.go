@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app"
-	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
 // settings is everything read from the environment, once, at start-up.
@@ -81,9 +81,9 @@ func loadSettings(env getenv, required bool) (settings, error) {
 	}
 	if v := strings.TrimSpace(env("ABANDON_AFTER")); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || !alerts.ValidAbandonAfter(d) {
+		if err != nil || !funnel.ValidIdleThreshold(d) {
 			bad("ABANDON_AFTER %q must be a whole number of minutes %s, like 1h or 45m (a shop's own threshold has the same limits)",
-				v, alerts.AbandonAfterRange())
+				v, funnel.IdleThresholdRange())
 		}
 		s.app.AbandonAfter = d
 	}

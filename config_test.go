@@ -8,6 +8,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -62,10 +63,10 @@ func TestMigrateNeedsNoShopifyConfiguration(t *testing.T) {
 
 // TestAbandonAfterLimits checks ABANDON_AFTER, the app's default idle
 // threshold, at each bound of a shop's own threshold: both take the same
-// values, a whole number of minutes from alerts.MinAbandonAfter to
-// alerts.MaxAbandonAfter, and so does the app's default.
+// values, a whole number of minutes from funnel.MinIdleThreshold to
+// funnel.MaxIdleThreshold, and so does the app's default.
 func TestAbandonAfterLimits(t *testing.T) {
-	if !alerts.ValidAbandonAfter(app.DefaultAbandonAfter) {
+	if !funnel.ValidIdleThreshold(app.DefaultAbandonAfter) {
 		t.Errorf("the default threshold %s is outside the limits", app.DefaultAbandonAfter)
 	}
 	for _, c := range []struct {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
 // settingsView is what the settings page shows before its script runs: the
@@ -20,9 +20,9 @@ type settingsView struct {
 // newSettingsView fills the settings page's view.
 func newSettingsView() settingsView {
 	return settingsView{
-		MinMinutes: int64(alerts.MinAbandonAfter / time.Minute),
-		MaxMinutes: int64(alerts.MaxAbandonAfter / time.Minute),
-		Range:      alerts.AbandonAfterRange(),
+		MinMinutes: int64(funnel.MinIdleThreshold / time.Minute),
+		MaxMinutes: int64(funnel.MaxIdleThreshold / time.Minute),
+		Range:      funnel.IdleThresholdRange(),
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/templates"
 )
 
@@ -26,8 +26,8 @@ func TestSettingsPageLimits(t *testing.T) {
 	html := buf.String()
 	minutes := func(d time.Duration) string { return strconv.FormatInt(int64(d/time.Minute), 10) }
 	for _, want := range []string{
-		`name="abandon_after_minutes" min="` + minutes(alerts.MinAbandonAfter) + `" max="` + minutes(alerts.MaxAbandonAfter) + `" required>`,
-		"Any whole number of minutes " + alerts.AbandonAfterRange() + " (" + minutes(alerts.MinAbandonAfter) + " to " + minutes(alerts.MaxAbandonAfter) + " minutes).",
+		`name="abandon_after_minutes" min="` + minutes(funnel.MinIdleThreshold) + `" max="` + minutes(funnel.MaxIdleThreshold) + `" required>`,
+		"Any whole number of minutes " + funnel.IdleThresholdRange() + " (" + minutes(funnel.MinIdleThreshold) + " to " + minutes(funnel.MaxIdleThreshold) + " minutes).",
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the settings page lacks %q", want)

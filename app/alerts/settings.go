@@ -16,43 +16,12 @@ import (
 	"github.com/funnelscope/funnelscope/store"
 )
 
-// Limits of the settings. MinAbandonAfter and MaxAbandonAfter bound every
-// idle threshold: a shop's own and the app's default (ABANDON_AFTER); see
-// ValidAbandonAfter.
+// Limits of the settings (the idle threshold's are funnel's:
+// funnel.ValidIdleThreshold).
 const (
-	MinAbandonAfter = 5 * time.Minute
-	MaxAbandonAfter = 7 * 24 * time.Hour
-	MaxEmails       = 20
-	maxURLLength    = 2048
+	MaxEmails    = 20
+	maxURLLength = 2048
 )
-
-// ValidAbandonAfter reports whether d can be an idle threshold: a whole
-// number of minutes, from MinAbandonAfter to MaxAbandonAfter. Whole
-// minutes, because the settings show and take the threshold in minutes.
-func ValidAbandonAfter(d time.Duration) bool {
-	return d >= MinAbandonAfter && d <= MaxAbandonAfter && d%time.Minute == 0
-}
-
-// AbandonAfterRange says in words what ValidAbandonAfter accepts, e.g.
-// "between 5 minutes and 7 days".
-func AbandonAfterRange() string {
-	return "between " + spell(MinAbandonAfter) + " and " + spell(MaxAbandonAfter)
-}
-
-// spell writes a whole number of days, hours or minutes in words.
-func spell(d time.Duration) string {
-	n, unit := int64(d/time.Minute), "minute"
-	switch {
-	case d%(24*time.Hour) == 0:
-		n, unit = int64(d/(24*time.Hour)), "day"
-	case d%time.Hour == 0:
-		n, unit = int64(d/time.Hour), "hour"
-	}
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.FormatInt(n, 10) + " " + unit + "s"
-}
 
 // IdleThreshold is the idle time after which a session of the shop whose
 // settings are set counts as abandoned: the shop's own threshold, or
@@ -152,8 +121,8 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 	} else if ok {
 		// Bounded before multiplying, which could overflow into range.
 		d := time.Duration(minutes) * time.Minute
-		if minutes < 0 || minutes > int64(MaxAbandonAfter/time.Minute) || !ValidAbandonAfter(d) {
-			return cur, &FieldError{"abandon_after_minutes", "The abandonment threshold must be " + AbandonAfterRange() + "."}
+		if minutes < 0 || minutes > int64(funnel.MaxIdleThreshold/time.Minute) || !funnel.ValidIdleThreshold(d) {
+			return cur, &FieldError{"abandon_after_minutes", "The abandonment threshold must be " + funnel.IdleThresholdRange() + "."}
 		}
 		out.AbandonAfter = d
 	}

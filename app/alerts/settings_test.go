@@ -279,18 +279,18 @@ func TestIdleThreshold(t *testing.T) {
 }
 
 // TestAbandonAfterLimits checks the threshold's limits at each bound, and
-// that ApplyJSON's abandon_after_minutes follows ValidAbandonAfter.
+// that ApplyJSON's abandon_after_minutes follows funnel.ValidIdleThreshold.
 func TestAbandonAfterLimits(t *testing.T) {
-	if AbandonAfterRange() != "between 5 minutes and 7 days" {
-		t.Errorf("AbandonAfterRange() = %q", AbandonAfterRange())
+	if funnel.IdleThresholdRange() != "between 5 minutes and 7 days" {
+		t.Errorf("funnel.IdleThresholdRange() = %q", funnel.IdleThresholdRange())
 	}
 	for d, want := range map[time.Duration]bool{
-		MinAbandonAfter - time.Minute: false, MinAbandonAfter: true, MinAbandonAfter + 30*time.Second: false,
-		time.Hour: true, MaxAbandonAfter - time.Minute: true, MaxAbandonAfter: true, MaxAbandonAfter + time.Minute: false,
-		MaxAbandonAfter + time.Second: false, 0: false, -time.Hour: false,
+		funnel.MinIdleThreshold - time.Minute: false, funnel.MinIdleThreshold: true, funnel.MinIdleThreshold + 30*time.Second: false,
+		time.Hour: true, funnel.MaxIdleThreshold - time.Minute: true, funnel.MaxIdleThreshold: true, funnel.MaxIdleThreshold + time.Minute: false,
+		funnel.MaxIdleThreshold + time.Second: false, 0: false, -time.Hour: false,
 	} {
-		if got := ValidAbandonAfter(d); got != want {
-			t.Errorf("ValidAbandonAfter(%s) = %v", d, got)
+		if got := funnel.ValidIdleThreshold(d); got != want {
+			t.Errorf("funnel.ValidIdleThreshold(%s) = %v", d, got)
 		}
 		if d%time.Minute != 0 {
 			continue
@@ -298,14 +298,6 @@ func TestAbandonAfterLimits(t *testing.T) {
 		_, fe := apply(t, map[string]any{"abandon_after_minutes": int64(d / time.Minute)}, true)
 		if (fe == nil) != want {
 			t.Errorf("abandon_after_minutes %d: error %v, want valid %v", d/time.Minute, fe, want)
-		}
-	}
-	for d, want := range map[time.Duration]string{
-		time.Minute: "1 minute", 5 * time.Minute: "5 minutes", time.Hour: "1 hour", 90 * time.Minute: "90 minutes",
-		48 * time.Hour: "2 days", 24 * time.Hour: "1 day", 36 * time.Hour: "36 hours",
-	} {
-		if got := spell(d); got != want {
-			t.Errorf("spell(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

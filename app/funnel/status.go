@@ -1,6 +1,9 @@
 package funnel
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Statuses returns the six session statuses, in the order the report lists
 // them. The slice is new on every call.
@@ -96,4 +99,39 @@ func (s Status) Label() string {
 		return "Recovered"
 	}
 	return string(s)
+}
+
+// The bounds of every idle threshold: a shop's own and the app's default
+// (ABANDON_AFTER); see ValidIdleThreshold.
+const (
+	MinIdleThreshold = 5 * time.Minute
+	MaxIdleThreshold = 7 * 24 * time.Hour
+)
+
+// ValidIdleThreshold reports whether d can be an idle threshold: a whole
+// number of minutes, from MinIdleThreshold to MaxIdleThreshold. Whole
+// minutes, because the settings show and take the threshold in minutes.
+func ValidIdleThreshold(d time.Duration) bool {
+	return d >= MinIdleThreshold && d <= MaxIdleThreshold && d%time.Minute == 0
+}
+
+// IdleThresholdRange says in words what ValidIdleThreshold accepts, e.g.
+// "between 5 minutes and 7 days".
+func IdleThresholdRange() string {
+	return "between " + spell(MinIdleThreshold) + " and " + spell(MaxIdleThreshold)
+}
+
+// spell writes a whole number of days, hours or minutes in words.
+func spell(d time.Duration) string {
+	n, unit := int64(d/time.Minute), "minute"
+	switch {
+	case d%(24*time.Hour) == 0:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
 }

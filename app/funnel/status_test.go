@@ -85,3 +85,25 @@ func TestStatusForStageAndDropoffStages(t *testing.T) {
 		t.Errorf("DropoffStages(checkout_dropoff) = %v", got)
 	}
 }
+
+func TestIdleThresholdBounds(t *testing.T) {
+	for d, want := range map[time.Duration]bool{
+		MinIdleThreshold: true, MinIdleThreshold - time.Minute: false, MaxIdleThreshold: true,
+		MaxIdleThreshold + time.Minute: false, 90 * time.Second: false, 6 * time.Minute: true,
+	} {
+		if got := ValidIdleThreshold(d); got != want {
+			t.Errorf("ValidIdleThreshold(%s) = %v, want %v", d, got, want)
+		}
+	}
+	if got := IdleThresholdRange(); got != "between 5 minutes and 7 days" {
+		t.Errorf("IdleThresholdRange() = %q", got)
+	}
+	for d, want := range map[time.Duration]string{
+		time.Minute: "1 minute", 5 * time.Minute: "5 minutes", time.Hour: "1 hour", 90 * time.Minute: "90 minutes",
+		48 * time.Hour: "2 days", 24 * time.Hour: "1 day", 36 * time.Hour: "36 hours",
+	} {
+		if got := spell(d); got != want {
+			t.Errorf("spell(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
