@@ -81,12 +81,12 @@ func Load(dir string) (*Templates, error) {
 // payment, and 15 order.
 var rates = [5]float64{55.0 / 100, 35.0 / 55, 26.0 / 35, 20.0 / 26, 15.0 / 20}
 
-// Mix is the bench's crowd, drawn the same for the same seed: carts
-// created within span before end, one web shopper after another from
+// Mix is the bench's crowd, drawn the same for the same seed: carts of
+// one or two items created within span before end, web shoppers from
 // Ottawa, at the bench's stage rates; each cart is updated one to three
-// times, each update adding one more of its item, before a checkout that
-// starts 7.5 to 12.5 minutes after the cart, with steps 10 s to 3 min
-// apart. Tokens and webhook ids start with prefix.
+// times, each update adding one more of its last item, before a checkout
+// that starts 7.5 to 12.5 minutes after the cart, with steps 10 s to 3
+// min apart. Tokens and webhook ids start with prefix.
 func Mix(prefix string, end time.Time, span time.Duration, seed uint64) journeys.Mix {
 	step := journeys.Delay{From: 10 * time.Second, To: 179 * time.Second, Step: time.Second}
 	return journeys.Mix{

@@ -69,9 +69,9 @@ func NewPayloads(cart, checkout, order []byte) (*Payloads, error) {
 		shape map[string]any
 		plan  map[string]any
 	}{
-		{&p.cart, shapes[0], cartPlan},
-		{&p.checkout, shapes[1], checkoutPlan},
-		{&p.order, shapes[2], orderPlan},
+		{&p.cart, shapes[0], cartPlan()},
+		{&p.checkout, shapes[1], checkoutPlan()},
+		{&p.order, shapes[2], orderPlan()},
 		{&p.cartLine, firstLine(shapes[0]), linePlan(firstLine(shapes[0]), true)},
 		{&p.checkoutLine, firstLine(shapes[1]), linePlan(firstLine(shapes[1]), true)},
 		{&p.orderLine, firstLine(shapes[2]), linePlan(firstLine(shapes[2]), false)},
@@ -83,18 +83,26 @@ func NewPayloads(cart, checkout, order []byte) (*Payloads, error) {
 	return p, nil
 }
 
-var (
-	cartPlan = map[string]any{
+// The plans of the cart, the checkout and the order: the fields a journey
+// sets, each to a hole or a constant.
+func cartPlan() map[string]any {
+	return map[string]any{
 		"id": hCart, "token": hCart, "line_items": hLines, "created_at": hCreated, "updated_at": hUpdated,
 	}
-	checkoutPlan = map[string]any{
+}
+
+func checkoutPlan() map[string]any {
+	return map[string]any{
 		"token": hCheckout, "cart_token": hCart, "total_price": hMoney, "subtotal_price": hMoney, "total_tax": "0.00",
 		"currency": "USD", "presentment_currency": "USD", "email": hEmail, "phone": nil, "customer": hCustomer,
 		"shipping_address": hAddress, "billing_address": hAddress, "shipping_lines": hShipping,
 		"source_name": hSource, "landing_site": "/products", "referring_site": hReferrer, "abandoned_checkout_url": hRecovery,
 		"line_items": hLines, "created_at": hCreated, "updated_at": hUpdated,
 	}
-	orderPlan = map[string]any{
+}
+
+func orderPlan() map[string]any {
+	return map[string]any{
 		"id": hOrderID, "name": hOrderName, "order_number": hOrderNumber, "number": hNumber, "token": hOrderToken,
 		"cart_token": hCart, "checkout_token": hCheckout, "checkout_id": hCheckoutID,
 		"created_at": hUpdated, "processed_at": hUpdated, "updated_at": hUpdated,
@@ -103,7 +111,7 @@ var (
 		"source_name": hSource, "landing_site": hLanding, "referring_site": "", "payment_gateway_names": hGateways,
 		"shipping_address": hAddress, "billing_address": hAddress, "test": false, "customer": hCustomer, "line_items": hLines,
 	}
-)
+}
 
 // linePlan is the plan of a line item shaped like shape: the line's id,
 // title, quantity and price, and every other amount of it the shape
@@ -145,6 +153,7 @@ func firstLine(shape map[string]any) map[string]any {
 	return map[string]any{}
 }
 
+// Fixed encodings that fill holes; they are only ever copied from.
 var (
 	jsonNull  = []byte("null")
 	noLines   = []byte("[]")
@@ -157,9 +166,8 @@ var (
 // checkouts/create and a checkouts/update for the contact, the address
 // and the shipping line, then orders/create (at once for an express
 // checkout); a recovered checkout's late order comes last. Webhook ids are
-// the cart token and the delivery's number, so they are unique wherever
-// the cart tokens are.
-// Render is safe for concurrent use.
+// the cart token, "-" and the delivery's number from 1, so they are unique
+// wherever the cart tokens are. Render is safe for concurrent use.
 func (p *Payloads) Render(shop string, s Shopper) []Webhook {
 	r, _ := p.scratch.Get().(*render)
 	if r == nil {
