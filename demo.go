@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/funnelscope/funnelscope/app"
+	demohistory "github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -51,7 +52,7 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 		if err := st.SaveSettings(ctx, store.Settings{ShopID: shop.ID, Alerts: &alerts}); err != nil {
 			return err
 		}
-		_, err = app.FillDemo(ctx, app.DemoHistory{
+		_, err = demohistory.Fill(ctx, demohistory.History{
 			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
 			Seed: 1, Progress: os.Stdout,
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },

@@ -1,6 +1,10 @@
 package app
 
-import "time"
+import (
+	"time"
+
+	"github.com/funnelscope/funnelscope/shopify"
+)
 
 // Config is the application's configuration, read once at start-up by main
 // and passed in; nothing below reads the environment.
@@ -34,7 +38,7 @@ type Config struct {
 // Defaults for the optional settings.
 const (
 	DefaultScopes           = "read_orders"
-	DefaultAPIVersion       = "2026-10"
+	DefaultAPIVersion       = shopify.DefaultAPIVersion
 	DefaultAbandonAfter     = time.Hour
 	DefaultPayloadRetention = 7 * 24 * time.Hour
 )

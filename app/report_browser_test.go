@@ -18,6 +18,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -226,7 +227,7 @@ func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string)
 	defer cancel()
 	started := time.Now()
 	defer func() { t.Logf("demo data: %d sessions in %s", sessions, time.Since(started).Round(time.Millisecond)) }()
-	n, err := app.FillDemo(ctx, app.DemoHistory{
+	n, err := demo.Fill(ctx, demo.History{
 		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
 		Now: h.clock.Now, Seed: 42, Sessions: sessions, Days: 90,
 		FlagAbandoned: func(ctx context.Context) error { return h.app.ScanAlertsNow(ctx, shop) },

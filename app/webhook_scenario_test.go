@@ -1,15 +1,20 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/demo"
+	"github.com/funnelscope/funnelscope/demo/journeys"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -19,63 +24,47 @@ type delivery struct {
 	body      []byte
 }
 
-// journey builds the deliveries of one shopper who stops at stop, built from
-// the fixtures with this shopper's tokens, times, contact and address.
+// journey builds the deliveries of one shopper who stops at stop: a cart
+// worth cents at start, contact shopper<n>@example.com, an address in
+// Ottawa, source web, on the scenario's clock (scenarioTimes); every
+// second shopper who orders checks out express.
 func journey(t *testing.T, n int, stop funnel.Stage, start time.Time, cents int64) []delivery {
 	t.Helper()
-	cart := fmt.Sprintf("cart-%03d", n)
-	chk := fmt.Sprintf("chk-%03d", n)
-	stamp := func(d time.Duration) string { return start.Add(d).UTC().Format(time.RFC3339) }
-	money := funnel.FormatMoney(cents)
-	var out []delivery
-	add := func(topic string, p payload) {
-		out = append(out, delivery{topic: topic, id: fmt.Sprintf("%s-%s-%d", cart, topic, len(out)), body: p.bytes(t)})
-	}
-
-	c := loadPayload(t, "carts_create.json")
-	item := c.lineItems()[0].(map[string]any)
-	item["line_price"] = money
-	add("carts/create", c.with(t, map[string]any{"id": cart, "token": cart, "created_at": stamp(0), "updated_at": stamp(0)}))
-	if stop < funnel.StageCheckoutStarted {
-		return out
-	}
-	if stop == funnel.StageCompleted && n%2 == 0 {
-		// An express checkout: the order arrives with no checkout steps before it.
-		add("orders/create", orderFor(t, cart, chk, stamp(30*time.Minute), money))
-		return out
-	}
-	base := loadPayload(t, "checkouts_create.json").with(t, map[string]any{
-		"token": chk, "cart_token": cart, "total_price": money, "subtotal_price": money,
-		"email": nil, "phone": nil, "customer": nil, "shipping_address": nil, "billing_address": nil,
-		"shipping_lines": []any{}, "created_at": stamp(5 * time.Minute), "updated_at": stamp(5 * time.Minute),
+	return deliveriesOf(t, journeys.Shopper{
+		N: n, Cart: fmt.Sprintf("cart-%03d", n), Checkout: fmt.Sprintf("chk-%03d", n), Email: fmt.Sprintf("shopper%d@example.com", n),
+		Stop: stop, At: scenarioTimes(start), Express: stop == funnel.StageCompleted && n%2 == 0,
+		Items:  []journeys.Item{{Title: "Example T-Shirt", Cents: cents, Qty: 1}},
+		Source: "web", Country: journeys.Country{Code: "CA", Name: "Canada", City: "Ottawa", Zip: "K1A 0B1"},
 	})
-	add("checkouts/create", base)
-	step := base
-	if stop >= funnel.StageContactSubmitted {
-		step = step.with(t, map[string]any{"email": fmt.Sprintf("shopper%d@example.com", n), "updated_at": stamp(10 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if stop >= funnel.StageAddressSubmitted {
-		addr := map[string]any{"address1": fmt.Sprintf("%d Main Street", n), "city": "Ottawa", "zip": "K1A 0B1", "country": "Canada", "country_code": "CA"}
-		step = step.with(t, map[string]any{"shipping_address": addr, "billing_address": addr, "updated_at": stamp(15 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if stop >= funnel.StagePaymentReached {
-		lines := []any{map[string]any{"code": "Standard", "title": "Standard", "price": "5.00", "source": "shopify"}}
-		step = step.with(t, map[string]any{"shipping_lines": lines, "updated_at": stamp(20 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if stop == funnel.StageCompleted {
-		add("orders/create", orderFor(t, cart, chk, stamp(30*time.Minute), money))
-	}
-	return out
 }
 
-func orderFor(t *testing.T, cart, chk, at, money string) payload {
-	return loadPayload(t, "orders_create.rest-order-fixture.json").with(t, map[string]any{
-		"cart_token": cart, "checkout_token": chk, "created_at": at, "processed_at": at, "updated_at": at,
-		"total_price": money, "subtotal_price": money, "source_name": "web",
-	})
+// scenarioTimes is the scenario shoppers' clock: the cart at start, the
+// checkout five minutes later, then a step every five minutes, the order
+// at thirty.
+func scenarioTimes(start time.Time) [funnel.StageCompleted + 1]time.Time {
+	var at [funnel.StageCompleted + 1]time.Time
+	for st, after := range map[funnel.Stage]time.Duration{
+		funnel.StageAddedToCart: 0, funnel.StageCheckoutStarted: 5 * time.Minute, funnel.StageContactSubmitted: 10 * time.Minute,
+		funnel.StageAddressSubmitted: 15 * time.Minute, funnel.StagePaymentReached: 20 * time.Minute, funnel.StageCompleted: 30 * time.Minute,
+	} {
+		at[st] = start.Add(after)
+	}
+	return at
+}
+
+// deliveriesOf builds a shopper's deliveries from the Shopify fixtures with the
+// journey generator.
+func deliveriesOf(t *testing.T, s journeys.Shopper) []delivery {
+	t.Helper()
+	p, err := journeys.NewPayloads(fixture(t, "carts_create.json"), fixture(t, "checkouts_create.json"), fixture(t, "orders_create.rest-order-fixture.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []delivery
+	for _, w := range p.Render("scenario.myshopify.com", s) {
+		out = append(out, delivery{topic: w.Topic, id: w.ID, body: w.Body})
+	}
+	return out
 }
 
 // TestScenarioReport delivers a few dozen journeys shuffled, with Shopify's
@@ -214,4 +203,75 @@ func TestScenarioReport(t *testing.T) {
 			t.Fatalf("segments by source = %v, want web 28→8 and unknown 12→0", got)
 		}
 	})
+}
+
+// TestScenarioDemoHistory fills the app with the demo's store history over
+// HTTP, as `funnelscope demo` does, and finds in the report exactly what
+// the history holds: each stage counts the shoppers whose webhooks got
+// that far, and the late orders won back checkouts the scan had flagged.
+// A second fill, as after a restart, finds the history there and sends
+// nothing.
+func TestScenarioDemoHistory(t *testing.T) {
+	st := openStore(t, store.DialectSQLite)
+	const shop = "scenario-demo.myshopify.com"
+	h := newHarness(t, st)
+	h.install(shop)
+	var progress bytes.Buffer
+	history := demo.History{
+		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
+		Now: h.clock.Now, Seed: 7, Sessions: 300, Days: 90, Progress: &progress,
+		FlagAbandoned: func(ctx context.Context) error { return h.app.ScanAlertsNow(ctx, shop) },
+	}
+	first, late, err := history.Webhooks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	furthest := map[string]funnel.Stage{}
+	recovered := map[string]bool{}
+	for _, w := range append(first, late...) {
+		furthest[w.Key] = max(furthest[w.Key], w.Stage)
+		if w.Late {
+			recovered[w.Key] = true
+		}
+	}
+	if len(furthest) != 300 || len(recovered) == 0 {
+		t.Fatalf("the history has %d shoppers, %d recovered", len(furthest), len(recovered))
+	}
+	n, err := demo.Fill(t.Context(), history)
+	if err != nil || n != len(first)+len(late) {
+		t.Fatalf("Fill posted %d of %d webhooks: %v", n, len(first)+len(late), err)
+	}
+	if want := fmt.Sprintf("demo data: delivering %d webhooks for 300 shoppers over 90 days…\n", n); !strings.HasPrefix(progress.String(), want) ||
+		!strings.Contains(progress.String(), fmt.Sprintf("demo data: %d webhooks delivered in ", n)) {
+		t.Errorf("progress:\n%s", progress.String())
+	}
+
+	now := h.clock.Now()
+	from, to := now.AddDate(0, 0, -100).Format(time.DateOnly), now.Format(time.DateOnly)
+	resp, body := h.api(http.MethodGet, "/api/funnel?from="+from+"&to="+to, shop, nil)
+	var report struct{ Stages []struct{ Sessions int64 } }
+	if err := json.Unmarshal(body, &report); err != nil || resp.StatusCode != http.StatusOK || len(report.Stages) != 6 {
+		t.Fatalf("/api/funnel: %d %s", resp.StatusCode, body)
+	}
+	for i, stage := range funnel.Stages() {
+		var want int64
+		for _, f := range furthest {
+			if f >= stage {
+				want++
+			}
+		}
+		if report.Stages[i].Sessions != want {
+			t.Errorf("%s: %d sessions, the history has %d", stage.Key(), report.Stages[i].Sessions, want)
+		}
+	}
+	resp, body = h.api(http.MethodGet, "/api/sessions?status=recovered&from="+from+"&to="+to, shop, nil)
+	var page struct{ Total int }
+	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != http.StatusOK || page.Total != len(recovered) {
+		t.Errorf("recovered sessions: %d %s, the history wins back %d", resp.StatusCode, body, len(recovered))
+	}
+
+	progress.Reset()
+	if n, err := demo.Fill(t.Context(), history); n != 0 || err != nil || progress.String() != "demo data: the demo shop already has its history\n" {
+		t.Errorf("a second fill posted %d webhooks (%v), said %q", n, err, progress.String())
+	}
 }

@@ -10,75 +10,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/demo/journeys"
 	"github.com/funnelscope/funnelscope/store"
 )
-
-// segmentShopper is one shopper of the segments scenario.
-type segmentShopper struct {
-	n         int
-	stop      funnel.Stage
-	country   string // given at the checkout's address step
-	returning bool
-	// orderNamesAll says whether the order repeats the country, source
-	// and customer; when false it carries none of them (a digital order
-	// of a newer API version), which must erase nothing.
-	orderNamesAll bool
-}
-
-// segmentJourney builds a shopper's deliveries from the fixtures: a cart,
-// then checkout snapshots that add the contact (with the customer), the
-// address (with the country) and the shipping line, then an order.
-func segmentJourney(t *testing.T, s segmentShopper, start time.Time) []delivery {
-	t.Helper()
-	cart, chk := fmt.Sprintf("seg-cart-%03d", s.n), fmt.Sprintf("seg-chk-%03d", s.n)
-	stamp := func(d time.Duration) string { return start.Add(d).UTC().Format(time.RFC3339) }
-	var out []delivery
-	add := func(topic string, p payload) {
-		out = append(out, delivery{topic: topic, id: fmt.Sprintf("%s-%d", cart, len(out)), body: p.bytes(t)})
-	}
-	add("carts/create", loadPayload(t, "carts_create.json").with(t, map[string]any{
-		"id": cart, "token": cart, "created_at": stamp(0), "updated_at": stamp(0)}))
-	if s.stop < funnel.StageCheckoutStarted {
-		return out
-	}
-	ordersCount := 0
-	if s.returning {
-		ordersCount = 3
-	}
-	customer := map[string]any{"id": 7000 + s.n, "email": fmt.Sprintf("seg%d@example.com", s.n), "orders_count": ordersCount}
-	addr := map[string]any{"address1": "1 Main Street", "city": "Town", "zip": "12345", "country_code": s.country}
-	step := loadPayload(t, "checkouts_create.json").with(t, map[string]any{
-		"token": chk, "cart_token": cart, "email": nil, "phone": nil, "customer": nil,
-		"shipping_address": nil, "billing_address": nil, "shipping_lines": []any{}, "source_name": "web",
-		"created_at": stamp(5 * time.Minute), "updated_at": stamp(5 * time.Minute)})
-	add("checkouts/create", step)
-	if s.stop >= funnel.StageContactSubmitted {
-		step = step.with(t, map[string]any{"email": customer["email"], "customer": customer, "updated_at": stamp(10 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if s.stop >= funnel.StageAddressSubmitted {
-		step = step.with(t, map[string]any{"shipping_address": addr, "billing_address": addr, "updated_at": stamp(15 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if s.stop >= funnel.StagePaymentReached {
-		lines := []any{map[string]any{"code": "Standard", "title": "Standard", "price": "5.00", "source": "shopify"}}
-		step = step.with(t, map[string]any{"shipping_lines": lines, "updated_at": stamp(20 * time.Minute)})
-		add("checkouts/update", step)
-	}
-	if s.stop == funnel.StageCompleted {
-		at := stamp(30 * time.Minute)
-		o := loadPayload(t, "orders_create.rest-order-fixture.json").with(t, map[string]any{
-			"cart_token": cart, "checkout_token": chk, "created_at": at, "processed_at": at, "updated_at": at,
-			"email": customer["email"], "shipping_address": addr, "billing_address": addr, "source_name": "web",
-			"customer": map[string]any{"id": customer["id"], "email": customer["email"], "orders_count": ordersCount + 1}})
-		if !s.orderNamesAll {
-			o = o.with(t, map[string]any{"shipping_address": nil, "billing_address": nil, "source_name": "",
-				"landing_site": "", "referring_site": "", "customer": map[string]any{"id": customer["id"]}})
-		}
-		add("orders/create", o)
-	}
-	return out
-}
 
 // segmentedReport is the part of /api/funnel the segments scenario reads.
 type segmentedReport struct {
@@ -120,7 +54,11 @@ func TestScenarioSegments(t *testing.T) {
 		now := h.clock.Now()
 		start := now.Add(-2 * 24 * time.Hour)
 
-		var shoppers []segmentShopper
+		// Shoppers give their country at the checkout's address step and
+		// sign in at its contact step, new or returning; every third order
+		// names neither country, source nor customer (a digital order of a
+		// newer API version), which must erase nothing.
+		var all []delivery
 		wantOrders := map[string]int64{}
 		wantOrdersByType := map[string]int64{}
 		n := 0
@@ -128,18 +66,24 @@ func TestScenarioSegments(t *testing.T) {
 			for _, country := range []string{"CA", "US", "DE"} {
 				for k := range 2 {
 					n++
-					s := segmentShopper{n: n, stop: stop, country: country, returning: k == 0, orderNamesAll: n%3 != 0}
-					shoppers = append(shoppers, s)
+					prior := 0
+					if k == 0 { // the first of each pair has ordered before
+						prior = 3
+					}
+					s := journeys.Shopper{
+						N: n, Cart: fmt.Sprintf("seg-cart-%03d", n), Checkout: fmt.Sprintf("seg-chk-%03d", n), Email: fmt.Sprintf("seg%d@example.com", n),
+						Stop: stop, At: scenarioTimes(start.Add(time.Duration(n) * time.Minute)),
+						Items:  []journeys.Item{{Title: "Example T-Shirt", Cents: 5997, Qty: 1}},
+						Source: "web", Country: journeys.Country{Code: country},
+						SignedIn: true, PriorOrders: prior, BareOrder: n%3 == 0,
+					}
+					all = append(all, deliveriesOf(t, s)...)
 					if stop == funnel.StageCompleted {
 						wantOrders[country]++
-						wantOrdersByType[map[bool]string{true: "returning", false: "new"}[s.returning]]++
+						wantOrdersByType[map[bool]string{true: "returning", false: "new"}[s.PriorOrders > 0]]++
 					}
 				}
 			}
-		}
-		var all []delivery
-		for _, s := range shoppers {
-			all = append(all, segmentJourney(t, s, start.Add(time.Duration(s.n)*time.Minute))...)
 		}
 		rng := rand.New(rand.NewPCG(3, 5))
 		sent := append([]delivery(nil), all...)

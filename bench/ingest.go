@@ -211,14 +211,13 @@ func stream(ctx context.Context, tmpl *loadgen.Templates, prefix string, domains
 	go func() {
 		defer close(out)
 		rng := rand.New(rand.NewPCG(seed, 42))
-		now := time.Now().UTC().Truncate(time.Second)
+		crowd := loadgen.Mix(prefix, time.Now().UTC().Truncate(time.Second), 30*time.Minute, seed).Crowd()
 		n := 0
 		loadgen.InterleaveFunc(200, rng, func() ([]loadgen.Delivery, bool) {
 			if n == sessions {
 				return nil, false
 			}
-			start := now.Add(-time.Duration(rng.IntN(30*60)) * time.Second)
-			j := tmpl.Journey(prefix, domains[n%len(domains)], n, loadgen.Stop(rng), start, int64(1000+rng.IntN(20000)), rng)
+			j := tmpl.Journey(domains[n%len(domains)], crowd.Next())
 			n++
 			return j, true
 		}, func(d loadgen.Delivery) bool {

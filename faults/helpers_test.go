@@ -200,14 +200,14 @@ func deliveries(t *testing.T, prefix string, n int, seed uint64) []loadgen.Deliv
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(seed, 1))
-	base := time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Hour)
+	// Carts created over a day that ended two days ago.
+	end := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Hour)
+	crowd := loadgen.Mix(prefix, end, 24*time.Hour, seed).Crowd()
 	var js [][]loadgen.Delivery
-	for i := range n {
-		start := base.Add(time.Duration(rng.IntN(24*3600)) * time.Second)
-		js = append(js, tmpl.Journey(prefix, shopName, i, loadgen.Stop(rng), start, int64(1000+rng.IntN(9000)), rng))
+	for range n {
+		js = append(js, tmpl.Journey(shopName, crowd.Next()))
 	}
-	return loadgen.Interleave(js, 50, rng)
+	return loadgen.Interleave(js, 50, rand.New(rand.NewPCG(seed, 1)))
 }
 
 // outcome is what became of each posted delivery.

@@ -1,7 +1,7 @@
 package shopifytest
 
 import (
-	"bytes"
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -72,27 +72,21 @@ func (s *Server) SessionToken(t testing.TB, shop, user string) string {
 }
 
 // WebhookHeaders returns the headers Shopify sends with a webhook delivery
-// of body, signed with secret.
+// of body, signed with secret and triggered now.
 func WebhookHeaders(secret, topic, shop, webhookID string, body []byte) http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Shopify-Topic", topic)
-	h.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(body, secret))
-	h.Set("X-Shopify-Shop-Domain", shop)
-	h.Set("X-Shopify-API-Version", "2026-10")
-	h.Set("X-Shopify-Webhook-Id", webhookID)
-	h.Set("X-Shopify-Event-Id", "evt-"+webhookID)
-	h.Set("X-Shopify-Triggered-At", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"))
-	return h
+	return delivery(topic, shop, webhookID).Header(body, secret)
 }
 
 // SignedWebhook returns a POST of body to target (e.g. app URL + "/webhooks")
 // carrying the headers of a Shopify delivery signed with secret.
 func SignedWebhook(target, secret, topic, shop, webhookID string, body []byte) *http.Request {
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	req, err := delivery(topic, shop, webhookID).NewRequest(context.Background(), target, body, secret)
 	if err != nil {
 		panic("shopifytest: SignedWebhook: bad target URL: " + err.Error())
 	}
-	req.Header = WebhookHeaders(secret, topic, shop, webhookID, body)
 	return req
+}
+
+func delivery(topic, shop, webhookID string) shopify.WebhookDelivery {
+	return shopify.WebhookDelivery{Topic: topic, ShopDomain: shop, WebhookID: webhookID, TriggeredAt: time.Now()}
 }

@@ -1,0 +1,125 @@
+// Package demo is the made-up store history that demo mode fills itself
+// with: who shops, when and how far (history.go), the payloads their
+// journeys become (payloads.go), and their delivery as signed webhooks to
+// the running app (deliver.go). It reaches the app over HTTP only, as
+// Shopify does; the shoppers come from the journey generator the
+// benchmarks and the tests share (demo/journeys).
+package demo
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/funnelscope/funnelscope/demo/journeys"
+)
+
+// History describes the store history demo mode generates and how it is
+// delivered: as signed webhooks to the running app's POST /webhooks,
+// exactly as Shopify would send them, so the data takes the real path.
+type History struct {
+	// BaseURL is the running app, e.g. http://127.0.0.1:8080.
+	BaseURL string
+	// Shop receives the history; APIKey and Secret sign the webhooks and
+	// the session token used to check for existing data.
+	Shop, APIKey, Secret string
+	// Now is the clock payload times are relative to (default time.Now).
+	Now func() time.Time
+	// Seed makes the history reproducible.
+	Seed uint64
+	// Sessions and Days size the history (defaults 3000 and 90); Workers
+	// is how many webhooks are posted at once (default 4).
+	Sessions, Days, Workers int
+	// Client posts the webhooks (default: a client with a 30 s timeout).
+	Client *http.Client
+	// Progress receives a line now and then; nil is silent.
+	Progress io.Writer
+	// FlagAbandoned runs the abandonment scan once every journey has been
+	// delivered, before the late orders that win back some abandoned
+	// checkouts, so that those count as recovered. Nil skips the scan, and
+	// the late orders then count as plain completions.
+	FlagAbandoned func(ctx context.Context) error
+}
+
+func (h *History) defaults() {
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	if h.Sessions <= 0 {
+		h.Sessions = 3000
+	}
+	if h.Days <= 0 {
+		h.Days = 90
+	}
+	if h.Workers <= 0 {
+		h.Workers = 4
+	}
+	if h.Client == nil {
+		h.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+}
+
+// Shoppers returns the history's shoppers: stage rates that differ by
+// source and by new or returning shopper, several countries, express
+// checkouts, and a few abandoned checkouts won back days later.
+func (h History) Shoppers() []journeys.Shopper {
+	h.defaults()
+	crowd := h.mix().Crowd()
+	out := make([]journeys.Shopper, h.Sessions)
+	for i := range out {
+		out[i] = crowd.Next()
+	}
+	return out
+}
+
+// mix is the demo store: what it sells, where its shoppers come from and
+// how they behave. Journeys end ten minutes before Now at the latest.
+func (h History) mix() journeys.Mix {
+	within := func(from, to, step time.Duration) journeys.Delay {
+		return journeys.Delay{From: from, To: to, Step: step}
+	}
+	return journeys.Mix{
+		Seed: h.Seed, Prefix: "demo-", Digits: 5,
+		End:  h.Now().UTC().Truncate(time.Second).Add(-10 * time.Minute),
+		Span: time.Duration(h.Days) * 24 * time.Hour, Recent: 4,
+		Sources: []journeys.Source{
+			{Name: "web", Weight: 38, Factor: 1.0},
+			{Name: "google", Weight: 22, Factor: 0.95, Referrer: "https://www.google.com/"},
+			{Name: "instagram", Weight: 16, Factor: 0.7, Referrer: "https://l.instagram.com/"},
+			{Name: "email", Weight: 10, Factor: 1.3},
+			{Name: "facebook", Weight: 8, Factor: 0.8, Referrer: "https://m.facebook.com/"},
+			{Name: "tiktok", Weight: 6, Factor: 0.6, Referrer: "https://www.tiktok.com/"},
+		},
+		Countries: []journeys.WeightedCountry{
+			{Country: journeys.Country{Code: "US", Name: "United States", City: "Portland", Zip: "97201"}, Weight: 45},
+			{Country: journeys.Country{Code: "CA", Name: "Canada", City: "Ottawa", Zip: "K1A 0B1"}, Weight: 15},
+			{Country: journeys.Country{Code: "GB", Name: "United Kingdom", City: "Leeds", Zip: "LS1 4AP"}, Weight: 12},
+			{Country: journeys.Country{Code: "DE", Name: "Germany", City: "Hamburg", Zip: "20095"}, Weight: 10},
+			{Country: journeys.Country{Code: "AU", Name: "Australia", City: "Brisbane", Zip: "4000"}, Weight: 8},
+			{Country: journeys.Country{Code: "FR", Name: "France", City: "Lyon", Zip: "69001"}, Weight: 6},
+			{Country: journeys.Country{Code: "NL", Name: "Netherlands", City: "Utrecht", Zip: "3511"}, Weight: 4},
+		},
+		Returning: 25, PriorOrders: 5, ReturningFactor: 1.25,
+		Catalog: []journeys.Item{
+			{Title: "Merino Wool Beanie", Cents: 28_00}, {Title: "Organic Cotton T-Shirt", Cents: 32_00},
+			{Title: "Canvas Tote Bag", Cents: 19_00}, {Title: "Trail Running Socks (3 pack)", Cents: 24_00},
+			{Title: "Waxed Rain Jacket", Cents: 189_00}, {Title: "Leather Card Wallet", Cents: 45_00},
+			{Title: "Ceramic Pour-Over Set", Cents: 64_00}, {Title: "Linen Throw Blanket", Cents: 120_00},
+			{Title: "Stainless Water Bottle", Cents: 35_00},
+		},
+		Lines: 3, Qty: 2,
+		Rates:   [5]float64{0.47, 0.84, 0.86, 0.87, 0.67},
+		Express: 15,
+		// Some checkouts with contact details, abandoned days ago, come back.
+		Recover: 12, RecoverAge: 5 * 24 * time.Hour, RecoverAfter: within(24*time.Hour, 95*time.Hour, time.Hour),
+		Updates: 30, MostUpdates: 1, UpdateAfter: within(time.Minute, 8*time.Minute, time.Minute),
+		CheckoutAfter: within(2*time.Minute, 26*time.Minute, time.Minute),
+		StepAfter: [3]journeys.Delay{
+			within(30*time.Second, 209*time.Second, time.Second), // contact
+			within(30*time.Second, 269*time.Second, time.Second), // address
+			within(30*time.Second, 209*time.Second, time.Second), // shipping line, reaching payment
+		},
+		OrderAfter: within(time.Minute, 5*time.Minute, time.Minute),
+	}
+}
