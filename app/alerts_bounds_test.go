@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/funnelscope/funnelscope/app/alerts/alertstest"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -109,7 +110,7 @@ func TestAlertTextsBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		var digest []mailMsg
-		eventually(t, "the digest", func() bool {
+		testkit.Eventually(t, "the digest", func() bool {
 			digest = slices.DeleteFunc(r.smtp.messages(), func(m mailMsg) bool { return !slices.Contains(m.to, "digest@example.com") })
 			bodies, _ = r.chat.received()
 			return len(digest) == 1 && len(bodies) == 3

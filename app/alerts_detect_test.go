@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -63,8 +64,11 @@ func TestAlertTwoInstancesExactlyOnce(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	list := r2.waitAlerts(shop, len(want))
-	time.Sleep(time.Second) // let any duplicate job show itself
+	r2.waitAlerts(shop, len(want))
+	// Both instances share the queue: once it is empty, any duplicate job
+	// has run and shows below.
+	r2.waitJobsDone()
+	list := r2.alerts(shop)
 
 	var keys []string
 	for _, a := range list {
@@ -181,7 +185,7 @@ func TestAlertDigests(t *testing.T) {
 		mailsTo := func(addr string, n int) []parsedMail {
 			t.Helper()
 			var out []parsedMail
-			eventually(t, "mail", func() bool {
+			testkit.Eventually(t, "mail", func() bool {
 				out = nil
 				for _, m := range r.smtp.messages() {
 					if slices.Contains(m.to, addr) {
@@ -249,7 +253,7 @@ func TestAlertDigests(t *testing.T) {
 		}
 		wantIn(t, d[0].text, []string{"session=cart-x", "$25.00"}, []string{"cart-y"})
 		scan(daily, nyAt(25, 23, 59)) // the 25th is not over: no digest yet
-		time.Sleep(300 * time.Millisecond)
+		r.waitJobsDone()
 		if n := len(mailsTo("daily@example.com", 1)); n != 1 {
 			t.Errorf("%d daily digests before the day ended, want 1", n)
 		}

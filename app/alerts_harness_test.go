@@ -23,6 +23,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -309,7 +310,7 @@ func (h *harness) alerts(shop string) []alertItem {
 func (h *harness) waitAlerts(shop string, n int) []alertItem {
 	h.t.Helper()
 	var list []alertItem
-	eventually(h.t, fmt.Sprintf("%d finished alerts", n), func() bool {
+	testkit.Eventually(h.t, fmt.Sprintf("%d finished alerts", n), func() bool {
 		list = h.alerts(shop)
 		if len(list) != n {
 			return false

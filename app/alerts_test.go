@@ -58,7 +58,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 		if err := r.app.EnqueueAlertScan(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		r.waitJobsDone()
 
 		msgs := r.smtp.messages()
 		if len(msgs) != 4 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
@@ -90,8 +91,8 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 			t.Fatalf("granted scope = %q", s.Tokens.Scope)
 		}
 
-		eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
-		eventually(t, "the shop's time zone", func() bool {
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "the shop's time zone", func() bool {
 			s, err := st.ShopByDomain(t.Context(), shop)
 			return err == nil && s.Timezone == "America/Toronto" && s.Currency == "CAD"
 		})
@@ -134,7 +135,7 @@ func TestInstallRetriesThrottledRegistration(t *testing.T) {
 		if resp, body := h.callback(q, cookie); resp.StatusCode != http.StatusFound {
 			t.Fatalf("callback: %d %s", resp.StatusCode, body)
 		}
-		eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -33,7 +34,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		if err != nil || !installed.Installed() || installed.Tokens.RefreshToken == "" || installed.Tokens.AccessTokenExpiresAt.IsZero() {
 			t.Fatalf("token exchange did not store an expiring offline token: %v %+v", err, installed.Installed())
 		}
-		eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
 
 		// Close to expiry: the next Admin API call refreshes first.
 		tokenCalls := h.shopify.Calls("/admin/oauth/access_token")

@@ -19,6 +19,7 @@ import (
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -399,7 +400,7 @@ func TestSettingsPageInBrowser(t *testing.T) {
 	const shop = "browser-settings.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
 	h.install(shop)
-	request := strings.ReplaceAll(string(fixture(t, "customers_data_request.json")), "{shop}.myshopify.com", shop)
+	request := strings.ReplaceAll(string(testkit.Fixture(t, "customers_data_request.json")), "{shop}.myshopify.com", shop)
 	if resp, _ := h.webhook("customers/data_request", shop, "dr-1", []byte(request)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("customers/data_request: %d", resp.StatusCode)
 	}

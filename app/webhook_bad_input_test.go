@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -33,7 +34,7 @@ func TestWebhookBadInput(t *testing.T) {
 		h := newHarness(t, st)
 		const shop = "strict.myshopify.com"
 		s := h.install(shop)
-		cart := fixture(t, "carts_create.json")
+		cart := testkit.Fixture(t, "carts_create.json")
 
 		post := func(body []byte, header map[string]string) (*http.Response, []byte) {
 			req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks", bytes.NewReader(body))

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
@@ -124,7 +125,7 @@ func TestRefusedDeliveryIsKept(t *testing.T) {
 
 		// So is a delivery whose own row is refused: kept bare.
 		refuseRows(t, st, "refuse_delivery", "deliveries", "event_id", "refuse-me", "22001")
-		req := signedRequest(t, h, "checkouts/delete", shop, "del-refused", fixture(t, "checkouts_delete.json"))
+		req := signedRequest(t, h, "checkouts/delete", shop, "del-refused", testkit.Fixture(t, "checkouts_delete.json"))
 		req.Header.Set("X-Shopify-Event-Id", "refuse-me")
 		if resp, b := h.do(req); resp.StatusCode != http.StatusOK || statusOf(b) != "kept" {
 			t.Errorf("refused delivery row: %d %s, want 200 kept", resp.StatusCode, b)

@@ -15,6 +15,7 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/demo/journeys"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -56,7 +57,7 @@ func scenarioTimes(start time.Time) [funnel.StageCompleted + 1]time.Time {
 // journey generator.
 func deliveriesOf(t *testing.T, s journeys.Shopper) []delivery {
 	t.Helper()
-	p, err := journeys.NewPayloads(fixture(t, "carts_create.json"), fixture(t, "checkouts_create.json"), fixture(t, "orders_create.rest-order-fixture.json"))
+	p, err := journeys.NewPayloads(testkit.Fixture(t, "carts_create.json"), testkit.Fixture(t, "checkouts_create.json"), testkit.Fixture(t, "orders_create.rest-order-fixture.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

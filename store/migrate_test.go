@@ -36,7 +36,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate after down: %v", err)
 		}
-		install(t, s, "again.myshopify.com")
+		storetest.Install(t, s, "again.myshopify.com")
 		var n int
 		if err := s.DB().QueryRowContext(ctx, "SELECT count(*) FROM river_job").Scan(&n); err != nil {
 			t.Fatalf("river_job after re-migrate: %v", err)
@@ -243,7 +243,7 @@ func TestMigrateQuarterRollups(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		zc := zoneCases(t)[2] // Kolkata, +05:30
-		shop := install(t, s, "migrated.myshopify.com")
+		shop := storetest.Install(t, s, "migrated.myshopify.com")
 		seedMidnights(t, s, shop.ID, zc)
 		sessions := sessionsByKey(t, s, shop.ID)
 		// The old rollups, by UTC day, furthest stage, recovered and currency.
