@@ -33,6 +33,7 @@ func hugeCart(t *testing.T, token string, n int, at time.Time) delivery {
 // at most 150 characters, cut with "…"; the texts list 5 items and say how
 // many more there are; every chat message keeps within Slack's limits.
 func TestAlertTextsBounded(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		bigTitle := strings.Repeat("Très grand titre ", 300_000/17) // non-ASCII, so a cut could split a rune

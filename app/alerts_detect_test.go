@@ -19,6 +19,7 @@ import (
 // clients) on one PostgreSQL schema, both scanning at once, directly and
 // through the queue: every qualifying session is alerted exactly once.
 func TestAlertTwoInstancesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	u := storetest.URL(t, store.DialectPostgres)
 	open := func() *store.Store {
 		st, err := store.Open(context.Background(), u, store.Options{EncryptionKey: storetest.Key()})
@@ -108,6 +109,7 @@ func journeyKey(n int) string { return fmt.Sprintf("cart-%03d", n) }
 // TestAlertThreshold flags a session only once it has been idle for the
 // shop's threshold, at the injected clock.
 func TestAlertThreshold(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "edge.myshopify.com"
@@ -149,6 +151,7 @@ func TestAlertThreshold(t *testing.T) {
 // (Asia/Kolkata, +05:30) and daily (America/New_York) digests by the window
 // in which they were flagged.
 func TestAlertDigests(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const hourly, daily = "hourly.myshopify.com", "daily.myshopify.com"
@@ -291,6 +294,7 @@ func wantIn(t *testing.T, text string, want, not []string) {
 // TestAlertUninstalledAndRedacted: an uninstalled shop is not scanned;
 // customers/redact and shop/redact erase alerts.
 func TestAlertUninstalledAndRedacted(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop, gone = "keeps.myshopify.com", "gone.myshopify.com"
@@ -340,6 +344,7 @@ func TestAlertUninstalledAndRedacted(t *testing.T) {
 // TestAlertDigestTurnedOff: carts waiting for a digest are skipped, with the
 // reason, once the merchant turns digests off — they do not wait forever.
 func TestAlertDigestTurnedOff(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "nodigest.myshopify.com"

@@ -19,6 +19,7 @@ import (
 // encoding, escaping, every piece of content) and that scanning again sends
 // nothing more.
 func TestAlertContentAndOnce(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "content-shop.myshopify.com"
@@ -163,6 +164,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 // TestAlertRetriesThenFails makes each channel fail in turn: the alert is
 // retried up to its attempts, then marked failed with the reason.
 func TestAlertRetriesThenFails(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		email     bool
@@ -228,6 +230,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 // while e-mail works: the alert is sent on the third attempt and the e-mail
 // went out once.
 func TestAlertRetryResendsOnlyFailedChannels(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "partial.myshopify.com"

@@ -60,6 +60,7 @@ func (h *harness) callback(q url.Values, cookie *http.Cookie) (*http.Response, [
 }
 
 func TestInstallByAuthorizationCode(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "install-me.myshopify.com"
@@ -125,6 +126,7 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 }
 
 func TestInstallRetriesThrottledRegistration(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "busy-store.myshopify.com"
@@ -140,6 +142,7 @@ func TestInstallRetriesThrottledRegistration(t *testing.T) {
 }
 
 func TestCallbackRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "careful.myshopify.com"
@@ -186,6 +189,7 @@ func TestCallbackRejectsBadInput(t *testing.T) {
 }
 
 func TestAuthBeginRejectsBadShops(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		for _, shop := range []string{"evil.com", "x.myshopify.com.evil.com", "%0ax.myshopify.com", "", "-x.myshopify.com"} {

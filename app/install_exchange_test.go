@@ -17,6 +17,7 @@ import (
 // refused refresh marks the shop for re-authorization, without looping, and
 // the next embedded load installs it afresh.
 func TestManagedInstallAndTokenRefresh(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "managed.myshopify.com"
@@ -84,6 +85,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 
 // TestDocumentWithoutTokenGetsBouncePage: App Bridge supplies the token.
 func TestDocumentWithoutTokenGetsBouncePage(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		resp, body := h.get("/?embedded=1&shop=bounce.myshopify.com&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYm91bmNl")

@@ -18,6 +18,7 @@ import (
 // list of shoppers shows the value, stage and status as the sessions API
 // writes them, funnel's rules: the page writes no label or price of its own.
 func TestListShowsTheServersLabels(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "labels.myshopify.com"
 	// Demo mode gives the page its session tokens, as App Bridge would.
@@ -68,6 +69,7 @@ func TestListShowsTheServersLabels(t *testing.T) {
 // the server's defaults as the amounts' placeholders, and saves an emptied
 // amount as the server's default.
 func TestSettingsPageTakesTheServersDefaults(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "defaults.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.AbandonAfter, c.Demo, c.DemoShop = 2*time.Hour, true, shop })

@@ -13,6 +13,7 @@ import (
 )
 
 func TestOperatorEndpoints(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		if resp, body := h.get("/healthz"); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "ok") {
@@ -47,6 +48,7 @@ func TestOperatorEndpoints(t *testing.T) {
 // TestWebhookRequestLogLevel checks that accepted webhook deliveries are
 // logged at debug level, refused ones at info.
 func TestWebhookRequestLogLevel(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t, store.DialectSQLite)
 	h := newHarness(t, st)
 	const shop = "logs.myshopify.com"

@@ -15,6 +15,7 @@ import (
 // takes what the server accepts: its limits come from the rule that checks
 // them, not from a copy in the template.
 func TestSettingsPageLimits(t *testing.T) {
+	t.Parallel()
 	pages, err := templates.Parse()
 	if err != nil {
 		t.Fatal(err)

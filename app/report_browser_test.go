@@ -24,41 +24,6 @@ import (
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts a headless Chromium for one test, bounded by timeout. It
-// resolves no host but 127.0.0.1, so the page can reach only the test
-// server: Shopify's CDN is unreachable, as the page must tolerate.
-func browser(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is needed for the browser tests (apt-get install -y chromium): %v", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", "new"),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return bctx
-}
-
 // page drives one browser tab in a test.
 type page struct {
 	t   *testing.T
@@ -244,6 +209,7 @@ func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string)
 // segment changes, the abandoned-cart list and its sorting; then it saves
 // the report's screenshot.
 func TestReportPageInBrowser(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		// The race detector slows pure-Go SQLite a lot: PostgreSQL gets the
 		// larger history and takes the screenshot.
@@ -396,6 +362,7 @@ func screenshot(t *testing.T, p page, h *harness, shop string) {
 // TestSettingsPageInBrowser saves the settings form, reloads it, and shows
 // a refused value beside its field.
 func TestSettingsPageInBrowser(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectPostgres)
 	const shop = "browser-settings.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
@@ -458,6 +425,7 @@ func TestSettingsPageInBrowser(t *testing.T) {
 // it loads App Bridge from Shopify's CDN, with the CDN unreachable: the
 // server-rendered report still shows, and the page says what to do.
 func TestReportPageWithoutShopifyCDN(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	h := newHarness(t, st)
 	const shop = "no-cdn.myshopify.com"

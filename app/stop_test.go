@@ -133,6 +133,7 @@ func stopBegun(t *testing.T, a *app.App, stopped chan error) {
 // answered 200. A delivery that arrives once Stop has begun is answered
 // 503 at once and not committed.
 func TestStopDrainsTheGroupCommit(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "drain.myshopify.com"
@@ -187,6 +188,7 @@ func TestStopDrainsTheGroupCommit(t *testing.T) {
 // 503 and not committed — none is left unanswered, and none is committed
 // after Stop returns.
 func TestStopPastItsDeadline(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "deadline.myshopify.com"

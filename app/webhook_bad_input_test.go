@@ -30,6 +30,7 @@ func stateOf(t *testing.T, st *store.Store, shopID int64) counts {
 }
 
 func TestWebhookBadInput(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "strict.myshopify.com"
@@ -137,6 +138,7 @@ func TestWebhookBadInput(t *testing.T) {
 }
 
 func TestWebhookDuplicateIsNoOp(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "dupes.myshopify.com"
@@ -165,6 +167,7 @@ func TestWebhookDuplicateIsNoOp(t *testing.T) {
 // characters, which PostgreSQL's text and jsonb refuse: the delivery is
 // still applied, without them, rather than refused on every retry.
 func TestWebhookNULCharacters(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "nul.myshopify.com"

@@ -17,6 +17,7 @@ import (
 )
 
 func TestComplianceTopics(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "private.myshopify.com"
@@ -175,6 +176,7 @@ func payloadsNaming(t *testing.T, st *store.Store, needle string) int {
 // Each is found, by a job queued with the kept delivery and worked by the
 // app's River client, while another customer's sessions and payloads stay.
 func TestCustomersRedactParsed(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "parsed.myshopify.com"

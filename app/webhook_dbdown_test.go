@@ -80,6 +80,7 @@ func (p *faultProxy) setDown(down bool) {
 // answers 5xx, so Shopify retries; once it is back the app recovers by itself
 // and the retried delivery is applied.
 func TestWebhookDatabaseDown(t *testing.T) {
+	t.Parallel()
 	base, err := url.Parse(storetest.URL(t, store.DialectPostgres))
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ func ts(s string) *time.Time {
 // TestWebhookFixtures posts every example payload through the real endpoint
 // and checks the sessions they build, field by field.
 func TestWebhookFixtures(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "fixtures.myshopify.com"

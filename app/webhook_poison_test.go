@@ -28,6 +28,7 @@ func statusOf(body []byte) string {
 // times cannot be real are answered 200 and kept with the reason, on both
 // databases, and change no session, rollup or shop.
 func TestPoisonPayloadsAreKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "poison.myshopify.com"
@@ -111,6 +112,7 @@ func TestPoisonPayloadsAreKept(t *testing.T) {
 // answered 200 and kept, with a reason naming the header, under a stand-in
 // that recognises its redeliveries; no session changes.
 func TestBadHeaderValuesAreKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "headers.myshopify.com"
@@ -176,6 +178,7 @@ func shopifyStandIn(v string) string {
 // PostgreSQL's text refuses, is dropped like any NUL of any payload: the
 // data request is saved and the redaction erases, on both databases.
 func TestNULInCompliancePayload(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "nul-privacy.myshopify.com"

@@ -64,6 +64,7 @@ func dropRefusal(t *testing.T, st *store.Store, name, table string) {
 // 200 and kept with the refusal, while the deliveries committed in the same
 // batch are applied; it is not answered 5xx for Shopify to retry for hours.
 func TestRefusedDeliveryIsKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "refused.myshopify.com"
@@ -141,6 +142,7 @@ func TestRefusedDeliveryIsKept(t *testing.T) {
 // with nothing recorded, so that Shopify delivers again; once it clears,
 // the redelivery is applied.
 func TestUnavailableDatabaseStays503(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t, store.DialectPostgres)
 	h := newHarness(t, st)
 	const shop = "unavailable.myshopify.com"

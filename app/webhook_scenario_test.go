@@ -72,6 +72,7 @@ func deliveriesOf(t *testing.T, s journeys.Shopper) []delivery {
 // redeliveries (same webhook id) and duplicate subscriptions (new id), and
 // checks the exact report.
 func TestScenarioReport(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "scenario.myshopify.com"
@@ -213,6 +214,7 @@ func TestScenarioReport(t *testing.T) {
 // A second fill, as after a restart, finds the history there and sends
 // nothing.
 func TestScenarioDemoHistory(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "scenario-demo.myshopify.com"
 	h := newHarness(t, st)

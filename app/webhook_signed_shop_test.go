@@ -120,6 +120,7 @@ func complianceBody(t *testing.T, name, shop string) []byte {
 // unusable: answered 200, kept with the reason, nothing erased in either
 // shop. Agreeing but for letter case, it is carried out.
 func TestSignedBodyDecidesTheShop(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const header, body = "header-shop.myshopify.com", "body-shop.myshopify.com"

@@ -49,6 +49,7 @@ func bulkSessions(t *testing.T, s *store.Store, shopID int64, n int) {
 // data requests and kept payloads, on both databases, past the first chunk
 // of every scan; another customer's and another shop's rows stay.
 func TestRedactCustomer(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "redact-a.myshopify.com")
@@ -245,6 +246,7 @@ func TestRedactCustomer(t *testing.T) {
 }
 
 func TestRedactShop(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "gone.myshopify.com")

@@ -18,6 +18,7 @@ import (
 // stores the same row, and deduplicates a redelivery the same way: by
 // webhook id, never when there is none.
 func TestDeliveryInsertPathsAgree(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		shop := storetest.Install(t, s, "paths.myshopify.com")

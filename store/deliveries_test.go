@@ -11,6 +11,7 @@ import (
 )
 
 func TestKeepDeliveryAndUnusable(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		sh := storetest.Install(t, s, "keep.myshopify.com")
@@ -51,6 +52,7 @@ func TestKeepDeliveryAndUnusable(t *testing.T) {
 }
 
 func TestPurgePayloads(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		sh := storetest.Install(t, s, "purge.myshopify.com")

@@ -21,6 +21,7 @@ import (
 // database refuses for their data, and failures a retry can fix, and checks
 // how store.Permanent classes the real errors they return.
 func TestPermanentTellsRefusedDataFromOutages(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := t.Context()
 		db := s.DB()
@@ -162,6 +163,7 @@ func lockedSQLite(t *testing.T, s *store.Store) error {
 // invalid UTF-8, or too long, is stored cleaned and bounded, on both
 // databases, instead of failing the delivery.
 func TestKeepDeliveryStoresCleanReasons(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := t.Context()
 		reasons := map[string]string{

@@ -51,6 +51,7 @@ func batchScenario() [][]batchStep {
 // and the rollups exactly as applying its deliveries one at a time does,
 // and reports the redeliveries.
 func TestIngestEventsEqualsOneByOne(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		one := storetest.Install(t, s, "one-by-one.myshopify.com")
@@ -110,6 +111,7 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 // shop's event joins only its own shop's session under its token, when
 // the other shop has a session under that token too.
 func TestIngestEventsShopsApart(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "apart-a.myshopify.com")
@@ -141,6 +143,7 @@ func TestIngestEventsShopsApart(t *testing.T) {
 // TestIngestEventsFailsWhole checks that a batch the database refuses
 // records nothing of any of its deliveries.
 func TestIngestEventsFailsWhole(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		sh := storetest.Install(t, s, "whole.myshopify.com")
@@ -247,6 +250,7 @@ func quarterSums(sessions map[string]funnel.Session) map[string]rollupSums {
 // carts and checkouts cut into random batches, that batches leave the
 // sessions and rollups as one-by-one ingestion does.
 func TestIngestEventsRandomBatches(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))

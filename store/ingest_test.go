@@ -50,6 +50,7 @@ func wantSession(t *testing.T, s *store.Store, shopID int64, want funnel.Session
 }
 
 func TestIngestEventDedupe(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		sh := storetest.Install(t, s, "dedupe.myshopify.com")
@@ -88,6 +89,7 @@ func TestIngestEventDedupe(t *testing.T) {
 }
 
 func TestIngestEventMergesCheckoutFirstJourney(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		sh := storetest.Install(t, s, "merge.myshopify.com")
 		// A checkout without a cart token arrives first (session keyed by the
@@ -115,6 +117,7 @@ func TestIngestEventMergesCheckoutFirstJourney(t *testing.T) {
 }
 
 func TestIngestEventOrderFirstThenCart(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		sh := storetest.Install(t, s, "orderfirst.myshopify.com")
 		order := orderEvent("", "coZ", at(10*time.Minute), 4000)
@@ -132,6 +135,7 @@ func TestIngestEventOrderFirstThenCart(t *testing.T) {
 }
 
 func TestIngestEventConcurrent(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
@@ -185,6 +189,7 @@ func TestIngestEventConcurrent(t *testing.T) {
 }
 
 func TestIngestEventDatabaseDown(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		sh := storetest.Install(t, s, "down.myshopify.com")
 		_ = s.Close()

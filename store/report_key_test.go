@@ -13,6 +13,7 @@ import (
 // TestListSessionsByKey finds one session by its key, in the shop asked
 // for only, and combines the key with the other filters.
 func TestListSessionsByKey(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "key-a.myshopify.com")

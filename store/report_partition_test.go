@@ -121,6 +121,7 @@ func sortGaps(ts ...*funnel.Tally) {
 // and drop-off by drop-off, to the unsegmented report, and each segment is
 // what folding its sessions in Go gives.
 func TestSegmentsPartition(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		shop := storetest.Install(t, s, "partition.myshopify.com")

@@ -84,6 +84,7 @@ func keys(ss []funnel.Session) []string {
 }
 
 func TestListSessions(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "list-a.myshopify.com")
@@ -199,6 +200,7 @@ func TestListSessions(t *testing.T) {
 }
 
 func TestFunnelTally(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "tally-a.myshopify.com")
@@ -311,6 +313,7 @@ func TestFunnelTally(t *testing.T) {
 // the still-active count, in the rollup and the segmented tallies alike,
 // against folding the sessions with funnel.Tally.Add.
 func TestFunnelTallyRecoverWindow(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "window-a.myshopify.com")
@@ -406,6 +409,7 @@ func TestFunnelTallyRecoverWindow(t *testing.T) {
 }
 
 func TestFlagAbandonedBoundary(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "flag-a.myshopify.com")
@@ -455,6 +459,7 @@ func TestFlagAbandonedBoundary(t *testing.T) {
 // than one transaction's share, every session of it once, and leaves the
 // other shop's alone.
 func TestFlagAbandonedBacklog(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "backlog-a.myshopify.com")

@@ -108,6 +108,7 @@ func sortDurations(t *funnel.Tally) {
 // and DailyFurthest equal folding the same sessions with funnel.Tally.Add,
 // grouped by the local date they started.
 func TestReportShopLocalDays(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		now := ymd(2026, 12, 20)
@@ -167,6 +168,7 @@ func TestReportShopLocalDays(t *testing.T) {
 // in any zone: the days of one week in each of several zones, with no
 // rebuild between them, equal the oracle.
 func TestRollupsAnyZone(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		shop := storetest.Install(t, s, "anyzone.myshopify.com")

@@ -20,6 +20,7 @@ type registerWebhooksArgs struct {
 func (registerWebhooksArgs) Kind() string { return "test_register_webhooks" }
 
 func TestInstallShopEnqueuesRiverJobAtomically(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		client, err := river.NewClient(s.RiverDriver(), &river.Config{})

@@ -19,6 +19,7 @@ import (
 // ingest's own lookup when the next event merges): each equals the events
 // folded in memory.
 func TestSessionEveryColumnRoundTrips(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		sh := storetest.Install(t, s, "columns.myshopify.com")

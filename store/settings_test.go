@@ -11,6 +11,7 @@ import (
 )
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "set-a.myshopify.com")

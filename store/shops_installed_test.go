@@ -17,6 +17,7 @@ import (
 // (InstalledShopID, InstalledShopsByDomain, InstalledShopIDs) agree, on
 // both databases.
 func TestInstalledRule(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, _ *testkit.Clock) {
 		ctx := context.Background()
 		type shopCase struct {

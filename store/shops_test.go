@@ -14,6 +14,7 @@ import (
 )
 
 func TestInstallShopRoundTrip(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		tok := store.Tokens{
@@ -128,6 +129,7 @@ func TestInstallShopRoundTrip(t *testing.T) {
 }
 
 func TestInstallShopEnqueueErrorRollsBack(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		boom := errors.New("boom")
@@ -165,6 +167,7 @@ func setRawToken(t *testing.T, s *store.Store, id int64, raw string) {
 }
 
 func TestTokenEncryptionRefusesTampering(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "a.myshopify.com")
@@ -210,6 +213,7 @@ func TestTokenEncryptionRefusesTampering(t *testing.T) {
 }
 
 func TestTokenEncryptionWrongKey(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 )
 
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		a := storetest.Install(t, s, "iso-a.myshopify.com")
