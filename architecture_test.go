@@ -37,7 +37,7 @@ var allowedImports = map[string][]string{
 	"bench/loadgen":         {"app/funnel", "demo/journeys", "shopify"},
 	"bench":                 {"app", "app/funnel", "bench/loadgen", "demo/journeys", "shopify", "store"},
 	"faults":                {},
-	"internal/testkit":      {"app/funnel", "shopify", "shopify/shopifytest", "store", "store/storetest"},
+	"internal/testkit":      {},
 }
 
 // confinedImports are outside packages that only some of ours may use: the
