@@ -183,6 +183,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 			r.chat.setAnswer(func(int) int { return http.StatusInternalServerError })
 		}, "The chat webhook answered 500 Internal Server Error.", 0, 3},
 		{"chat timeout", false, func(r *alertRig) {
+			r.tuneSendTimeout(400 * time.Millisecond)
 			r.chat.setAnswer(func(int) int { return -1 })
 		}, "The chat webhook gave no answer within 0.4 s.", 0, 3},
 	}
@@ -200,6 +201,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 			r.putSettings(shop, set)
 			r.smtp.setRefuse(nil)
 			r.chat.setAnswer(func(int) int { return http.StatusOK })
+			r.tuneSendTimeout(rigSendTimeout)
 			smtpBefore := r.smtp.attemptCount()
 			_, chatBefore := r.chat.received()
 			tc.setup(r)

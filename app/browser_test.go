@@ -57,9 +57,9 @@ func (b *sharedBrowser) start() (context.Context, error) {
 		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 		bctx, bcancel := chromedp.NewContext(actx)
 		b.ctx, b.cancel = bctx, func() { bcancel(); acancel() }
-		ctx, cancel := context.WithTimeout(bctx, time.Minute)
-		defer cancel()
-		if err := chromedp.Do(ctx); err != nil {
+		// The first action on bctx starts the browser, which lives as long
+		// as the context of that action: bctx itself, not a timeout of it.
+		if err := chromedp.Do(bctx); err != nil {
 			b.err = fmt.Errorf("starting Chromium: %w", err)
 		}
 	})
