@@ -119,8 +119,10 @@ func runDeliveries(t *testing.T, url string, args ...string) (string, error) {
 // duplicate), the malformed one is kept again with its first receipt, and
 // the others say why they are not replayed and stay as they were.
 func TestDeliveriesListAndReplay(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			url := storetest.URL(t, dialect)
 			r := newReceiver(t, url)
 			const later, known = "later.myshopify.com", "known.myshopify.com"
@@ -233,6 +235,7 @@ func TestDeliveriesListAndReplay(t *testing.T) {
 // TestDeliveriesUsage checks that a command line the command does not
 // understand is a usage error, and that nothing is opened for it.
 func TestDeliveriesUsage(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "none")
 	for _, args := range [][]string{nil, {"lists"}, {"replay"}, {"list", "extra"}, {"list", "-limit", "0"}} {
 		if _, err := runDeliveries(t, "sqlite:"+filepath.Join(dir, "x.db"), args...); !errors.Is(err, errUsage) {

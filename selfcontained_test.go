@@ -22,6 +22,7 @@ var outsideRepo = regexp.MustCompile(`\.\./share[d]\b|"share[d]"\s*,|/wor[k]/`)
 // link in a document reads nothing; so are binaries (a built app names its
 // build folder) and .git (a worktree's names the main repository).
 func TestNothingReadsOutsideTheRepository(t *testing.T) {
+	t.Parallel()
 	checked := 0
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
