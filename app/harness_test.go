@@ -23,6 +23,13 @@ const (
 	testSecret = "test-api-secret-0123456789"
 )
 
+// jobPollInterval is how often the harness's job workers look for work.
+// River on database/sql learns of new jobs only by looking, and on SQLite
+// each look parses its query afresh: at 50 ms the looking was a third of
+// the package's CPU under the race detector. A job waits up to this long
+// before it runs; the tests wait for what jobs do, never for a time.
+const jobPollInterval = 200 * time.Millisecond
+
 // harness is the whole app behind a real HTTP server, on a real database,
 // talking to a stand-in Shopify on loopback.
 type harness struct {
@@ -55,7 +62,7 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 		m(&cfg)
 	}
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond, ManualScans: true})
+	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: jobPollInterval, ManualScans: true})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -216,6 +216,7 @@ func TestTokenEncryptionWrongKey(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			u := storetest.URL(t, d)
 			s1, err := store.Open(ctx, u, store.Options{EncryptionKey: storetest.Key()})
