@@ -28,7 +28,7 @@ func TestNothingReadsOutsideTheRepository(t *testing.T) {
 			return err
 		}
 		switch {
-		case d.Name() == ".git" && d.IsDir(), d.Name() == "artifacts" && d.IsDir():
+		case d.Name() == ".git" && d.IsDir(), d.Name() == "artifacts" && d.IsDir(), d.Name() == "node_modules" && d.IsDir():
 			return filepath.SkipDir
 		case d.IsDir(), d.Name() == ".git", !d.Type().IsRegular(), strings.EqualFold(filepath.Ext(path), ".md"):
 			return nil
