@@ -51,9 +51,9 @@ func TestListShowsTheServersLabels(t *testing.T) {
 	p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
 	p.idle("the report")
 	p.do("the checkout drop-offs", chromedp.Click(chromedp.CSS(`#lists [role=tab][data-status=checkout_dropoff]`)))
-	p.until("the drop-off's row", `document.querySelector("#sessions tbody tr[data-key='`+api.Key+`']") !== null`)
+	p.until("the drop-off's row", `document.querySelector("#sessions s-table-body s-table-row[data-key='`+api.Key+`']") !== null`)
 	var cells []string
-	p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr td")).map(td => td.textContent)`, &cells)
+	p.eval(`Array.from(document.querySelectorAll("#sessions s-table-body s-table-row s-table-cell")).map(td => td.textContent)`, &cells)
 	if len(cells) != 8 {
 		t.Fatalf("row cells = %q", cells)
 	}

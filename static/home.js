@@ -282,10 +282,6 @@
   function loadList() {
     var q = listQuery();
     $("list-status").textContent = "Loading…";
-    document.querySelectorAll("button.sort").forEach(function (b) {
-      var key = b.getAttribute("data-sort");
-      b.parentElement.setAttribute("aria-sort", key === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
-    });
     return api.get("/api/sessions?" + q).then(function (r) {
       var body = $("sessions").querySelector("s-table-body");
       body.textContent = "";
@@ -324,6 +320,11 @@
       shell.setDisabled($("prev"), r.page <= 1);
       shell.setDisabled($("next"), r.page >= pages);
       $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session : EMPTY[state.status]) : "";
+      // The header cells say how the rows they head are sorted.
+      document.querySelectorAll("button.sort").forEach(function (b) {
+        var key = b.getAttribute("data-sort");
+        b.parentElement.setAttribute("aria-sort", key === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
+      });
     }).catch(function (e) {
       $("sessions").hidden = true;
       $("pager").hidden = true;
