@@ -474,6 +474,31 @@ func TestReportPageWithoutShopifyCDN(t *testing.T) {
 		t.Errorf("stages without the CDN = %+v", stages)
 	}
 	p.until("the list's message", `document.getElementById("list-status").textContent.includes("Shopify admin")`)
+
+	// Polaris is not there: its elements stay undefined, and the fallback
+	// styles and roles keep the page legible and usable.
+	var fallback struct {
+		Polaris, AppBridge, HeadingShown bool
+		SectionBackground, ButtonRole    string
+		ButtonTab, TableRole, CellRole   string
+		SectionPadding                   string
+	}
+	p.eval(`(() => { const sec = document.getElementById("funnel"), b = document.getElementById("refresh");
+		return {Polaris: !!customElements.get("s-page"), AppBridge: document.documentElement.classList.contains("app-bridge"),
+			HeadingShown: document.querySelector("h1").getBoundingClientRect().height > 0,
+			SectionBackground: getComputedStyle(sec).backgroundColor, SectionPadding: getComputedStyle(sec).paddingTop,
+			ButtonRole: b.getAttribute("role"), ButtonTab: b.getAttribute("tabindex"),
+			TableRole: document.getElementById("sessions").getAttribute("role"),
+			CellRole: document.querySelector("#sessions s-table-header").getAttribute("role")}; })()`, &fallback)
+	want := struct {
+		Polaris, AppBridge, HeadingShown bool
+		SectionBackground, ButtonRole    string
+		ButtonTab, TableRole, CellRole   string
+		SectionPadding                   string
+	}{false, false, true, "rgb(255, 255, 255)", "button", "0", "table", "columnheader", "16px"}
+	if fallback != want {
+		t.Errorf("without the CDN the page is %+v, want %+v", fallback, want)
+	}
 }
 
 // openStore opens a fresh, migrated store on one dialect.

@@ -180,6 +180,12 @@ func TestNavigationInBrowser(t *testing.T) {
 	check("home", "Report")
 	checkOutline(t, p, "report")
 	checkMarkup(t, p, "report")
+	// Without Polaris, its buttons still answer the keyboard: Enter on
+	// Refresh loads a new report view.
+	p.do("marking the report view", chromedp.Evaluate[chromedp.Void](`window.shownView = document.querySelector("#report-view .report")`))
+	p.do("focusing Refresh", chromedp.Focus(chromedp.ID("refresh")))
+	p.do("pressing Enter", chromedp.KeyEvent(kb.Enter))
+	p.until("a new report view", `document.querySelector("#report-view .report") !== window.shownView && document.body.dataset.loading === "false"`)
 
 	p.do("following Settings", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/settings"]`)))
 	p.arrive("the settings page", `document.body && document.body.dataset.page === "settings" && document.readyState === "complete"`)
@@ -210,7 +216,7 @@ func TestReportStateInAddress(t *testing.T) {
 
 	type shown struct {
 		Range, Segment, Tab, Sort, From string
-		Page                          string
+		Page                            string
 	}
 	read := `({Range: document.getElementById("range").value, Segment: document.getElementById("segment").value,
 		Tab: document.querySelector("#lists [role=tab][aria-selected=true]").dataset.status,
