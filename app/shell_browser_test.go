@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -106,7 +107,7 @@ func checkOutline(t *testing.T, p page, what string) outline {
 		t.Errorf("%s: tabs %v", what, o.Tabs)
 	}
 	for _, s := range o.Sort {
-		if !strings.HasPrefix(s, "columnheader ") || !strings.Contains("ascending descending none", strings.TrimPrefix(s, "columnheader ")) {
+		if !strings.HasPrefix(s, "columnheader ") || !slices.Contains([]string{"ascending", "descending", "none"}, strings.TrimPrefix(s, "columnheader ")) {
 			t.Errorf("%s: a sortable column is %q, want a columnheader with aria-sort", what, s)
 		}
 	}
@@ -130,7 +131,8 @@ func (p page) arrive(what, expr string) {
 		if err == nil {
 			return
 		}
-		if time.Now().After(deadline) || !(strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "context")) {
+		navigating := strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "context")
+		if time.Now().After(deadline) || !navigating {
 			p.t.Fatalf("waiting for %s: %v", what, err)
 		}
 	}

@@ -30,7 +30,7 @@ func load(t *testing.T) Catalog {
 func TestCatalogAgreesWithTheManifest(t *testing.T) {
 	c := load(t)
 	root, _ := RepoRoot()
-	b, err := os.ReadFile(filepath.Join(root, "node_modules/@shopify/polaris-types/dist/custom-elements.json"))
+	b, err := os.ReadFile(filepath.Join(root, "node_modules", "@shopify", "polaris-types", "dist", "custom-elements.json"))
 	if err != nil {
 		t.Fatalf("the manifest: %v (run npm ci)", err)
 	}
