@@ -208,8 +208,9 @@ func TestNavigationInBrowser(t *testing.T) {
 // sort and the page, and checks that the address holds them, that a
 // reload shows the same, and that the back button goes back through them.
 func TestReportStateInAddress(t *testing.T) {
-	st := openStore(t, store.DialectSQLite)
-	h, shop := demoHarness(t, st, 300)
+	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
+	st := openStore(t, store.DialectPostgres)
+	h, shop := demoHarness(t, st, 120)
 	p := page{t, browser(t, 2*time.Minute)}
 	demoPage(p, h, shop, "/", "")
 	p.idle("the report")
@@ -431,8 +432,9 @@ const layoutProblems = `(() => {
 // lists, the chart has few ticks and 12-pixel labels, and every control is
 // at least 24 px.
 func TestPhoneLayoutInBrowser(t *testing.T) {
-	st := openStore(t, store.DialectSQLite)
-	h, shop := demoHarness(t, st, 300)
+	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
+	st := openStore(t, store.DialectPostgres)
+	h, shop := demoHarness(t, st, 120)
 	p := page{t, browser(t, 2*time.Minute)}
 	p.do("a phone's width", chromedp.EmulateViewport(390, 844))
 	demoPage(p, h, shop, "/", "segment=source&range=90")
