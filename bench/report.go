@@ -21,13 +21,15 @@ import (
 )
 
 // report measures /api/funnel over a large shop among others as large,
-// against a naive GROUP BY over the sessions table for the same answer.
+// against a naive GROUP BY over the sessions table for the same answer,
+// then the report's HTML (timeReportHTML) beside a ceiling.
 func report(ctx context.Context, args []string) error {
 	fs := flagSet("report")
 	shops := fs.Int("shops", 10, "shops in the table, each with -sessions sessions")
 	sessions := fs.Int("sessions", 1000000, "sessions per shop")
 	days := fs.Int("days", 90, "days the sessions span, ending now; the report covers them all")
 	requests := fs.Int("requests", 300, "timed /api/funnel requests")
+	htmlRounds := fs.Int("html", 100, "timed rounds of the report's HTML: GET /, GET /api/view/report and the ceiling GET /readyz")
 	naiveRuns := fs.Int("naive", 5, "timed runs of the naive GROUP BY")
 	keep := fs.String("schema", "", "reuse (or create and keep) this schema instead of a fresh one dropped at the end")
 	_ = fs.Parse(args)
@@ -148,6 +150,17 @@ func report(ctx context.Context, args []string) error {
 	}
 	logf("/api/trend over the same days: %d requests, p50 %.1f ms, p99 %.1f ms", len(trend), ms(percentile(trend, 50)), ms(percentile(trend, 99)))
 
+	// The report's HTML over the same days, beside the ceiling.
+	html, err := timeReportHTML(ctx, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute))
+	if err != nil {
+		return err
+	}
+	pagePct := func(d []time.Duration) string {
+		return fmt.Sprintf("p50 %.1f ms, p95 %.1f ms", ms(percentile(d, 50)), ms(percentile(d, 95)))
+	}
+	logf("report HTML over the same days, %d rounds: GET / %s; GET /api/view/report %s; ceiling GET /readyz %s",
+		len(html.page), pagePct(html.page), pagePct(html.view), pagePct(html.ceiling))
+
 	// The naive answer: one GROUP BY over the shop's sessions for the
 	// counts, statuses and sums, and exact medians with percentile_cont.
 	var naive []time.Duration
@@ -168,8 +181,11 @@ func report(ctx context.Context, args []string) error {
 	} else {
 		logf("the trend's days add up to the naive GROUP BY's carts")
 	}
-	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB\n",
-		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss)
+	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB; "+
+		"HTML page p50 %.1f ms, p95 %.1f ms, view p50 %.1f ms, p95 %.1f ms, ceiling p50 %.1f ms, p95 %.1f ms\n",
+		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss,
+		ms(percentile(html.page, 50)), ms(percentile(html.page, 95)), ms(percentile(html.view, 50)), ms(percentile(html.view, 95)),
+		ms(percentile(html.ceiling, 50)), ms(percentile(html.ceiling, 95)))
 	return nil
 }
 
