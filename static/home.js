@@ -210,7 +210,7 @@
       $("next").disabled = r.page >= pages;
       $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session : EMPTY[state.status]) : "";
       document.querySelectorAll("button.sort").forEach(function (b) {
-        b.setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
+        b.closest("th").setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
       });
     }).catch(function (e) {
       $("sessions").hidden = true;
