@@ -30,7 +30,8 @@ const ExactGapLimit = 20000
 // counts, recovered value and currency come from session_rollups (kept by
 // the ingest transaction); the drop-off counts and value at risk are the
 // rolled-up uncompleted sessions minus those still active at now, read
-// through the (shop_id, last_activity) index. All of that is exact and
+// from the index of uncompleted sessions by last activity alone
+// (sessions_open_activity, migration 00025). All of that is exact and
 // equals folding the sessions with funnel.Tally.Add. Durations are exact
 // too (every session's gaps, as Add collects them) when the range holds at
 // most ExactGapLimit sessions; above that they are the gaps of the
@@ -115,8 +116,8 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 	}
 
 	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
-	// within the recover window (value at risk), read through the
-	// (shop_id, last_activity) index: both lie after RecoverableSince.
+	// within the recover window (value at risk), an index-only scan of
+	// sessions_open_activity: both lie after RecoverableSince.
 	aq := db.Table("sessions").Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
 		utc(funnel.RecoverableSince(now, idle)))
 	var recent []struct {
