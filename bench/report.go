@@ -47,7 +47,9 @@ func report(ctx context.Context, args []string) error {
 	} else {
 		defer func() { _ = sch.admin.Close(context.Background()) }()
 	}
-	ra, err := startApp(ctx, sch.url, 0)
+	// The app's connections carry a name of their own, so that their
+	// PostgreSQL processes' CPU can be told from anybody else's.
+	ra, err := startApp(ctx, withAppName(sch.url, reportAppName), 0)
 	if err != nil {
 		return err
 	}
@@ -151,7 +153,7 @@ func report(ctx context.Context, args []string) error {
 	logf("/api/trend over the same days: %d requests, p50 %.1f ms, p99 %.1f ms", len(trend), ms(percentile(trend, 50)), ms(percentile(trend, 99)))
 
 	// The report's HTML over the same days, beside the ceiling.
-	html, err := timeReportHTML(ctx, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute))
+	html, err := timeReportHTML(ctx, sch.admin, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute))
 	if err != nil {
 		return err
 	}
@@ -160,6 +162,10 @@ func report(ctx context.Context, args []string) error {
 	}
 	logf("report HTML over the same days, %d rounds: GET / %s; GET /api/view/report %s; ceiling GET /readyz %s",
 		len(html.page), pagePct(html.page), pagePct(html.view), pagePct(html.ceiling))
+	if html.pages > 0 {
+		logf("CPU per GET / over %d more requests: this process (app and client) %.1f ms, the app's PostgreSQL processes %.1f ms",
+			html.pages, ms(html.appCPU), ms(html.pgCPU))
+	}
 
 	// The naive answer: one GROUP BY over the shop's sessions for the
 	// counts, statuses and sums, and exact medians with percentile_cont.
@@ -182,9 +188,9 @@ func report(ctx context.Context, args []string) error {
 		logf("the trend's days add up to the naive GROUP BY's carts")
 	}
 	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB; "+
-		"HTML page p50 %.1f ms, p95 %.1f ms, view p50 %.1f ms, p95 %.1f ms, ceiling p50 %.1f ms, p95 %.1f ms\n",
+		"HTML page p50 %.1f ms, p95 %.1f ms (CPU %.1f ms app, %.1f ms postgres), view p50 %.1f ms, p95 %.1f ms, ceiling p50 %.1f ms, p95 %.1f ms\n",
 		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss,
-		ms(percentile(html.page, 50)), ms(percentile(html.page, 95)), ms(percentile(html.view, 50)), ms(percentile(html.view, 95)),
+		ms(percentile(html.page, 50)), ms(percentile(html.page, 95)), ms(html.appCPU), ms(html.pgCPU), ms(percentile(html.view, 50)), ms(percentile(html.view, 95)),
 		ms(percentile(html.ceiling, 50)), ms(percentile(html.ceiling, 95)))
 	return nil
 }

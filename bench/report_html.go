@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
@@ -17,6 +19,47 @@ import (
 // same HTTP stack and one database round trip.
 type htmlFigures struct {
 	page, view, ceiling []time.Duration
+	// appCPU and pgCPU are the CPU time per GET / of this process (the app
+	// and the client) and of the app's PostgreSQL processes, over pages
+	// more requests: unlike wall time, little moved by whatever else
+	// runs on the machine.
+	appCPU, pgCPU time.Duration
+	pages         int
+}
+
+// reportAppName is the application_name of the report bench's app's
+// database connections.
+const reportAppName = "funnelscope-bench-report"
+
+// withAppName is dbURL with application_name set to name.
+func withAppName(dbURL, name string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// backendCPU is the CPU time used so far by the PostgreSQL processes
+// serving connections named reportAppName (pg_stat_activity), read from
+// /proc: zero when PostgreSQL runs elsewhere.
+func backendCPU(ctx context.Context, admin *pgx.Conn) (map[int]time.Duration, error) {
+	rows, err := admin.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE application_name = $1", reportAppName)
+	if err != nil {
+		return nil, fmt.Errorf("listing the app's connections: %w", err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, fmt.Errorf("listing the app's connections: %w", err)
+	}
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		out[int(pid)] = procCPU(procDir(int(pid)) + "/stat")
+	}
+	return out, nil
 }
 
 // timeReportHTML times n rounds of three requests, interleaved so that
@@ -26,7 +69,10 @@ type htmlFigures struct {
 // as the page's script asks for it) over from–to, and GET /readyz (echo,
 // the middleware and a ping of the database: the ceiling). Each answer
 // is checked to be the report it should be.
-func timeReportHTML(ctx context.Context, base, shop, from, to string, n int, deadline time.Time) (htmlFigures, error) {
+//
+// Then it reads the CPU time n more GET / take, in this process and in the
+// app's PostgreSQL processes.
+func timeReportHTML(ctx context.Context, admin *pgx.Conn, base, shop, from, to string, n int, deadline time.Time) (htmlFigures, error) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	var f htmlFigures
 	get := func(path string, bearer bool, want string) (time.Duration, error) {
@@ -83,6 +129,29 @@ func timeReportHTML(ctx context.Context, base, shop, from, to string, n int, dea
 			return f, err
 		}
 		f.page, f.view, f.ceiling = append(f.page, page), append(f.view, view), append(f.ceiling, ceiling)
+	}
+
+	pgBefore, err := backendCPU(ctx, admin)
+	if err != nil {
+		return f, err
+	}
+	selfBefore := procCPU("/proc/self/stat")
+	for ; f.pages < n && time.Now().Before(deadline); f.pages++ {
+		if _, err := get("/", false, okReport); err != nil {
+			return f, err
+		}
+	}
+	selfAfter := procCPU("/proc/self/stat")
+	pgAfter, err := backendCPU(ctx, admin)
+	if err != nil {
+		return f, err
+	}
+	if f.pages > 0 {
+		var pg time.Duration
+		for pid, t := range pgAfter {
+			pg += t - pgBefore[pid] // a connection opened since counts from zero
+		}
+		f.appCPU, f.pgCPU = (selfAfter-selfBefore)/time.Duration(f.pages), pg/time.Duration(f.pages)
 	}
 	return f, nil
 }
