@@ -31,6 +31,7 @@ func report(ctx context.Context, args []string) error {
 	requests := fs.Int("requests", 300, "timed /api/funnel requests")
 	htmlRounds := fs.Int("html", 100, "timed rounds of the report's HTML: GET /, GET /api/view/report and the ceiling GET /readyz")
 	naiveRuns := fs.Int("naive", 5, "timed runs of the naive GROUP BY")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the app's process over the CPU phase of the report's HTML to this file")
 	keep := fs.String("schema", "", "reuse (or create and keep) this schema instead of a fresh one dropped at the end")
 	_ = fs.Parse(args)
 
@@ -153,7 +154,7 @@ func report(ctx context.Context, args []string) error {
 	logf("/api/trend over the same days: %d requests, p50 %.1f ms, p99 %.1f ms", len(trend), ms(percentile(trend, 50)), ms(percentile(trend, 99)))
 
 	// The report's HTML over the same days, beside the ceiling.
-	html, err := timeReportHTML(ctx, sch.admin, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute))
+	html, err := timeReportHTML(ctx, sch.admin, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute), *cpuProfile)
 	if err != nil {
 		return err
 	}

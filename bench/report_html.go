@@ -71,8 +71,9 @@ func backendCPU(ctx context.Context, admin *pgx.Conn) (map[int]time.Duration, er
 // is checked to be the report it should be.
 //
 // Then it reads the CPU time n more GET / take, in this process and in the
-// app's PostgreSQL processes.
-func timeReportHTML(ctx context.Context, admin *pgx.Conn, base, shop, from, to string, n int, deadline time.Time) (htmlFigures, error) {
+// app's PostgreSQL processes, and profiles this process's meanwhile when
+// profile names a file.
+func timeReportHTML(ctx context.Context, admin *pgx.Conn, base, shop, from, to string, n int, deadline time.Time, profile string) (htmlFigures, error) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	var f htmlFigures
 	get := func(path string, bearer bool, want string) (time.Duration, error) {
@@ -134,6 +135,13 @@ func timeReportHTML(ctx context.Context, admin *pgx.Conn, base, shop, from, to s
 	pgBefore, err := backendCPU(ctx, admin)
 	if err != nil {
 		return f, err
+	}
+	if profile != "" {
+		stop, err := startCPUProfile(profile)
+		if err != nil {
+			return f, err
+		}
+		defer stop()
 	}
 	selfBefore := procCPU("/proc/self/stat")
 	for ; f.pages < n && time.Now().Before(deadline); f.pages++ {
