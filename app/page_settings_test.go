@@ -8,17 +8,13 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
-	"github.com/funnelscope/funnelscope/templates"
 )
 
 // TestSettingsPageLimits checks that the settings page's threshold input
 // takes what the server accepts: its limits come from the rule that checks
 // them, not from a copy in the template.
 func TestSettingsPageLimits(t *testing.T) {
-	pages, err := templates.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := parsePages(t)
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, "settings.html", pageData{Title: "Settings", Shop: "s.myshopify.com", Data: newSettingsView(settingsResponse{})}); err != nil {
 		t.Fatal(err)

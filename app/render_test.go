@@ -2,23 +2,36 @@ package app
 
 import (
 	"bytes"
+	"html/template"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/static"
 	"github.com/funnelscope/funnelscope/templates"
 )
+
+// parsePages parses the page templates as New does.
+func parsePages(t *testing.T) *template.Template {
+	t.Helper()
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := templates.Parse(assets.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pages
+}
 
 // renderHome renders the report page for a report view, as home does.
 func renderHome(t *testing.T, v reportView) string {
 	t.Helper()
-	pages, err := templates.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := parsePages(t)
 	var buf bytes.Buffer
-	err = pages.ExecuteTemplate(&buf, "home.html", pageData{Title: "Funnel", Shop: "s.myshopify.com", Data: homeView{
+	err := pages.ExecuteTemplate(&buf, "home.html", pageData{Title: "Funnel", Shop: "s.myshopify.com", Data: homeView{
 		Today: "2026-11-24", Report: v, Segments: funnel.Segments(),
 	}})
 	if err != nil {

@@ -260,6 +260,7 @@ func TestReportPageInBrowser(t *testing.T) {
 		p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
 		p.idle("the first load")
 		t.Logf("first load: %s", time.Since(started).Round(time.Millisecond))
+		largestContentfulPaint(t, p, "report-"+string(st.Dialect()))
 
 		var stages []pageStage
 		p.eval(readStages, &stages)

@@ -11,9 +11,15 @@ import (
 //go:embed *.html
 var files embed.FS
 
-// Parse parses every page template.
-func Parse() (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone}).ParseFS(files, "*.html")
+// Parse parses every page template. asset is the URL a static file is
+// served at, given its name in static/ (static.Assets.URL): the pages name
+// every CSS, script and icon of theirs through it, {{asset "app.css"}},
+// never by a literal path, and a page naming a file that does not exist
+// fails to render.
+func Parse(asset func(name string) (string, error)) (*template.Template, error) {
+	return template.New("pages").Funcs(template.FuncMap{
+		"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "asset": asset,
+	}).ParseFS(files, "*.html")
 }
 
 // VerdictTone is the Polaris badge tone (s-badge tone) of a step's verdict
