@@ -20,7 +20,8 @@ var outsideRepo = regexp.MustCompile(`\.\./share[d]\b|"share[d]"\s*,|/wor[k]/`)
 // or CI in the repository names a folder outside it: a fresh clone must
 // build, run and pass its tests on its own. Markdown is left out, since a
 // link in a document reads nothing; so are binaries (a built app names its
-// build folder) and .git (a worktree's names the main repository).
+// build folder), .git (a worktree's names the main repository) and node_modules
+// (the type packages npm installs, not the repository's own files).
 func TestNothingReadsOutsideTheRepository(t *testing.T) {
 	t.Parallel()
 	checked := 0
@@ -29,7 +30,7 @@ func TestNothingReadsOutsideTheRepository(t *testing.T) {
 			return err
 		}
 		switch {
-		case d.Name() == ".git" && d.IsDir(), d.Name() == "artifacts" && d.IsDir():
+		case d.Name() == ".git" && d.IsDir(), d.Name() == "artifacts" && d.IsDir(), d.Name() == "node_modules" && d.IsDir():
 			return filepath.SkipDir
 		case d.IsDir(), d.Name() == ".git", !d.Type().IsRegular(), strings.EqualFold(filepath.Ext(path), ".md"):
 			return nil

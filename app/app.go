@@ -20,6 +20,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/alerts"
 	"github.com/funnelscope/funnelscope/shopify"
+	"github.com/funnelscope/funnelscope/static"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/templates"
 )
@@ -49,6 +50,7 @@ type App struct {
 	now      func() time.Time
 	random   io.Reader
 	pages    *template.Template
+	assets   *static.Assets
 	jobs     *river.Client[*sql.Tx]
 	alerts   *alerts.Service
 	metrics  *metrics
@@ -91,7 +93,12 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	}
 	a.tokens = shopify.SessionTokenVerifier{APIKey: cfg.APIKey, Secret: cfg.APISecret, Now: a.now}
 
-	pages, err := templates.Parse()
+	assets, err := static.Load()
+	if err != nil {
+		return nil, fmt.Errorf("app: loading static files: %w", err)
+	}
+	a.assets = assets
+	pages, err := templates.Parse(a.assets.URL)
 	if err != nil {
 		return nil, fmt.Errorf("app: parsing templates: %w", err)
 	}

@@ -41,7 +41,7 @@ func rawHEAD(t *testing.T, h *harness, path string) (*http.Response, []byte) {
 func TestHEADAnswersWhereGETDoes(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, storetest.Open(t, store.DialectSQLite))
-	for _, path := range []string{"/healthz", "/readyz", "/", "/static/app.css", "/auth?shop=head.myshopify.com"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", assetURL(t, "app.css"), "/auth?shop=head.myshopify.com"} {
 		get, _ := h.get(path)
 		head, rest := rawHEAD(t, h, path)
 		if head.StatusCode != get.StatusCode || head.StatusCode == http.StatusMethodNotAllowed {

@@ -36,8 +36,8 @@ func TestOperatorEndpoints(t *testing.T) {
 		if resp, _ := h.get("/static/../app.go"); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("path traversal under /static: %d", resp.StatusCode)
 		}
-		if resp, _ := h.get("/static/app.css"); resp.StatusCode != http.StatusOK {
-			t.Fatalf("/static/app.css: %d", resp.StatusCode)
+		if resp, _ := h.get(assetURL(t, "app.css")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", assetURL(t, "app.css"), resp.StatusCode)
 		}
 		if resp, _ := h.get("/demo"); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("demo routes exist outside demo mode: %d", resp.StatusCode)

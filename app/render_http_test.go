@@ -66,7 +66,7 @@ func TestPagesNeedSessionToken(t *testing.T) {
 			!strings.Contains(string(body), `<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>`) {
 			t.Errorf("%s: App Bridge missing from the head", path)
 		}
-		if i, j := strings.Index(string(body), "app-bridge.js"), strings.Index(string(body), "/static/api.js"); i < 0 || j < i {
+		if i, j := strings.Index(string(body), "app-bridge.js"), strings.Index(string(body), assetURL(t, "api.js")); i < 0 || j < i {
 			t.Errorf("%s: App Bridge is not the first script", path)
 		}
 		wantCSP(t, path, resp, shop)

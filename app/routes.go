@@ -32,7 +32,7 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})))
-	e.StaticFS("/static", static.FS)
+	e.GET(static.Prefix+":name", a.staticFile)
 	e.GET("/favicon.ico", favicon)
 
 	e.GET("/auth", a.authBegin)

@@ -162,7 +162,13 @@ func ingest(ctx context.Context, args []string) error {
 // round's number before its extension; the returned func stops it.
 func startProfile(path string, round int) (func(), error) {
 	ext := filepath.Ext(path)
-	f, err := os.Create(fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), round, ext))
+	return startCPUProfile(fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), round, ext))
+}
+
+// startCPUProfile starts a CPU profile of this process written to path;
+// the returned func stops it.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}

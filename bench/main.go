@@ -6,7 +6,9 @@
 //	                                p50/p99 acknowledgement at a fixed rate, RSS
 //	go run ./bench report [flags]   /api/funnel p50/p99 for a shop of a million
 //	                                sessions among others as large, a naive
-//	                                GROUP BY for the same answer, RSS
+//	                                GROUP BY for the same answer, RSS; the
+//	                                report's HTML (GET /, /api/view/report)
+//	                                p50/p95 beside GET /readyz
 //
 // ingest runs the app as `funnelscope serve`, built from this module, in a
 // process of its own (-in-process: app.New served from this one); report

@@ -21,14 +21,17 @@ import (
 )
 
 // report measures /api/funnel over a large shop among others as large,
-// against a naive GROUP BY over the sessions table for the same answer.
+// against a naive GROUP BY over the sessions table for the same answer,
+// then the report's HTML (timeReportHTML) beside a ceiling.
 func report(ctx context.Context, args []string) error {
 	fs := flagSet("report")
 	shops := fs.Int("shops", 10, "shops in the table, each with -sessions sessions")
 	sessions := fs.Int("sessions", 1000000, "sessions per shop")
 	days := fs.Int("days", 90, "days the sessions span, ending now; the report covers them all")
 	requests := fs.Int("requests", 300, "timed /api/funnel requests")
+	htmlRounds := fs.Int("html", 100, "timed rounds of the report's HTML: GET /, GET /api/view/report and the ceiling GET /readyz")
 	naiveRuns := fs.Int("naive", 5, "timed runs of the naive GROUP BY")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the app's process over the CPU phase of the report's HTML to this file")
 	keep := fs.String("schema", "", "reuse (or create and keep) this schema instead of a fresh one dropped at the end")
 	_ = fs.Parse(args)
 
@@ -45,7 +48,9 @@ func report(ctx context.Context, args []string) error {
 	} else {
 		defer func() { _ = sch.admin.Close(context.Background()) }()
 	}
-	ra, err := startApp(ctx, sch.url, 0)
+	// The app's connections carry a name of their own, so that their
+	// PostgreSQL processes' CPU can be told from anybody else's.
+	ra, err := startApp(ctx, withAppName(sch.url, reportAppName), 0)
 	if err != nil {
 		return err
 	}
@@ -148,6 +153,21 @@ func report(ctx context.Context, args []string) error {
 	}
 	logf("/api/trend over the same days: %d requests, p50 %.1f ms, p99 %.1f ms", len(trend), ms(percentile(trend, 50)), ms(percentile(trend, 99)))
 
+	// The report's HTML over the same days, beside the ceiling.
+	html, err := timeReportHTML(ctx, sch.admin, ra.url, shop, from, to, *htmlRounds, deadline.Add(2*time.Minute), *cpuProfile)
+	if err != nil {
+		return err
+	}
+	pagePct := func(d []time.Duration) string {
+		return fmt.Sprintf("p50 %.1f ms, p95 %.1f ms", ms(percentile(d, 50)), ms(percentile(d, 95)))
+	}
+	logf("report HTML over the same days, %d rounds: GET / %s; GET /api/view/report %s; ceiling GET /readyz %s",
+		len(html.page), pagePct(html.page), pagePct(html.view), pagePct(html.ceiling))
+	if html.pages > 0 {
+		logf("CPU per GET / over %d more requests: this process (app and client) %.1f ms, the app's PostgreSQL processes %.1f ms",
+			html.pages, ms(html.appCPU), ms(html.pgCPU))
+	}
+
 	// The naive answer: one GROUP BY over the shop's sessions for the
 	// counts, statuses and sums, and exact medians with percentile_cont.
 	var naive []time.Duration
@@ -168,8 +188,11 @@ func report(ctx context.Context, args []string) error {
 	} else {
 		logf("the trend's days add up to the naive GROUP BY's carts")
 	}
-	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB\n",
-		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss)
+	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB; "+
+		"HTML page p50 %.1f ms, p95 %.1f ms (CPU %.1f ms app, %.1f ms postgres), view p50 %.1f ms, p95 %.1f ms, ceiling p50 %.1f ms, p95 %.1f ms\n",
+		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss,
+		ms(percentile(html.page, 50)), ms(percentile(html.page, 95)), ms(html.appCPU), ms(html.pgCPU), ms(percentile(html.view, 50)), ms(percentile(html.view, 95)),
+		ms(percentile(html.ceiling, 50)), ms(percentile(html.ceiling, 95)))
 	return nil
 }
 

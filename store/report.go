@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -30,7 +32,8 @@ const ExactGapLimit = 20000
 // counts, recovered value and currency come from session_rollups (kept by
 // the ingest transaction); the drop-off counts and value at risk are the
 // rolled-up uncompleted sessions minus those still active at now, read
-// through the (shop_id, last_activity) index. All of that is exact and
+// from the index of uncompleted sessions by last activity alone
+// (sessions_open_activity, migration 00025). All of that is exact and
 // equals folding the sessions with funnel.Tally.Add. Durations are exact
 // too (every session's gaps, as Add collects them) when the range holds at
 // most ExactGapLimit sessions; above that they are the gaps of the
@@ -58,76 +61,40 @@ func (s *Store) FunnelTally(ctx context.Context, shopID int64, start, end, now t
 	return out, nil
 }
 
-// rollupTally is FunnelTally without a segment: three indexed queries.
+// rollupTally is FunnelTally without a segment: three indexed queries,
+// which on PostgreSQL run side by side, each on a connection of its own:
+// the rollups (rollupCounts), the sessions still active or at risk
+// (recentCounts) and, on the guess that the range is large, the sampled
+// stage gaps. Whether it is large is known only from the rollups, so a
+// range of at most ExactGapLimit sessions then reads every session's gaps
+// instead, which at that size is quick. SQLite has one connection and
+// runs them in turn, with no guess.
 func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now time.Time, idle time.Duration) (*funnel.Tally, error) {
-	db := s.db(ctx)
 	t := &funnel.Tally{}
 	in, inArgs := sessionsIn(shopID, start, end)
-
-	// 1. The rollups: stage counts, uncompleted counts and values by
-	// furthest stage, recovered value, currency; the sessions of a quarter
-	// the range only partly covers come from the sessions table.
-	plan := planQuarters(start, end)
-	where, args := plan.rollupWhere()
-	q := "SELECT currency, " + rollupSumsOf(rollupColumns()) + " FROM session_rollups WHERE shop_id = ? AND " + where + " GROUP BY currency"
-	args = append([]any{shopID}, args...)
-	if pw, pargs := plan.partialWhere(); pw != "" {
-		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE " + in + " AND " + pw + " GROUP BY currency"
-		args = append(append(args, inArgs...), pargs...)
+	var counts rollupCounts
+	var recent []recentCount
+	sampled := &funnel.Tally{}
+	reads := []func(context.Context) error{
+		func(ctx context.Context) (err error) {
+			counts, err = s.rollupCounts(ctx, shopID, start, end)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			recent, err = s.recentCounts(ctx, in, inArgs, now, idle)
+			return err
+		},
 	}
-	var idleCount, idleValue [funnel.StageCompleted + 1]int64
-	var total int64
-	rows, err := db.Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("reading rollups: %w", err)
+	if s.isPG() {
+		reads = append(reads, func(ctx context.Context) error {
+			return s.addStageGaps(ctx, in, inArgs, ExactGapLimit+1, "", func(string) *funnel.Tally { return sampled })
+		})
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var currency string
-		var sums rollupSums
-		if err := rows.Scan(append([]any{&currency}, sums.scanTargets()...)...); err != nil {
-			return nil, fmt.Errorf("reading rollups: %w", err)
-		}
-		var counted int64
-		for stage, n := range sums.sessions {
-			if n == 0 {
-				continue
-			}
-			value := sums.value[stage]
-			counted += n
-			total += n
-			t.Furthest[stage] += n
-			switch {
-			case stage == int(funnel.StageCompleted):
-				t.OrderValue += value
-			default:
-				idleCount[stage] += n
-				idleValue[stage] += value
-			}
-		}
-		t.RecoveredValue += sums.recoveredValue
-		if counted != 0 && currency != "" && (t.Currency == "" || currency < t.Currency) {
-			t.Currency = currency
-		}
+	if err := s.sideBySide(ctx, reads...); err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading rollups: %w", err)
-	}
-
-	// 2. The uncompleted sessions active at now (not drop-offs yet) or idle
-	// within the recover window (value at risk), read through the
-	// (shop_id, last_activity) index: both lie after RecoverableSince.
-	aq := db.Table("sessions").Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
-		utc(funnel.RecoverableSince(now, idle)))
-	var recent []struct {
-		FurthestStage int
-		Active        int
-		N, V          int64
-	}
-	if err := aq.Select("furthest_stage, CASE WHEN last_activity > ? THEN 1 ELSE 0 END AS active, COUNT(*) AS n, COALESCE(SUM(value), 0) AS v",
-		utc(now.Add(-idle))).Group("furthest_stage, active").Scan(&recent).Error; err != nil {
-		return nil, fmt.Errorf("counting active sessions: %w", err)
-	}
+	t.Furthest, t.OrderValue, t.RecoveredValue, t.Currency = counts.furthest, counts.orderValue, counts.recoveredValue, counts.currency
+	idleCount, idleValue := counts.idleCount, counts.idleValue
 	for _, a := range recent {
 		switch {
 		case a.FurthestStage < 0 || a.FurthestStage >= int(funnel.StageCompleted):
@@ -151,11 +118,126 @@ func (s *Store) rollupTally(ctx context.Context, shopID int64, start, end, now t
 		t.UnorderedValue += idleValue[st]
 	}
 
-	// 3. Stage gaps, from every session or from the sample.
-	if err := s.addStageGaps(ctx, in, inArgs, total, "", func(string) *funnel.Tally { return t }); err != nil {
+	// Stage gaps: the sample read beside the rest, or every session's.
+	if s.isPG() && counts.total > ExactGapLimit {
+		t.Durations = sampled.Durations
+	} else if err := s.addStageGaps(ctx, in, inArgs, counts.total, "", func(string) *funnel.Tally { return t }); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// sideBySide runs reads, each on a connection of its own, on PostgreSQL,
+// and one after the other on SQLite; the first error cancels the others.
+func (s *Store) sideBySide(ctx context.Context, reads ...func(context.Context) error) error {
+	if !s.isPG() {
+		for _, r := range reads {
+			if err := r(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, r := range reads {
+		wg.Go(func() {
+			if errs[i] = r(ctx); errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// rollupCounts is what the rollups say of a range: the sessions by
+// furthest stage, the uncompleted ones' count and value by stage, order
+// and recovered value, the currency, and the total.
+type rollupCounts struct {
+	furthest, idleCount, idleValue [funnel.StageCompleted + 1]int64
+	orderValue, recoveredValue     int64
+	currency                       string
+	total                          int64
+}
+
+// rollupCounts sums the shop's rollups over [start, end): stage counts,
+// uncompleted counts and values by furthest stage, recovered value,
+// currency; the sessions of a quarter the range only partly covers come
+// from the sessions table.
+func (s *Store) rollupCounts(ctx context.Context, shopID int64, start, end time.Time) (rollupCounts, error) {
+	var c rollupCounts
+	in, inArgs := sessionsIn(shopID, start, end)
+	plan := planQuarters(start, end)
+	where, args := plan.rollupWhere()
+	q := "SELECT currency, " + rollupSumsOf(rollupColumns()) + " FROM session_rollups WHERE shop_id = ? AND " + where + " GROUP BY currency"
+	args = append([]any{shopID}, args...)
+	if pw, pargs := plan.partialWhere(); pw != "" {
+		q += " UNION ALL SELECT currency, " + sessionSums() + " FROM sessions WHERE " + in + " AND " + pw + " GROUP BY currency"
+		args = append(append(args, inArgs...), pargs...)
+	}
+	rows, err := s.db(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return c, fmt.Errorf("reading rollups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var currency string
+		var sums rollupSums
+		if err := rows.Scan(append([]any{&currency}, sums.scanTargets()...)...); err != nil {
+			return c, fmt.Errorf("reading rollups: %w", err)
+		}
+		var counted int64
+		for stage, n := range sums.sessions {
+			if n == 0 {
+				continue
+			}
+			value := sums.value[stage]
+			counted += n
+			c.total += n
+			c.furthest[stage] += n
+			switch {
+			case stage == int(funnel.StageCompleted):
+				c.orderValue += value
+			default:
+				c.idleCount[stage] += n
+				c.idleValue[stage] += value
+			}
+		}
+		c.recoveredValue += sums.recoveredValue
+		if counted != 0 && currency != "" && (c.currency == "" || currency < c.currency) {
+			c.currency = currency
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("reading rollups: %w", err)
+	}
+	return c, nil
+}
+
+// recentCount is the uncompleted sessions of one furthest stage, active at
+// now (Active 1) or idle within the recover window (0), and their value.
+type recentCount struct {
+	FurthestStage int
+	Active        int
+	N, V          int64
+}
+
+// recentCounts counts the uncompleted sessions of the range (in, a
+// sessionsIn condition) active at now (not drop-offs yet) or idle within
+// the recover window (value at risk): both lie after RecoverableSince, an
+// index-only scan of sessions_open_activity.
+func (s *Store) recentCounts(ctx context.Context, in string, inArgs []any, now time.Time, idle time.Duration) ([]recentCount, error) {
+	var recent []recentCount
+	aq := s.db(ctx).Table("sessions").Where(in, inArgs...).Where("completed_at IS NULL AND last_activity > ?",
+		utc(funnel.RecoverableSince(now, idle)))
+	if err := aq.Select("furthest_stage, CASE WHEN last_activity > ? THEN 1 ELSE 0 END AS active, COUNT(*) AS n, COALESCE(SUM(value), 0) AS v",
+		utc(now.Add(-idle))).Group("furthest_stage, active").Scan(&recent).Error; err != nil {
+		return nil, fmt.Errorf("counting active sessions: %w", err)
+	}
+	return recent, nil
 }
 
 // RebuildRollups recomputes the shop's session_rollups from its sessions,
