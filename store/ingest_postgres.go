@@ -203,14 +203,16 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		}
 		p.exec(pgUpdateSessions, string(doc), ids)
 	}
+	var inserts string
 	if len(w.inserts) > 0 {
 		doc, err := appendSessionsJSON(nil, w.inserts)
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
-		p.exec(pgInsertSessions, string(doc))
+		inserts = string(doc)
 	}
-	queueTimelineRows(p, w.timeline)
+	// The inserts of new sessions go with their timelines' entries.
+	queueTimelineRows(p, w.timeline, inserts)
 	keys := w.deltas.sorted()
 	if len(keys) == 0 {
 		return nil
