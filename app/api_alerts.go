@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // alertsListLimit is how many recent alerts GET /api/alerts returns.
@@ -20,6 +21,8 @@ type alertJSON struct {
 	KindLabel  string     `json:"kind_label"`
 	Mode       string     `json:"mode"`
 	Status     string     `json:"status"`
+	// StatusLabel is the status in words (alertStatusLabel).
+	StatusLabel string `json:"status_label"`
 	Attempts   int        `json:"attempts"`
 	LastError  string     `json:"last_error"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -45,9 +48,43 @@ func (a *App) apiAlerts(c echo.Context) error {
 	for _, al := range list {
 		out.Alerts = append(out.Alerts, alertJSON{
 			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status,
+			StatusLabel: alertStatusLabel(al),
 			Attempts: al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
 			Value: funnel.FormatMoney(al.Value), Currency: al.Currency, ValueDisplay: funnel.DisplayMoney(al.Value, funnel.ValueCurrency(al.Currency, shop.Currency)),
 		})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// alertStatusLabel says where an alert stands, in words: "Sent";
+// "Waiting for digest" while a digest-mode alert waits for its hour or
+// day; "Sending in a digest" once gathered; "Sending", or "Retrying: …"
+// after a failed attempt; "Failed: …" and "Not sent: …" with the reason,
+// which is already a plain message (app/alerts).
+func alertStatusLabel(al store.Alert) string {
+	with := func(label, reason string) string {
+		if reason == "" {
+			return label
+		}
+		return label + ": " + reason
+	}
+	switch al.Status {
+	case store.AlertSent:
+		return "Sent"
+	case store.AlertFailed:
+		return with("Failed", al.LastError)
+	case store.AlertSkipped:
+		return with("Not sent", al.LastError)
+	case store.AlertQueued:
+		switch {
+		case al.Mode == store.ModeDigest && al.DigestID == nil:
+			return "Waiting for digest"
+		case al.Mode == store.ModeDigest:
+			return "Sending in a digest"
+		case al.Attempts > 0 && al.LastError != "":
+			return with("Retrying", al.LastError)
+		}
+		return "Sending"
+	}
+	return al.Status
 }
