@@ -8,7 +8,7 @@
   var today = document.body.getAttribute("data-today") || new Date().toISOString().slice(0, 10);
   // The shop's time zone: the days of the report, and the times in the lists.
   var timeZone = document.body.getAttribute("data-timezone") || "UTC";
-  var state = { from: "", to: "", segment: "", segmentValue: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20 };
+  var state = { from: "", to: "", segment: "", segmentValue: "", status: "abandoned_cart", sort: "time", order: "desc", page: 1, perPage: 20, q: "" };
   var loads = 0;
   // An alert's link opens the page with session=KEY: the list shows that
   // one shopper until the merchant asks for all.
@@ -155,9 +155,29 @@
     tr.appendChild(td);
     return td;
   }
-  function listQuery() {
+  // The lists show the chosen range's shoppers of the chosen segment
+  // value, searched by e-mail, phone or product; the export takes the
+  // same query without the page.
+  function listQuery(paged) {
     if (state.session) { return new URLSearchParams({ session: state.session }).toString(); }
-    return query({ status: state.status, sort: state.sort, order: state.order, page: state.page, per_page: state.perPage });
+    var q = { status: state.status, sort: state.sort, order: state.order, q: state.q,
+      segment: state.segmentValue ? state.segment : "", segment_value: state.segmentValue };
+    if (paged !== false) { q.page = state.page; q.per_page = state.perPage; }
+    return query(q);
+  }
+  // A row leads to its shopper's page, with the admin's query (shop,
+  // host, embedded); api.js adds a fresh token when it is followed.
+  function sessionLink(s, text) {
+    var a = document.createElement("a");
+    var keep = new URLSearchParams();
+    new URLSearchParams(window.location.search).forEach(function (v, k) {
+      if (k === "shop" || k === "host" || k === "embedded") { keep.set(k, v); }
+    });
+    a.href = "/sessions/" + encodeURIComponent(s.key) + (keep.toString() ? "?" + keep.toString() : "");
+    a.setAttribute("data-keep-query", "");
+    a.className = "session-link";
+    a.textContent = text;
+    return a;
   }
   function showOneShopper() {
     $("one-shopper").hidden = !state.session;
@@ -183,7 +203,7 @@
         tr.setAttribute("data-key", s.key);
         tr.setAttribute("data-value", s.value);
         tr.setAttribute("data-started", s.started_at);
-        cell(tr, when(s.started_at));
+        cell(tr, sessionLink(s, when(s.started_at)));
         cell(tr, s.value_display, "num");
         var items = (s.line_items || []).map(function (li) { return li.quantity + " × " + li.title; }).join(", ");
         cell(tr, items || String(s.item_count));
@@ -208,7 +228,8 @@
       $("page-info").textContent = "Page " + r.page + " of " + pages + " · " + r.total + " shoppers";
       $("prev").disabled = r.page <= 1;
       $("next").disabled = r.page >= pages;
-      $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session : EMPTY[state.status]) : "";
+      $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session :
+        (state.q ? "No shoppers here match “" + state.q + "”." : EMPTY[state.status])) : "";
       document.querySelectorAll("button.sort").forEach(function (b) {
         b.setAttribute("aria-sort", b.getAttribute("data-sort") === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
       });
@@ -251,6 +272,28 @@
     });
   });
   $("all-shoppers").addEventListener("click", showAllShoppers);
+  // A click anywhere on a row opens its shopper, as its link does.
+  $("sessions").querySelector("tbody").addEventListener("click", function (ev) {
+    if (ev.target.closest("a, button")) { return; }
+    var tr = ev.target.closest("tr");
+    var link = tr && tr.querySelector("a.session-link");
+    if (link) { link.click(); }
+  });
+  $("list-tools").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    state.q = $("list-search").value.trim();
+    state.page = 1;
+    loadList();
+  });
+  // The export is a download the browser streams to disk: a navigation,
+  // with the session token in its query (api.download).
+  $("export-csv").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    $("list-status").textContent = "Preparing the export…";
+    api.download("/api/sessions.csv?" + listQuery(false)).then(function () {
+      $("list-status").textContent = "";
+    }).catch(function (e) { $("list-status").textContent = "The export could not start: " + e.message; });
+  });
   $("prev").addEventListener("click", function () { state.page = Math.max(1, state.page - 1); loadList(); });
   $("next").addEventListener("click", function () { state.page += 1; loadList(); });
 
