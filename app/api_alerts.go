@@ -16,19 +16,19 @@ const alertsListLimit = 100
 // alertJSON is one alert as GET /api/alerts lists it, with its kind's
 // label and its value as text from the server.
 type alertJSON struct {
-	SessionKey string     `json:"session_key"`
-	Kind       string     `json:"kind"`
-	KindLabel  string     `json:"kind_label"`
-	Mode       string     `json:"mode"`
-	Status     string     `json:"status"`
+	SessionKey string `json:"session_key"`
+	Kind       string `json:"kind"`
+	KindLabel  string `json:"kind_label"`
+	Mode       string `json:"mode"`
+	Status     string `json:"status"`
 	// StatusLabel is the status in words (alertStatusLabel).
-	StatusLabel string `json:"status_label"`
-	Attempts   int        `json:"attempts"`
-	LastError  string     `json:"last_error"`
-	CreatedAt  time.Time  `json:"created_at"`
-	SentAt     *time.Time `json:"sent_at"`
-	Value      string     `json:"value"`
-	Currency   string     `json:"currency"`
+	StatusLabel string     `json:"status_label"`
+	Attempts    int        `json:"attempts"`
+	LastError   string     `json:"last_error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	SentAt      *time.Time `json:"sent_at"`
+	Value       string     `json:"value"`
+	Currency    string     `json:"currency"`
 	// ValueDisplay is Value with its currency, the shop's when the cart
 	// named none (funnel.DisplayMoney).
 	ValueDisplay string `json:"value_display"`
@@ -49,7 +49,7 @@ func (a *App) apiAlerts(c echo.Context) error {
 		out.Alerts = append(out.Alerts, alertJSON{
 			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status,
 			StatusLabel: alertStatusLabel(al),
-			Attempts: al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
+			Attempts:    al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
 			Value: funnel.FormatMoney(al.Value), Currency: al.Currency, ValueDisplay: funnel.DisplayMoney(al.Value, funnel.ValueCurrency(al.Currency, shop.Currency)),
 		})
 	}
