@@ -105,7 +105,7 @@ func csvHeader(loc *time.Location) []string {
 func csvRow(s funnel.Session, shopCurrency string, now time.Time, idle time.Duration, loc *time.Location) []string {
 	products := make([]string, len(s.LineItems))
 	for i, li := range s.LineItems {
-		products[i] = strconv.Itoa(li.Quantity) + " × " + li.Title
+		products[i] = li.Title + " × " + strconv.Itoa(li.Quantity)
 	}
 	return []string{
 		s.StartedAt.In(loc).Format(csvTimeLayout), s.LastActivity.In(loc).Format(csvTimeLayout),
