@@ -155,8 +155,3 @@ func sessionKeyPath(c echo.Context) (string, error) {
 	}
 	return key, nil
 }
-
-// sessionPath is the path of a session's page.
-func sessionPath(key string) string {
-	return "/sessions/" + url.PathEscape(key)
-}
