@@ -203,11 +203,12 @@ func TestAlertStatusInWords(t *testing.T) {
 	if len(al) != 1 {
 		t.Fatalf("alerts after the scan: %+v", al)
 	}
-	resp, body := r.api(http.MethodGet, "/api/alerts", shop, nil)
+	h := r.harness
+	resp, body := h.api(http.MethodGet, "/api/alerts", shop, nil)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status_label":"Waiting for digest"`) {
 		t.Errorf("GET /api/alerts for a digest alert: %d %s", resp.StatusCode, body)
 	}
-	resp, body = r.api(http.MethodGet, "/api/sessions/"+al[0].SessionKey, shop, nil)
+	resp, body = h.api(http.MethodGet, "/api/sessions/"+al[0].SessionKey, shop, nil)
 	var d sessionDetail
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &d) != nil || len(d.Alerts) != 1 ||
 		d.Alerts[0].StatusLabel != "Waiting for digest" || d.Alerts[0].Kind != "abandoned_cart" {

@@ -84,16 +84,18 @@ func TestSessionsCSV(t *testing.T) {
 		h.deliverAll(other, deliveriesOf(t, journeys.Shopper{N: 1, Cart: "cart-other", Stop: funnel.StageAddedToCart, At: scenarioTimes(start),
 			Items: []journeys.Item{{Title: "Secret", Cents: 100, Qty: 1}}}))
 
-		download := func(shop, query string) (*http.Response, []byte) {
+		// download is the export's link as the page follows it, with
+		// the session token in the query.
+		download := func(shop, query string) string {
 			t.Helper()
 			q, err := url.ParseQuery(query)
 			if err != nil {
 				t.Fatal(err)
 			}
 			q.Set("id_token", h.sessionToken(shop))
-			return h.get("/api/sessions.csv?" + q.Encode())
+			return "/api/sessions.csv?" + q.Encode()
 		}
-		resp, body := download(shop, "status=abandoned_cart")
+		resp, body := h.get(download(shop, "status=abandoned_cart"))
 		today := h.clock.Now().UTC().Format("2006-01-02")
 		from := h.clock.Now().UTC().AddDate(0, 0, -29).Format("2006-01-02")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
@@ -142,16 +144,16 @@ func TestSessionsCSV(t *testing.T) {
 		if src := rows[1][column(t, rows[0], "Source")]; src != "'-2+3 promo" {
 			t.Errorf("the source cell %q is not escaped", src)
 		}
-		if _, body := download(shop, "status=abandoned_cart&q=mug"); len(readCSV(t, body)) != 2 {
+		if _, body := h.get(download(shop, "status=abandoned_cart&q=mug")); len(readCSV(t, body)) != 2 {
 			t.Errorf("abandoned carts searched for mug:\n%s", body)
 		}
-		if _, body := download(other, "status=abandoned_cart"); strings.Contains(string(body), "cart-formula") || !strings.Contains(string(body), "cart-other") {
+		if _, body := h.get(download(other, "status=abandoned_cart")); strings.Contains(string(body), "cart-formula") || !strings.Contains(string(body), "cart-other") {
 			t.Errorf("the other shop's export:\n%s", body)
 		}
 
 		// A bad parameter is a 400 before anything is sent; an expired
 		// token a 401 in words.
-		if resp, body := download(shop, "status=gone"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"field":"status"`) {
+		if resp, body := h.get(download(shop, "status=gone")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"field":"status"`) {
 			t.Errorf("a bad status: %d %s", resp.StatusCode, body)
 		}
 		old := h.sessionToken(shop)
