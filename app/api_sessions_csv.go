@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,7 +88,11 @@ func (a *App) apiSessionsCSV(c echo.Context) error {
 		err = out.Error()
 	}
 	if err != nil {
-		a.log.ErrorContext(ctx, "exporting sessions failed", "shop", q.Shop.Domain, "rows", rows, "error", err.Error())
+		level := slog.LevelError
+		if ctx.Err() != nil {
+			level = slog.LevelInfo // the browser went away: a download cancelled
+		}
+		a.log.Log(ctx, level, "exporting sessions failed", "shop", q.Shop.Domain, "rows", rows, "error", err.Error())
 		panic(http.ErrAbortHandler)
 	}
 	return nil
