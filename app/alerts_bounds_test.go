@@ -81,11 +81,11 @@ func TestAlertTextsBounded(t *testing.T) {
 			pm := parseMail(t, m)
 			check("alert", pm, len(m.data))
 			switch {
-			case strings.Contains(pm.text, "session=cart-title"):
+			case strings.Contains(pm.text, "/sessions/cart-title"):
 				if !strings.HasSuffix(pm.subject, "…") || !strings.Contains(pm.subject, "Très grand titre") {
 					t.Errorf("the big title's subject is not cut with …: %q", pm.subject)
 				}
-			case strings.Contains(pm.text, "session=cart-huge"):
+			case strings.Contains(pm.text, "/sessions/cart-huge"):
 				for _, part := range []string{pm.text, pm.html} {
 					if !strings.Contains(part, "1 × Item 00005") || strings.Contains(part, "Item 00006") || !strings.Contains(part, "and 9995 more") {
 						t.Errorf("the 10,000-item cart does not list 5 items and the count of the rest:\n%.2000s", part)

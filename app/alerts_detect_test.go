@@ -87,7 +87,7 @@ func TestAlertTwoInstancesExactlyOnce(t *testing.T) {
 	for _, m := range ss.messages() {
 		pm := parseMail(t, m)
 		for _, k := range want {
-			if strings.Contains(pm.text, "session="+k) {
+			if strings.Contains(pm.text, "/sessions/"+k) {
 				mailed[k]++
 			}
 		}
@@ -209,9 +209,9 @@ func TestAlertDigests(t *testing.T) {
 		if !strings.Contains(digest1.subject, "3 abandoned carts on "+hourly+" — Tue 24 Nov 2026, 10:00–11:00 (Asia/Kolkata)") {
 			t.Fatalf("first hourly digest subject %q (mails: %d)", digest1.subject, len(got))
 		}
-		wantIn(t, digest1.text, []string{"session=cart-a", "session=cart-b", "session=cart-c", "Abandoned cart: 3, $90.00 at risk"},
+		wantIn(t, digest1.text, []string{"/sessions/cart-a", "/sessions/cart-b", "/sessions/cart-c", "Abandoned cart: 3, $90.00 at risk"},
 			[]string{"cart-d", "cart-e", "cart-f"})
-		if strings.Index(digest1.text, "session=cart-c") > strings.Index(digest1.text, "session=cart-a") {
+		if strings.Index(digest1.text, "/sessions/cart-c") > strings.Index(digest1.text, "/sessions/cart-a") {
 			t.Errorf("largest carts not listed first:\n%s", digest1.text)
 		}
 
@@ -226,7 +226,7 @@ func TestAlertDigests(t *testing.T) {
 		if !strings.HasPrefix(digest2.subject, "1 abandoned cart on ") {
 			t.Fatalf("second hourly digest: %q", digest2.subject)
 		}
-		wantIn(t, digest2.text, []string{"session=cart-d", "$50.00"}, []string{"cart-a", "cart-b", "cart-c"})
+		wantIn(t, digest2.text, []string{"/sessions/cart-d", "$50.00"}, []string{"cart-a", "cart-b", "cart-c"})
 
 		list := r.waitAlerts(hourly, 5)
 		modes := map[string]string{}
@@ -254,7 +254,7 @@ func TestAlertDigests(t *testing.T) {
 		if len(d) != 1 || !strings.Contains(d[0].subject, "1 abandoned cart on "+daily+" — Tuesday 24 November 2026 (America/New_York)") {
 			t.Fatalf("daily digest: %d mails, first %q", len(d), d[0].subject)
 		}
-		wantIn(t, d[0].text, []string{"session=cart-x", "$25.00"}, []string{"cart-y"})
+		wantIn(t, d[0].text, []string{"/sessions/cart-x", "$25.00"}, []string{"cart-y"})
 		scan(daily, nyAt(25, 23, 59)) // the 25th is not over: no digest yet
 		r.waitJobsDone()
 		if n := len(mailsTo("daily@example.com", 1)); n != 1 {
@@ -262,7 +262,7 @@ func TestAlertDigests(t *testing.T) {
 		}
 		scan(daily, nyAt(26, 0, 1))
 		d = mailsTo("daily@example.com", 2)
-		wantIn(t, d[1].text, []string{"session=cart-y"}, []string{"cart-x"})
+		wantIn(t, d[1].text, []string{"/sessions/cart-y"}, []string{"cart-x"})
 	})
 }
 

@@ -75,7 +75,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 				t.Errorf("recipients %v, want one per message", pm.to)
 			}
 			for _, key := range []string{"cart-utf8", "cart-002"} {
-				if strings.Contains(pm.text, "session="+key) {
+				if strings.Contains(pm.text, "/sessions/"+key) {
 					byKey[key] = append(byKey[key], pm)
 				}
 			}
@@ -90,7 +90,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 				t.Errorf("%s went to %v", key, to)
 			}
 		}
-		link := "https://admin.shopify.com/store/content-shop/apps/" + testAPIKey + "?session="
+		link := "https://admin.shopify.com/store/content-shop/apps/" + testAPIKey + "/sessions/"
 		if ms := byKey["cart-utf8"]; len(ms) != 2 {
 			t.Fatalf("cart-utf8 e-mails: %d", len(ms))
 		} else {

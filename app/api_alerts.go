@@ -47,29 +47,44 @@ func (a *App) apiAlerts(c echo.Context) error {
 	}{Alerts: make([]alertJSON, 0, len(list))}
 	for _, al := range list {
 		out.Alerts = append(out.Alerts, alertJSON{
-			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status, StatusLabel: alertStatusLabel(al.Status, al.Mode),
-			Attempts: al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
+			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status,
+			StatusLabel: alertStatusLabel(al),
+			Attempts:    al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
 			Value: funnel.FormatMoney(al.Value), Currency: al.Currency, ValueDisplay: funnel.DisplayMoney(al.Value, funnel.ValueCurrency(al.Currency, shop.Currency)),
 		})
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// alertStatusLabel says an alert's status in words for the merchant: a
-// queued alert is sending, or waits for its digest.
-func alertStatusLabel(status, mode string) string {
-	switch status {
-	case store.AlertQueued:
-		if mode == store.ModeDigest {
-			return "Waiting for digest"
+// alertStatusLabel says where an alert stands, in words: "Sent";
+// "Waiting for digest" while a digest-mode alert waits for its hour or
+// day; "Sending in a digest" once gathered; "Sending", or "Retrying: …"
+// after a failed attempt; "Failed: …" and "Not sent: …" with the reason,
+// which is already a plain message (app/alerts).
+func alertStatusLabel(al store.Alert) string {
+	with := func(label, reason string) string {
+		if reason == "" {
+			return label
 		}
-		return "Sending"
+		return label + ": " + reason
+	}
+	switch al.Status {
 	case store.AlertSent:
 		return "Sent"
 	case store.AlertFailed:
-		return "Failed"
+		return with("Failed", al.LastError)
 	case store.AlertSkipped:
-		return "Not sent"
+		return with("Not sent", al.LastError)
+	case store.AlertQueued:
+		switch {
+		case al.Mode == store.ModeDigest && al.DigestID == nil:
+			return "Waiting for digest"
+		case al.Mode == store.ModeDigest:
+			return "Sending in a digest"
+		case al.Attempts > 0 && al.LastError != "":
+			return with("Retrying", al.LastError)
+		}
+		return "Sending"
 	}
-	return status
+	return al.Status
 }

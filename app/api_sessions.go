@@ -56,13 +56,18 @@ type sessionsResponse struct {
 }
 
 // sessionsRequest is a page of sessions asked for: of the authenticated
-// shop, by status (any when empty), started in [From, To) (open where
-// zero), or the one session with Key.
+// shop, by status (any when empty), started on the shop-local Days (all
+// days when Days is nil), of one segment's value and holding Search in
+// their e-mail, phone or a product's title (any where empty), or the one
+// session with Key.
 type sessionsRequest struct {
 	Shop          store.Shop
 	Key           string
-	From, To      time.Time
+	Days          *funnel.DayRange
 	Status        funnel.Status
+	Segment       string
+	SegmentValue  string
+	Search        string
 	Page, PerPage int
 	// OrderBy is "started_at" or "value", descending when Desc.
 	OrderBy string
@@ -84,8 +89,9 @@ func (a *App) apiSessions(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
-// parseSessionsRequest reads session, from, to, status, page, per_page,
-// sort and order; bad input is an error naming the parameter.
+// parseSessionsRequest reads session, from, to, status, segment,
+// segment_value, q, page, per_page, sort and order; bad input is an error
+// naming the parameter.
 func (a *App) parseSessionsRequest(c echo.Context) (sessionsRequest, error) {
 	q := sessionsRequest{Shop: shopOf(c), OrderBy: "started_at", Desc: c.QueryParam("order") != "asc"}
 	var err error
@@ -99,13 +105,24 @@ func (a *App) parseSessionsRequest(c echo.Context) (sessionsRequest, error) {
 		if err != nil {
 			return q, err
 		}
-		q.From, q.To = days.Start(), days.End()
+		q.Days = &days
 	}
 	if v := c.QueryParam("status"); v != "" {
 		var ok bool
 		if q.Status, ok = funnel.ParseStatus(v); !ok {
 			return q, fieldError("status", "status must be one of active, abandoned_cart, checkout_dropoff, payment_dropoff, completed or recovered.")
 		}
+	}
+	q.Segment, q.SegmentValue = c.QueryParam("segment"), c.QueryParam("segment_value")
+	switch {
+	case q.Segment != "" && !funnel.ValidSegment(q.Segment):
+		return q, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+	case q.SegmentValue != "" && q.Segment == "":
+		return q, fieldError("segment_value", "segment_value needs a segment to be a value of.")
+	}
+	q.Search = strings.TrimSpace(c.QueryParam("q"))
+	if len(q.Search) > store.MaxSearch || !utf8.ValidString(q.Search) || strings.ContainsRune(q.Search, 0) {
+		return q, fieldError("q", "Search for at most %d characters of an e-mail, a phone number or a product's name.", store.MaxSearch)
 	}
 	if q.Page, err = intParam(c, "page", 1, 1_000_000); err != nil {
 		return q, err
@@ -131,10 +148,9 @@ func (a *App) listSessions(ctx context.Context, q sessionsRequest) (sessionsResp
 		return sessionsResponse{}, err
 	}
 	now := a.now()
-	sessions, total, err := a.store.ListSessions(ctx, store.SessionFilter{
-		ShopID: q.Shop.ID, Status: q.Status, Key: q.Key, From: q.From, To: q.To, Now: now, Idle: idle,
-		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, OrderBy: q.OrderBy, Desc: q.Desc,
-	})
+	f := q.filter(now, idle)
+	f.Limit, f.Offset = q.PerPage, (q.Page-1)*q.PerPage
+	sessions, total, err := a.store.ListSessions(ctx, f)
 	if err != nil {
 		return sessionsResponse{}, err
 	}
@@ -143,6 +159,19 @@ func (a *App) listSessions(ctx context.Context, q sessionsRequest) (sessionsResp
 		resp.Sessions = append(resp.Sessions, toSessionJSON(s, q.Shop.Currency, now, idle))
 	}
 	return resp, nil
+}
+
+// filter is the store's filter of q's sessions, their statuses at now
+// against idle, all of them (no page).
+func (q sessionsRequest) filter(now time.Time, idle time.Duration) store.SessionFilter {
+	f := store.SessionFilter{
+		ShopID: q.Shop.ID, Status: q.Status, Key: q.Key, Now: now, Idle: idle,
+		Segment: q.Segment, SegmentValue: q.SegmentValue, Search: q.Search, OrderBy: q.OrderBy, Desc: q.Desc,
+	}
+	if q.Days != nil {
+		f.From, f.To = q.Days.Start(), q.Days.End()
+	}
+	return f
 }
 
 // sessionKeyParam reads the optional session key. No session's key holds

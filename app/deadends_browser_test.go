@@ -121,8 +121,10 @@ func TestDemoReloadAfterTokenExpired(t *testing.T) {
 var openLink = regexp.MustCompile(`Open in Funnelscope: (\S+)`)
 
 // TestAlertLinkOpensThatShopper follows the "Open in Funnelscope" link of a
-// demo alert e-mail in Chromium: the page lists that one shopper under a
-// banner, and "Show all shoppers" brings back the whole list.
+// demo alert e-mail in Chromium: it opens that shopper's page, with the
+// timeline and the alert, sent. A link of the form older alerts carry
+// (/demo?session=KEY) still lists that one shopper under a banner, and
+// "Show all shoppers" brings back the whole list.
 func TestAlertLinkOpensThatShopper(t *testing.T) {
 	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
@@ -148,12 +150,28 @@ func TestAlertLinkOpensThatShopper(t *testing.T) {
 			}
 		}
 	}
-	if !strings.HasPrefix(link, r.srv.URL+"/demo?") || !strings.Contains(link, "session=cart-b") {
-		t.Fatalf("cart-b's alert links to %q", link)
+	if link != r.srv.URL+"/sessions/cart-b" {
+		t.Fatalf("cart-b's alert links to %q, want its session page", link)
 	}
 
 	p := page{t, browser(t, time.Minute)}
 	p.do("following the alert's link", chromedp.Navigate(link))
+	p.until("the shopper's page", `document.body && document.body.dataset.page === "session"`)
+	var shown struct {
+		Key, Alert string
+		Timeline   []string
+	}
+	p.eval(`({Key: document.getElementById("session-summary").dataset.key,
+		Alert: (document.querySelector("#alerts [data-field=status]") || {textContent: ""}).textContent,
+		Timeline: `+readTimeline+`})`, &shown)
+	if shown.Key != "cart-b" || shown.Alert != "Sent" || len(shown.Timeline) != 1 || !strings.HasPrefix(shown.Timeline[0], "carts/create ") {
+		t.Errorf("the alert's link shows %+v, want cart-b, its carts/create and the alert sent", shown)
+	}
+	if loc := p.location(); loc.Path != "/sessions/cart-b" || loc.Query().Get("shop") != shop || loc.Query().Get("id_token") == "" {
+		t.Errorf("the alert's link ended at %s", loc)
+	}
+
+	p.do("following an older alert's link", chromedp.Navigate(r.srv.URL+"/demo?session=cart-b"))
 	p.until("the one shopper", `document.body && document.body.dataset.loading === "false" && document.querySelectorAll("#sessions s-table-body s-table-row").length > 0`)
 	var got struct {
 		Keys   []string
@@ -166,7 +184,7 @@ func TestAlertLinkOpensThatShopper(t *testing.T) {
 		Tabs: !document.querySelector("#lists [role=tablist]").hidden})`
 	p.eval(read, &got)
 	if len(got.Keys) != 1 || got.Keys[0] != "cart-b" {
-		t.Errorf("the alert's link lists %v, want cart-b alone", got.Keys)
+		t.Errorf("the older link lists %v, want cart-b alone", got.Keys)
 	}
 	if !got.Shown || !strings.Contains(got.Banner, "One shopper from an alert") || got.Tabs {
 		t.Errorf("banner shown %v %q, tabs shown %v", got.Shown, got.Banner, got.Tabs)

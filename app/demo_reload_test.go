@@ -22,6 +22,7 @@ func TestDemoPagesWithoutTokenGetOne(t *testing.T) {
 	const shop = "demo-reload.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
 	h.install(shop)
+	h.deliverAll(shop, []delivery{cartWith(t, "cart 7", "Mug", h.clock.Now().Add(-time.Hour), 1200)})
 	expired, err := shopify.MintSessionToken(testAPIKey, testSecret, shop, "1", h.clock.Now().Add(-2*time.Minute), time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,9 @@ func TestDemoPagesWithoutTokenGetOne(t *testing.T) {
 		{"/settings?id_token=" + expired + "&shop=other.myshopify.com", "/settings", url.Values{}},
 		{"/?id_token=x.y.z&session=cart-7", "/", url.Values{"session": {"cart-7"}}},
 		{"/demo?session=cart-7&from=2026-01-01", "/", url.Values{"session": {"cart-7"}, "from": {"2026-01-01"}}},
+		// An alert's link to a shopper's page, the key escaped as the
+		// alert escapes it.
+		{"/sessions/cart%207", "/sessions/cart%207", url.Values{}},
 	} {
 		resp, body := h.get(c.request)
 		loc, err := url.Parse(resp.Header.Get("Location"))
@@ -44,7 +48,7 @@ func TestDemoPagesWithoutTokenGetOne(t *testing.T) {
 			continue
 		}
 		q := loc.Query()
-		if loc.Path != c.path || q.Get("shop") != shop || q.Get("embedded") != "1" {
+		if loc.EscapedPath() != c.path || q.Get("shop") != shop || q.Get("embedded") != "1" {
 			t.Errorf("%s: redirected to %s, want %s for %s", c.request, loc, c.path, shop)
 		}
 		for k, v := range c.keep {

@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -122,6 +124,11 @@ func TestPagesAccessibleInBrowser(t *testing.T) {
 	p := page{t, browser(t, 4*time.Minute)}
 	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}.Encode()
 	loaded := `document.readyState === "complete"`
+	resp, body := h.api(http.MethodGet, "/api/sessions?status=abandoned_cart&per_page=1&from=2026-01-01&to=2026-12-31", shop, nil)
+	var one struct{ Sessions []struct{ Key string } }
+	if err := json.Unmarshal(body, &one); resp.StatusCode != http.StatusOK || err != nil || len(one.Sessions) != 1 {
+		t.Fatalf("an abandoned cart of the demo: %d %s", resp.StatusCode, body)
+	}
 	checkPages(t, p, h.srv.URL, []browserPage{
 		{name: "report", path: "/?" + q, ready: `document.body.getAttribute("data-loading") === "false"`},
 		{name: "report by source", path: "/?" + q, ready: `document.body.getAttribute("data-loading") === "false"`, then: func(p page) {
@@ -133,6 +140,7 @@ func TestPagesAccessibleInBrowser(t *testing.T) {
 		}},
 		{name: "settings", path: "/settings?" + q,
 			ready: `document.getElementById("abandon_after_minutes").value !== "" && document.getElementById("alerts-status").textContent !== "Loading…"`},
+		{name: "session", path: "/sessions/" + url.PathEscape(one.Sessions[0].Key) + "?" + q, ready: `document.getElementById("session-summary") !== null && document.readyState === "complete"`},
 		{name: "error", path: "/no-such-page", ready: loaded},
 		{name: "exit-iframe", path: "/auth?shop=" + shop + "&embedded=1", ready: loaded, blocked: "exit_iframe"},
 	})

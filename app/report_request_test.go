@@ -67,7 +67,7 @@ func TestReportsFromParsedRequests(t *testing.T) {
 		if err != nil || len(trend.Days) != 7 || trend.Days[2].Date != "2026-11-20" || trend.Days[2].Sessions[0] != 3 {
 			t.Errorf("trend = %+v, %v; want 7 days with 3 carts on 2026-11-20", trend, err)
 		}
-		list, err := a.listSessions(ctx, sessionsRequest{Shop: shop, From: days.Start(), To: days.End(),
+		list, err := a.listSessions(ctx, sessionsRequest{Shop: shop, Days: &days,
 			Page: 1, PerPage: 2, OrderBy: "started_at", Desc: true})
 		if err != nil || list.Total != 3 || len(list.Sessions) != 2 || list.Sessions[0].Status != funnel.StatusAbandonedCart {
 			t.Errorf("listSessions = %+v, %v; want 2 of 3 abandoned carts", list, err)

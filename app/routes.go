@@ -41,10 +41,15 @@ func (a *App) routes() *echo.Echo {
 
 	e.GET("/", a.home, a.embeddedPage)
 	e.GET("/settings", a.settingsPage, a.embeddedPage)
+	e.GET("/sessions/:key", a.sessionPage, a.embeddedPage)
+	// A download is a navigation, which carries no Authorization header:
+	// the page puts its session token in the query (apiSessionsCSV).
+	e.GET("/api/sessions.csv", a.apiSessionsCSV, a.downloadToken)
 
 	api := e.Group("/api", a.sessionToken)
 	api.GET("/funnel", a.apiFunnel)
 	api.GET("/sessions", a.apiSessions)
+	api.GET("/sessions/:key", a.apiSession)
 	api.GET("/settings", a.apiGetSettings)
 	api.PUT("/settings", a.apiPutSettings)
 	api.GET("/alerts", a.apiAlerts)

@@ -49,7 +49,9 @@ func (a *App) embeddedPage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		claims, err := a.tokens.Verify(c.QueryParam("id_token"))
 		if err != nil && a.cfg.Demo {
-			return a.demoOpen(c, c.Path())
+			// The path as requested: a route with a parameter
+			// (/sessions/:key) opens the page it names.
+			return a.demoOpen(c, c.Request().URL.EscapedPath())
 		}
 		if err != nil {
 			shop := c.QueryParam("shop")
@@ -59,6 +61,32 @@ func (a *App) embeddedPage(next echo.HandlerFunc) echo.HandlerFunc {
 			return a.render(c, http.StatusOK, "bounce.html", pageData{Shop: shop})
 		}
 		shop, err := a.ensureInstalled(c.Request().Context(), claims, c.QueryParam("id_token"))
+		if err != nil {
+			return err
+		}
+		c.Set(ctxShop, shop)
+		return next(c)
+	}
+}
+
+// downloadToken guards a download the page starts by navigating to it
+// (GET /api/sessions.csv): like sessionToken, but the session token may
+// also come as the id_token query parameter, as it does on a page's own
+// document request. Shopify's session tokens live a minute and are signed
+// with the app's secret, and request logs never carry the query, so the
+// link is of no use to anyone a minute later.
+func (a *App) downloadToken(next echo.HandlerFunc) echo.HandlerFunc {
+	bearer := a.sessionToken(next)
+	return func(c echo.Context) error {
+		raw := c.QueryParam("id_token")
+		if raw == "" {
+			return bearer(c)
+		}
+		claims, err := a.tokens.Verify(raw)
+		if err != nil {
+			return &Error{Status: http.StatusUnauthorized, Err: err, Message: "This download link has expired. Start the export again from the report."}
+		}
+		shop, err := a.ensureInstalled(c.Request().Context(), claims, raw)
 		if err != nil {
 			return err
 		}

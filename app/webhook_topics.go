@@ -23,10 +23,12 @@ const (
 	routeCompliance
 )
 
-// topicRoute is one topic the app subscribes to and its route.
+// topicRoute is one topic the app subscribes to and its route; a funnel
+// topic has a label, what a session's timeline calls its deliveries.
 type topicRoute struct {
 	topic string
 	route route
+	label string
 }
 
 // webhookRoutes is the one table of the topics the app subscribes to and
@@ -36,16 +38,16 @@ type topicRoute struct {
 // the others are also registered for each shop through the Admin API.
 func webhookRoutes() []topicRoute {
 	return []topicRoute{
-		{shopify.TopicCartsCreate, routeFunnel},
-		{shopify.TopicCartsUpdate, routeFunnel},
-		{shopify.TopicCheckoutsCreate, routeFunnel},
-		{shopify.TopicCheckoutsUpdate, routeFunnel},
-		{shopify.TopicCheckoutsDelete, routeKeep},
-		{shopify.TopicOrdersCreate, routeFunnel},
-		{shopify.TopicAppUninstalled, routeUninstall},
-		{shopify.TopicCustomersDataRequest, routeCompliance},
-		{shopify.TopicCustomersRedact, routeCompliance},
-		{shopify.TopicShopRedact, routeCompliance},
+		{shopify.TopicCartsCreate, routeFunnel, "Cart created"},
+		{shopify.TopicCartsUpdate, routeFunnel, "Cart updated"},
+		{shopify.TopicCheckoutsCreate, routeFunnel, "Checkout started"},
+		{shopify.TopicCheckoutsUpdate, routeFunnel, "Checkout updated"},
+		{shopify.TopicCheckoutsDelete, routeKeep, ""},
+		{shopify.TopicOrdersCreate, routeFunnel, "Order placed"},
+		{shopify.TopicAppUninstalled, routeUninstall, ""},
+		{shopify.TopicCustomersDataRequest, routeCompliance, ""},
+		{shopify.TopicCustomersRedact, routeCompliance, ""},
+		{shopify.TopicShopRedact, routeCompliance, ""},
 	}
 }
 
@@ -58,6 +60,18 @@ func routeOf(topic string) route {
 		}
 	}
 	return routeNone
+}
+
+// topicLabel is what a session's timeline calls a delivery of topic: its
+// label, or the topic itself for one without (a timeline only holds
+// funnel topics, which all have one).
+func topicLabel(topic string) string {
+	for _, r := range webhookRoutes() {
+		if r.topic == topic && r.label != "" {
+			return r.label
+		}
+	}
+	return topic
 }
 
 // webhookTopics are the topics registered for each shop through the Admin

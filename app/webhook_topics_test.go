@@ -135,3 +135,26 @@ func TestWebhookRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestFunnelTopicsHaveLabels checks that every topic a session's timeline
+// can hold (the funnel topics) has its label in the table, and that no
+// other topic has one: a timeline never shows a bare topic.
+func TestFunnelTopicsHaveLabels(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, r := range webhookRoutes() {
+		if (r.route == routeFunnel) != (r.label != "") {
+			t.Errorf("%s (route %d) has label %q", r.topic, r.route, r.label)
+		}
+		if r.label != "" && seen[r.label] {
+			t.Errorf("two topics are labelled %q", r.label)
+		}
+		seen[r.label] = true
+		if r.route == routeFunnel && topicLabel(r.topic) != r.label {
+			t.Errorf("topicLabel(%s) = %q, want %q", r.topic, topicLabel(r.topic), r.label)
+		}
+	}
+	if got := topicLabel("products/update"); got != "products/update" {
+		t.Errorf("an unknown topic is labelled %q, want the topic itself", got)
+	}
+}

@@ -324,8 +324,9 @@ func fixedRate(ctx context.Context, rate int, dur time.Duration, in <-chan loadg
 }
 
 // ceilingWriter writes the rows the app writes for each webhook (the
-// delivery, with its payload, the session it updates and the session's
-// quarter-hour rollup row) with pgx alone: one transaction and one round trip per
+// delivery, with its payload, the session it updates, its entry in the
+// session's timeline and the session's quarter-hour rollup row) with pgx
+// alone: one transaction and one round trip per
 // webhook, durable commit. No HTTP, no HMAC, no JSON, no ORM.
 type ceilingWriter struct {
 	pool   *pgxpool.Pool
@@ -378,16 +379,21 @@ func (w *ceilingWriter) write(ctx context.Context, d loadgen.Delivery) bool {
 	b.Queue(`INSERT INTO deliveries (shop_id, webhook_id, event_id, topic, shop_domain, api_version, received_at, payload, ingested)
 		VALUES ($1, $2, $3, $4, $5, '2026-10', $6, $7, true) ON CONFLICT (webhook_id) DO NOTHING`,
 		w.shopID[d.Shop], d.ID, "evt-"+d.ID, d.Topic, d.Shop, now, d.Body)
-	b.Queue(fmt.Sprintf(`INSERT INTO sessions (shop_id, session_key, cart_token, checkout_token, started_at, last_activity,
-			furthest_stage, %[1]s, value, currency, item_count, email, sample, created_at, updated_at)
-		VALUES ($1, $2, $2, $3, $4, $5, $6, $5, $7, 'USD', 1, '', $8, $9, $9)
+	// The session's upsert, and the delivery's entry in its timeline.
+	b.Queue(fmt.Sprintf(`WITH s AS (INSERT INTO sessions (shop_id, session_key, cart_token, checkout_token, started_at, last_activity,
+			furthest_stage, %[1]s, value, currency, item_count, email, sample, timeline_events, created_at, updated_at)
+		VALUES ($1, $2, $2, $3, $4, $5, $6, $5, $7, 'USD', 1, '', $8, 1, $9, $9)
 		ON CONFLICT (shop_id, session_key) DO UPDATE SET
 			checkout_token = GREATEST(sessions.checkout_token, excluded.checkout_token),
 			last_activity = GREATEST(sessions.last_activity, excluded.last_activity),
 			furthest_stage = GREATEST(sessions.furthest_stage, excluded.furthest_stage),
 			%[1]s = LEAST(sessions.%[1]s, excluded.%[1]s),
-			value = excluded.value, updated_at = excluded.updated_at`, stageCol),
-		w.shopID[d.Shop], d.Key, d.Checkout, d.Start, d.At, int(d.Stage), d.Cents, 0, now)
+			timeline_events = sessions.timeline_events + 1,
+			value = excluded.value, updated_at = excluded.updated_at
+		RETURNING id)
+		INSERT INTO session_events (shop_id, session_id, source, name, occurred_at, stage, value, currency, item_count, created_at)
+		SELECT $1, s.id, 'webhook', $10, $5, $6, $7, 'USD', 1, $9 FROM s`, stageCol),
+		w.shopID[d.Shop], d.Key, d.Checkout, d.Start, d.At, int(d.Stage), d.Cents, 0, now, d.Topic)
 	// The quarter-hour rollup row the session counts in, as the app keeps it.
 	sums := make([]any, 15) // sessions and value by furthest stage 0..6, recovered value
 	for i := range sums {

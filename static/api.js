@@ -75,9 +75,20 @@ window.funnelscope = (function () {
       window.location.assign(u.toString());
     }).catch(function () { window.location.assign(a.href); });
   });
+  // download opens path, a file the server sends as an attachment, with
+  // a fresh session token in its query: a navigation carries no header,
+  // and the browser then streams the file to disk.
+  function download(path) {
+    return token().then(function (t) {
+      var u = new URL(path, window.location.href);
+      u.searchParams.set("id_token", t);
+      window.location.assign(u.toString());
+    });
+  }
   return {
     get: function (p) { return json("GET", p); },
     put: function (p, b) { return json("PUT", p, b); },
-    html: html
+    html: html,
+    download: download
   };
 })();

@@ -1,7 +1,7 @@
 // The report page: reloads the server-rendered report view when the range
 // or segment changes, draws the daily trend as a small SVG (with the same
 // numbers as a table), and lists the shoppers who stopped. The page's state
-// (range, segment, tab, sort, page, one shopper) lives in its address, so a
+// (range, segment, tab, sort, page, search, one shopper) lives in its address, so a
 // reload, the back button and a shared link show the same report; inside
 // the admin, App Bridge keeps the admin's address in step with it.
 (function () {
@@ -15,7 +15,7 @@
   var PRESETS = Array.prototype.map.call($("range").options, function (o) { return o.value; }).filter(function (v) { return v !== "custom"; });
   var DEFAULT = { range: "30", status: "abandoned_cart", sort: "time", order: "desc", page: 1 };
   var state = { range: DEFAULT.range, from: "", to: "", segment: "", segmentValue: "", status: DEFAULT.status,
-    sort: DEFAULT.sort, order: DEFAULT.order, page: 1, perPage: 20, session: "" };
+    sort: DEFAULT.sort, order: DEFAULT.order, page: 1, perPage: 20, session: "", q: "" };
   var loads = 0;
   var lastTrend = null;
 
@@ -42,6 +42,7 @@
     // An alert's link opens the page with session=KEY: the list shows that
     // one shopper until the merchant asks for all.
     state.session = q.get("session") || "";
+    state.q = q.get("q") || "";
   }
   // writeURL puts the state in the address, leaving the admin's own
   // parameters (shop, host, embedded, locale…) as they are; push makes it
@@ -60,6 +61,7 @@
     set("order", state.order, DEFAULT.order);
     set("page", state.page, 1);
     set("session", state.session);
+    set("q", state.q);
     if (u.toString() === window.location.href) { return; }
     if (push) { window.history.pushState(null, "", u.toString()); } else { window.history.replaceState(null, "", u.toString()); }
   }
@@ -69,6 +71,7 @@
     $("custom-range").hidden = state.range !== "custom";
     if (state.range === "custom") { $("from").value = state.from; $("to").value = state.to; }
     $("segment").value = state.segment;
+    $("list-search").value = state.q;
     selectTab(state.status, false);
     showOneShopper();
   }
@@ -271,9 +274,29 @@
     row.appendChild(c);
     return c;
   }
-  function listQuery() {
+  // The lists show the chosen range's shoppers of the chosen segment
+  // value, searched by e-mail, phone or product; the export takes the
+  // same query without the page.
+  function listQuery(paged) {
     if (state.session) { return new URLSearchParams({ session: state.session }).toString(); }
-    return query({ status: state.status, sort: state.sort, order: state.order, page: state.page, per_page: state.perPage });
+    var q = { status: state.status, sort: state.sort, order: state.order, q: state.q,
+      segment: state.segmentValue ? state.segment : "", segment_value: state.segmentValue };
+    if (paged !== false) { q.page = state.page; q.per_page = state.perPage; }
+    return query(q);
+  }
+  // A row leads to its shopper's page, with the admin's query (shop,
+  // host, embedded); api.js adds a fresh token when it is followed.
+  function sessionLink(s, text) {
+    var a = document.createElement("a");
+    var keep = new URLSearchParams();
+    new URLSearchParams(window.location.search).forEach(function (v, k) {
+      if (k === "shop" || k === "host" || k === "embedded") { keep.set(k, v); }
+    });
+    a.href = "/sessions/" + encodeURIComponent(s.key) + (keep.toString() ? "?" + keep.toString() : "");
+    a.setAttribute("data-keep-query", "");
+    a.className = "session-link";
+    a.textContent = text;
+    return a;
   }
   function showOneShopper() {
     $("one-shopper").hidden = !state.session;
@@ -293,7 +316,9 @@
         var when = document.createElement("time");
         when.setAttribute("datetime", s.started_at);
         when.textContent = fmt.time(s.started_at);
-        cell(row, when, "", LIST_HEADS[0]);
+        var link = sessionLink(s, "");
+        link.appendChild(when);
+        cell(row, link, "", LIST_HEADS[0]);
         cell(row, fmt.money(s.value, s.currency), "num", LIST_HEADS[1]);
         var items = (s.line_items || []).map(function (li) { return li.quantity + " × " + li.title; }).join(", ");
         cell(row, items || String(s.item_count), "", LIST_HEADS[2]);
@@ -319,7 +344,8 @@
       $("page-info").textContent = "Page " + r.page + " of " + pages + " · " + r.total + " shoppers";
       shell.setDisabled($("prev"), r.page <= 1);
       shell.setDisabled($("next"), r.page >= pages);
-      $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session : EMPTY[state.status]) : "";
+      $("list-status").textContent = r.sessions.length === 0 ? (state.session ? EMPTY.session :
+        (state.q ? "No shoppers here match “" + state.q + "”." : EMPTY[state.status])) : "";
       // The header cells say how the rows they head are sorted.
       document.querySelectorAll("button.sort").forEach(function (b) {
         var key = b.getAttribute("data-sort");
@@ -408,6 +434,28 @@
     state.page = 1;
     showOneShopper();
     change("list");
+  });
+  // A click anywhere on a row opens its shopper, as its link does.
+  $("sessions").querySelector("s-table-body").addEventListener("click", function (ev) {
+    if (ev.target.closest("a, button, s-link, s-button")) { return; }
+    var row = ev.target.closest("s-table-row");
+    var link = row && row.querySelector("a.session-link");
+    if (link) { link.click(); }
+  });
+  $("list-tools").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    state.q = $("list-search").value.trim();
+    state.page = 1;
+    change("list");
+  });
+  // The export is a download the browser streams to disk: a navigation,
+  // with the session token in its query (api.download).
+  $("export-csv").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    $("list-status").textContent = "Preparing the export…";
+    api.download("/api/sessions.csv?" + listQuery(false)).then(function () {
+      $("list-status").textContent = "";
+    }).catch(function (e) { $("list-status").textContent = "The export could not start: " + e.message; });
   });
   $("prev").addEventListener("click", function () { state.page = Math.max(1, state.page - 1); change("list"); });
   $("next").addEventListener("click", function () { state.page += 1; change("list"); });

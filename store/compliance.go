@@ -230,7 +230,8 @@ type ErasureRequest struct {
 // RedactCustomer erases a customer of the shop (customers/redact): it
 // blanks the personal fields (email, phone, recovery URL, landing and
 // referring site, which may carry them in query strings) of the sessions
-// that hold the customer's e-mail or phone and deletes their alerts,
+// that hold the customer's e-mail or phone and deletes their timelines and
+// alerts,
 // deletes the customer's data requests, and drops every kept payload of
 // the shop (also those kept under its domain without a shop) that names
 // the customer, all as funnel.CustomerMatcher decides. The matching rows
@@ -259,7 +260,14 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Custo
 			if err := tx.Where("shop_id = ? AND session_key = ?", shopID, sc.key).Delete(&alertRow{}).Error; err != nil {
 				return fmt.Errorf("deleting alerts: %w", err)
 			}
-			res := tx.Exec(`UPDATE sessions SET email = '', phone = '', recovery_url = '', landing_site = '', referring_site = '', updated_at = ?
+			// The timeline tells what the customer did and when: it goes
+			// with the contact details, and the session counts no events.
+			if err := tx.Exec(`DELETE FROM session_events WHERE shop_id = ? AND session_id IN (SELECT id FROM sessions
+				WHERE shop_id = ? AND session_key = ? AND email = ? AND phone = ?)`, shopID, shopID, sc.key, sc.email, sc.phone).Error; err != nil {
+				return fmt.Errorf("deleting timelines: %w", err)
+			}
+			res := tx.Exec(`UPDATE sessions SET email = '', phone = '', recovery_url = '', landing_site = '', referring_site = '',
+					timeline_events = 0, updated_at = ?
 				WHERE shop_id = ? AND session_key = ? AND email = ? AND phone = ?`, now, shopID, sc.key, sc.email, sc.phone)
 			if res.Error != nil {
 				return fmt.Errorf("blanking sessions: %w", res.Error)
@@ -343,7 +351,7 @@ func settle(tx *gorm.DB, shopID, deliveryID int64, reason string) error {
 }
 
 // RedactShop deletes everything stored about the shop with that domain
-// (shop/redact): sessions and their rollups, alerts and digests, data
+// (shop/redact): sessions with their timelines and rollups, alerts and digests, data
 // requests, settings, deliveries (also those kept
 // under its domain without a shop id) and the shop row. An unknown shop is
 // not an error.
@@ -355,7 +363,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 			return err
 		}
 		for _, id := range ids {
-			for _, table := range []string{"sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "settings", "deliveries"} {
+			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "settings", "deliveries"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

@@ -185,6 +185,18 @@ func TestRedactCustomer(t *testing.T) {
 			if got.Value != 100 || got.Furthest() != funnel.StageAddressSubmitted {
 				t.Errorf("redaction lost funnel facts: %+v", got)
 			}
+			// Nor does its timeline tell what the customer did.
+			if d, err := s.SessionDetail(ctx, a.ID, key); err != nil || len(d.Timeline) != 0 || d.TimelineEvents != 0 {
+				t.Errorf("redacted session %s keeps a timeline of %d entries (%d events): %v", key, len(d.Timeline), d.TimelineEvents, err)
+			}
+		}
+		for _, tc := range []struct {
+			shop store.Shop
+			key  string
+		}{{a, "zz-bob"}, {b, "zz-jane-upper"}} {
+			if d, err := s.SessionDetail(ctx, tc.shop.ID, tc.key); err != nil || len(d.Timeline) != 1 || d.TimelineEvents != 1 {
+				t.Errorf("%s's session %s lost its timeline: %d entries, %d events, %v", tc.shop.Domain, tc.key, len(d.Timeline), d.TimelineEvents, err)
+			}
 		}
 		if other, _ := s.SessionByKey(ctx, a.ID, "zz-bob"); other.Email != "bob@example.com" || other.Phone == "" {
 			t.Errorf("another customer's session was redacted: %+v", other)
@@ -269,7 +281,7 @@ func TestRedactShop(t *testing.T) {
 		if _, err := s.ShopByDomain(ctx, a.Domain); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("shop still there: %v", err)
 		}
-		for _, table := range []string{"sessions", "settings", "alerts", "deliveries"} {
+		for _, table := range []string{"sessions", "session_events", "settings", "alerts", "deliveries"} {
 			if n := countRows(t, s, table, "shop_id = $1", a.ID); n != 0 {
 				t.Errorf("%d %s rows left", n, table)
 			}

@@ -83,12 +83,14 @@ type shopToken struct {
 // cart token is one of these.
 type sessionLookup struct{ keys, checkouts, carts []shopToken }
 
-// sessionWrites is what a batch changes in sessions and session_rollups.
+// sessionWrites is what a batch changes in sessions, their timelines
+// and session_rollups.
 type sessionWrites struct {
 	// deleted are the ids of stored sessions merged into others, by shop.
 	deleted          map[int64][]int64
 	updates, inserts []sessionRow
 	deltas           rollupDeltas
+	timeline         timelineWrites
 }
 
 // ingestBatch is the work of one IngestEvents call.
@@ -102,10 +104,15 @@ type ingestBatch struct {
 	// checkout tokens, without repeats: what finds and locks its session.
 	// None when the event joins nothing.
 	tokens [][]string
+	// into is the session each item's event was merged into (nil when it
+	// joined none, or was not inserted); it may itself have been merged
+	// into another later in the batch (liveSession.final).
+	into []*liveSession
 }
 
 func newIngestBatch(items []IngestItem, now time.Time) *ingestBatch {
-	b := &ingestBatch{items: items, now: now, fresh: make([]funnel.Session, len(items)), tokens: make([][]string, len(items))}
+	b := &ingestBatch{items: items, now: now, fresh: make([]funnel.Session, len(items)),
+		tokens: make([][]string, len(items)), into: make([]*liveSession, len(items))}
 	for i, it := range items {
 		if it.Event == nil {
 			continue
@@ -138,14 +145,18 @@ func (b *ingestBatch) locks() []string {
 
 // apply merges the events of the deliveries that were inserted into rows,
 // the stored sessions they may join, and returns the writes that follow.
-func (b *ingestBatch) apply(rows []sessionRow, inserted []bool) sessionWrites {
+func (b *ingestBatch) apply(rows []sessionRow, inserted []bool) (sessionWrites, error) {
 	live := map[int64][]*liveSession{}
 	for _, r := range rows {
 		orig := r.toSession()
-		live[r.ShopID] = append(live[r.ShopID], &liveSession{id: r.ID, createdAt: r.CreatedAt.UTC(), orig: &orig, sess: orig})
+		live[r.ShopID] = append(live[r.ShopID], &liveSession{id: r.ID, createdAt: r.CreatedAt.UTC(), orig: &orig, sess: orig,
+			origTimeline: r.timeline, timeline: r.timeline, rows: min(r.timeline, funnel.TimelineCap)})
 	}
 	b.merge(live, inserted)
-	return changes(live, b.now)
+	w := changes(live, b.now)
+	var err error
+	w.timeline, err = b.timelineWrites(live)
+	return w, err
 }
 
 // lookup is the query for every session the batch's events may join,
@@ -178,6 +189,22 @@ type liveSession struct {
 	orig      *funnel.Session
 	sess      funnel.Session
 	deleted   bool
+	// into is the session this one was merged into, once deleted.
+	into *liveSession
+	// timeline counts the events ever recorded in the session's timeline
+	// (origTimeline as loaded), and rows the rows of session_events it
+	// has, those of the sessions merged into it included, before the
+	// batch trims them to funnel.TimelineCap.
+	origTimeline, timeline, rows int
+}
+
+// final is the session l's state ended up in: l, or the one it was
+// merged into, followed to one that was not.
+func (l *liveSession) final() *liveSession {
+	for l.deleted && l.into != nil {
+		l = l.into
+	}
+	return l
 }
 
 // matches reports whether an event with these tokens joins l: the same
@@ -212,28 +239,37 @@ func (b *ingestBatch) merge(live map[int64][]*liveSession, inserted []bool) {
 			live[it.ShopID] = append(live[it.ShopID], keep)
 		}
 		for _, m := range matched {
-			m.deleted = m != keep
+			if m != keep {
+				m.deleted, m.into = true, keep
+				keep.timeline, keep.rows = keep.timeline+m.timeline, keep.rows+m.rows
+			}
 		}
 		keep.sess = merged
+		// The event's entry joins the timeline of the session it went
+		// into (timelineWrites).
+		keep.timeline, keep.rows = keep.timeline+1, keep.rows+1
+		b.into[i] = keep
 	}
 }
 
 // keeper picks, of the sessions an event joins, the one that keeps the
-// merged state: the one already under the merged key, else the oldest
-// stored one, else none (a new session).
+// merged state: a stored one when there is one (the one already under the
+// merged key, else the oldest), else one the batch made (the one under the
+// merged key, else the first), else none (a new session). A stored
+// session is therefore only ever merged into another stored one, which
+// can take over its timeline's rows before it is deleted.
 func keeper(matched []*liveSession, key string) *liveSession {
-	for _, m := range matched {
-		if m.sess.Key == key {
-			return m
+	for _, stored := range []bool{true, false} {
+		for _, m := range matched {
+			if (m.orig != nil) == stored && m.sess.Key == key {
+				return m
+			}
 		}
-	}
-	for _, m := range matched {
-		if m.orig != nil {
-			return m
+		for _, m := range matched {
+			if (m.orig != nil) == stored {
+				return m
+			}
 		}
-	}
-	if len(matched) > 0 {
-		return matched[0]
 	}
 	return nil
 }
@@ -249,13 +285,13 @@ func changes(live map[int64][]*liveSession, now time.Time) sessionWrites {
 			case l.orig != nil && l.deleted:
 				w.deleted[shopID] = append(w.deleted[shopID], l.id)
 				w.deltas.add(shopID, *l.orig, -1)
-			case l.orig != nil && !reflect.DeepEqual(*l.orig, l.sess):
+			case l.orig != nil && (l.timeline != l.origTimeline || !reflect.DeepEqual(*l.orig, l.sess)):
 				w.deltas.add(shopID, *l.orig, -1)
-				w.updates = append(w.updates, sessionRow{ID: l.id, CreatedAt: l.createdAt, UpdatedAt: now})
+				w.updates = append(w.updates, sessionRow{ID: l.id, CreatedAt: l.createdAt, UpdatedAt: now, timeline: l.timeline})
 				w.updates[len(w.updates)-1].setSession(shopID, l.sess)
 				w.deltas.add(shopID, l.sess, 1)
 			case l.orig == nil && !l.deleted:
-				w.inserts = append(w.inserts, sessionRow{CreatedAt: now, UpdatedAt: now})
+				w.inserts = append(w.inserts, sessionRow{CreatedAt: now, UpdatedAt: now, timeline: l.timeline})
 				w.inserts[len(w.inserts)-1].setSession(shopID, l.sess)
 				w.deltas.add(shopID, l.sess, 1)
 			}

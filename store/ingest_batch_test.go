@@ -104,6 +104,14 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 		if w := quarterSums(got); !reflect.DeepEqual(rollups, w) {
 			t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
 		}
+
+		// So are the timelines: each delivery recorded once, in the
+		// session its event ended up in.
+		if got, want := shopTimelines(t, s, batched.ID), shopTimelines(t, s, one.ID); !reflect.DeepEqual(got, want) {
+			t.Errorf("batched timelines =\n%v\nwant\n%v", got, want)
+		}
+		timelineInvariant(t, s, one.ID, 11)
+		timelineInvariant(t, s, batched.ID, 11)
 	})
 }
 
@@ -248,7 +256,7 @@ func quarterSums(sessions map[string]funnel.Session) map[string]rollupSums {
 
 // TestIngestEventsRandomBatches checks, over random histories of a few
 // carts and checkouts cut into random batches, that batches leave the
-// sessions and rollups as one-by-one ingestion does.
+// sessions, rollups and timelines as one-by-one ingestion does.
 func TestIngestEventsRandomBatches(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
@@ -258,11 +266,13 @@ func TestIngestEventsRandomBatches(t *testing.T) {
 			one := storetest.Install(t, s, fmt.Sprintf("one-%d.myshopify.com", round))
 			batched := storetest.Install(t, s, fmt.Sprintf("batched-%d.myshopify.com", round))
 			var items []store.IngestItem
+			applied := map[string]bool{}
 			for i := range 10 + rng.IntN(15) {
 				id := fmt.Sprintf("%d", i)
 				if i > 0 && rng.IntN(6) == 0 {
 					id = fmt.Sprintf("%d", rng.IntN(i)) // a redelivery
 				}
+				applied[id] = true
 				ev := randomEvent(rng)
 				if _, err := s.IngestEvent(ctx, one.ID, delivery(fmt.Sprintf("one-%d-%s", round, id), one.Domain, "x", `{}`), &ev); err != nil {
 					t.Fatal(err)
@@ -283,6 +293,11 @@ func TestIngestEventsRandomBatches(t *testing.T) {
 			if got, want := rollupTotals(t, s, batched.ID), rollupTotals(t, s, one.ID); !reflect.DeepEqual(got, want) {
 				t.Fatalf("round %d: batched rollups = %v, want %v", round, got, want)
 			}
+			if got, want := shopTimelines(t, s, batched.ID), shopTimelines(t, s, one.ID); !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d: batched timelines =\n%v\nwant\n%v", round, got, want)
+			}
+			timelineInvariant(t, s, one.ID, len(applied))
+			timelineInvariant(t, s, batched.ID, len(applied))
 		}
 	})
 }

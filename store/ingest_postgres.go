@@ -73,7 +73,11 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 	// never a table scan, which it might choose while the table is small
 	// and then keep as it grows.
 	second.exec("SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)")
-	if err := queueWrites(&second, b.apply(rows, inserted)); err != nil {
+	w, err := b.apply(rows, inserted)
+	if err != nil {
+		return nil, err
+	}
+	if err := queueWrites(&second, w); err != nil {
 		return nil, err
 	}
 	second.exec("COMMIT")
@@ -171,8 +175,11 @@ func lookupArrays(q sessionLookup) []any {
 	return args
 }
 
-// queueWrites queues the statements that apply w.
+// queueWrites queues the statements that apply w: the timelines' moves,
+// the sessions' deletes, updates and inserts, the timelines' inserts and
+// trims, and the rollups.
 func queueWrites(p *pipeline, w sessionWrites) error {
+	queueTimelineMoves(p, w.timeline)
 	var delShops, delIDs []int64
 	for shopID, ids := range w.deleted {
 		for _, id := range ids {
@@ -196,13 +203,16 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		}
 		p.exec(pgUpdateSessions, string(doc), ids)
 	}
+	var inserts string
 	if len(w.inserts) > 0 {
 		doc, err := appendSessionsJSON(nil, w.inserts)
 		if err != nil {
 			return fmt.Errorf("encoding sessions: %w", err)
 		}
-		p.exec(pgInsertSessions, string(doc))
+		inserts = string(doc)
 	}
+	// The inserts of new sessions go with their timelines' entries.
+	queueTimelineRows(p, w.timeline, inserts)
 	keys := w.deltas.sorted()
 	if len(keys) == 0 {
 		return nil

@@ -23,7 +23,11 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finding sessions: %w", err)
 	}
-	if err := sqliteWrite(tx, b.apply(rows, inserted)); err != nil {
+	w, err := b.apply(rows, inserted)
+	if err != nil {
+		return nil, fmt.Errorf("applying events: %w", err)
+	}
+	if err := sqliteWrite(tx, w); err != nil {
 		return nil, fmt.Errorf("writing sessions: %w", err)
 	}
 	return inserted, nil
@@ -72,8 +76,11 @@ func sqliteLoadSessions(tx *gorm.DB, q sessionLookup) ([]sessionRow, error) {
 	return findSessions(tx.Table("sessions").Where(strings.Join(conds, " OR "), args...).Order("id"))
 }
 
-// sqliteWrite applies w.
+// sqliteWrite applies w, in the order of queueWrites.
 func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
+	if err := sqliteTimelineMoves(tx, w.timeline); err != nil {
+		return err
+	}
 	for shopID, ids := range w.deleted {
 		if err := tx.Exec("DELETE FROM sessions WHERE shop_id = ? AND id IN ?", shopID, ids).Error; err != nil {
 			return err
@@ -93,6 +100,9 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return err
 		}
+	}
+	if err := sqliteTimelineRows(tx, w.timeline); err != nil {
+		return err
 	}
 	if q, args := w.deltas.sql(); q != "" {
 		return tx.Exec(q, args...).Error

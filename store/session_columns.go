@@ -66,6 +66,7 @@ var sessionFields = func() []sessionField {
 		sessionField{name: "attr_seen", field: func(r *sessionRow) any { return &r.attrSeen }},
 		sessionField{name: "abandoned_at", field: func(r *sessionRow) any { return &r.s.AbandonedAt }},
 		sessionField{name: "sample", field: func(r *sessionRow) any { return &r.sample }},
+		sessionField{name: "timeline_events", field: func(r *sessionRow) any { return &r.timeline }},
 		sessionField{name: "updated_at", field: func(r *sessionRow) any { return &r.UpdatedAt }},
 	)
 	for i := range fields {

@@ -31,10 +31,14 @@ type sessionRow struct {
 	// sample 0 is the 1/64 of sessions the report's stage-gap medians read
 	// over large ranges.
 	furthest, sample int
+	// timeline counts the events ever recorded in the session's timeline,
+	// those left out past funnel.TimelineCap included: the rows of
+	// session_events it has are the lesser of it and the cap.
+	timeline int
 }
 
 // setSession sets r to the domain session s of shop shopID; it leaves
-// ID, CreatedAt and UpdatedAt alone.
+// ID, CreatedAt, UpdatedAt and timeline alone.
 func (r *sessionRow) setSession(shopID int64, s funnel.Session) {
 	r.ShopID, r.s = shopID, s
 	r.contentAt, r.s.ContentAt = optTime(s.ContentAt), time.Time{}

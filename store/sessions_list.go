@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -29,6 +30,12 @@ type SessionFilter struct {
 	// range of shop-local days is funnel.DayRange's Start and End. A zero
 	// time leaves that side open.
 	From, To time.Time
+	// Segment and SegmentValue keep the sessions whose value of the
+	// segment (funnel.SegmentValue) is SegmentValue; "" is any.
+	Segment, SegmentValue string
+	// Search keeps the sessions whose e-mail, phone or a product title
+	// holds it (searchCond); "" is any.
+	Search string
 	// Now is the instant statuses are taken at (zero = the store's clock).
 	Now  time.Time
 	Idle time.Duration
@@ -68,9 +75,8 @@ func withStatus(q *gorm.DB, st funnel.Status, now time.Time, idle time.Duration)
 	return q.Where("completed_at IS NULL AND last_activity <= ? AND furthest_stage IN ?", cutoff, ints), nil
 }
 
-// ListSessions returns one page of the shop's sessions matching f, and how
-// many match in all.
-func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Session, int64, error) {
+// filtered is the query of the shop's sessions matching f, unordered.
+func (s *Store) filtered(ctx context.Context, f SessionFilter) (*gorm.DB, error) {
 	if f.Now.IsZero() {
 		f.Now = s.nowUTC()
 	}
@@ -79,7 +85,49 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 	if f.Key != "" {
 		q = q.Where("session_key = ?", f.Key)
 	}
-	q, err := withStatus(q, f.Status, f.Now, f.Idle)
+	if f.Segment != "" || f.SegmentValue != "" {
+		if !funnel.ValidSegment(f.Segment) {
+			return nil, fmt.Errorf("store: unknown segment %q", f.Segment)
+		}
+		if f.SegmentValue != "" {
+			q = q.Where(segmentExpr(f.Segment)+" = ?", f.SegmentValue)
+		}
+	}
+	if f.Search != "" {
+		cond, args := s.searchCond(f.Search)
+		q = q.Where(cond, args...)
+	}
+	return withStatus(q, f.Status, f.Now, f.Idle)
+}
+
+// sessionOrder is the ORDER BY of f's sessions, and the columns it orders
+// by, the last one id, so that the order is total.
+func sessionOrder(f SessionFilter) (order string, cols []string, err error) {
+	switch f.OrderBy {
+	case "":
+		return "started_at DESC, id DESC", []string{"started_at", "id"}, nil
+	case "started_at":
+		cols = []string{"started_at", "id"}
+	case "value":
+		cols = []string{"value", "started_at", "id"}
+	default:
+		return "", nil, fmt.Errorf("store: cannot order sessions by %q", f.OrderBy)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	terms := make([]string, len(cols))
+	for i, c := range cols {
+		terms[i] = c + dir
+	}
+	return strings.Join(terms, ", "), cols, nil
+}
+
+// ListSessions returns one page of the shop's sessions matching f, and how
+// many match in all.
+func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Session, int64, error) {
+	q, err := s.filtered(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -87,20 +135,9 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: counting sessions: %w", err)
 	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
-	var order string
-	switch f.OrderBy {
-	case "":
-		order = "started_at DESC, id DESC"
-	case "started_at":
-		order = "started_at" + dir + ", id" + dir
-	case "value":
-		order = "value" + dir + ", started_at" + dir + ", id" + dir
-	default:
-		return nil, 0, fmt.Errorf("store: cannot order sessions by %q", f.OrderBy)
+	order, _, err := sessionOrder(f)
+	if err != nil {
+		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {

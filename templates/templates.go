@@ -18,7 +18,7 @@ var files embed.FS
 // fails to render.
 func Parse(asset func(name string) (string, error)) (*template.Template, error) {
 	return template.New("pages").Funcs(template.FuncMap{
-		"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "asset": asset,
+		"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "statusTone": StatusTone, "asset": asset,
 	}).ParseFS(files, "*.html")
 }
 
@@ -33,6 +33,21 @@ func VerdictTone(verdict string) string {
 		return "success"
 	case "typical":
 		return "neutral"
+	}
+	return "auto"
+}
+
+// StatusTone is the Polaris badge tone of a session's status
+// (funnel.Status's value), as the report's lists give it: drop-offs warn,
+// an order is a success, a shopper still active is news.
+func StatusTone(status string) string {
+	switch status {
+	case "abandoned_cart", "checkout_dropoff", "payment_dropoff":
+		return "warning"
+	case "recovered", "completed":
+		return "success"
+	case "active":
+		return "info"
 	}
 	return "auto"
 }

@@ -134,14 +134,18 @@ type cartView struct {
 	SessionKey  string
 }
 
-// sessionURL links to the session in the embedded page.
+// sessionURL links to the session's page of the embedded app,
+// /sessions/{key}. In the admin it is the app's page under the store's
+// admin, which the admin opens in its frame as the app's URL with that
+// path and the shop, host and session token it adds itself; in demo mode
+// the app's own page, which gives itself the demo shop and a token.
 func (s *Service) sessionURL(domain, key string) string {
+	path := "/sessions/" + url.PathEscape(key)
 	if s.cfg.Demo || s.cfg.APIKey == "" {
-		return s.cfg.AppURL + "/demo?session=" + url.QueryEscape(key)
+		return s.cfg.AppURL + path
 	}
 	name := strings.TrimSuffix(domain, ".myshopify.com")
-	return "https://admin.shopify.com/store/" + url.PathEscape(name) + "/apps/" + url.PathEscape(s.cfg.APIKey) +
-		"?session=" + url.QueryEscape(key)
+	return "https://admin.shopify.com/store/" + url.PathEscape(name) + "/apps/" + url.PathEscape(s.cfg.APIKey) + path
 }
 
 func (s *Service) cart(shop store.Shop, kind funnel.Status, sess funnel.Session, now time.Time) cartView {

@@ -62,7 +62,7 @@ func TestAlertMessage(t *testing.T) {
 	}
 	title := `Crème <b>brûlée</b> & "set"`
 	value := shown(4200, "EUR") // the session has no currency: the shop's
-	sessionURL := "https://admin.shopify.com/store/my-shop/apps/the-key?session=cart-7"
+	sessionURL := "https://admin.shopify.com/store/my-shop/apps/the-key/sessions/cart-7"
 	recovery := "https://shop.example.com/recover?token=a&step=payment"
 
 	if want := "Payment drop-off — " + value + " on my-shop.myshopify.com · " + title; msg.Subject != want {
@@ -139,14 +139,14 @@ func TestAlertMessageLeavesOut(t *testing.T) {
 			t.Errorf("a message shows what the cart does not have, or a javascript: link:\n%s", part)
 		}
 	}
-	// Demo mode links to the demo page; the key is escaped.
-	demoURL := "https://funnelscope.example.com/demo?session=cart+7%26x"
+	// Demo mode links to the app's own session page; the key is escaped.
+	demoURL := "https://funnelscope.example.com/sessions/cart%207&x"
 	for _, want := range []string{"  (no items listed)\n", "Last activity: just now\n", "Open in Funnelscope: " + demoURL + "\n"} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, msg.Text)
 		}
 	}
-	if !strings.Contains(msg.HTML, "<li>(no items listed)</li>") || !strings.Contains(msg.HTML, `href="https://funnelscope.example.com/demo?session=cart&#43;7%26x"`) {
+	if !strings.Contains(msg.HTML, "<li>(no items listed)</li>") || !strings.Contains(msg.HTML, `href="https://funnelscope.example.com/sessions/cart%207&amp;x"`) {
 		t.Errorf("HTML:\n%s", msg.HTML)
 	}
 	chat := chatOf(t, msg)
@@ -268,7 +268,7 @@ func TestDigestMessage(t *testing.T) {
 		last = i
 	}
 	for _, want := range []string{"\n* " + shown(9000, "USD") + " · Payment drop-off · Reached payment · 2 hours 40 minutes ago\n  1 × Lamp <big> & bright\n",
-		"  Open in Funnelscope: https://admin.shopify.com/store/my-shop/apps/the-key?session=cart-01\n"} {
+		"  Open in Funnelscope: https://admin.shopify.com/store/my-shop/apps/the-key/sessions/cart-01\n"} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, msg.Text)
 		}
@@ -288,7 +288,7 @@ func TestDigestMessage(t *testing.T) {
 		t.Errorf("chat summary %q, want %q", chat.Blocks[2].Text.Text, want)
 	}
 	if want := "*" + shown(9000, "USD") + "* · Payment drop-off · Reached payment · 2 hours 40 minutes ago\n1 × Lamp &lt;big&gt; &amp; bright\n" +
-		"Contact: ana@example.com, +33 6 12 34 56 78\n<https://admin.shopify.com/store/my-shop/apps/the-key?session=cart-01|Open in Funnelscope> · " +
+		"Contact: ana@example.com, +33 6 12 34 56 78\n<https://admin.shopify.com/store/my-shop/apps/the-key/sessions/cart-01|Open in Funnelscope> · " +
 		"<https://shop.example.com/recover?token=a&amp;step=payment|Checkout recovery link>"; chat.Blocks[3].Text.Text != want {
 		t.Errorf("chat cart\n%s\nwant\n%s", chat.Blocks[3].Text.Text, want)
 	}
