@@ -93,8 +93,11 @@ func TestSessionPageInBrowser(t *testing.T) {
 		progress := chromedp.Events(p.ctx, cdpbrowser.DownloadProgress)
 		begin := chromedp.Events(p.ctx, cdpbrowser.DownloadWillBegin)
 		p.do("allowing downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			// The tab's own browser context (browser), not the browser's
+			// default one.
 			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true),
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID,
 			})
 			return err
 		}), chromedp.Click(chromedp.ID("export-csv")))
