@@ -15,6 +15,7 @@ import (
 func envOf(m map[string]string) getenv { return func(k string) string { return m[k] } }
 
 func TestServeRefusesIncompleteConfiguration(t *testing.T) {
+	t.Parallel()
 	_, err := loadSettings(envOf(map[string]string{
 		"SHOPIFY_APP_URL":      "http://funnelscope.example.com",
 		"TOKEN_ENCRYPTION_KEY": "c2hvcnQ=",
@@ -38,6 +39,7 @@ func TestServeRefusesIncompleteConfiguration(t *testing.T) {
 }
 
 func TestServeAcceptsCompleteConfiguration(t *testing.T) {
+	t.Parallel()
 	s, err := loadSettings(envOf(map[string]string{
 		"SHOPIFY_API_KEY":      "key",
 		"SHOPIFY_API_SECRET":   "secret",
@@ -56,6 +58,7 @@ func TestServeAcceptsCompleteConfiguration(t *testing.T) {
 }
 
 func TestMigrateNeedsNoShopifyConfiguration(t *testing.T) {
+	t.Parallel()
 	if _, err := loadSettings(envOf(map[string]string{}), false); err != nil {
 		t.Fatalf("migrate and demo need no configuration: %v", err)
 	}
@@ -66,6 +69,7 @@ func TestMigrateNeedsNoShopifyConfiguration(t *testing.T) {
 // values, a whole number of minutes from funnel.MinIdleThreshold to
 // funnel.MaxIdleThreshold, and so does the app's default.
 func TestAbandonAfterLimits(t *testing.T) {
+	t.Parallel()
 	if !funnel.ValidIdleThreshold(app.DefaultAbandonAfter) {
 		t.Errorf("the default threshold %s is outside the limits", app.DefaultAbandonAfter)
 	}

@@ -14,11 +14,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
@@ -27,12 +27,8 @@ import (
 // payload reads a fixture of testdata/shopify with fields replaced.
 func payload(t *testing.T, name string, fields map[string]any) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "shopify", name))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := json.Unmarshal(testkit.Fixture(t, name), &m); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range fields {
@@ -45,28 +41,19 @@ func payload(t *testing.T, name string, fields map[string]any) []byte {
 	return b
 }
 
-// settableClock is the clock of the store the deliveries are received on.
-type settableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settableClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settableClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
 // receiver is the app receiving webhooks on a database, as `serve` would.
 type receiver struct {
 	t     *testing.T
 	app   *app.App
 	store *store.Store
-	clock *settableClock
+	clock *testkit.Clock
 }
 
 func newReceiver(t *testing.T, url string) *receiver {
 	t.Helper()
 	// An hour ago, so that what is received again now is received later.
-	r := &receiver{t: t, clock: &settableClock{t: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}}
-	st, err := store.Open(t.Context(), url, store.Options{EncryptionKey: storetest.Key(), Now: r.clock.now})
+	r := &receiver{t: t, clock: testkit.NewClock(time.Now().UTC().Add(-time.Hour).Truncate(time.Second))}
+	st, err := store.Open(t.Context(), url, store.Options{EncryptionKey: storetest.Key(), Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,11 +81,7 @@ func (r *receiver) webhook(topic, shop, id string, body []byte) string {
 
 func (r *receiver) install(shop string) store.Shop {
 	r.t.Helper()
-	s, err := r.store.InstallShop(r.t.Context(), shop, store.Tokens{AccessToken: "shpat_x", Scope: "read_orders"}, nil)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return s
+	return storetest.Install(r.t, r.store, shop)
 }
 
 // keptID is the id of the kept unusable delivery with webhookID.
@@ -136,29 +119,31 @@ func runDeliveries(t *testing.T, url string, args ...string) (string, error) {
 // duplicate), the malformed one is kept again with its first receipt, and
 // the others say why they are not replayed and stay as they were.
 func TestDeliveriesListAndReplay(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			url := storetest.URL(t, dialect)
 			r := newReceiver(t, url)
 			const later, known = "later.myshopify.com", "known.myshopify.com"
 			r.install(known)
 
-			start := r.clock.now()
-			r.clock.set(start.Add(-10 * 24 * time.Hour))
+			start := r.clock.Now()
+			r.clock.Set(start.Add(-10 * 24 * time.Hour))
 			r.webhook("carts/create", "gone.myshopify.com", "wh-purged", payload(t, "carts_create.json", map[string]any{"token": "cart-purged"}))
 			if _, err := r.store.PurgePayloads(t.Context(), start.Add(-7*24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			r.clock.set(start)
+			r.clock.Set(start)
 			cart := payload(t, "carts_create.json", map[string]any{"id": "cart-later", "token": "cart-later"})
 			if body := r.webhook("carts/create", later, "wh-later", cart); !strings.Contains(body, "kept") {
 				t.Fatalf("a cart of a shop not installed: %s, want kept", body)
 			}
-			r.clock.set(start.Add(time.Minute))
+			r.clock.Set(start.Add(time.Minute))
 			r.webhook("carts/update", known, "wh-malformed", []byte(`{"token": "cart-x", "line_items": [`))
-			r.clock.set(start.Add(2 * time.Minute))
+			r.clock.Set(start.Add(2 * time.Minute))
 			r.webhook("customers/redact", known, "wh-redact", payload(t, "customers_redact.json", map[string]any{"shop_domain": known}))
-			r.clock.set(start.Add(3 * time.Minute))
+			r.clock.Set(start.Add(3 * time.Minute))
 			longTopic := "carts/" + strings.Repeat("x", 300)
 			r.webhook(longTopic, known, "wh-topic", cart)
 
@@ -250,6 +235,7 @@ func TestDeliveriesListAndReplay(t *testing.T) {
 // TestDeliveriesUsage checks that a command line the command does not
 // understand is a usage error, and that nothing is opened for it.
 func TestDeliveriesUsage(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "none")
 	for _, args := range [][]string{nil, {"lists"}, {"replay"}, {"list", "extra"}, {"list", "-limit", "0"}} {
 		if _, err := runDeliveries(t, "sqlite:"+filepath.Join(dir, "x.db"), args...); !errors.Is(err, errUsage) {

@@ -65,6 +65,7 @@ func wantStopped(t *testing.T, a *app.App) {
 // closed: Start fails, and serveApp returns its error with the listener
 // closed and the app stopped.
 func TestServeAppWhenStartFails(t *testing.T) {
+	t.Parallel()
 	a, st := newTestApp(t)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -94,6 +95,7 @@ func (brokenListener) Accept() (net.Conn, error) {
 // returns the error, with the listener closed and the app (its commits
 // and jobs) stopped, instead of leaving the jobs running.
 func TestServeAppWhenServingFails(t *testing.T) {
+	t.Parallel()
 	a, _ := newTestApp(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -23,6 +23,7 @@ var outsideRepo = regexp.MustCompile(`\.\./share[d]\b|"share[d]"\s*,|/wor[k]/`)
 // build folder), .git (a worktree's names the main repository) and node_modules
 // (the type packages npm installs, not the repository's own files).
 func TestNothingReadsOutsideTheRepository(t *testing.T) {
+	t.Parallel()
 	checked := 0
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/funnelscope/funnelscope/app/alerts/alertstest"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -32,6 +33,7 @@ func hugeCart(t *testing.T, token string, n int, at time.Time) delivery {
 // at most 150 characters, cut with "…"; the texts list 5 items and say how
 // many more there are; every chat message keeps within Slack's limits.
 func TestAlertTextsBounded(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		bigTitle := strings.Repeat("Très grand titre ", 300_000/17) // non-ASCII, so a cut could split a rune
@@ -109,7 +111,7 @@ func TestAlertTextsBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		var digest []mailMsg
-		eventually(t, "the digest", func() bool {
+		testkit.Eventually(t, "the digest", func() bool {
 			digest = slices.DeleteFunc(r.smtp.messages(), func(m mailMsg) bool { return !slices.Contains(m.to, "digest@example.com") })
 			bodies, _ = r.chat.received()
 			return len(digest) == 1 && len(bodies) == 3

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -18,6 +19,7 @@ import (
 // clients) on one PostgreSQL schema, both scanning at once, directly and
 // through the queue: every qualifying session is alerted exactly once.
 func TestAlertTwoInstancesExactlyOnce(t *testing.T) {
+	t.Parallel()
 	u := storetest.URL(t, store.DialectPostgres)
 	open := func() *store.Store {
 		st, err := store.Open(context.Background(), u, store.Options{EncryptionKey: storetest.Key()})
@@ -63,8 +65,11 @@ func TestAlertTwoInstancesExactlyOnce(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	list := r2.waitAlerts(shop, len(want))
-	time.Sleep(time.Second) // let any duplicate job show itself
+	r2.waitAlerts(shop, len(want))
+	// Both instances share the queue: once it is empty, any duplicate job
+	// has run and shows below.
+	r2.waitJobsDone()
+	list := r2.alerts(shop)
 
 	var keys []string
 	for _, a := range list {
@@ -104,6 +109,7 @@ func journeyKey(n int) string { return fmt.Sprintf("cart-%03d", n) }
 // TestAlertThreshold flags a session only once it has been idle for the
 // shop's threshold, at the injected clock.
 func TestAlertThreshold(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "edge.myshopify.com"
@@ -145,6 +151,7 @@ func TestAlertThreshold(t *testing.T) {
 // (Asia/Kolkata, +05:30) and daily (America/New_York) digests by the window
 // in which they were flagged.
 func TestAlertDigests(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const hourly, daily = "hourly.myshopify.com", "daily.myshopify.com"
@@ -181,7 +188,7 @@ func TestAlertDigests(t *testing.T) {
 		mailsTo := func(addr string, n int) []parsedMail {
 			t.Helper()
 			var out []parsedMail
-			eventually(t, "mail", func() bool {
+			testkit.Eventually(t, "mail", func() bool {
 				out = nil
 				for _, m := range r.smtp.messages() {
 					if slices.Contains(m.to, addr) {
@@ -249,7 +256,7 @@ func TestAlertDigests(t *testing.T) {
 		}
 		wantIn(t, d[0].text, []string{"/sessions/cart-x", "$25.00"}, []string{"cart-y"})
 		scan(daily, nyAt(25, 23, 59)) // the 25th is not over: no digest yet
-		time.Sleep(300 * time.Millisecond)
+		r.waitJobsDone()
 		if n := len(mailsTo("daily@example.com", 1)); n != 1 {
 			t.Errorf("%d daily digests before the day ended, want 1", n)
 		}
@@ -287,6 +294,7 @@ func wantIn(t *testing.T, text string, want, not []string) {
 // TestAlertUninstalledAndRedacted: an uninstalled shop is not scanned;
 // customers/redact and shop/redact erase alerts.
 func TestAlertUninstalledAndRedacted(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop, gone = "keeps.myshopify.com", "gone.myshopify.com"
@@ -336,6 +344,7 @@ func TestAlertUninstalledAndRedacted(t *testing.T) {
 // TestAlertDigestTurnedOff: carts waiting for a digest are skipped, with the
 // reason, once the merchant turns digests off — they do not wait forever.
 func TestAlertDigestTurnedOff(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "nodigest.myshopify.com"

@@ -77,6 +77,7 @@ var leaksDetail = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+|\[?::1\]?|:\d{2,5}\b|lo
 // no resolver address, no name-to-address mapping and no Go error text,
 // while the log keeps the detail.
 func TestAlertErrorsArePlain(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		dnsAddr := nxdomainServer(t)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/alerts"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -242,8 +243,14 @@ type alertRig struct {
 	chat *chatReceiver
 }
 
+// rigSendTimeout bounds one SMTP conversation or chat POST of the alert
+// rig: far above what a send to loopback takes even on a busy machine under
+// the race detector, so that no working send times out and is retried. A
+// test of the timeout itself sets a short one (tuneSendTimeout).
+const rigSendTimeout = 5 * time.Second
+
 // newAlertRig starts the app on st with SMTP_URL pointing at a loopback
-// SMTP server, short retries (3 attempts) and a short send timeout.
+// SMTP server and short retries (3 attempts).
 func newAlertRig(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *alertRig {
 	t.Helper()
 	return newAlertRigOn(t, st, newSMTPServer(t), newChatReceiver(t), mutate...)
@@ -257,13 +264,19 @@ func newAlertRigOn(t *testing.T, st *store.Store, ss *smtpServer, chat *chatRece
 		c.SMTPURL, c.AlertFrom = r.smtp.url(), alertFrom
 	}}, mutate...)
 	r.harness = newHarness(t, st, mutate...)
+	r.tuneSendTimeout(rigSendTimeout)
+	return r
+}
+
+// tuneSendTimeout sets the rig's retries (3 attempts, 20 ms apart) with
+// send timeout d.
+func (r *alertRig) tuneSendTimeout(d time.Duration) {
 	r.app.TuneAlertsForTest(alerts.Tuning{
 		Backoff:     func(int) time.Duration { return 20 * time.Millisecond },
-		SendTimeout: 400 * time.Millisecond,
+		SendTimeout: d,
 		HTTPClient:  r.chat.srv.Client(),
 		MaxAttempts: 3,
 	})
-	return r
 }
 
 // putSettings saves settings for shop and fails the test unless 200.
@@ -309,7 +322,7 @@ func (h *harness) alerts(shop string) []alertItem {
 func (h *harness) waitAlerts(shop string, n int) []alertItem {
 	h.t.Helper()
 	var list []alertItem
-	eventually(h.t, fmt.Sprintf("%d finished alerts", n), func() bool {
+	testkit.Eventually(h.t, fmt.Sprintf("%d finished alerts", n), func() bool {
 		list = h.alerts(shop)
 		if len(list) != n {
 			return false

@@ -12,6 +12,7 @@ import (
 // TestAlertSettingsAPI checks the settings JSON, its defaults, and that each
 // bad field is a 400 naming it with nothing saved.
 func TestAlertSettingsAPI(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "settings.myshopify.com"

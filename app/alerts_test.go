@@ -19,6 +19,7 @@ import (
 // encoding, escaping, every piece of content) and that scanning again sends
 // nothing more.
 func TestAlertContentAndOnce(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "content-shop.myshopify.com"
@@ -58,7 +59,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 		if err := r.app.EnqueueAlertScan(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		r.waitJobsDone()
 
 		msgs := r.smtp.messages()
 		if len(msgs) != 4 {
@@ -163,6 +164,7 @@ func TestAlertContentAndOnce(t *testing.T) {
 // TestAlertRetriesThenFails makes each channel fail in turn: the alert is
 // retried up to its attempts, then marked failed with the reason.
 func TestAlertRetriesThenFails(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		email     bool
@@ -181,6 +183,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 			r.chat.setAnswer(func(int) int { return http.StatusInternalServerError })
 		}, "The chat webhook answered 500 Internal Server Error.", 0, 3},
 		{"chat timeout", false, func(r *alertRig) {
+			r.tuneSendTimeout(400 * time.Millisecond)
 			r.chat.setAnswer(func(int) int { return -1 })
 		}, "The chat webhook gave no answer within 0.4 s.", 0, 3},
 	}
@@ -198,6 +201,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 			r.putSettings(shop, set)
 			r.smtp.setRefuse(nil)
 			r.chat.setAnswer(func(int) int { return http.StatusOK })
+			r.tuneSendTimeout(rigSendTimeout)
 			smtpBefore := r.smtp.attemptCount()
 			_, chatBefore := r.chat.received()
 			tc.setup(r)
@@ -228,6 +232,7 @@ func TestAlertRetriesThenFails(t *testing.T) {
 // while e-mail works: the alert is sent on the third attempt and the e-mail
 // went out once.
 func TestAlertRetryResendsOnlyFailedChannels(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
 		const shop = "partial.myshopify.com"

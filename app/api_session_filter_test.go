@@ -14,6 +14,7 @@ import (
 // its start date, in the authenticated shop only: another shop's key is
 // not found, and a key the database cannot compare is refused plainly.
 func TestAPISessionsByKey(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const a, b = "key-a.myshopify.com", "key-b.myshopify.com"

@@ -39,6 +39,7 @@ type sessionDetail struct {
 // it, a key that cannot be a session's a 400 with a plain message, and the
 // page shows the same timeline.
 func TestAPISession(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const a, b = "detail-a.myshopify.com", "detail-b.myshopify.com"
@@ -127,6 +128,7 @@ func TestAPISession(t *testing.T) {
 // segment value, searched by e-mail or product, and refuses a search or a
 // segment it cannot use, naming the parameter.
 func TestAPISessionsSearchAndSegment(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "lists.myshopify.com"
@@ -189,6 +191,7 @@ func TestAPISessionsSearchAndSegment(t *testing.T) {
 // TestAlertStatusInWords lists an alert's status in words in the alerts
 // API and on its session: waiting for its digest, then sent.
 func TestAlertStatusInWords(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	r := newAlertRig(t, st)
 	const shop = "words.myshopify.com"

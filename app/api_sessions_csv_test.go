@@ -64,6 +64,7 @@ func column(t testing.TB, header []string, name string) int {
 // sessions. The page's download carries its session token in the query; a
 // token past its minute is refused in words.
 func TestSessionsCSV(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop, other = "export.myshopify.com", "export-other.myshopify.com"
@@ -239,6 +240,7 @@ func toDollar(q string) string {
 // in the file. So the first rows went out before the later ones were read
 // from the database, and the export never holds the whole list.
 func TestSessionsCSVStreams(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "stream.myshopify.com"

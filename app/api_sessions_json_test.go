@@ -11,6 +11,7 @@ import (
 // are funnel's, its value in the shop's currency when its events named
 // none, as the alerts write it.
 func TestSessionJSONWritesTheServersLabels(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	start := now.Add(-3 * time.Hour)
 	s := funnel.Session{Key: "k", StartedAt: start, LastActivity: start, AddedToCartAt: &start, Value: 123450}

@@ -15,6 +15,7 @@ import (
 // TestAPITenantIsolation puts two shops' data side by side; shop A's session
 // token sees nothing of shop B, whatever the query names.
 func TestAPITenantIsolation(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const a, b = "shop-a.myshopify.com", "shop-b.myshopify.com"
@@ -68,6 +69,7 @@ func TestAPITenantIsolation(t *testing.T) {
 
 // TestAPIRejectsBadSessionTokens checks every way a session token can be wrong.
 func TestAPIRejectsBadSessionTokens(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "guarded.myshopify.com"
@@ -131,6 +133,7 @@ func TestAPIRejectsBadSessionTokens(t *testing.T) {
 }
 
 func TestAPIValidatesParameters(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "params.myshopify.com"

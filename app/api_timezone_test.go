@@ -68,6 +68,7 @@ func (h *harness) sessionKeys(shop, query string) []string {
 // 02:00 UTC on the 24th counts under the 23rd, in the report, the trend,
 // the list and the page.
 func TestShopToday(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		h.clock.Set(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC))
@@ -114,6 +115,7 @@ func TestShopToday(t *testing.T) {
 // is learnt and changed: UTC until known, then the shop's own zone, then
 // the one chosen in Settings, past days included, with no rebuild between.
 func TestZoneChangeRebuckets(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		h.clock.Set(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))

@@ -14,6 +14,7 @@ import (
 // redirect and the state cookie name the shop as Shopify's callback does,
 // in lower case.
 func TestInstallLinkWithMixedCaseShop(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const typed, shop = "My-Store.myshopify.com", "my-store.myshopify.com"

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
@@ -59,6 +60,7 @@ func (h *harness) callback(q url.Values, cookie *http.Cookie) (*http.Response, [
 }
 
 func TestInstallByAuthorizationCode(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "install-me.myshopify.com"
@@ -90,8 +92,8 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 			t.Fatalf("granted scope = %q", s.Tokens.Scope)
 		}
 
-		eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
-		eventually(t, "the shop's time zone", func() bool {
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "the shop's time zone", func() bool {
 			s, err := st.ShopByDomain(t.Context(), shop)
 			return err == nil && s.Timezone == "America/Toronto" && s.Currency == "CAD"
 		})
@@ -124,6 +126,7 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 }
 
 func TestInstallRetriesThrottledRegistration(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "busy-store.myshopify.com"
@@ -134,11 +137,12 @@ func TestInstallRetriesThrottledRegistration(t *testing.T) {
 		if resp, body := h.callback(q, cookie); resp.StatusCode != http.StatusFound {
 			t.Fatalf("callback: %d %s", resp.StatusCode, body)
 		}
-		eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
 	})
 }
 
 func TestCallbackRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "careful.myshopify.com"
@@ -185,6 +189,7 @@ func TestCallbackRejectsBadInput(t *testing.T) {
 }
 
 func TestAuthBeginRejectsBadShops(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		for _, shop := range []string{"evil.com", "x.myshopify.com.evil.com", "%0ax.myshopify.com", "", "-x.myshopify.com"} {

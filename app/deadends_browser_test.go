@@ -44,6 +44,7 @@ func (p page) text() string {
 // TestDemoRootOpensTheDemo opens the demo's root URL, with no id_token, in
 // Chromium: it shows the demo store's report, not the admin's bounce page.
 func TestDemoRootOpensTheDemo(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	h, shop := demoHarness(t, st, 40)
 	p := page{t, browser(t, time.Minute)}
@@ -65,6 +66,7 @@ func TestDemoRootOpensTheDemo(t *testing.T) {
 // after their one-minute session token expired: each page comes back with a
 // fresh token and its query, without the merchant doing anything.
 func TestDemoReloadAfterTokenExpired(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	h, shop := demoHarness(t, st, 40)
 	p := page{t, browser(t, 2*time.Minute)}
@@ -124,6 +126,7 @@ var openLink = regexp.MustCompile(`Open in Funnelscope: (\S+)`)
 // (/demo?session=KEY) still lists that one shopper under a banner, and
 // "Show all shoppers" brings back the whole list.
 func TestAlertLinkOpensThatShopper(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "browser-alert.myshopify.com"
 	r := newAlertRig(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
@@ -201,6 +204,7 @@ func TestAlertLinkOpensThatShopper(t *testing.T) {
 // TestEveryPageHasAnIcon loads each kind of page in Chromium and decodes
 // the icon it links.
 func TestEveryPageHasAnIcon(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "browser-icon.myshopify.com"
 	demo := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })

@@ -17,6 +17,7 @@ import (
 // /demo passes its query on the same way. The admin keeps its bounce page
 // (TestPagesNeedSessionToken).
 func TestDemoPagesWithoutTokenGetOne(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, "sqlite")
 	const shop = "demo-reload.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })

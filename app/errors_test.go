@@ -10,6 +10,7 @@ import (
 // that does not exist is then answered 500 with a plain message, not an
 // empty 200, and the failure is logged.
 func TestErrorPageThatFailsToRender(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, openStore(t, "sqlite"))
 	h.app.BreakErrorPageForTest(t)
 	req, err := http.NewRequest(http.MethodGet, h.srv.URL+"/no-such-page", nil)

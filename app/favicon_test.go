@@ -14,6 +14,7 @@ import (
 // TestFavicon serves a real icon, 16 and 32 pixels, cached for long, and
 // every page links it.
 func TestFavicon(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, "sqlite")
 	h := newHarness(t, st)
 	const shop = "icon.myshopify.com"

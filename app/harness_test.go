@@ -7,14 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
@@ -26,15 +23,12 @@ const (
 	testSecret = "test-api-secret-0123456789"
 )
 
-// clock is a settable clock shared by the app and the test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+// jobPollInterval is how often the harness's job workers look for work.
+// River on database/sql learns of new jobs only by looking, and on SQLite
+// each look parses its query afresh: at 50 ms the looking was a third of
+// the package's CPU under the race detector. A job waits up to this long
+// before it runs; the tests wait for what jobs do, never for a time.
+const jobPollInterval = 200 * time.Millisecond
 
 // harness is the whole app behind a real HTTP server, on a real database,
 // talking to a stand-in Shopify on loopback.
@@ -44,14 +38,14 @@ type harness struct {
 	srv     *httptest.Server
 	store   *store.Store
 	shopify *shopifytest.Server
-	clock   *clock
-	logs    *logBuffer
+	clock   *testkit.Clock
+	logs    *testkit.LogBuffer
 	client  *http.Client
 }
 
 func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, store: st, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, logs: &logBuffer{}}
+	h := &harness{t: t, store: st, clock: testkit.NewClock(time.Now().UTC().Truncate(time.Second)), logs: &testkit.LogBuffer{}}
 	h.shopify = shopifytest.NewServer(t, testAPIKey, testSecret)
 	h.srv = httptest.NewUnstartedServer(nil)
 	cfg := app.Config{
@@ -68,7 +62,7 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 		m(&cfg)
 	}
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: 50 * time.Millisecond, ManualScans: true})
+	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: jobPollInterval, ManualScans: true})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
@@ -88,25 +82,8 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	return h
 }
 
-// logBuffer lets the app's goroutines log into one buffer while a test
-// reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
 // logText returns what the app has logged so far.
-func (h *harness) logText() string {
-	h.logs.mu.Lock()
-	defer h.logs.mu.Unlock()
-	return h.logs.buf.String()
-}
+func (h *harness) logText() string { return h.logs.String() }
 
 // do sends a request to the app and returns the response with its body read.
 func (h *harness) do(req *http.Request) (*http.Response, []byte) {
@@ -173,41 +150,31 @@ func (h *harness) webhook(topic, shop, webhookID string, body []byte) (*http.Res
 // install puts a shop in the store with live tokens, as after an install.
 func (h *harness) install(shop string) store.Shop {
 	h.t.Helper()
-	s, err := h.store.InstallShop(h.t.Context(), shop, store.Tokens{
-		AccessToken: "shpat_" + strings.ReplaceAll(shop, ".", "_"), Scope: "read_orders",
-	}, nil)
-	if err != nil {
-		h.t.Fatalf("installing %s: %v", shop, err)
-	}
-	return s
+	return storetest.Install(h.t, h.store, shop)
 }
 
-// eventually polls cond until it holds or the deadline passes; it bounds a
-// wait for background work, it does not assert speed.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
+// forEachDialect runs fn, in parallel subtests, on a fresh PostgreSQL database
+// and a fresh SQLite file.
+func forEachDialect(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	storetest.ForEach(t, fn)
+}
+
+// waitJobsDone waits until the app's job queue holds no unfinished job: the
+// work the test set going (scans, the jobs they queue, deliveries and
+// their retries) is over, so whatever it would still have done it has
+// done. A test that checks that nothing more happened checks after this.
+func (h *harness) waitJobsDone() {
+	h.t.Helper()
+	var (
+		left []string
+		err  error
+	)
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if cond() {
+		if left, err = h.app.UnfinishedJobsForTest(h.t.Context()); err == nil && len(left) == 0 {
 			return
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
-// fixture reads a payload from the repository's testdata/shopify; a missing
-// fixture fails the test.
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "shopify", name))
-	if err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
-	}
-	return b
-}
-
-// forEachDialect runs fn on a fresh PostgreSQL schema and a fresh SQLite file.
-func forEachDialect(t *testing.T, fn func(t *testing.T, st *store.Store)) {
-	storetest.ForEach(t, fn)
+	h.t.Fatalf("the job queue still holds %v after 15s (%v)", left, err)
 }

@@ -39,6 +39,7 @@ func rawHEAD(t *testing.T, h *harness, path string) (*http.Response, []byte) {
 // TestHEADAnswersWhereGETDoes: HEAD gets the status and headers of GET, and
 // no body, on every GET route.
 func TestHEADAnswersWhereGETDoes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, storetest.Open(t, store.DialectSQLite))
 	for _, path := range []string{"/healthz", "/readyz", "/", assetURL(t, "app.css"), "/auth?shop=head.myshopify.com"} {
 		get, _ := h.get(path)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -16,6 +17,7 @@ import (
 // refused refresh marks the shop for re-authorization, without looping, and
 // the next embedded load installs it afresh.
 func TestManagedInstallAndTokenRefresh(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "managed.myshopify.com"
@@ -33,7 +35,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		if err != nil || !installed.Installed() || installed.Tokens.RefreshToken == "" || installed.Tokens.AccessTokenExpiresAt.IsZero() {
 			t.Fatalf("token exchange did not store an expiring offline token: %v %+v", err, installed.Installed())
 		}
-		eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
 
 		// Close to expiry: the next Admin API call refreshes first.
 		tokenCalls := h.shopify.Calls("/admin/oauth/access_token")
@@ -83,6 +85,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 
 // TestDocumentWithoutTokenGetsBouncePage: App Bridge supplies the token.
 func TestDocumentWithoutTokenGetsBouncePage(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		resp, body := h.get("/?embedded=1&shop=bounce.myshopify.com&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYm91bmNl")

@@ -21,6 +21,7 @@ import (
 // funnel.DisplayMoney writes it, and for a German admin (the admin's
 // locale parameter) the German way.
 func TestListShowsTheServersLabels(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "labels.myshopify.com"
 	// Demo mode gives the page its session tokens, as App Bridge would.
@@ -82,6 +83,7 @@ func TestListShowsTheServersLabels(t *testing.T) {
 // the server's defaults as the amounts' placeholders, and saves an emptied
 // amount as the server's default.
 func TestSettingsPageTakesTheServersDefaults(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "defaults.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.AbandonAfter, c.Demo, c.DemoShop = 2*time.Hour, true, shop })

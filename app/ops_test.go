@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestOperatorEndpoints(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		if resp, body := h.get("/healthz"); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "ok") {
@@ -21,7 +23,7 @@ func TestOperatorEndpoints(t *testing.T) {
 			t.Fatalf("/readyz: %d %s", resp.StatusCode, body)
 		}
 		h.install("metrics.myshopify.com")
-		h.webhook("carts/create", "metrics.myshopify.com", "m-1", fixture(t, "carts_create.json"))
+		h.webhook("carts/create", "metrics.myshopify.com", "m-1", testkit.Fixture(t, "carts_create.json"))
 		resp, body := h.get("/metrics")
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `funnelscope_webhooks_total{outcome="applied",topic="carts/create"} 1`) {
 			t.Fatalf("/metrics does not count the applied webhook: %d", resp.StatusCode)
@@ -46,11 +48,12 @@ func TestOperatorEndpoints(t *testing.T) {
 // TestWebhookRequestLogLevel checks that accepted webhook deliveries are
 // logged at debug level, refused ones at info.
 func TestWebhookRequestLogLevel(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t, store.DialectSQLite)
 	h := newHarness(t, st)
 	const shop = "logs.myshopify.com"
 	h.install(shop)
-	if resp, body := h.webhook("carts/create", shop, "log-ok", fixture(t, "carts_create.json")); resp.StatusCode != http.StatusOK {
+	if resp, body := h.webhook("carts/create", shop, "log-ok", testkit.Fixture(t, "carts_create.json")); resp.StatusCode != http.StatusOK {
 		t.Fatalf("delivery: %d %s", resp.StatusCode, body)
 	}
 	req := shopifytest.SignedWebhook(h.srv.URL+"/webhooks", "another-secret", "carts/create", shop, "log-bad", []byte(`{}`))
@@ -59,7 +62,7 @@ func TestWebhookRequestLogLevel(t *testing.T) {
 	}
 	// The request log line is written once the answer is on its way.
 	levels := map[int]string{}
-	eventually(t, "both request log lines", func() bool {
+	testkit.Eventually(t, "both request log lines", func() bool {
 		for _, line := range strings.Split(strings.TrimSpace(h.logText()), "\n") {
 			var rec struct {
 				Msg    string `json:"msg"`

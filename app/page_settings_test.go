@@ -14,6 +14,7 @@ import (
 // takes what the server accepts: its limits come from the rule that checks
 // them, not from a copy in the template.
 func TestSettingsPageLimits(t *testing.T) {
+	t.Parallel()
 	pages := parsePages(t)
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, "settings.html", pageData{Title: "Settings", Shop: "s.myshopify.com", Data: newSettingsView(settingsResponse{})}); err != nil {

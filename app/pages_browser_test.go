@@ -119,6 +119,7 @@ func checkPages(t *testing.T, p page, origin string, pages []browserPage) {
 // axe-core finds no WCAG 2.2 A or AA violation, and every script,
 // stylesheet and request of each page to the app answers.
 func TestPagesAccessibleInBrowser(t *testing.T) {
+	t.Parallel()
 	h, shop := demoHarness(t, openStore(t, store.DialectPostgres), 600)
 	p := page{t, browser(t, 4*time.Minute)}
 	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}.Encode()

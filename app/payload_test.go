@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/funnelscope/funnelscope/internal/testkit"
 )
 
 // payload is a fixture decoded for editing; numbers stay exact (ids exceed 2^53).
@@ -11,7 +13,7 @@ type payload map[string]any
 
 func loadPayload(t *testing.T, name string) payload {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(fixture(t, name)))
+	dec := json.NewDecoder(bytes.NewReader(testkit.Fixture(t, name)))
 	dec.UseNumber()
 	var p payload
 	if err := dec.Decode(&p); err != nil {

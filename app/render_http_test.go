@@ -28,6 +28,7 @@ func wantCSP(t *testing.T, what string, resp *http.Response, shop string) {
 // shop's own frame-ancestors, and that without a valid session token only
 // the bounce page (and demo mode's /demo) is reachable.
 func TestPagesNeedSessionToken(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, "sqlite")
 	h := newHarness(t, st)
 	const shop = "csp-shop.myshopify.com"
@@ -102,6 +103,7 @@ func TestPagesNeedSessionToken(t *testing.T) {
 // to the report with a token for the demo shop only, the page leaves out
 // App Bridge, and /demo/token mints fresh tokens.
 func TestDemoEntersWithMintedToken(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, "sqlite")
 	const shop = "demo-door.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })

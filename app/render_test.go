@@ -61,6 +61,7 @@ func noNaN(t *testing.T, html string) {
 }
 
 func TestRenderNoDataState(t *testing.T) {
+	t.Parallel()
 	v := viewOf(funnel.Tally{}, nil)
 	v.State, v.IdleMinutes = reportNoData, 45
 	html := renderHome(t, v)
@@ -76,6 +77,7 @@ func TestRenderNoDataState(t *testing.T) {
 }
 
 func TestRenderEmptyRange(t *testing.T) {
+	t.Parallel()
 	v := viewOf(funnel.Tally{}, nil)
 	if v.State != reportEmptyRange {
 		t.Fatalf("state of an empty report = %s", v.State)
@@ -91,6 +93,7 @@ func TestRenderEmptyRange(t *testing.T) {
 }
 
 func TestRenderErrorState(t *testing.T) {
+	t.Parallel()
 	html := renderHome(t, reportView{From: "2026-10-26", To: "2026-11-24", State: reportError, Error: "from must not be after to."})
 	for _, want := range []string{`id="report-error"`, "The report could not be loaded", "from must not be after to.", "Nothing is lost"} {
 		if !strings.Contains(html, want) {
@@ -103,6 +106,7 @@ func TestRenderErrorState(t *testing.T) {
 }
 
 func TestRenderZeroCompletions(t *testing.T) {
+	t.Parallel()
 	var tally funnel.Tally
 	tally.Furthest[funnel.StageAddedToCart] = 40
 	tally.Furthest[funnel.StageCheckoutStarted] = 10
@@ -128,6 +132,7 @@ func TestRenderZeroCompletions(t *testing.T) {
 }
 
 func TestFormatting(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		money("1234567.50", "USD"): "$1,234,567.50", money("-12.00", "GBP"): "-£12.00", money("999.99", "SEK"): "999.99 SEK",
 		money("1234.50", "CAD"): "CA$1,234.50", money("1234.50", "AUD"): "A$1,234.50",
@@ -147,6 +152,7 @@ func TestFormatting(t *testing.T) {
 // TestRenderSegmentKnownOnlyFromTheOrder: new vs returning is known only
 // from the order, so its row shows counts and no rate at all.
 func TestRenderSegmentKnownOnlyFromTheOrder(t *testing.T) {
+	t.Parallel()
 	var seg funnel.Tally
 	seg.Furthest = [funnel.StageCompleted + 1]int64{0, 0, 0, 0, 0, 0, 466}
 	r := funnelResponse{Report: funnel.BuildReport(seg), Segment: funnel.SegmentNewVsReturning}
@@ -166,6 +172,7 @@ func TestRenderSegmentKnownOnlyFromTheOrder(t *testing.T) {
 // below typical then cannot be priced because no shopper has ordered, not
 // for want of an order value.
 func TestRenderUnpricedStepSaysWhy(t *testing.T) {
+	t.Parallel()
 	var tally funnel.Tally
 	tally.Furthest[funnel.StageAddedToCart] = 360
 	tally.Furthest[funnel.StageCheckoutStarted] = 40

@@ -40,6 +40,7 @@ func stepOf(t *testing.T, html, key string) string {
 // counts, and the sessions between two stages split into dropped off and
 // still shopping.
 func TestRenderVerdictsAgree(t *testing.T) {
+	t.Parallel()
 	v := viewOf(demoLikeTally(), nil)
 	html := renderHome(t, v)
 	noNaN(t, html)
@@ -130,6 +131,7 @@ func TestRenderVerdictsAgree(t *testing.T) {
 
 // TestRenderTooFewShoppers is "Today" with 13 shoppers: no verdict, no fix.
 func TestRenderTooFewShoppers(t *testing.T) {
+	t.Parallel()
 	var tl funnel.Tally
 	tl.Furthest = [funnel.StageCompleted + 1]int64{0, 11, 0, 0, 1, 0, 1}
 	tl.OrderValue, tl.Currency = 50_00, "USD"
@@ -154,6 +156,7 @@ func TestRenderTooFewShoppers(t *testing.T) {
 // listed under "what to fix first" and not below typical, every step below
 // typical is listed, and each chip is the step's verdict.
 func TestRenderFixFirstProperty(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	bench := funnel.Benchmarks()
 	chip := regexp.MustCompile(`data-stage="(\w+)"[^>]*>\s*<div class="step"[\s\S]*?data-band="(\w+)"`)
@@ -218,6 +221,7 @@ func TestRenderFixFirstProperty(t *testing.T) {
 // TestRenderSegmentRatesRoundOnce checks the segment table's rates come
 // from the counts, as the funnel's do.
 func TestRenderSegmentRatesRoundOnce(t *testing.T) {
+	t.Parallel()
 	var seg funnel.Tally
 	// 1310 reach the checkout, 298 of them the contact step: by source,
 	// the first rate the page shows (the checkout's is not known).

@@ -19,44 +19,10 @@ import (
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
-
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts a headless Chromium for one test, bounded by timeout. It
-// resolves no host but 127.0.0.1, so the page can reach only the test
-// server: Shopify's CDN is unreachable, as the page must tolerate.
-func browser(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is needed for the browser tests (apt-get install -y chromium): %v", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", "new"),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return bctx
-}
 
 // page drives one browser tab in a test.
 type page struct {
@@ -223,7 +189,9 @@ func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string)
 	// every verdict the page shows, are the same on every run.
 	h.clock.Set(demoNow)
 	h.install(shop)
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	// A bound, not a speed: beside the other tests of a busy machine, the
+	// race detector's SQLite takes minutes for what is seconds without it.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	started := time.Now()
 	defer func() { t.Logf("demo data: %d sessions in %s", sessions, time.Since(started).Round(time.Millisecond)) }()
@@ -243,6 +211,7 @@ func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string)
 // segment changes, the abandoned-cart list and its sorting; then it saves
 // the report's screenshot.
 func TestReportPageInBrowser(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		// The race detector slows pure-Go SQLite a lot: PostgreSQL gets the
 		// larger history and takes the screenshot.
@@ -396,11 +365,12 @@ func screenshot(t *testing.T, p page, h *harness, shop string) {
 // TestSettingsPageInBrowser saves the settings form, reloads it, and shows
 // a refused value beside its field.
 func TestSettingsPageInBrowser(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectPostgres)
 	const shop = "browser-settings.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
 	h.install(shop)
-	request := strings.ReplaceAll(string(fixture(t, "customers_data_request.json")), "{shop}.myshopify.com", shop)
+	request := strings.ReplaceAll(string(testkit.Fixture(t, "customers_data_request.json")), "{shop}.myshopify.com", shop)
 	if resp, _ := h.webhook("customers/data_request", shop, "dr-1", []byte(request)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("customers/data_request: %d", resp.StatusCode)
 	}
@@ -458,6 +428,7 @@ func TestSettingsPageInBrowser(t *testing.T) {
 // it loads App Bridge from Shopify's CDN, with the CDN unreachable: the
 // server-rendered report still shows, and the page says what to do.
 func TestReportPageWithoutShopifyCDN(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	h := newHarness(t, st)
 	const shop = "no-cdn.myshopify.com"

@@ -17,6 +17,7 @@ import (
 // list each count the requested shop's carts of the requested days, and
 // no other shop's.
 func TestReportsFromParsedRequests(t *testing.T) {
+	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)

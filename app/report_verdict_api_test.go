@@ -42,6 +42,7 @@ type verdictReport struct {
 // API's verdicts, unrounded rates, drop-off split, value at risk and
 // monthly estimates, then that the server-rendered page shows the same.
 func TestReportVerdictsAPIAndPage(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "verdicts.myshopify.com"

@@ -12,6 +12,7 @@ import (
 // report that failed on our side is a 5xx, so that monitoring counts it,
 // still with the page's plain message.
 func TestReportViewStatus(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "report-status.myshopify.com"

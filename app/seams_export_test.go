@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -89,4 +93,22 @@ func (a *App) WaitingCommits() (waiting int, stopping bool) {
 	a.commits.mu.Lock()
 	defer a.commits.mu.Unlock()
 	return len(a.commits.queue), a.commits.stopping
+}
+
+// UnfinishedJobsForTest returns the kinds of the jobs in the queue that
+// have not finished: available, running, pending, or scheduled (a retry
+// included). A queue without any has done all the work it was given, and
+// what a finished job would have changed has been changed.
+func (a *App) UnfinishedJobsForTest(ctx context.Context) ([]string, error) {
+	res, err := a.jobs.JobList(ctx, river.NewJobListParams().States(
+		rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStatePending,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(100))
+	if err != nil {
+		return nil, fmt.Errorf("app: listing unfinished jobs: %w", err)
+	}
+	kinds := make([]string, 0, len(res.Jobs))
+	for _, j := range res.Jobs {
+		kinds = append(kinds, j.Kind+" ("+string(j.State)+")")
+	}
+	return kinds, nil
 }

@@ -27,6 +27,7 @@ const readTimeline = `Array.from(document.querySelectorAll("#timeline s-table-bo
 // whose timeline is the API's; goes back, searches the list by a product
 // of that cart, and exports the list to CSV, which it opens and parses.
 func TestSessionPageInBrowser(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h, shop := demoHarness(t, st, 40)
 		p := page{t, browser(t, 2*time.Minute)}
@@ -92,8 +93,11 @@ func TestSessionPageInBrowser(t *testing.T) {
 		progress := chromedp.Events(p.ctx, cdpbrowser.DownloadProgress)
 		begin := chromedp.Events(p.ctx, cdpbrowser.DownloadWillBegin)
 		p.do("allowing downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			// The tab's own browser context (browser), not the browser's
+			// default one.
 			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptrTo(true),
+				BrowserContextID: chromedp.FromContext(ctx).BrowserContextID,
 			})
 			return err
 		}), chromedp.Click(chromedp.ID("export-csv")))

@@ -9,6 +9,7 @@ import (
 // TestAlertStatusLabel says each alert status in words, the reason of a
 // failed or skipped alert with it.
 func TestAlertStatusLabel(t *testing.T) {
+	t.Parallel()
 	digest := int64(4)
 	for _, tc := range []struct {
 		alert store.Alert
@@ -34,6 +35,7 @@ func TestAlertStatusLabel(t *testing.T) {
 
 // TestCSVCell escapes exactly the cells a spreadsheet would evaluate.
 func TestCSVCell(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"=1+2": "'=1+2", "+49 30 1": "'+49 30 1", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx",
 		"": "", "Mug": "Mug", "1 + 2": "1 + 2", "a=b": "a=b", "'quoted": "'quoted", "ünïcode": "ünïcode",

@@ -155,6 +155,7 @@ func demoPage(p page, h *harness, shop, path, query string) {
 // pages, marks its own entry, and passes the markup and accessibility
 // checks with the markup its scripts built.
 func TestNavigationInBrowser(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	h, shop := demoHarness(t, st, 60)
 	p := page{t, browser(t, 2*time.Minute)}
@@ -208,6 +209,7 @@ func TestNavigationInBrowser(t *testing.T) {
 // sort and the page, and checks that the address holds them, that a
 // reload shows the same, and that the back button goes back through them.
 func TestReportStateInAddress(t *testing.T) {
+	t.Parallel()
 	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
 	st := openStore(t, store.DialectPostgres)
 	h, shop := demoHarness(t, st, 120)
@@ -308,6 +310,7 @@ func jsString(s string) string {
 // first, Save saves with a toast, and a refused value is shown beside its
 // field and tied to it.
 func TestSettingsSaveBarInBrowser(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "browser-savebar.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
@@ -434,6 +437,7 @@ const layoutProblems = `(() => {
 // lists, the chart has few ticks and 12-pixel labels, and every control is
 // at least 24 px.
 func TestPhoneLayoutInBrowser(t *testing.T) {
+	t.Parallel()
 	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
 	st := openStore(t, store.DialectPostgres)
 	h, shop := demoHarness(t, st, 120)

@@ -29,6 +29,7 @@ func assetURL(t *testing.T, name string) string {
 // TestStaticFilesByHashedName: a static file is served under its hashed
 // name, to be kept for a year; its own name and a stale hash are 404s.
 func TestStaticFilesByHashedName(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, storetest.Open(t, store.DialectSQLite))
 	u := assetURL(t, "app.css")
 	resp, body := h.get(u)
@@ -69,6 +70,7 @@ var localRef = regexp.MustCompile(`<(script|link|img)\b[^>]*?\b(?:src|href)="(/[
 // script, stylesheet and icon each names: each is a hashed static URL that
 // answers 200 and may be kept for good.
 func TestEveryPageAssetResolves(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, storetest.Open(t, store.DialectSQLite))
 	const shop = "assets.myshopify.com"
 	h.install(shop)

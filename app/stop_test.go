@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -26,7 +27,7 @@ type inFlight struct {
 }
 
 func newInFlight(h *harness, shop string) *inFlight {
-	return &inFlight{h: h, shop: shop, body: fixture(h.t, "carts_create.json"), status: map[string]int{}}
+	return &inFlight{h: h, shop: shop, body: testkit.Fixture(h.t, "carts_create.json"), status: map[string]int{}}
 }
 
 // send posts a signed carts/create delivery without waiting for its answer.
@@ -102,7 +103,7 @@ func checkAnsweredAsCommitted(t *testing.T, st *store.Store, status map[string]i
 // or in the group commit's queue.
 func allInFlight(t *testing.T, a *app.App, gate *app.CommitGate, n int) {
 	t.Helper()
-	eventually(t, fmt.Sprintf("%d deliveries waiting for their commit", n), func() bool {
+	testkit.Eventually(t, fmt.Sprintf("%d deliveries waiting for their commit", n), func() bool {
 		waiting, _ := a.WaitingCommits()
 		return gate.Entered()+waiting == n
 	})
@@ -112,7 +113,7 @@ func allInFlight(t *testing.T, a *app.App, gate *app.CommitGate, n int) {
 // returned (and then puts its error back).
 func stopBegun(t *testing.T, a *app.App, stopped chan error) {
 	t.Helper()
-	eventually(t, "Stop to begin", func() bool {
+	testkit.Eventually(t, "Stop to begin", func() bool {
 		if _, stopping := a.WaitingCommits(); stopping {
 			return true
 		}
@@ -132,6 +133,7 @@ func stopBegun(t *testing.T, a *app.App, stopped chan error) {
 // answered 200. A delivery that arrives once Stop has begun is answered
 // 503 at once and not committed.
 func TestStopDrainsTheGroupCommit(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "drain.myshopify.com"
@@ -186,6 +188,7 @@ func TestStopDrainsTheGroupCommit(t *testing.T) {
 // 503 and not committed — none is left unanswered, and none is committed
 // after Stop returns.
 func TestStopPastItsDeadline(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "deadline.myshopify.com"
@@ -197,7 +200,7 @@ func TestStopPastItsDeadline(t *testing.T) {
 		// make at least one more batch.
 		const n = 12
 		f.send("deadline-0")
-		eventually(t, "the first delivery at the gate", func() bool { return gate.Entered() == 1 })
+		testkit.Eventually(t, "the first delivery at the gate", func() bool { return gate.Entered() == 1 })
 		for i := 1; i < n; i++ {
 			f.send(fmt.Sprintf("deadline-%d", i))
 		}

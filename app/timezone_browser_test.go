@@ -21,6 +21,7 @@ import (
 // time in New York. Then the settings page shows the shop's zone, and
 // saving another setting leaves the shop following its own zone.
 func TestShopZoneInBrowser(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "zone-page.myshopify.com"
 	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -29,11 +30,12 @@ func stateOf(t *testing.T, st *store.Store, shopID int64) counts {
 }
 
 func TestWebhookBadInput(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "strict.myshopify.com"
 		s := h.install(shop)
-		cart := fixture(t, "carts_create.json")
+		cart := testkit.Fixture(t, "carts_create.json")
 
 		post := func(body []byte, header map[string]string) (*http.Response, []byte) {
 			req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/webhooks", bytes.NewReader(body))
@@ -136,6 +138,7 @@ func TestWebhookBadInput(t *testing.T) {
 }
 
 func TestWebhookDuplicateIsNoOp(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "dupes.myshopify.com"
@@ -164,6 +167,7 @@ func TestWebhookDuplicateIsNoOp(t *testing.T) {
 // characters, which PostgreSQL's text and jsonb refuse: the delivery is
 // still applied, without them, rather than refused on every retry.
 func TestWebhookNULCharacters(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "nul.myshopify.com"

@@ -49,6 +49,7 @@ func cartDelivery(shop, id, cart string) (store.Delivery, *funnel.Event) {
 // each is answered after its commit, exactly the redeliveries are reported
 // duplicate, and every delivery went through a commit.
 func TestGroupCommitConcurrent(t *testing.T) {
+	t.Parallel()
 	forEachCommit(t, func(t *testing.T, st *store.Store, g *groupCommit, shop store.Shop, sizes prometheus.Histogram) {
 		const n = 40
 		results := make([]commitResult, n+n/4)
@@ -96,6 +97,7 @@ func TestGroupCommitConcurrent(t *testing.T) {
 // refused by the database (its shop, cached as installed, does not exist):
 // that one fails, the others are committed one by one.
 func TestGroupCommitIsolatesFailure(t *testing.T) {
+	t.Parallel()
 	forEachCommit(t, func(t *testing.T, st *store.Store, g *groupCommit, shop store.Shop, _ prometheus.Histogram) {
 		const ghost = "ghost.myshopify.com"
 		g.shops.ids = map[string]cachedShop{ghost: {id: shop.ID + 1000, until: time.Now().Add(time.Hour)}}
@@ -129,6 +131,7 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 // TestInstalledShopsForget checks that an uninstall seen here is not
 // hidden by what the cache remembers.
 func TestInstalledShopsForget(t *testing.T) {
+	t.Parallel()
 	forEachCommit(t, func(t *testing.T, st *store.Store, g *groupCommit, shop store.Shop, _ prometheus.Histogram) {
 		ctx := context.Background()
 		at := time.Now()

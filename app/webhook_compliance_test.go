@@ -12,10 +12,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
 func TestComplianceTopics(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "private.myshopify.com"
@@ -36,7 +38,7 @@ func TestComplianceTopics(t *testing.T) {
 		}
 
 		withShop := func(name string) []byte {
-			return []byte(strings.ReplaceAll(string(fixture(t, name)), "{shop}.myshopify.com", shop))
+			return []byte(strings.ReplaceAll(string(testkit.Fixture(t, name)), "{shop}.myshopify.com", shop))
 		}
 		if resp, body := h.webhook("customers/data_request", shop, "gdpr-1", withShop("customers_data_request.json")); resp.StatusCode != http.StatusOK {
 			t.Fatalf("data request: %d %s", resp.StatusCode, body)
@@ -44,7 +46,7 @@ func TestComplianceTopics(t *testing.T) {
 		// The merchant finds the report in the app, to pass on to the
 		// customer, once the job has made it.
 		var body []byte
-		eventually(t, "the data request's report", func() bool {
+		testkit.Eventually(t, "the data request's report", func() bool {
 			_, body = h.api(http.MethodGet, "/api/data-requests", shop, nil)
 			return strings.Contains(string(body), `"received_at"`)
 		})
@@ -70,13 +72,13 @@ func TestComplianceTopics(t *testing.T) {
 		if _, body := h.api(http.MethodGet, "/api/data-requests", "bystander.myshopify.com", nil); strings.Contains(string(body), "john@") {
 			t.Fatalf("another shop sees the data request: %s", body)
 		}
-		eventually(t, "the data request settled", func() bool {
+		testkit.Eventually(t, "the data request settled", func() bool {
 			reason, payload := deliveryState(t, st, "gdpr-1")
 			return !payload && strings.Contains(reason, "the report lists 1 funnel session")
 		})
 		// A redelivery of the request does not add a second report.
 		h.webhook("customers/data_request", shop, "gdpr-1b", withShop("customers_data_request.json"))
-		eventually(t, "the redelivered data request settled", func() bool {
+		testkit.Eventually(t, "the redelivered data request settled", func() bool {
 			_, payload := deliveryState(t, st, "gdpr-1b")
 			return !payload
 		})
@@ -90,7 +92,7 @@ func TestComplianceTopics(t *testing.T) {
 		if resp, body := h.webhook("customers/redact", shop, "gdpr-2", withShop("customers_redact.json")); resp.StatusCode != http.StatusOK {
 			t.Fatalf("customers/redact: %d %s\n%s", resp.StatusCode, body, h.logText())
 		}
-		eventually(t, "the erasure job", func() bool {
+		testkit.Eventually(t, "the erasure job", func() bool {
 			_, payload := deliveryState(t, st, "gdpr-2")
 			return !payload
 		})
@@ -174,6 +176,7 @@ func payloadsNaming(t *testing.T, st *store.Store, needle string) int {
 // Each is found, by a job queued with the kept delivery and worked by the
 // app's River client, while another customer's sessions and payloads stay.
 func TestCustomersRedactParsed(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "parsed.myshopify.com"
@@ -227,7 +230,7 @@ func TestCustomersRedactParsed(t *testing.T) {
 			if resp, body := h.webhook(topic, shop, id, body); resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"kept"`) {
 				t.Fatalf("%s: %d %s", topic, resp.StatusCode, body)
 			}
-			eventually(t, topic+" carried out", func() bool {
+			testkit.Eventually(t, topic+" carried out", func() bool {
 				_, payload := deliveryState(t, st, id)
 				return !payload
 			})

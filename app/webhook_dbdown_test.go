@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -79,6 +80,7 @@ func (p *faultProxy) setDown(down bool) {
 // answers 5xx, so Shopify retries; once it is back the app recovers by itself
 // and the retried delivery is applied.
 func TestWebhookDatabaseDown(t *testing.T) {
+	t.Parallel()
 	base, err := url.Parse(storetest.URL(t, store.DialectPostgres))
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +96,7 @@ func TestWebhookDatabaseDown(t *testing.T) {
 	const shop = "flaky.myshopify.com"
 	h.install(shop)
 
-	cart := fixture(t, "carts_create.json")
+	cart := testkit.Fixture(t, "carts_create.json")
 	if resp, body := h.webhook("carts/create", shop, "before", cart); resp.StatusCode != http.StatusOK {
 		t.Fatalf("before the outage: %d %s", resp.StatusCode, body)
 	}
@@ -110,7 +112,7 @@ func TestWebhookDatabaseDown(t *testing.T) {
 	}
 
 	proxy.setDown(false)
-	eventually(t, "the app to recover", func() bool {
+	testkit.Eventually(t, "the app to recover", func() bool {
 		resp, _ := h.webhook("carts/update", shop, "during", update)
 		return resp.StatusCode == http.StatusOK
 	})

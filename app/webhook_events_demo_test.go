@@ -11,6 +11,7 @@ import (
 // app turns into a funnel event, so the demo's report holds all of it.
 // (demo/ checks the history itself; only the app knows its event rule.)
 func TestDemoPayloadsAreUsable(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	first, late, err := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return now }, Seed: 3, Sessions: 2000, Days: 90}.Webhooks()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -24,6 +25,7 @@ func ts(s string) *time.Time {
 // TestWebhookFixtures posts every example payload through the real endpoint
 // and checks the sessions they build, field by field.
 func TestWebhookFixtures(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "fixtures.myshopify.com"
@@ -41,7 +43,7 @@ func TestWebhookFixtures(t *testing.T) {
 			{"customers/data_request", "customers_data_request.json", "kept"},
 		}
 		for i, d := range deliveries {
-			resp, body := h.webhook(d.topic, shop, "fx-"+string(rune('a'+i)), fixture(t, d.file))
+			resp, body := h.webhook(d.topic, shop, "fx-"+string(rune('a'+i)), testkit.Fixture(t, d.file))
 			var got struct{ Status string }
 			_ = json.Unmarshal(body, &got)
 			if resp.StatusCode != http.StatusOK || got.Status != d.want {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -27,12 +28,13 @@ func statusOf(body []byte) string {
 // times cannot be real are answered 200 and kept with the reason, on both
 // databases, and change no session, rollup or shop.
 func TestPoisonPayloadsAreKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "poison.myshopify.com"
 		h.install(shop)
 		// A session the poison must leave alone.
-		if _, b := h.webhook("carts/create", shop, "good-cart", fixture(t, "carts_create.json")); statusOf(b) != "applied" {
+		if _, b := h.webhook("carts/create", shop, "good-cart", testkit.Fixture(t, "carts_create.json")); statusOf(b) != "applied" {
 			t.Fatalf("good cart: %s", b)
 		}
 
@@ -110,6 +112,7 @@ func TestPoisonPayloadsAreKept(t *testing.T) {
 // answered 200 and kept, with a reason naming the header, under a stand-in
 // that recognises its redeliveries; no session changes.
 func TestBadHeaderValuesAreKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "headers.myshopify.com"
@@ -121,7 +124,7 @@ func TestBadHeaderValuesAreKept(t *testing.T) {
 		}
 		// 500 KB of hex: it does not compress into a unique index row.
 		huge := hex.EncodeToString(long)
-		body := fixture(t, "carts_create.json")
+		body := testkit.Fixture(t, "carts_create.json")
 		before := dbState(t, st, "deliveries")
 		n := 0
 		for _, header := range []string{"X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-API-Version", "X-Shopify-Triggered-At"} {
@@ -175,6 +178,7 @@ func shopifyStandIn(v string) string {
 // PostgreSQL's text refuses, is dropped like any NUL of any payload: the
 // data request is saved and the redaction erases, on both databases.
 func TestNULInCompliancePayload(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "nul-privacy.myshopify.com"
@@ -192,7 +196,7 @@ func TestNULInCompliancePayload(t *testing.T) {
 			t.Fatalf("data request with a NUL: %d %s", resp.StatusCode, b)
 		}
 		// The report is made by a job queued with the delivery.
-		eventually(t, "the data request's report", func() bool {
+		testkit.Eventually(t, "the data request's report", func() bool {
 			reqs, err := st.DataRequests(t.Context(), s.ID, 10)
 			return err == nil && len(reqs) == 1
 		})
@@ -205,7 +209,7 @@ func TestNULInCompliancePayload(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("customers/redact with a NUL: %d %s", resp.StatusCode, b)
 		}
-		eventually(t, "the erasure of the customer", func() bool {
+		testkit.Eventually(t, "the erasure of the customer", func() bool {
 			held, err := st.CustomerData(t.Context(), s.ID, funnel.Customer{Email: "john@example.com"})
 			return err == nil && len(held) == 0
 		})

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify/shopifytest"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
@@ -63,6 +64,7 @@ func dropRefusal(t *testing.T, st *store.Store, name, table string) {
 // 200 and kept with the refusal, while the deliveries committed in the same
 // batch are applied; it is not answered 5xx for Shopify to retry for hours.
 func TestRefusedDeliveryIsKept(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "refused.myshopify.com"
@@ -124,7 +126,7 @@ func TestRefusedDeliveryIsKept(t *testing.T) {
 
 		// So is a delivery whose own row is refused: kept bare.
 		refuseRows(t, st, "refuse_delivery", "deliveries", "event_id", "refuse-me", "22001")
-		req := signedRequest(t, h, "checkouts/delete", shop, "del-refused", fixture(t, "checkouts_delete.json"))
+		req := signedRequest(t, h, "checkouts/delete", shop, "del-refused", testkit.Fixture(t, "checkouts_delete.json"))
 		req.Header.Set("X-Shopify-Event-Id", "refuse-me")
 		if resp, b := h.do(req); resp.StatusCode != http.StatusOK || statusOf(b) != "kept" {
 			t.Errorf("refused delivery row: %d %s, want 200 kept", resp.StatusCode, b)
@@ -140,6 +142,7 @@ func TestRefusedDeliveryIsKept(t *testing.T) {
 // with nothing recorded, so that Shopify delivers again; once it clears,
 // the redelivery is applied.
 func TestUnavailableDatabaseStays503(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t, store.DialectPostgres)
 	h := newHarness(t, st)
 	const shop = "unavailable.myshopify.com"

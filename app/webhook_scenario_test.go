@@ -15,6 +15,7 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/demo/journeys"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -56,7 +57,7 @@ func scenarioTimes(start time.Time) [funnel.StageCompleted + 1]time.Time {
 // journey generator.
 func deliveriesOf(t *testing.T, s journeys.Shopper) []delivery {
 	t.Helper()
-	p, err := journeys.NewPayloads(fixture(t, "carts_create.json"), fixture(t, "checkouts_create.json"), fixture(t, "orders_create.rest-order-fixture.json"))
+	p, err := journeys.NewPayloads(testkit.Fixture(t, "carts_create.json"), testkit.Fixture(t, "checkouts_create.json"), testkit.Fixture(t, "orders_create.rest-order-fixture.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +72,7 @@ func deliveriesOf(t *testing.T, s journeys.Shopper) []delivery {
 // redeliveries (same webhook id) and duplicate subscriptions (new id), and
 // checks the exact report.
 func TestScenarioReport(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "scenario.myshopify.com"
@@ -212,6 +214,7 @@ func TestScenarioReport(t *testing.T) {
 // A second fill, as after a restart, finds the history there and sends
 // nothing.
 func TestScenarioDemoHistory(t *testing.T) {
+	t.Parallel()
 	st := openStore(t, store.DialectSQLite)
 	const shop = "scenario-demo.myshopify.com"
 	h := newHarness(t, st)

@@ -47,6 +47,7 @@ type segmentedReport struct {
 // the whole, the rates an attribute cannot support are null, and a chosen
 // segment value drives the funnel, its drop-offs and what to fix first.
 func TestScenarioSegments(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "segments.myshopify.com"

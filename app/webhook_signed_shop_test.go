@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -111,7 +112,7 @@ func uninstalledBody(t *testing.T, shop string) []byte {
 
 // complianceBody is a compliance fixture whose shop_domain is shop.
 func complianceBody(t *testing.T, name, shop string) []byte {
-	return []byte(strings.ReplaceAll(string(fixture(t, name)), "{shop}.myshopify.com", shop))
+	return []byte(strings.ReplaceAll(string(testkit.Fixture(t, name)), "{shop}.myshopify.com", shop))
 }
 
 // TestSignedBodyDecidesTheShop: for the topics whose signed body names a
@@ -119,6 +120,7 @@ func complianceBody(t *testing.T, name, shop string) []byte {
 // unusable: answered 200, kept with the reason, nothing erased in either
 // shop. Agreeing but for letter case, it is carried out.
 func TestSignedBodyDecidesTheShop(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const header, body = "header-shop.myshopify.com", "body-shop.myshopify.com"
@@ -136,7 +138,7 @@ func TestSignedBodyDecidesTheShop(t *testing.T) {
 			body                []byte
 		}{
 			{"app/uninstalled of another shop", "app/uninstalled", "X-Shopify-Shop-Domain", uninstalledBody(t, body)},
-			{"app/uninstalled naming no shop", "app/uninstalled", "myshopify_domain", fixture(t, "app_uninstalled.json")},
+			{"app/uninstalled naming no shop", "app/uninstalled", "myshopify_domain", testkit.Fixture(t, "app_uninstalled.json")},
 			{"shop/redact of another shop", "shop/redact", "X-Shopify-Shop-Domain", complianceBody(t, "shop_redact.json", body)},
 			{"shop/redact naming no shop", "shop/redact", "shop_domain", noShop},
 			{"customers/redact of another shop", "customers/redact", "X-Shopify-Shop-Domain", complianceBody(t, "customers_redact.json", body)},

@@ -52,6 +52,7 @@ func readAppToml(t *testing.T) appToml {
 // once, all delivered to the path the app serves. A topic added on one side
 // only fails it.
 func TestShopifyAppTomlDeclaresTheRoutedTopics(t *testing.T) {
+	t.Parallel()
 	conf := readAppToml(t)
 	var topics, compliance []string
 	for i, sub := range conf.Webhooks.Subscriptions {
@@ -97,6 +98,7 @@ func sameTopics(t *testing.T, gotName string, got []string, wantName string, wan
 // compliance topics, which are never registered through the Admin API; the
 // metrics label each routed topic by name and every other one "other".
 func TestWebhookRoutes(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, r := range webhookRoutes() {
 		if seen[r.topic] {
@@ -138,6 +140,7 @@ func TestWebhookRoutes(t *testing.T) {
 // can hold (the funnel topics) has its label in the table, and that no
 // other topic has one: a timeline never shows a bare topic.
 func TestFunnelTopicsHaveLabels(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, r := range webhookRoutes() {
 		if (r.route == routeFunnel) != (r.label != "") {

@@ -14,6 +14,7 @@ import (
 // trigger time; an uninstall from before the merchant reinstalled must not
 // wipe the new tokens.
 func TestLateUninstallRetryKeepsReinstall(t *testing.T) {
+	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		h := newHarness(t, st)
 		const shop = "comeback.myshopify.com"

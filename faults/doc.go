@@ -15,7 +15,7 @@
 //   - the same delivery log replayed three times, each in a different
 //     random order and concurrently, gives the identical report.
 //
-// The tests that do not stop PostgreSQL use a fresh schema of the shared
-// test database (store/storetest). A machine without PostgreSQL's initdb
+// The tests that do not stop PostgreSQL use a fresh database on the shared
+// test server (store/storetest). A machine without PostgreSQL's initdb
 // fails the cluster test; it never skips. Every wait is bounded.
 package faults

@@ -30,10 +30,14 @@ func TestPostgresRestartMidLoad(t *testing.T) {
 
 	o := newOutcome()
 	var wg sync.WaitGroup
-	wg.Go(func() { post(poster, ds, 8, o, nil) })
+	posted := make(chan struct{})
+	wg.Go(func() { post(poster, ds, 8, o, nil); close(posted) })
 	o.waitAcked(t, 100)
 	c.stop(t)
-	time.Sleep(1500 * time.Millisecond)
+	// The database stays down until the outage has been answered, not for a
+	// while: until the app has answered 5xx to 20 deliveries (or the load
+	// has all been sent, which the checks below then judge).
+	o.waitRejected(t, 20, posted)
 	c.start(t)
 	wg.Wait()
 

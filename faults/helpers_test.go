@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/bench/loadgen"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -95,9 +95,7 @@ func installShop(t *testing.T, dbURL string) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.InstallShop(ctx, shopName, store.Tokens{AccessToken: "shpat_faults", Scope: "read_orders"}, nil); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Install(t, st, shopName)
 }
 
 // app is one run of the binary.
@@ -106,18 +104,6 @@ type app struct {
 	url  string
 	done chan struct{}
 	err  error
-}
-
-// lockedBuffer is a bytes.Buffer safe for the child's two output pipes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
 }
 
 // startApp runs `funnelscope serve` on dbURL and a free port and waits
@@ -132,7 +118,7 @@ func startApp(t *testing.T, dbURL string, env ...string) *app {
 		"TOKEN_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(encKey),
 		"DATABASE_URL="+dbURL, "PORT="+strconv.Itoa(port))
 	cmd.Env = append(cmd.Env, env...)
-	logs := &lockedBuffer{}
+	logs := &testkit.LogBuffer{} // the child's two output pipes
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -143,9 +129,7 @@ func startApp(t *testing.T, dbURL string, env ...string) *app {
 		_ = cmd.Process.Kill()
 		<-a.done
 		if t.Failed() {
-			logs.mu.Lock()
-			t.Logf("app output:\n%s", tail(logs.b.String(), 4000))
-			logs.mu.Unlock()
+			t.Logf("app output:\n%s", tail(logs.String(), 4000))
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -251,6 +235,28 @@ func (o *outcome) waitAcked(t *testing.T, n int) {
 			t.Fatalf("only %d deliveries acknowledged after 20s", got)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitRejected waits until n deliveries were answered with a status other
+// than 2xx, or done closes.
+func (o *outcome) waitRejected(t *testing.T, n int, done <-chan struct{}) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		o.mu.Lock()
+		got := len(o.rejected)
+		o.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-deadline:
+			t.Fatalf("only %d deliveries answered other than 2xx after 20s", got)
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
 

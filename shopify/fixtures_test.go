@@ -1,31 +1,18 @@
 package shopify_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/funnelscope/funnelscope/internal/testkit"
 )
-
-// fixtureDir is where the webhook samples live, relative to this package's
-// directory: the repository's own testdata/shopify.
-const fixtureDir = "../testdata/shopify"
-
-// fixture returns the bytes of a fixture and fails (never skips) when it is
-// missing.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, name))
-	if err != nil {
-		t.Fatalf("fixture %s: %v (the shared fixtures must be at %s)", name, err, fixtureDir)
-	}
-	return b
-}
 
 // TestAllFixturesCovered makes sure a new fixture file does not go untested.
 func TestAllFixturesCovered(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(fixtureDir, "*.json"))
+	dir := testkit.FixtureDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures found in %s: %v", fixtureDir, err)
+		t.Fatalf("no fixtures found in %s: %v", dir, err)
 	}
 	for _, f := range files {
 		if _, ok := fixtureTopics()[filepath.Base(f)]; !ok {

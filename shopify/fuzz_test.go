@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
@@ -61,7 +62,7 @@ func FuzzSessionToken(f *testing.F) {
 // seedPayloads adds every fixture of testdata/shopify to the corpus (failing if missing).
 func seedPayloads(f *testing.F) {
 	for name := range fixtureTopics() {
-		f.Add(fixture(f, name))
+		f.Add(testkit.Fixture(f, name))
 	}
 	f.Add([]byte(`{"token":"t","line_items":[{"id":1,"quantity":1,"line_price":"1.00"}]}`))
 	f.Add([]byte(`null`))

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
@@ -47,7 +48,7 @@ func storableStrings(t *testing.T, what string, v reflect.Value) {
 func TestParsedTextIsStorable(t *testing.T) {
 	const bad = `a\u0000b\ud800\udc00\ud800c` + "\xff\xfe"
 	for name, topic := range fixtureTopics() {
-		body := string(fixture(t, name))
+		body := string(testkit.Fixture(t, name))
 		// Every string value of the fixture that is not an amount or a
 		// time gets the bad characters.
 		var out strings.Builder

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
@@ -27,7 +28,7 @@ func check[T comparable](t *testing.T, field string, got, want T) {
 func TestParseCartFixtures(t *testing.T) {
 	for _, name := range []string{"carts_create.json", "carts_update.json"} {
 		t.Run(name, func(t *testing.T) {
-			c, err := shopify.ParseCart(fixture(t, name))
+			c, err := shopify.ParseCart(testkit.Fixture(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +56,7 @@ func TestParseCartFixtures(t *testing.T) {
 func TestParseCheckoutFixtures(t *testing.T) {
 	for _, name := range []string{"checkouts_create.json", "checkouts_update.json"} {
 		t.Run(name, func(t *testing.T) {
-			c, err := shopify.ParseCheckout(fixture(t, name))
+			c, err := shopify.ParseCheckout(testkit.Fixture(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func TestParseCheckoutFixtures(t *testing.T) {
 }
 
 func TestParseCheckoutRESTFixture(t *testing.T) {
-	c, err := shopify.ParseCheckout(fixture(t, "checkouts_create.rest-abandoned-checkout-fixture.json"))
+	c, err := shopify.ParseCheckout(testkit.Fixture(t, "checkouts_create.rest-abandoned-checkout-fixture.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestParseCheckoutRESTFixture(t *testing.T) {
 }
 
 func TestParseCheckoutDeleteFixture(t *testing.T) {
-	d, err := shopify.ParseCheckoutDelete(fixture(t, "checkouts_delete.json"))
+	d, err := shopify.ParseCheckoutDelete(testkit.Fixture(t, "checkouts_delete.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestParseCheckoutDeleteFixture(t *testing.T) {
 }
 
 func TestParseOrderFixtures(t *testing.T) {
-	o, err := shopify.ParseOrder(fixture(t, "orders_create.json"))
+	o, err := shopify.ParseOrder(testkit.Fixture(t, "orders_create.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestParseOrderFixtures(t *testing.T) {
 	check(t, "line currency", o.LineItems[0].Currency(), "USD")
 	check(t, "StorefrontOrder (no tokens)", o.StorefrontOrder(), false)
 
-	r, err := shopify.ParseOrder(fixture(t, "orders_create.rest-order-fixture.json"))
+	r, err := shopify.ParseOrder(testkit.Fixture(t, "orders_create.rest-order-fixture.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,21 +174,21 @@ func TestParseOrderFixtures(t *testing.T) {
 }
 
 func TestParseOtherFixtures(t *testing.T) {
-	u, err := shopify.ParseAppUninstalled(fixture(t, "app_uninstalled.json"))
+	u, err := shopify.ParseAppUninstalled(testkit.Fixture(t, "app_uninstalled.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, "shop id", u.ID, int64(548380009))
 	check(t, "shop name", u.Name, "Super Toys")
 
-	su, err := shopify.ParseAppScopesUpdate(fixture(t, "app_scopes_update.json"))
+	su, err := shopify.ParseAppScopesUpdate(testkit.Fixture(t, "app_scopes_update.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, "shop_id", su.ShopID, "gid://shopify/Shop/548380009")
 	check(t, "current", len(su.Current), 2)
 
-	dr, err := shopify.ParseCustomersDataRequest(fixture(t, "customers_data_request.json"))
+	dr, err := shopify.ParseCustomersDataRequest(testkit.Fixture(t, "customers_data_request.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestParseOtherFixtures(t *testing.T) {
 	check(t, "customer phone", dr.Customer.Phone, "555-625-1199")
 	check(t, "data request id", dr.DataRequest.ID, int64(9999))
 
-	cr, err := shopify.ParseCustomersRedact(fixture(t, "customers_redact.json"))
+	cr, err := shopify.ParseCustomersRedact(testkit.Fixture(t, "customers_redact.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestParseOtherFixtures(t *testing.T) {
 	check(t, "orders to redact", len(cr.OrdersToRedact), 3)
 	check(t, "order 0", cr.OrdersToRedact[0], int64(299938))
 
-	sr, err := shopify.ParseShopRedact(fixture(t, "shop_redact.json"))
+	sr, err := shopify.ParseShopRedact(testkit.Fixture(t, "shop_redact.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestParseOtherFixtures(t *testing.T) {
 
 func TestParsePayloadEveryFixture(t *testing.T) {
 	for name, topic := range fixtureTopics() {
-		if _, err := shopify.ParsePayload(topic, fixture(t, name)); err != nil {
+		if _, err := shopify.ParsePayload(topic, testkit.Fixture(t, name)); err != nil {
 			t.Errorf("%s as %s: %v", name, topic, err)
 		}
 	}
@@ -226,8 +227,8 @@ func TestParsePayloadEveryFixture(t *testing.T) {
 }
 
 func TestParseRejectsWrongShapes(t *testing.T) {
-	order := string(fixture(t, "orders_create.json"))
-	checkout := string(fixture(t, "checkouts_create.json"))
+	order := string(testkit.Fixture(t, "orders_create.json"))
+	checkout := string(testkit.Fixture(t, "checkouts_create.json"))
 	cases := []struct {
 		name  string
 		parse func([]byte) error
@@ -362,13 +363,13 @@ func TestParseTolerates(t *testing.T) {
 }
 
 func TestParseCrossTopic(t *testing.T) {
-	if _, err := shopify.ParseCart(fixture(t, "checkouts_create.json")); !errors.Is(err, shopify.ErrBadPayload) {
+	if _, err := shopify.ParseCart(testkit.Fixture(t, "checkouts_create.json")); !errors.Is(err, shopify.ErrBadPayload) {
 		t.Errorf("checkout parsed as a cart: err = %v", err)
 	}
-	if _, err := shopify.ParseCheckout(fixture(t, "orders_create.rest-order-fixture.json")); !errors.Is(err, shopify.ErrBadPayload) {
+	if _, err := shopify.ParseCheckout(testkit.Fixture(t, "orders_create.rest-order-fixture.json")); !errors.Is(err, shopify.ErrBadPayload) {
 		t.Errorf("order parsed as a checkout: err = %v", err)
 	}
-	if _, err := shopify.ParseOrder(fixture(t, "carts_create.json")); !errors.Is(err, shopify.ErrBadPayload) {
+	if _, err := shopify.ParseOrder(testkit.Fixture(t, "carts_create.json")); !errors.Is(err, shopify.ErrBadPayload) {
 		t.Errorf("cart parsed as an order: err = %v", err)
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // The customers of the redaction tests: Jane is named by id, e-mail and
@@ -47,10 +49,11 @@ func bulkSessions(t *testing.T, s *store.Store, shopID int64, n int) {
 // data requests and kept payloads, on both databases, past the first chunk
 // of every scan; another customer's and another shop's rows stay.
 func TestRedactCustomer(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "redact-a.myshopify.com")
-		b := install(t, s, "redact-b.myshopify.com")
+		a := storetest.Install(t, s, "redact-a.myshopify.com")
+		b := storetest.Install(t, s, "redact-b.myshopify.com")
 		bulkSessions(t, s, a.ID, 1200)
 		session := func(sh store.Shop, key, email, phone string) {
 			t.Helper()
@@ -255,10 +258,11 @@ func TestRedactCustomer(t *testing.T) {
 }
 
 func TestRedactShop(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "gone.myshopify.com")
-		b := install(t, s, "stays.myshopify.com")
+		a := storetest.Install(t, s, "gone.myshopify.com")
+		b := storetest.Install(t, s, "stays.myshopify.com")
 		for _, sh := range []store.Shop{a, b} {
 			ingest(t, s, sh.ID, sh.Domain+"-1", cartEvent("cart", at(0), at(0), 100))
 			if err := s.SaveSettings(ctx, store.Settings{ShopID: sh.ID, AbandonAfter: 2 * time.Hour}); err != nil {

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // TestDeliveryInsertPathsAgree records the same deliveries through each
@@ -16,9 +18,10 @@ import (
 // stores the same row, and deduplicates a redelivery the same way: by
 // webhook id, never when there is none.
 func TestDeliveryInsertPathsAgree(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		shop := install(t, s, "paths.myshopify.com")
+		shop := storetest.Install(t, s, "paths.myshopify.com")
 		paris := time.FixedZone("Paris", 3600)
 		triggered := time.Date(2026, 11, 20, 12, 30, 0, 123456000, paris)
 		cases := []struct {

@@ -5,13 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestKeepDeliveryAndUnusable(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "keep.myshopify.com")
+		sh := storetest.Install(t, s, "keep.myshopify.com")
 		trig := at(-time.Minute)
 		d := delivery("k1", "unknown.myshopify.com", "carts/create", `not json`)
 		d.TriggeredAt = &trig
@@ -49,9 +52,10 @@ func TestKeepDeliveryAndUnusable(t *testing.T) {
 }
 
 func TestPurgePayloads(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "purge.myshopify.com")
+		sh := storetest.Install(t, s, "purge.myshopify.com")
 		c.Set(t0.AddDate(0, 0, -40))
 		ingest(t, s, sh.ID, "ancient", cartEvent("a", t0, t0, 1))
 		c.Set(t0.AddDate(0, 0, -10))

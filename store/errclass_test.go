@@ -12,17 +12,20 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // TestPermanentTellsRefusedDataFromOutages runs statements that each
 // database refuses for their data, and failures a retry can fix, and checks
 // how store.Permanent classes the real errors they return.
 func TestPermanentTellsRefusedDataFromOutages(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := t.Context()
 		db := s.DB()
-		install(t, s, "taken.myshopify.com")
+		storetest.Install(t, s, "taken.myshopify.com")
 		run := func(q string, args ...any) error {
 			if s.Dialect() == store.DialectPostgres {
 				for i := 1; strings.Contains(q, "?"); i++ {
@@ -160,7 +163,8 @@ func lockedSQLite(t *testing.T, s *store.Store) error {
 // invalid UTF-8, or too long, is stored cleaned and bounded, on both
 // databases, instead of failing the delivery.
 func TestKeepDeliveryStoresCleanReasons(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := t.Context()
 		reasons := map[string]string{
 			"nul":  "email \x00ann\x00@example.com is odd",

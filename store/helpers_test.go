@@ -3,11 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -15,45 +15,17 @@ import (
 // t0 is the tests' reference instant.
 var t0 = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // forEach runs fn on a fresh store of each dialect whose clock is c.
-func forEach(t *testing.T, fn func(t *testing.T, s *store.Store, c *clock)) {
+func forEach(t *testing.T, fn func(t *testing.T, s *store.Store, c *testkit.Clock)) {
 	t.Helper()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
-			c := &clock{t: t0}
+			c := testkit.NewClock(t0)
 			s := storetest.Open(t, d, func(o *store.Options) { o.Now = c.Now })
 			fn(t, s, c)
 		})
 	}
-}
-
-// install installs a shop with a token and returns it.
-func install(t *testing.T, s *store.Store, domain string) store.Shop {
-	t.Helper()
-	sh, err := s.InstallShop(context.Background(), domain, store.Tokens{AccessToken: "shpat_" + domain, Scope: "read_orders"}, nil)
-	if err != nil {
-		t.Fatalf("InstallShop(%s): %v", domain, err)
-	}
-	return sh
 }
 
 // at returns t0 plus d.

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // batchStep is one delivery of the batch scenario.
@@ -49,10 +51,11 @@ func batchScenario() [][]batchStep {
 // and the rollups exactly as applying its deliveries one at a time does,
 // and reports the redeliveries.
 func TestIngestEventsEqualsOneByOne(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		one := install(t, s, "one-by-one.myshopify.com")
-		batched := install(t, s, "batched.myshopify.com")
+		one := storetest.Install(t, s, "one-by-one.myshopify.com")
+		batched := storetest.Install(t, s, "batched.myshopify.com")
 		for n, batch := range batchScenario() {
 			var items []store.IngestItem
 			for _, st := range batch {
@@ -116,10 +119,11 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 // shop's event joins only its own shop's session under its token, when
 // the other shop has a session under that token too.
 func TestIngestEventsShopsApart(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "apart-a.myshopify.com")
-		b := install(t, s, "apart-b.myshopify.com")
+		a := storetest.Install(t, s, "apart-a.myshopify.com")
+		b := storetest.Install(t, s, "apart-b.myshopify.com")
 		ingest(t, s, a.ID, "a-1", cartEvent("t1", at(0), at(time.Minute), 100))
 		ingest(t, s, b.ID, "b-1", cartEvent("t2", at(0), at(time.Minute), 200))
 		evA, evB := cartEvent("t2", at(0), at(2*time.Minute), 300), cartEvent("t1", at(0), at(2*time.Minute), 400)
@@ -147,9 +151,10 @@ func TestIngestEventsShopsApart(t *testing.T) {
 // TestIngestEventsFailsWhole checks that a batch the database refuses
 // records nothing of any of its deliveries.
 func TestIngestEventsFailsWhole(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "whole.myshopify.com")
+		sh := storetest.Install(t, s, "whole.myshopify.com")
 		good := cartEvent("good", at(0), at(time.Minute), 100)
 		bad := cartEvent("bad", at(0), at(time.Minute), 100)
 		_, err := s.IngestEvents(ctx, []store.IngestItem{
@@ -253,12 +258,13 @@ func quarterSums(sessions map[string]funnel.Session) map[string]rollupSums {
 // carts and checkouts cut into random batches, that batches leave the
 // sessions, rollups and timelines as one-by-one ingestion does.
 func TestIngestEventsRandomBatches(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))
 		for round := range 25 {
-			one := install(t, s, fmt.Sprintf("one-%d.myshopify.com", round))
-			batched := install(t, s, fmt.Sprintf("batched-%d.myshopify.com", round))
+			one := storetest.Install(t, s, fmt.Sprintf("one-%d.myshopify.com", round))
+			batched := storetest.Install(t, s, fmt.Sprintf("batched-%d.myshopify.com", round))
 			var items []store.IngestItem
 			applied := map[string]bool{}
 			for i := range 10 + rng.IntN(15) {

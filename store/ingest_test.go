@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -49,9 +50,10 @@ func wantSession(t *testing.T, s *store.Store, shopID int64, want funnel.Session
 }
 
 func TestIngestEventDedupe(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "dedupe.myshopify.com")
+		sh := storetest.Install(t, s, "dedupe.myshopify.com")
 		ev := cartEvent("cartA", at(0), at(time.Minute), 1000)
 		d := delivery("wh-1", sh.Domain, "carts/create", `{"token":"cartA"}`)
 		dup, err := s.IngestEvent(ctx, sh.ID, d, &ev)
@@ -87,8 +89,9 @@ func TestIngestEventDedupe(t *testing.T) {
 }
 
 func TestIngestEventMergesCheckoutFirstJourney(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "merge.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "merge.myshopify.com")
 		// A checkout without a cart token arrives first (session keyed by the
 		// checkout token), then the cart (session keyed by the cart token),
 		// then the order naming both: the two rows become one.
@@ -114,8 +117,9 @@ func TestIngestEventMergesCheckoutFirstJourney(t *testing.T) {
 }
 
 func TestIngestEventOrderFirstThenCart(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "orderfirst.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "orderfirst.myshopify.com")
 		order := orderEvent("", "coZ", at(10*time.Minute), 4000)
 		co := checkoutEvent("cartZ", "coZ", at(5*time.Minute), at(9*time.Minute), 4000)
 		cart := cartEvent("cartZ", at(0), at(time.Minute), 4000)
@@ -131,11 +135,12 @@ func TestIngestEventOrderFirstThenCart(t *testing.T) {
 }
 
 func TestIngestEventConcurrent(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			s := storetest.Open(t, d, func(o *store.Options) { o.MaxOpenConns = 8 })
-			sh := install(t, s, "race.myshopify.com")
+			sh := storetest.Install(t, s, "race.myshopify.com")
 			for round := range 3 {
 				cart, co := fmt.Sprintf("cart%d", round), fmt.Sprintf("co%d", round)
 				evs := []funnel.Event{
@@ -184,8 +189,9 @@ func TestIngestEventConcurrent(t *testing.T) {
 }
 
 func TestIngestEventDatabaseDown(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "down.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "down.myshopify.com")
 		_ = s.Close()
 		ev := cartEvent("c", at(0), at(0), 1)
 		if _, err := s.IngestEvent(context.Background(), sh.ID, delivery("x", "", "", ""), &ev); err == nil {

@@ -15,6 +15,7 @@ import (
 // the migrated session stamps each attribute with that snapshot, so that a
 // later event merges with it field by field.
 func TestMigrateAttrSeen(t *testing.T) {
+	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if err := s.MigrateDown(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestMigrateUpDownUp(t *testing.T) {
+	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		v, err := s.SchemaVersion(ctx)
@@ -36,7 +37,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate after down: %v", err)
 		}
-		install(t, s, "again.myshopify.com")
+		storetest.Install(t, s, "again.myshopify.com")
 		var n int
 		if err := s.DB().QueryRowContext(ctx, "SELECT count(*) FROM river_job").Scan(&n); err != nil {
 			t.Fatalf("river_job after re-migrate: %v", err)
@@ -51,6 +52,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 // theirs. It then adds a column to one dialect only, and drops a NOT NULL
 // in the other, and checks that the comparison sees both.
 func TestSchemasMatch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pg := storetest.Open(t, store.DialectPostgres)
 	lite := storetest.Open(t, store.DialectSQLite)
@@ -81,6 +83,7 @@ func TestSchemasMatch(t *testing.T) {
 // column added to the migrations but not to the list would never be
 // written, one added to the list only would fail every write.
 func TestSessionColumnsAreTheTable(t *testing.T) {
+	t.Parallel()
 	want := append([]string{"id", "shop_id", "created_at"}, store.SessionColumns()...)
 	slices.Sort(want)
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
@@ -183,6 +186,7 @@ func schemaDiff(pg, lite map[string]schemaColumn) []string {
 }
 
 func TestSQLiteVersion(t *testing.T) {
+	t.Parallel()
 	s := storetest.Open(t, store.DialectSQLite)
 	if s.Dialect() != store.DialectSQLite {
 		t.Fatalf("Dialect = %q", s.Dialect())
@@ -199,6 +203,7 @@ func TestSQLiteVersion(t *testing.T) {
 }
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, u := range []string{"mysql://x", "sqlite::memory:", "sqlite:", "funnelscope.db"} {
 		if _, err := store.Open(ctx, u, store.Options{}); err == nil {
@@ -215,6 +220,7 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 }
 
 func TestOpenCreatesSQLiteDir(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/a/b/app.db", store.Options{})
 	if err != nil {
@@ -240,10 +246,11 @@ func TestOpenCreatesSQLiteDir(t *testing.T) {
 // a half-hour zone are exact, and the ingest goes on from them; its Down
 // gives back the rollups by day.
 func TestMigrateQuarterRollups(t *testing.T) {
+	t.Parallel()
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		zc := zoneCases(t)[2] // Kolkata, +05:30
-		shop := install(t, s, "migrated.myshopify.com")
+		shop := storetest.Install(t, s, "migrated.myshopify.com")
 		seedMidnights(t, s, shop.ID, zc)
 		sessions := sessionsByKey(t, s, shop.ID)
 		// The old rollups, by UTC day, furthest stage, recovered and currency.

@@ -5,16 +5,19 @@ import (
 	"testing"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // TestListSessionsByKey finds one session by its key, in the shop asked
 // for only, and combines the key with the other filters.
 func TestListSessionsByKey(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "key-a.myshopify.com")
-		b := install(t, s, "key-b.myshopify.com")
+		a := storetest.Install(t, s, "key-a.myshopify.com")
+		b := storetest.Install(t, s, "key-b.myshopify.com")
 		seedReport(t, s, a.ID, "")
 		seedReport(t, s, b.ID, "b-")
 		base := store.SessionFilter{ShopID: a.ID, Now: reportNow, Idle: reportIdle}

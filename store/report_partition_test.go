@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // partitionBase is when the random histories start; they span three days.
@@ -119,9 +121,10 @@ func sortGaps(ts ...*funnel.Tally) {
 // and drop-off by drop-off, to the unsegmented report, and each segment is
 // what folding its sessions in Go gives.
 func TestSegmentsPartition(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		shop := install(t, s, "partition.myshopify.com")
+		shop := storetest.Install(t, s, "partition.myshopify.com")
 		r := rand.New(rand.NewPCG(11, 0))
 		flagAt := partitionBase.Add(3*24*time.Hour + 2*time.Hour)
 		var early, late []store.IngestItem

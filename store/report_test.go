@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // The report dataset: statuses are taken at reportNow with reportIdle.
@@ -82,10 +84,11 @@ func keys(ss []funnel.Session) []string {
 }
 
 func TestListSessions(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "list-a.myshopify.com")
-		b := install(t, s, "list-b.myshopify.com")
+		a := storetest.Install(t, s, "list-a.myshopify.com")
+		b := storetest.Install(t, s, "list-b.myshopify.com")
 		want := seedReport(t, s, a.ID, "")
 		seedReport(t, s, b.ID, "") // same tokens in another shop
 		base := store.SessionFilter{ShopID: a.ID, Now: reportNow, Idle: reportIdle}
@@ -197,10 +200,11 @@ func TestListSessions(t *testing.T) {
 }
 
 func TestFunnelTally(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "tally-a.myshopify.com")
-		b := install(t, s, "tally-b.myshopify.com")
+		a := storetest.Install(t, s, "tally-a.myshopify.com")
+		b := storetest.Install(t, s, "tally-b.myshopify.com")
 		seedReport(t, s, a.ID, "")
 		seedReport(t, s, b.ID, "b-")
 		ingest(t, s, b.ID, "b-extra", cartEvent("b-extra", day1, day1, 99999))
@@ -309,10 +313,11 @@ func TestFunnelTally(t *testing.T) {
 // the still-active count, in the rollup and the segmented tallies alike,
 // against folding the sessions with funnel.Tally.Add.
 func TestFunnelTallyRecoverWindow(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "window-a.myshopify.com")
-		b := install(t, s, "window-b.myshopify.com")
+		a := storetest.Install(t, s, "window-a.myshopify.com")
+		b := storetest.Install(t, s, "window-b.myshopify.com")
 		idle := time.Hour
 		now := day3.Add(20 * 24 * time.Hour)
 		start := now.Add(-8 * 24 * time.Hour)
@@ -404,10 +409,11 @@ func TestFunnelTallyRecoverWindow(t *testing.T) {
 }
 
 func TestFlagAbandonedBoundary(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "flag-a.myshopify.com")
-		b := install(t, s, "flag-b.myshopify.com")
+		a := storetest.Install(t, s, "flag-a.myshopify.com")
+		b := storetest.Install(t, s, "flag-b.myshopify.com")
 		last := at(10 * time.Minute)
 		ingest(t, s, a.ID, "f1", cartEvent("cart", at(0), last, 100))
 		ingest(t, s, b.ID, "f2", cartEvent("cart", at(0), last, 100))
@@ -453,10 +459,11 @@ func TestFlagAbandonedBoundary(t *testing.T) {
 // than one transaction's share, every session of it once, and leaves the
 // other shop's alone.
 func TestFlagAbandonedBacklog(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "backlog-a.myshopify.com")
-		b := install(t, s, "backlog-b.myshopify.com")
+		a := storetest.Install(t, s, "backlog-a.myshopify.com")
+		b := storetest.Install(t, s, "backlog-b.myshopify.com")
 		const n = 2500 // two and a half transactions' worth
 		for _, shop := range []store.Shop{a, b} {
 			var items []store.IngestItem

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func zone(t *testing.T, name string) *time.Location {
@@ -106,12 +108,13 @@ func sortDurations(t *funnel.Tally) {
 // and DailyFurthest equal folding the same sessions with funnel.Tally.Add,
 // grouped by the local date they started.
 func TestReportShopLocalDays(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		now := ymd(2026, 12, 20)
 		idle := time.Hour
 		for _, zc := range zoneCases(t) {
-			shop := install(t, s, zc.name+".myshopify.com")
+			shop := storetest.Install(t, s, zc.name+".myshopify.com")
 			seedMidnights(t, s, shop.ID, zc)
 			all, total, err := s.ListSessions(ctx, store.SessionFilter{ShopID: shop.ID, Limit: store.MaxListLimit})
 			if err != nil || int64(len(all)) != total {
@@ -165,9 +168,10 @@ func TestReportShopLocalDays(t *testing.T) {
 // in any zone: the days of one week in each of several zones, with no
 // rebuild between them, equal the oracle.
 func TestRollupsAnyZone(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		shop := install(t, s, "anyzone.myshopify.com")
+		shop := storetest.Install(t, s, "anyzone.myshopify.com")
 		// A session every 7 minutes and 13 seconds over three days.
 		start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 		for i := range 600 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -19,7 +20,8 @@ type registerWebhooksArgs struct {
 func (registerWebhooksArgs) Kind() string { return "test_register_webhooks" }
 
 func TestInstallShopEnqueuesRiverJobAtomically(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		client, err := river.NewClient(s.RiverDriver(), &river.Config{})
 		if err != nil {

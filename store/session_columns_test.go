@@ -15,6 +15,7 @@ import (
 // times in stage order, and a row's JSON an object with exactly the
 // row's columns.
 func TestSessionFields(t *testing.T) {
+	t.Parallel()
 	rows := benchRows()[:2]
 	seen := map[string]bool{"id": true, "shop_id": true, "created_at": true}
 	for _, f := range sessionFields {

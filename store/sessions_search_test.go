@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // listKeys is the keys of the shop's sessions that f finds, in its order.
@@ -35,9 +37,10 @@ func listKeys(t *testing.T, s *store.Store, f store.SessionFilter) []string {
 // product title, letter case aside, with LIKE's wildcards matching only
 // themselves, never the line items' JSON keys, and never another shop's.
 func TestListSessionsSearch(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "search.myshopify.com")
-		other := install(t, s, "search-other.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "search.myshopify.com")
+		other := storetest.Install(t, s, "search-other.myshopify.com")
 		add := func(shop store.Shop, key, email, phone string, titles ...string) {
 			t.Helper()
 			ev := checkoutEvent(key, "co-"+key, at(0), at(time.Minute), 1000)
@@ -87,8 +90,9 @@ func TestListSessionsSearch(t *testing.T) {
 // by the rule the segmented report groups by, with an unknown value as
 // "unknown".
 func TestListSessionsBySegmentValue(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "segments.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "segments.myshopify.com")
 		for i, country := range []string{"DE", "FR", "DE", ""} {
 			ev := checkoutEvent(fmt.Sprintf("c%d", i), fmt.Sprintf("k%d", i), at(0), at(time.Minute), int64(1000+i*4000))
 			ev.Country = country
@@ -121,9 +125,10 @@ func TestListSessionsBySegmentValue(t *testing.T) {
 // export runs, sorting after the ones given, is given too: the export
 // reads the database as it goes, chunk by chunk, never all of it first.
 func TestEachSession(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "export.myshopify.com")
+		sh := storetest.Install(t, s, "export.myshopify.com")
 		n := 2*store.ExportChunk + 7
 		var items []store.IngestItem
 		for i := range n {

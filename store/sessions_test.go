@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // TestSessionEveryColumnRoundTrips writes a session whose every column
@@ -17,9 +19,10 @@ import (
 // ingest's own lookup when the next event merges): each equals the events
 // folded in memory.
 func TestSessionEveryColumnRoundTrips(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "columns.myshopify.com")
+		sh := storetest.Install(t, s, "columns.myshopify.com")
 		odd := "quote\" back\\slash ctl\x01\x1f\n\t <a href='x'>&amp;</a> line\u2028sep\u2029 🛒 ünï"
 		cart := funnel.Event{
 			Kind: funnel.KindCart, CartToken: "cart-" + odd, CreatedAt: at(0), UpdatedAt: at(time.Minute),

@@ -5,14 +5,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestSettings(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "set-a.myshopify.com")
-		b := install(t, s, "set-b.myshopify.com")
+		a := storetest.Install(t, s, "set-a.myshopify.com")
+		b := storetest.Install(t, s, "set-b.myshopify.com")
 		got, err := s.Settings(ctx, a.ID)
 		if err != nil || got != (store.Settings{ShopID: a.ID}) {
 			t.Fatalf("default settings = %+v, %v", got, err)

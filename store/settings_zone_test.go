@@ -9,6 +9,7 @@ import (
 // TestSettingsLocation is the one zone rule: the zone chosen in Settings,
 // else the shop's own, else UTC; a name that does not load is passed over.
 func TestSettingsLocation(t *testing.T) {
+	t.Parallel()
 	chosen := func(zone string) store.Settings { return store.Settings{Alerts: &store.AlertSettings{Timezone: zone}} }
 	for _, tc := range []struct {
 		set  store.Settings

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // TestInstalledRule is the oracle test of "installed": for every
@@ -15,7 +17,8 @@ import (
 // (InstalledShopID, InstalledShopsByDomain, InstalledShopIDs) agree, on
 // both databases.
 func TestInstalledRule(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, _ *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, _ *testkit.Clock) {
 		ctx := context.Background()
 		type shopCase struct {
 			domain        string
@@ -38,7 +41,7 @@ func TestInstalledRule(t *testing.T) {
 		}
 		var domains []string
 		for _, c := range cases {
-			sh := install(t, s, c.domain)
+			sh := storetest.Install(t, s, c.domain)
 			domains = append(domains, c.domain)
 			var q string
 			switch c.token {

@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestInstallShopRoundTrip(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		tok := store.Tokens{
 			AccessToken: "shpat_secret_access", Scope: "read_orders", RefreshToken: "shprt_secret_refresh",
@@ -127,7 +129,8 @@ func TestInstallShopRoundTrip(t *testing.T) {
 }
 
 func TestInstallShopEnqueueErrorRollsBack(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		boom := errors.New("boom")
 		_, err := s.InstallShop(ctx, "rb.myshopify.com", store.Tokens{AccessToken: "a"}, func(ctx context.Context, tx *sql.Tx, _ store.Shop) error {
@@ -164,10 +167,11 @@ func setRawToken(t *testing.T, s *store.Store, id int64, raw string) {
 }
 
 func TestTokenEncryptionRefusesTampering(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "a.myshopify.com")
-		b := install(t, s, "b.myshopify.com")
+		a := storetest.Install(t, s, "a.myshopify.com")
+		b := storetest.Install(t, s, "b.myshopify.com")
 		rawA, rawB := rawToken(t, s, a.ID), rawToken(t, s, b.ID)
 
 		// Each value has its own nonce: the same token twice differs.
@@ -209,8 +213,10 @@ func TestTokenEncryptionRefusesTampering(t *testing.T) {
 }
 
 func TestTokenEncryptionWrongKey(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects() {
 		t.Run(d, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			u := storetest.URL(t, d)
 			s1, err := store.Open(ctx, u, store.Options{EncryptionKey: storetest.Key()})
@@ -218,7 +224,7 @@ func TestTokenEncryptionWrongKey(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = s1.Close() }()
-			sh := install(t, s1, "k.myshopify.com")
+			sh := storetest.Install(t, s1, "k.myshopify.com")
 			other := []byte("another-key-of-exactly-32-bytes!")
 			s2, err := store.Open(ctx, u, store.Options{EncryptionKey: other})
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 // writer on SQLite, two on PostgreSQL, never more than the pool has
 // connections.
 func TestWriters(t *testing.T) {
+	t.Parallel()
 	want := map[string]int{store.DialectPostgres: 2, store.DialectSQLite: 1}
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		n := s.Writers()

@@ -6,14 +6,17 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 func TestTenantIsolation(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		a := install(t, s, "iso-a.myshopify.com")
-		b := install(t, s, "iso-b.myshopify.com")
+		a := storetest.Install(t, s, "iso-a.myshopify.com")
+		b := storetest.Install(t, s, "iso-b.myshopify.com")
 		// The same tokens in two shops make two independent sessions.
 		ingest(t, s, a.ID, "i1", cartEvent("cart", at(0), at(time.Minute), 100))
 		ingest(t, s, b.ID, "i2", cartEvent("cart", at(0), at(time.Minute), 200))

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // ingestTopic ingests ev as a delivery of topic under a new webhook id.
@@ -43,8 +45,9 @@ func entryLine(e funnel.TimelineEntry) string {
 // order, one a redelivery, and finds each once in the session's timeline,
 // in the order of the payloads' times, with the stage each showed.
 func TestTimelineRecordsEachWebhook(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
-		sh := install(t, s, "timeline.myshopify.com")
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		sh := storetest.Install(t, s, "timeline.myshopify.com")
 		cart := cartEvent("cartT", at(0), at(time.Minute), 1500)
 		co := checkoutEvent("cartT", "coT", at(2*time.Minute), at(3*time.Minute), 2500)
 		co.Email, co.HasShippingAddress = "", false // started checkout, nothing given yet
@@ -82,12 +85,13 @@ func TestTimelineRecordsEachWebhook(t *testing.T) {
 // holds all three, whether one at a time or in one batch, and no row is
 // left behind for the session merged away.
 func TestTimelineFollowsMerges(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
 		co := checkoutEvent("", "coM", at(5*time.Minute), at(8*time.Minute), 2500)
 		cart := cartEvent("cartM", at(0), at(2*time.Minute), 2500)
 		order := orderEvent("cartM", "coM", at(10*time.Minute), 2500)
-		one := install(t, s, "merge-one.myshopify.com")
+		one := storetest.Install(t, s, "merge-one.myshopify.com")
 		ingestTopic(t, s, one.ID, "o1", "checkouts/create", co)
 		ingestTopic(t, s, one.ID, "o2", "carts/create", cart)
 		if n := countRows(t, s, "sessions", "shop_id = $1", one.ID); n != 2 {
@@ -95,7 +99,7 @@ func TestTimelineFollowsMerges(t *testing.T) {
 		}
 		ingestTopic(t, s, one.ID, "o3", "orders/create", order)
 
-		batched := install(t, s, "merge-batch.myshopify.com")
+		batched := storetest.Install(t, s, "merge-batch.myshopify.com")
 		var items []store.IngestItem
 		for i, ev := range []funnel.Event{co, cart, order} {
 			items = append(items, store.IngestItem{ShopID: batched.ID, Event: &ev,
@@ -133,9 +137,10 @@ func TestTimelineFollowsMerges(t *testing.T) {
 // joins it (its checkout seen before its cart), and the joined timeline
 // is trimmed the same way over the union.
 func TestTimelineCap(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		sh := install(t, s, "cap.myshopify.com")
+		sh := storetest.Install(t, s, "cap.myshopify.com")
 		rng := rand.New(rand.NewPCG(3, 5))
 		update := func(cart, co string, minute int) funnel.Event {
 			return checkoutEvent(cart, co, at(0), at(time.Duration(minute)*time.Minute), int64(100+minute))
@@ -213,10 +218,11 @@ func TestTimelineCap(t *testing.T) {
 // key: it finds nothing, though the key exists, and the owner finds it
 // with its alerts.
 func TestSessionDetailScopedByShop(t *testing.T) {
-	forEach(t, func(t *testing.T, s *store.Store, c *clock) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		owner := install(t, s, "owner.myshopify.com")
-		other := install(t, s, "other.myshopify.com")
+		owner := storetest.Install(t, s, "owner.myshopify.com")
+		other := storetest.Install(t, s, "other.myshopify.com")
 		ingestTopic(t, s, owner.ID, "x1", "carts/create", cartEvent("cartX", at(0), at(time.Minute), 4000))
 		for _, key := range []string{"cartX", "", "nope"} {
 			if _, err := s.SessionDetail(ctx, other.ID, key); !errors.Is(err, store.ErrNotFound) {

@@ -3,8 +3,6 @@ package journeys_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo/journeys"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
@@ -23,11 +22,7 @@ func readFixtures(t testing.TB) [3][]byte {
 	t.Helper()
 	var out [3][]byte
 	for i, name := range fixtures {
-		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "shopify", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = b
+		out[i] = testkit.Fixture(t, name)
 	}
 	return out
 }

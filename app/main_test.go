@@ -1,0 +1,13 @@
+package app_test
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain stops the shared Chromium once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromium.stop()
+	os.Exit(code)
+}
