@@ -38,6 +38,7 @@ var allowedImports = map[string][]string{
 	"bench":                 {"app", "app/funnel", "bench/loadgen", "demo/journeys", "shopify", "store"},
 	"faults":                {},
 	"internal/testkit":      {"app/funnel", "shopify", "shopify/shopifytest", "store", "store/storetest"},
+	"internal/uitypes":      {},
 }
 
 // confinedImports are outside packages that only some of ours may use: the

@@ -20,8 +20,8 @@ var outsideRepo = regexp.MustCompile(`\.\./share[d]\b|"share[d]"\s*,|/wor[k]/`)
 // or CI in the repository names a folder outside it: a fresh clone must
 // build, run and pass its tests on its own. Markdown is left out, since a
 // link in a document reads nothing; so are binaries (a built app names its
-// build folder), .git (a worktree's names the main repository) and what
-// npm installs into node_modules (not the repository's).
+// build folder), .git (a worktree's names the main repository) and node_modules
+// (the type packages npm installs, not the repository's own files).
 func TestNothingReadsOutsideTheRepository(t *testing.T) {
 	checked := 0
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {

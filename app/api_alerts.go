@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // alertsListLimit is how many recent alerts GET /api/alerts returns.
@@ -15,17 +16,19 @@ const alertsListLimit = 100
 // alertJSON is one alert as GET /api/alerts lists it, with its kind's
 // label and its value as text from the server.
 type alertJSON struct {
-	SessionKey string     `json:"session_key"`
-	Kind       string     `json:"kind"`
-	KindLabel  string     `json:"kind_label"`
-	Mode       string     `json:"mode"`
-	Status     string     `json:"status"`
-	Attempts   int        `json:"attempts"`
-	LastError  string     `json:"last_error"`
-	CreatedAt  time.Time  `json:"created_at"`
-	SentAt     *time.Time `json:"sent_at"`
-	Value      string     `json:"value"`
-	Currency   string     `json:"currency"`
+	SessionKey string `json:"session_key"`
+	Kind       string `json:"kind"`
+	KindLabel  string `json:"kind_label"`
+	Mode       string `json:"mode"`
+	Status     string `json:"status"`
+	// StatusLabel is the status in words (alertStatusLabel).
+	StatusLabel string     `json:"status_label"`
+	Attempts    int        `json:"attempts"`
+	LastError   string     `json:"last_error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	SentAt      *time.Time `json:"sent_at"`
+	Value       string     `json:"value"`
+	Currency    string     `json:"currency"`
 	// ValueDisplay is Value with its currency, the shop's when the cart
 	// named none (funnel.DisplayMoney).
 	ValueDisplay string `json:"value_display"`
@@ -44,10 +47,29 @@ func (a *App) apiAlerts(c echo.Context) error {
 	}{Alerts: make([]alertJSON, 0, len(list))}
 	for _, al := range list {
 		out.Alerts = append(out.Alerts, alertJSON{
-			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status,
+			SessionKey: al.SessionKey, Kind: string(al.Kind), KindLabel: al.Kind.Label(), Mode: al.Mode, Status: al.Status, StatusLabel: alertStatusLabel(al.Status, al.Mode),
 			Attempts: al.Attempts, LastError: al.LastError, CreatedAt: al.CreatedAt, SentAt: al.SentAt,
 			Value: funnel.FormatMoney(al.Value), Currency: al.Currency, ValueDisplay: funnel.DisplayMoney(al.Value, funnel.ValueCurrency(al.Currency, shop.Currency)),
 		})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// alertStatusLabel says an alert's status in words for the merchant: a
+// queued alert is sending, or waits for its digest.
+func alertStatusLabel(status, mode string) string {
+	switch status {
+	case store.AlertQueued:
+		if mode == store.ModeDigest {
+			return "Waiting for digest"
+		}
+		return "Sending"
+	case store.AlertSent:
+		return "Sent"
+	case store.AlertFailed:
+		return "Failed"
+	case store.AlertSkipped:
+		return "Not sent"
+	}
+	return status
 }

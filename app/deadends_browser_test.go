@@ -151,14 +151,14 @@ func TestAlertLinkOpensThatShopper(t *testing.T) {
 
 	p := page{t, browser(t, time.Minute)}
 	p.do("following the alert's link", chromedp.Navigate(link))
-	p.until("the one shopper", `document.body && document.body.dataset.loading === "false" && document.querySelectorAll("#sessions tbody tr").length > 0`)
+	p.until("the one shopper", `document.body && document.body.dataset.loading === "false" && document.querySelectorAll("#sessions s-table-body s-table-row").length > 0`)
 	var got struct {
 		Keys   []string
 		Banner string
 		Shown  bool
 		Tabs   bool
 	}
-	read := `({Keys: Array.from(document.querySelectorAll("#sessions tbody tr")).map(tr => tr.dataset.key),
+	read := `({Keys: Array.from(document.querySelectorAll("#sessions s-table-body s-table-row")).map(tr => tr.dataset.key),
 		Banner: document.getElementById("one-shopper").innerText, Shown: !document.getElementById("one-shopper").hidden,
 		Tabs: !document.querySelector("#lists [role=tablist]").hidden})`
 	p.eval(read, &got)
@@ -170,7 +170,7 @@ func TestAlertLinkOpensThatShopper(t *testing.T) {
 	}
 
 	p.do("showing all shoppers", chromedp.Click(chromedp.ID("all-shoppers")))
-	p.until("the whole list", `document.querySelectorAll("#sessions tbody tr").length === 3`)
+	p.until("the whole list", `document.querySelectorAll("#sessions s-table-body s-table-row").length === 3`)
 	p.eval(read, &got)
 	if got.Shown || !got.Tabs {
 		t.Errorf("after Show all: banner shown %v, tabs shown %v", got.Shown, got.Tabs)

@@ -2,29 +2,81 @@ package app
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
+// rangeOption is one choice of the report's date range: a number of days
+// ending today, or custom dates.
+type rangeOption struct {
+	Value, Label string
+}
+
+// customRange is the range choice of explicit from and to dates.
+const customRange = "custom"
+
+// rangeOptions are the report's date ranges, as the page offers them and
+// its address names them (range=7); every other range is custom dates
+// (from=…&to=…).
+func rangeOptions() []rangeOption {
+	return []rangeOption{
+		{Value: "1", Label: "Today"},
+		{Value: "7", Label: "Last 7 days"},
+		{Value: strconv.Itoa(defaultRangeDays), Label: "Last 30 days"},
+		{Value: "90", Label: "Last 90 days"},
+		{Value: customRange, Label: "Custom…"},
+	}
+}
+
 // home is the embedded report page. The report for the requested range
 // (default: the last 30 days) is rendered on the server, so the page shows
 // its numbers even when no script runs; the page's script then reloads the
 // report view for other ranges and segments, and draws the trend and lists.
+// The page's state lives in its address: range=N is the last N days
+// (one of rangeOptions) and from/to custom dates, so that a reload, the
+// back button and a shared link show the same report.
 func (a *App) home(c echo.Context) error {
 	loc, err := a.shopLocation(c)
 	if err != nil {
 		return err
 	}
+	today := a.today(loc)
+	choice := presetRange(c.QueryParam("range"))
+	q := c.QueryParams() // the report reads from and to from here
+	switch {
+	case q.Get("from") != "" || q.Get("to") != "":
+		choice = customRange
+	case choice != "":
+		days, _ := strconv.Atoi(choice)
+		q.Set("from", today.AddDate(0, 0, 1-days).Format(dateLayout))
+		q.Set("to", today.Format(dateLayout))
+	default:
+		choice = strconv.Itoa(defaultRangeDays)
+	}
 	// The page shows a failed report in place, with what it knows.
 	view, _ := a.reportForRequest(c)
-	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel", Data: homeView{
-		Today:    a.today(loc).Format(dateLayout),
+	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel report", Nav: navigation(), Data: homeView{
+		Today:    today.Format(dateLayout),
 		Timezone: loc.String(),
+		Currency: shopOf(c).Currency,
+		Range:    choice,
+		Ranges:   rangeOptions(),
 		Report:   view,
 		Segments: funnel.Segments(),
 	}})
+}
+
+// presetRange is v when it names one of rangeOptions' day counts, else "".
+func presetRange(v string) string {
+	for _, o := range rangeOptions() {
+		if o.Value == v && v != customRange {
+			return v
+		}
+	}
+	return ""
 }
 
 // apiReportView serves the report view alone, as HTML, for the page to

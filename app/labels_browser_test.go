@@ -15,8 +15,11 @@ import (
 )
 
 // TestListShowsTheServersLabels opens the report page and checks that the
-// list of shoppers shows the value, stage and status as the sessions API
-// writes them, funnel's rules: the page writes no label or price of its own.
+// list of shoppers shows the stage and status as the sessions API writes
+// them, funnel's rules, and the value in the shop's currency written for
+// the merchant's locale (Intl.NumberFormat): for en-US as the server's
+// funnel.DisplayMoney writes it, and for a German admin (the admin's
+// locale parameter) the German way.
 func TestListShowsTheServersLabels(t *testing.T) {
 	st := openStore(t, store.DialectSQLite)
 	const shop = "labels.myshopify.com"
@@ -51,15 +54,26 @@ func TestListShowsTheServersLabels(t *testing.T) {
 	p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
 	p.idle("the report")
 	p.do("the checkout drop-offs", chromedp.Click(chromedp.CSS(`#lists [role=tab][data-status=checkout_dropoff]`)))
-	p.until("the drop-off's row", `document.querySelector("#sessions tbody tr[data-key='`+api.Key+`']") !== null`)
+	p.until("the drop-off's row", `document.querySelector("#sessions s-table-body s-table-row[data-key='`+api.Key+`']") !== null`)
 	var cells []string
-	p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr td")).map(td => td.textContent)`, &cells)
+	p.eval(`Array.from(document.querySelectorAll("#sessions s-table-body s-table-row s-table-cell")).map(td => td.textContent)`, &cells)
 	if len(cells) != 8 {
 		t.Fatalf("row cells = %q", cells)
 	}
 	if cells[1] != api.ValueDisplay || cells[3] != api.FurthestStageLabel || cells[6] != api.StatusLabel {
 		t.Errorf("the page shows value %q, stage %q, status %q; the API writes %q, %q, %q",
 			cells[1], cells[3], cells[6], api.ValueDisplay, api.FurthestStageLabel, api.StatusLabel)
+	}
+
+	q.Set("locale", "de-DE")
+	q.Set("tab", "checkout_dropoff")
+	p.do("opening the report in German", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
+	p.idle("the German report")
+	p.until("the drop-off's row in German", `document.querySelector("#sessions s-table-body s-table-row[data-key='`+api.Key+`']") !== null`)
+	p.eval(`Array.from(document.querySelectorAll("#sessions s-table-body s-table-row s-table-cell")).map(td => td.textContent)`, &cells)
+	// 1.234,50 $ with a no-break space, as Intl writes it for de-DE.
+	if len(cells) != 8 || cells[1] != "1.234,50\u00a0$" {
+		t.Errorf("for a German admin the value reads %q, want 1.234,50 $", cells)
 	}
 }
 

@@ -45,6 +45,12 @@ type reportView struct {
 	ValueAtRisk    string
 	AtRisk         string // what ValueAtRisk holds: "in 18 carts abandoned in the last 7 days"
 	RecoveredValue string
+	// Currency is the report's currency, and ValueAtRiskAmount and
+	// RecoveredAmount the two values as decimal amounts, which the page
+	// writes in the merchant's locale (ValueAtRisk and RecoveredValue are
+	// the text shown before its script runs).
+	Currency                           string
+	ValueAtRiskAmount, RecoveredAmount string
 	// OrderValue is the average order value with what it is, the one
 	// sentence the header and the footnote of "what to fix first" share.
 	OrderValue string
@@ -58,7 +64,9 @@ type reportView struct {
 	MinShoppers  int
 	TypicalWidth string
 	Segments     []segmentView
-	Sources      []string
+	// SegmentColumns names the segment table's rate columns.
+	SegmentColumns []string
+	Sources        []string
 }
 
 // stageView is one stage of the funnel chart.
@@ -84,26 +92,62 @@ type leakView struct {
 	Typical, Good                      string
 	Entering                           int64
 	Monthly                            string // "$6,000", or "" when it cannot be priced
+	MonthlyAmount                      string // the same as a decimal amount, "6000.00"
 	Unpriced                           string // why it cannot be priced, when it cannot
 }
 
 // segmentView is one row of the segment table. When the segment's
 // attribute is known only from a later stage, the first Unknown.Span rate
-// columns (cart to order and the steps up to that stage) are one cell
-// saying so, and Steps holds the rest.
+// columns (cart to order and the steps up to that stage) say so, and Steps
+// holds the rest.
 type segmentView struct {
 	Value      string
 	Entered    int64
 	Completed  int64
 	Conversion string
 	Unknown    unknownCell
-	Steps      []string
+	Steps      []rateCell
 }
 
-// unknownCell stands for the rates a segment cannot support.
+// rateCell is one rate of a segment's row, under its column's name (which
+// the row's list layout on a phone shows beside it).
+type rateCell struct {
+	Label, Rate string
+}
+
+// unknownCell stands for the rates a segment cannot support: the first
+// Span rate columns, named Labels, the first of which says Text.
 type unknownCell struct {
-	Span int
-	Text string
+	Span   int
+	Text   string
+	Labels []string
+}
+
+// segmentRateColumns names the segment table's rate columns: cart to
+// order, then each step into a stage after the cart.
+func segmentRateColumns() []string {
+	cols := []string{"Cart to order"}
+	for _, st := range funnel.Stages()[1:] {
+		cols = append(cols, "→ "+stepColumn(st))
+	}
+	return cols
+}
+
+// stepColumn is a stage's short name as the segment table's column.
+func stepColumn(st funnel.Stage) string {
+	switch st {
+	case funnel.StageCheckoutStarted:
+		return "Checkout"
+	case funnel.StageContactSubmitted:
+		return "Contact"
+	case funnel.StageAddressSubmitted:
+		return "Address"
+	case funnel.StagePaymentReached:
+		return "Payment"
+	case funnel.StageCompleted:
+		return "Order"
+	}
+	return st.Label()
 }
 
 // notKnownBefore is how the page says that a segment's rates up to a stage
@@ -117,10 +161,14 @@ func notKnownBefore(st funnel.Stage) string {
 }
 
 // homeView is what the report page template receives: Today is the
-// shop's today and Timezone the IANA zone its days are in.
+// shop's today and Timezone the IANA zone its days are in, Currency the
+// shop's (for amounts that name none), Range the chosen one of Ranges.
 type homeView struct {
 	Today    string
 	Timezone string
+	Currency string
+	Range    string
+	Ranges   []rangeOption
 	Report   reportView
 	Segments []string
 }
@@ -233,6 +281,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		v.Conversion = rateShown(!hidden, v.Orders, v.Carts, notKnownBefore(known))
 	}
 	v.AbandonedCarts, v.CheckoutDropoffs, v.PaymentDropoffs = r.AbandonedCarts, r.CheckoutDropoffs, r.PaymentDropoffs
+	v.Currency, v.ValueAtRiskAmount, v.RecoveredAmount = cur, r.ValueAtRisk, r.RecoveredValue
 	v.ValueAtRisk = money(r.ValueAtRisk, cur)
 	v.AtRisk = fmt.Sprintf("in %s abandoned in the last %d days", plural(r.CartsAtRisk, "cart"), r.ValueAtRiskWindowDays)
 	v.RecoveredValue = money(r.RecoveredValue, cur)
@@ -251,23 +300,25 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 			Typical: share(l.Typical), Good: share(l.Good), Entering: l.Entering,
 		}
 		if l.Monthly > 0 {
-			lv.Monthly = estimate(l.MonthlyValue, cur)
+			lv.Monthly, lv.MonthlyAmount = estimate(l.MonthlyValue, cur), l.MonthlyValue
 		} else {
 			lv.Unpriced = unpriced(r.Report)
 		}
 		v.Leaks = append(v.Leaks, lv)
 	}
+	cols := segmentRateColumns()
+	v.SegmentColumns = cols
 	for _, s := range r.Segments {
 		sv := segmentView{Value: s.Value}
 		if n := len(s.Stages); n > 0 {
 			sv.Entered, sv.Completed = s.Stages[0].Sessions, s.Stages[n-1].Sessions
 			sv.Conversion = funnel.Percent(sv.Completed, sv.Entered)
 			for i, st := range s.Stages[1:] {
-				sv.Steps = append(sv.Steps, funnel.Percent(st.Sessions, s.Stages[i].Sessions))
+				sv.Steps = append(sv.Steps, rateCell{Label: cols[min(i+1, len(cols)-1)], Rate: funnel.Percent(st.Sessions, s.Stages[i].Sessions)})
 			}
 			if known, ok := funnel.ParseStage(s.KnownFrom); ok && int(known)-1 <= len(sv.Steps) {
 				// Cart to order and the steps into stages 2..known.
-				sv.Unknown = unknownCell{Span: int(known), Text: notKnownBefore(known)}
+				sv.Unknown = unknownCell{Span: int(known), Text: notKnownBefore(known), Labels: cols[:min(int(known), len(cols))]}
 				sv.Steps = sv.Steps[known-1:]
 			}
 		}

@@ -16,13 +16,13 @@ import (
 func TestSettingsPageLimits(t *testing.T) {
 	pages := parsePages(t)
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, "settings.html", pageData{Title: "Settings", Shop: "s.myshopify.com", Data: newSettingsView()}); err != nil {
+	if err := pages.ExecuteTemplate(&buf, "settings.html", pageData{Title: "Settings", Shop: "s.myshopify.com", Data: newSettingsView(settingsResponse{})}); err != nil {
 		t.Fatal(err)
 	}
 	html := buf.String()
 	minutes := func(d time.Duration) string { return strconv.FormatInt(int64(d/time.Minute), 10) }
 	for _, want := range []string{
-		`name="abandon_after_minutes" min="` + minutes(funnel.MinIdleThreshold) + `" max="` + minutes(funnel.MaxIdleThreshold) + `" required>`,
+		`name="abandon_after_minutes" value="0" min="` + minutes(funnel.MinIdleThreshold) + `" max="` + minutes(funnel.MaxIdleThreshold) + `" required aria-describedby="abandon_after_minutes-help abandon_after_minutes-error">`,
 		"Any whole number of minutes " + funnel.IdleThresholdRange() + " (" + minutes(funnel.MinIdleThreshold) + " to " + minutes(funnel.MaxIdleThreshold) + " minutes).",
 	} {
 		if !strings.Contains(html, want) {

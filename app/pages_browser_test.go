@@ -127,7 +127,7 @@ func TestPagesAccessibleInBrowser(t *testing.T) {
 			p.do("choosing the source split", chromedp.Evaluate[chromedp.Void](`(() => {
 				const s = document.getElementById("segment"); s.value = "source"; s.dispatchEvent(new Event("change"));
 				document.querySelectorAll("details").forEach(d => d.open = true); })()`))
-			p.until("the segment table", `document.querySelector("#segments tr[data-segment-value]") !== null`)
+			p.until("the segment table", `document.querySelector("#segments s-table-row[data-segment-value]") !== null`)
 			p.idle("the segment load")
 		}},
 		{name: "settings", path: "/settings?" + q,

@@ -8,7 +8,9 @@ import (
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
-// pageData is what every page template receives.
+// pageData is what every page template receives. Nav is the app's
+// navigation, set for the embedded pages (which load Polaris), and Path the
+// page's own path, the entry of Nav it is.
 type pageData struct {
 	Title    string
 	Message  string
@@ -16,6 +18,8 @@ type pageData struct {
 	APIKey   string
 	Redirect string
 	Demo     bool
+	Nav      []navEntry
+	Path     string
 	Data     any
 }
 
@@ -31,6 +35,7 @@ func (a *App) render(c echo.Context, status int, name string, data pageData) err
 	}
 	data.APIKey = a.cfg.APIKey
 	data.Demo = a.cfg.Demo
+	data.Path = c.Request().URL.Path
 	var buf bytes.Buffer
 	if err := a.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return err

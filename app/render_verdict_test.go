@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/templates"
 )
 
 // demoLikeTally is a month like the demo's: 1,310 carts, 298 orders, one
@@ -57,14 +58,14 @@ func TestRenderVerdictsAgree(t *testing.T) {
 		"completed":         "typical|Typical",
 	} {
 		band, label, _ := strings.Cut(want, "|")
-		chip := regexp.MustCompile(`data-band="` + band + `" title="Typical stores reach [^"]+ \(95% interval\)\.">` + label + `</span>`)
+		chip := regexp.MustCompile(`<s-badge class="band" tone="` + templates.VerdictTone(band) + `" data-field="band" data-band="` + band + `" title="Typical stores reach [^"]+ \(95% interval\)\.">` + label + `</s-badge>`)
 		if step := stepOf(t, html, key); !chip.MatchString(step) {
 			t.Errorf("%s step lacks the chip %s:\n%s", key, label, step)
 		}
 	}
 	// 298 of 394 at payment: 75.6%, about the typical 78% (the interval is
 	// 71.2–79.6%, ten points wide at most).
-	if !strings.Contains(stepOf(t, html, "completed"), `title="Typical stores reach 78%, the best 82%; with 394 shoppers, this step&#39;s rate is likely 71.2–79.6% (95% interval).">Typical</span>`) {
+	if !strings.Contains(stepOf(t, html, "completed"), `title="Typical stores reach 78%, the best 82%; with 394 shoppers, this step&#39;s rate is likely 71.2–79.6% (95% interval).">Typical</s-badge>`) {
 		t.Error("the payment step's chip does not say what its verdict rests on")
 	}
 	for key, rate := range map[string]string{"checkout_started": "53.4%", "contact_submitted": "85.7%", "address_submitted": "96.7%",
@@ -91,10 +92,10 @@ func TestRenderVerdictsAgree(t *testing.T) {
 	// per month, rounded to two significant figures.
 	// address→payment: 580 × (0.85 − 394/580) × 298/394 × 52.10 = 3,901.15 ± 865.71 → 3,900
 	// cart→checkout: 1310 × (0.65 − 700/1310) × 298/700 × 52.10 = 3,360.23 ± 783.70 → 3,400
-	fixes := regexp.MustCompile(`(?s)<li class="fix" data-rank="(\d)">.*?<strong>(.*?)</strong> <span class="band band-(\w+)" data-band="\w+">(.*?)</span> <span class="fix-value">(.*?)</span>`).FindAllStringSubmatch(html, -1)
+	fixes := regexp.MustCompile(`(?s)<li class="fix" data-rank="(\d)">.*?<strong>(.*?)</strong> <s-badge class="band" tone="\w+" data-band="(\w+)">(.*?)</s-badge> <span class="fix-value">about <span data-money="([0-9.]+)" data-currency="USD" data-estimate>(.*?)</span> a month</span>`).FindAllStringSubmatch(html, -1)
 	want := [][]string{
-		{"1", "Gave address → Reached payment", "below_typical", "Below typical", "about $3,900 a month"},
-		{"2", "Added to cart → Started checkout", "below_typical", "Below typical", "about $3,400 a month"},
+		{"1", "Gave address → Reached payment", "below_typical", "Below typical", "3900.00", "$3,900"},
+		{"2", "Added to cart → Started checkout", "below_typical", "Below typical", "3400.00", "$3,400"},
 	}
 	if len(fixes) != len(want) {
 		t.Fatalf("what to fix first lists %d steps, want %d: %q", len(fixes), len(want), fixes)
@@ -122,7 +123,7 @@ func TestRenderVerdictsAgree(t *testing.T) {
 		t.Error("the footnote still calls the order value the average cart at risk")
 	}
 	// Value at risk says what it holds.
-	if !strings.Contains(html, `id="value_at_risk">$1,234.00</span><span class="metric-note muted" id="at-risk-note">in 18 carts abandoned in the last 7 days</span>`) {
+	if !strings.Contains(html, `id="value_at_risk" data-money="1234.00" data-currency="USD">$1,234.00</span><span class="metric-note muted" id="at-risk-note">in 18 carts abandoned in the last 7 days</span>`) {
 		t.Error("value at risk does not say what it counts")
 	}
 }
@@ -136,7 +137,7 @@ func TestRenderTooFewShoppers(t *testing.T) {
 	if n := strings.Count(html, `data-band="not_enough_shoppers"`); n != 5 {
 		t.Errorf("%d chips read not enough shoppers, want all 5", n)
 	}
-	if strings.Count(html, ">Not enough shoppers yet</span>") != 5 {
+	if strings.Count(html, ">Not enough shoppers yet</s-badge>") != 5 {
 		t.Error("the chips do not say so in words")
 	}
 	for _, bad := range []string{`data-band="below_typical"`, `data-band="typical"`, `data-band="good"`, `class="fix"`} {
@@ -224,10 +225,11 @@ func TestRenderSegmentRatesRoundOnce(t *testing.T) {
 	html := renderHome(t, viewOf(seg, map[string]*funnel.Tally{"web": &seg}))
 	_, row, _ := strings.Cut(html, `data-segment-value="web"`)
 	row, _, _ = strings.Cut(row, "</tr>")
-	if !strings.Contains(row, `<td class="num">22.7%</td>`) {
+	if !strings.Contains(row, `<s-table-cell class="num" data-label="→ Contact">22.7%</s-table-cell>`) {
 		t.Errorf("segment row does not show 298 of 1310 as 22.7%%: %s", row)
 	}
-	if !strings.Contains(row, `colspan="2" data-field="not-known">not known before started checkout`) {
+	if !strings.Contains(row, `data-label="Cart to order" data-field="not-known">not known before started checkout</s-table-cell>`) ||
+		!strings.Contains(row, `data-label="→ Checkout" data-field="not-known">—</s-table-cell>`) || strings.Count(row, `data-field="not-known"`) != 2 {
 		t.Errorf("segment row shows a cart-to-checkout rate that the source cannot support: %s", row)
 	}
 }

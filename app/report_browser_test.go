@@ -295,10 +295,10 @@ func TestReportPageInBrowser(t *testing.T) {
 		p.do("choosing 90 days and source", chromedp.Evaluate[chromedp.Void](`(() => {
 			const r = document.getElementById("range"); r.value = "90"; r.dispatchEvent(new Event("change"));
 			const s = document.getElementById("segment"); s.value = "source"; s.dispatchEvent(new Event("change")); })()`))
-		p.until("the segment table", `document.querySelector("#segments tr[data-segment-value]") !== null`)
+		p.until("the segment table", `document.querySelector("#segments s-table-row[data-segment-value]") !== null`)
 		p.idle("the segment load")
 		var rows []struct{ Value, Entered, Completed string }
-		p.eval(`Array.from(document.querySelectorAll("#segments tr[data-segment-value]")).map(tr => ({Value: tr.dataset.segmentValue,
+		p.eval(`Array.from(document.querySelectorAll("#segments s-table-row[data-segment-value]")).map(tr => ({Value: tr.dataset.segmentValue,
 			Entered: tr.querySelector("[data-field=entered]").textContent, Completed: tr.querySelector("[data-field=completed]").textContent}))`, &rows)
 		quarter := h.report(shop, "from="+day(89)+"&to="+day(0)+"&segment=source")
 		if len(rows) != len(quarter.Segments) || len(rows) < 3 {
@@ -313,11 +313,11 @@ func TestReportPageInBrowser(t *testing.T) {
 		sameStages(t, "last 90 days", stages, h.report(shop, "from="+day(89)+"&to="+day(0)))
 
 		// The abandoned-cart list, sorted by value.
-		p.until("the abandoned carts", `document.querySelectorAll("#sessions tbody tr").length > 0`)
+		p.until("the abandoned carts", `document.querySelectorAll("#sessions s-table-body s-table-row").length > 0`)
 		p.do("sorting by value", chromedp.Click(chromedp.CSS(`button.sort[data-sort=value]`)))
-		p.until("value sort", `document.querySelector("button.sort[data-sort=value]").closest("th").getAttribute("aria-sort") === "descending"`)
+		p.until("value sort", `document.querySelector("button.sort[data-sort=value]").closest("s-table-header").getAttribute("aria-sort") === "descending"`)
 		var values []string
-		p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr")).map(tr => tr.dataset.value)`, &values)
+		p.eval(`Array.from(document.querySelectorAll("#sessions s-table-body s-table-row")).map(tr => tr.dataset.value)`, &values)
 		resp, body := h.api(http.MethodGet, "/api/sessions?status=abandoned_cart&sort=value&order=desc&per_page=20&from="+day(89)+"&to="+day(0), shop, nil)
 		var list struct {
 			Sessions []struct{ Value string }
@@ -338,9 +338,9 @@ func TestReportPageInBrowser(t *testing.T) {
 			}
 		}
 		p.do("sorting by value ascending", chromedp.Click(chromedp.CSS(`button.sort[data-sort=value]`)))
-		p.until("ascending sort", `document.querySelector("button.sort[data-sort=value]").closest("th").getAttribute("aria-sort") === "ascending"`)
+		p.until("ascending sort", `document.querySelector("button.sort[data-sort=value]").closest("s-table-header").getAttribute("aria-sort") === "ascending"`)
 		var asc []string
-		p.eval(`Array.from(document.querySelectorAll("#sessions tbody tr")).map(tr => tr.dataset.value)`, &asc)
+		p.eval(`Array.from(document.querySelectorAll("#sessions s-table-body s-table-row")).map(tr => tr.dataset.value)`, &asc)
 		if len(asc) == 0 || asc[0] == values[0] && list.Total > 1 && values[0] != values[len(values)-1] {
 			t.Errorf("ascending list starts with %v, descending with %v", asc, values)
 		}
@@ -419,7 +419,7 @@ func TestSettingsPageInBrowser(t *testing.T) {
 	p.eval(`document.getElementById("alerts-status").textContent`, &v)
 	p.until("the alerts list", `document.getElementById("alerts-status").textContent !== "Loading…"`)
 	p.until("the data requests", `!document.getElementById("data-requests-table").hidden`)
-	p.eval(`document.querySelector("#data-requests-table tbody").textContent`, &v)
+	p.eval(`document.querySelector("#data-requests-table s-table-body").textContent`, &v)
 	if !strings.Contains(v, "john@example.com") || !strings.Contains(v, "Download") {
 		t.Errorf("data requests list = %q", v)
 	}
@@ -475,6 +475,31 @@ func TestReportPageWithoutShopifyCDN(t *testing.T) {
 		t.Errorf("stages without the CDN = %+v", stages)
 	}
 	p.until("the list's message", `document.getElementById("list-status").textContent.includes("Shopify admin")`)
+
+	// Polaris is not there: its elements stay undefined, and the fallback
+	// styles and roles keep the page legible and usable.
+	var fallback struct {
+		Polaris, AppBridge, HeadingShown bool
+		SectionBackground, ButtonRole    string
+		ButtonTab, TableRole, CellRole   string
+		SectionPadding                   string
+	}
+	p.eval(`(() => { const sec = document.getElementById("funnel"), b = document.getElementById("refresh");
+		return {Polaris: !!customElements.get("s-page"), AppBridge: document.documentElement.classList.contains("app-bridge"),
+			HeadingShown: document.querySelector("h1").getBoundingClientRect().height > 0,
+			SectionBackground: getComputedStyle(sec).backgroundColor, SectionPadding: getComputedStyle(sec).paddingTop,
+			ButtonRole: b.getAttribute("role"), ButtonTab: b.getAttribute("tabindex"),
+			TableRole: document.getElementById("sessions").getAttribute("role"),
+			CellRole: document.querySelector("#sessions s-table-header").getAttribute("role")}; })()`, &fallback)
+	want := struct {
+		Polaris, AppBridge, HeadingShown bool
+		SectionBackground, ButtonRole    string
+		ButtonTab, TableRole, CellRole   string
+		SectionPadding                   string
+	}{false, false, true, "rgb(255, 255, 255)", "button", "0", "table", "columnheader", "16px"}
+	if fallback != want {
+		t.Errorf("without the CDN the page is %+v, want %+v", fallback, want)
+	}
 }
 
 // openStore opens a fresh, migrated store on one dialect.

@@ -52,9 +52,9 @@ func TestShopZoneInBrowser(t *testing.T) {
 	if len(stages) == 0 || stages[0].Sessions != "1" {
 		t.Errorf("today (2026-11-23 in New York) shows %+v, want the one cart", stages)
 	}
-	p.until("the abandoned cart", `document.querySelectorAll("#sessions tbody tr").length === 1`)
+	p.until("the abandoned cart", `document.querySelectorAll("#sessions s-table-body s-table-row").length === 1`)
 	var when string
-	p.eval(`document.querySelector("#sessions tbody tr td").textContent`, &when)
+	p.eval(`document.querySelector("#sessions s-table-body s-table-row s-table-cell").textContent`, &when)
 	// 01:30 UTC on the 24th is 20:30 on the 23rd in New York.
 	if !strings.Contains(when, "Nov 23") || !strings.Contains(when, "08:30") {
 		t.Errorf("the list shows the cart at %q, want Nov 23, 08:30 PM (New York)", when)

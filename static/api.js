@@ -51,10 +51,15 @@ window.funnelscope = (function () {
       return failure(r);
     });
   }
-  // Keep the admin's query (shop, host, embedded) on in-app links, minus the token.
+  // The report's state in its address (home.js), which another page does
+  // not take.
+  var STATE = ["range", "from", "to", "segment", "segment_value", "tab", "sort", "order", "page", "session"];
+  // Keep the admin's query (shop, host, embedded, locale) on in-app links,
+  // minus the token and the page's own state.
   document.querySelectorAll("a[data-keep-query]").forEach(function (a) {
     var q = new URLSearchParams(window.location.search);
     q.delete("id_token");
+    STATE.forEach(function (k) { q.delete(k); });
     var s = q.toString();
     a.href = a.getAttribute("href") + (s ? "?" + s : "");
   });

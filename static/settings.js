@@ -1,17 +1,23 @@
-// The settings page: the abandonment threshold and the alert settings,
-// saved with PUT /api/settings; errors show beside their field.
+// The settings page: the form comes filled with the saved settings and is
+// saved with PUT /api/settings; an error shows beside its field, tied to it
+// (aria-describedby), and a toast says saved or not. Inside the admin the
+// form's data-save-bar gives it the admin's save bar, which also asks
+// before leaving with unsaved edits; without App Bridge (the demo, tests)
+// the page shows a save bar of its own and the browser asks before leaving.
 (function () {
   "use strict";
   var api = window.funnelscope;
+  var fmt = window.funnelscopeFormat;
+  var shell = window.funnelscopeShell;
   var form = document.getElementById("settings-form");
   var status = document.getElementById("status");
-  // The server's defaults (GET /api/settings' "defaults"): what an empty
-  // field means, shown as its placeholder. The page writes none of its own.
-  var defaults = null;
-  // The zone the settings showed: saved again only when the merchant
-  // changes it, so that a store that never chose one keeps following the
-  // zone it has in Shopify.
-  var shownZone = "";
+  var bar = document.getElementById("save-bar");
+  var ownBar = !(shell.appBridge && window.shopify.saveBar);
+  // The zone the form showed: saved again only when the merchant changes
+  // it, so that a store that never chose one keeps following the zone it
+  // has in Shopify.
+  var shownZone = form.timezone.defaultValue;
+  var saving = false;
 
   function showError(field, message) {
     var shown = false;
@@ -30,79 +36,130 @@
       general.textContent = message;
     }
   }
+  // fill shows saved settings and makes them the form's first state, to
+  // which Discard (the form's reset) returns.
   function fill(v) {
-    defaults = v.defaults;
-    form.min_value.placeholder = defaults.min_value;
-    form.immediate_min_value.placeholder = defaults.immediate_min_value;
-    form.abandon_after_minutes.value = v.abandon_after_minutes;
-    form.alerts_enabled.checked = v.alerts_enabled;
-    form.min_value.value = v.min_value;
-    form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = v.kinds.indexOf(c.value) >= 0; });
-    form.emails.value = v.emails.join(", ");
-    form.chat_webhook_url.value = v.chat_webhook_url;
-    form.immediate_min_value.value = v.immediate_min_value;
-    form.digest.value = v.digest;
-    form.timezone.value = v.timezone;
+    var set = function (input, value) { input.value = value; input.defaultValue = value; };
+    set(form.abandon_after_minutes, String(v.abandon_after_minutes));
+    form.alerts_enabled.checked = form.alerts_enabled.defaultChecked = v.alerts_enabled;
+    set(form.min_value, v.min_value);
+    form.min_value.placeholder = v.defaults.min_value;
+    form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = c.defaultChecked = v.kinds.indexOf(c.value) >= 0; });
+    set(form.emails, v.emails.join(", "));
+    set(form.chat_webhook_url, v.chat_webhook_url);
+    set(form.immediate_min_value, v.immediate_min_value);
+    form.immediate_min_value.placeholder = v.defaults.immediate_min_value;
+    Array.prototype.forEach.call(form.digest.options, function (o) { o.selected = o.defaultSelected = o.value === v.digest; });
+    set(form.timezone, v.timezone);
     shownZone = form.timezone.value;
+    dirtyChanged();
   }
+  // read is the form as PUT /api/settings takes it; an emptied amount is
+  // the server's default, its placeholder.
   function read() {
     var kinds = [];
     form.querySelectorAll("input[name=kinds]:checked").forEach(function (c) { kinds.push(c.value); });
     var s = {
       abandon_after_minutes: parseInt(form.abandon_after_minutes.value, 10) || 0,
       alerts_enabled: form.alerts_enabled.checked,
-      min_value: form.min_value.value.trim() || defaults.min_value,
+      min_value: form.min_value.value.trim() || form.min_value.placeholder,
       kinds: kinds,
       emails: form.emails.value.split(/[\s,;]+/).filter(function (e) { return e !== ""; }),
       chat_webhook_url: form.chat_webhook_url.value.trim(),
-      immediate_min_value: form.immediate_min_value.value.trim() || defaults.immediate_min_value,
+      immediate_min_value: form.immediate_min_value.value.trim() || form.immediate_min_value.placeholder,
       digest: form.digest.value
     };
     var zone = form.timezone.value.trim();
     if (zone !== "" && zone !== shownZone) { s.timezone = zone; }
     return s;
   }
-
-  api.get("/api/settings").then(fill).catch(function (e) {
-    status.textContent = "The settings could not be loaded: " + e.message;
+  // dirty says whether the form differs from its first state.
+  function dirty() {
+    return Array.prototype.some.call(form.elements, function (e) {
+      if (e.type === "checkbox") { return e.checked !== e.defaultChecked; }
+      if (e.tagName === "SELECT") { return Array.prototype.some.call(e.options, function (o) { return o.selected !== o.defaultSelected; }); }
+      return "defaultValue" in e && e.value !== e.defaultValue;
+    });
+  }
+  function dirtyChanged() {
+    var d = dirty();
+    form.setAttribute("data-dirty", String(d));
+    if (ownBar) { bar.hidden = !d; }
+  }
+  form.addEventListener("input", dirtyChanged);
+  form.addEventListener("change", dirtyChanged);
+  // Discard: the admin's save bar resets the form; so does the page's own.
+  form.addEventListener("reset", function () {
+    setTimeout(function () { showError("", ""); dirtyChanged(); }, 0);
   });
+  document.getElementById("discard").addEventListener("click", function () { form.reset(); });
+  document.getElementById("save").addEventListener("click", function () { form.requestSubmit(); });
+  window.addEventListener("beforeunload", function (ev) {
+    if (ownBar && dirty() && !saving) { ev.preventDefault(); ev.returnValue = ""; }
+  });
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    if (!defaults) {
-      status.textContent = "The settings could not be loaded, so they cannot be saved: reload the page.";
-      return;
-    }
     showError("", "");
     status.textContent = "Saving…";
     form.setAttribute("data-saved", "false");
-    var sent = read();
-    api.put("/api/settings", sent).then(function (s) {
+    saving = true;
+    shell.setDisabled(document.getElementById("save"), true);
+    api.put("/api/settings", read()).then(function (s) {
       fill(s);
       status.textContent = "Saved.";
       form.setAttribute("data-saved", "true");
+      shell.toast("Settings saved");
     }).catch(function (e) {
-      status.textContent = "Not saved.";
+      status.textContent = "Not saved: " + e.message;
       showError(e.field || "", e.message);
+      shell.toast("Settings not saved: " + e.message, true);
+    }).then(function () {
+      saving = false;
+      shell.setDisabled(document.getElementById("save"), false);
     });
   });
+  dirtyChanged();
+
+  function cell(row, content, cls, label) {
+    var c = document.createElement("s-table-cell");
+    if (cls) { c.className = cls; }
+    if (label) { c.setAttribute("data-label", label); }
+    if (content instanceof Node) { c.appendChild(content); } else { c.textContent = content; }
+    row.appendChild(c);
+  }
+  function heads(table) {
+    return Array.prototype.map.call(table.querySelectorAll("s-table-header"), function (h) { return h.textContent.trim(); });
+  }
+  function when(iso) {
+    var t = document.createElement("time");
+    t.setAttribute("datetime", iso);
+    t.textContent = fmt.time(iso);
+    return t;
+  }
+  var STATUS_TONES = { sent: "success", failed: "critical", queued: "info", skipped: "auto" };
 
   var alertsStatus = document.getElementById("alerts-status");
   api.get("/api/alerts").then(function (r) {
     var list = (r && r.alerts) || [];
     if (list.length === 0) { alertsStatus.textContent = "No alerts yet."; return; }
-    var body = document.querySelector("#alerts tbody");
+    var table = document.getElementById("alerts");
+    var h = heads(table);
+    var body = table.querySelector("s-table-body");
     list.forEach(function (a) {
-      var tr = document.createElement("tr");
-      [new Date(a.sent_at || a.created_at).toLocaleString(), a.kind_label, a.value_display,
-        a.status, String(a.attempts || 0), a.last_error || "—"].forEach(function (t, i) {
-        var td = document.createElement("td");
-        if (i === 2) { td.className = "num"; }
-        td.textContent = t;
-        tr.appendChild(td);
-      });
-      body.appendChild(tr);
+      var row = document.createElement("s-table-row");
+      cell(row, when(a.sent_at || a.created_at), "", h[0]);
+      cell(row, a.kind_label, "", h[1]);
+      cell(row, fmt.money(a.value, a.currency), "num", h[2]);
+      var badge = document.createElement("s-badge");
+      badge.setAttribute("tone", STATUS_TONES[a.status] || "auto");
+      badge.textContent = a.status_label;
+      cell(row, badge, "", h[3]);
+      cell(row, String(a.attempts || 0), "num", h[4]);
+      cell(row, a.last_error || "—", "", h[5]);
+      body.appendChild(row);
     });
-    document.getElementById("alerts").hidden = false;
+    table.hidden = false;
     alertsStatus.textContent = "";
   }).catch(function (e) {
     alertsStatus.textContent = e.status === 404 ? "No alerts yet." : "The alerts could not be loaded: " + e.message;
@@ -112,25 +169,22 @@
   api.get("/api/data-requests").then(function (r) {
     var list = (r && r.data_requests) || [];
     if (list.length === 0) { drStatus.textContent = "No customer has asked yet."; return; }
-    var body = document.querySelector("#data-requests-table tbody");
+    var table = document.getElementById("data-requests-table");
+    var h = heads(table);
+    var body = table.querySelector("s-table-body");
     list.forEach(function (d) {
-      var tr = document.createElement("tr");
-      [new Date(d.received_at).toLocaleString(), d.email || d.phone || "—", String(d.sessions)].forEach(function (t, i) {
-        var td = document.createElement("td");
-        if (i === 2) { td.className = "num"; }
-        td.textContent = t;
-        tr.appendChild(td);
-      });
-      var td = document.createElement("td");
+      var row = document.createElement("s-table-row");
+      cell(row, when(d.received_at), "", h[0]);
+      cell(row, d.email || d.phone || "—", "", h[1]);
+      cell(row, String(d.sessions), "num", h[2]);
       var a = document.createElement("a");
       a.textContent = "Download (JSON)";
       a.download = "data-request-" + d.data_request_id + ".json";
       a.href = URL.createObjectURL(new Blob([JSON.stringify(d.report, null, 2)], { type: "application/json" }));
-      td.appendChild(a);
-      tr.appendChild(td);
-      body.appendChild(tr);
+      cell(row, a, "", h[3]);
+      body.appendChild(row);
     });
-    document.getElementById("data-requests-table").hidden = false;
+    table.hidden = false;
     drStatus.textContent = "";
   }).catch(function (e) { drStatus.textContent = "The data requests could not be loaded: " + e.message; });
 })();

@@ -14,29 +14,15 @@ type lineItems []funnel.LineItem
 
 // Value encodes the items as JSON text.
 func (l lineItems) Value() (driver.Value, error) {
-	if len(l) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal([]funnel.LineItem(l))
-	if err != nil {
-		return nil, err
-	}
-	return string(b), nil
+	return jsonValue(len(l) == 0, func() ([]byte, error) { return json.Marshal([]funnel.LineItem(l)) })
 }
 
 // Scan decodes JSON text or bytes.
 func (l *lineItems) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
+	b, err := jsonBytes(src, "line items")
+	if err != nil || b == nil {
 		*l = nil
-		return nil
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("store: line items: unexpected type %T", src)
+		return err
 	}
 	var items []funnel.LineItem
 	if err := json.Unmarshal(b, &items); err != nil {

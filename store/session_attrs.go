@@ -120,29 +120,15 @@ func parseStampTime(s string) (time.Time, error) {
 
 // Value encodes the stamps as JSON text, NULL when there are none.
 func (m attrSeen) Value() (driver.Value, error) {
-	if len(m) == 0 {
-		return nil, nil
-	}
-	b, err := m.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return string(b), nil
+	return jsonValue(len(m) == 0, m.MarshalJSON)
 }
 
 // Scan decodes JSON text or bytes.
 func (m *attrSeen) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
+	b, err := jsonBytes(src, "attribute stamps")
+	if err != nil || b == nil {
 		*m = nil
-		return nil
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("store: attribute stamps: unexpected type %T", src)
+		return err
 	}
 	if err := m.UnmarshalJSON(b); err != nil {
 		return fmt.Errorf("store: attribute stamps: %w", err)

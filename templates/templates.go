@@ -17,7 +17,22 @@ var files embed.FS
 // never by a literal path, and a page naming a file that does not exist
 // fails to render.
 func Parse(asset func(name string) (string, error)) (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName, "lower": strings.ToLower, "asset": asset}).ParseFS(files, "*.html")
+	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "asset": asset}).ParseFS(files, "*.html")
+}
+
+// VerdictTone is the Polaris badge tone (s-badge tone) of a step's verdict
+// (funnel.Verdict's value): below typical is critical, good is success,
+// typical neutral, and no verdict yet the badge's own default.
+func VerdictTone(verdict string) string {
+	switch verdict {
+	case "below_typical":
+		return "critical"
+	case "good":
+		return "success"
+	case "typical":
+		return "neutral"
+	}
+	return "auto"
 }
 
 // SegmentName names a report segment for the merchant.
