@@ -137,7 +137,7 @@ func TestReportVerdictsAPIAndPage(t *testing.T) {
 			t.Fatalf("/api/view/report: %d", resp.StatusCode)
 		}
 		html := string(body)
-		chips := regexp.MustCompile(`data-stage="(\w+)"[^>]*>\s*<div class="step"[\s\S]*?data-field="rate_from_previous">([^<]*)</span>[\s\S]*?data-band="(\w+)"[^>]*>([^<]*)</span>`).FindAllStringSubmatch(html, -1)
+		chips := regexp.MustCompile(`data-stage="(\w+)"[^>]*>\s*<div class="step"[\s\S]*?data-field="rate_from_previous">([^<]*)</span>[\s\S]*?data-band="(\w+)"[^>]*>([^<]*)</s-badge>`).FindAllStringSubmatch(html, -1)
 		if len(chips) != 5 {
 			t.Fatalf("%d step chips on the page", len(chips))
 		}
@@ -148,12 +148,12 @@ func TestReportVerdictsAPIAndPage(t *testing.T) {
 				t.Errorf("page step %q continues %q with chip %q %q; API %s %s %s", c[1], c[2], c[3], c[4], s.Key, funnel.Percent(s.Sessions, r.Stages[i].Sessions), bands[s.Key])
 			}
 		}
-		fixes := regexp.MustCompile(`<span class="fix-value">(.*?)</span>`).FindAllStringSubmatch(html, -1)
-		if len(fixes) != 1 || fixes[0][1] != "about "+wholeDollars(top.Monthly)+" a month" {
+		fixes := regexp.MustCompile(`<span class="fix-value">about <span data-money="[^"]*" data-currency="USD" data-estimate>([^<]*)</span> a month</span>`).FindAllStringSubmatch(html, -1)
+		if len(fixes) != 1 || fixes[0][1] != wholeDollars(top.Monthly) {
 			t.Errorf("what to fix first = %q, want one step at about %s a month", fixes, wholeDollars(top.Monthly))
 		}
 		for _, want := range []string{
-			`data-field="dropoff_from_previous">3</span> dropped off <span class="sep">·</span> <span data-field="active_from_previous">1</span> still shopping`,
+			`data-field="dropoff_from_previous">3</span> dropped off <span class="sep" aria-hidden="true">·</span> <span data-field="active_from_previous">1</span> still shopping`,
 			`id="payment_dropoffs">3</dd>`, `id="still_shopping">1</dd>`,
 			`id="at-risk-note">in 51 carts abandoned in the last 7 days</span>`,
 			`id="m-conversion">` + funnel.Percent(8, 62) + `</span>`,

@@ -17,7 +17,9 @@ var files embed.FS
 // never by a literal path, and a page naming a file that does not exist
 // fails to render.
 func Parse(asset func(name string) (string, error)) (*template.Template, error) {
-	return template.New("pages").Funcs(template.FuncMap{"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "asset": asset}).ParseFS(files, "*.html")
+	return template.New("pages").Funcs(template.FuncMap{
+		"segmentName": SegmentName, "lower": strings.ToLower, "verdictTone": VerdictTone, "asset": asset,
+	}).ParseFS(files, "*.html")
 }
 
 // VerdictTone is the Polaris badge tone (s-badge tone) of a step's verdict
