@@ -11,6 +11,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/templates"
 )
 
 const (
@@ -22,9 +23,12 @@ const (
 // labels and the value as text are the server's (funnel's Label and
 // DisplayMoney), so that the page writes none of them itself.
 type sessionJSON struct {
-	Key                string            `json:"key"`
-	Status             funnel.Status     `json:"status"`
-	StatusLabel        string            `json:"status_label"`
+	Key         string        `json:"key"`
+	Status      funnel.Status `json:"status"`
+	StatusLabel string        `json:"status_label"`
+	// StatusTone is the Polaris badge tone of the status, as the session
+	// page gives it (templates.StatusTone).
+	StatusTone         string            `json:"status_tone"`
 	FurthestStage      string            `json:"furthest_stage"`
 	FurthestStageLabel string            `json:"furthest_stage_label"`
 	Backfilled         bool              `json:"backfilled"`
@@ -198,7 +202,7 @@ func toSessionJSON(s funnel.Session, shopCurrency string, now time.Time, idle ti
 	}
 	status := s.Status(now, idle)
 	return sessionJSON{
-		Key: s.Key, Status: status, StatusLabel: status.Label(),
+		Key: s.Key, Status: status, StatusLabel: status.Label(), StatusTone: templates.StatusTone(string(status)),
 		FurthestStage: s.Furthest().Key(), FurthestStageLabel: s.Furthest().Label(), Backfilled: s.Backfilled(),
 		StartedAt: s.StartedAt.UTC(), LastActivity: s.LastActivity.UTC(), StageTimes: times,
 		Value: funnel.FormatMoney(s.Value), Currency: s.Currency, ValueDisplay: funnel.DisplayMoney(s.Value, funnel.ValueCurrency(s.Currency, shopCurrency)),

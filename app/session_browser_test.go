@@ -29,7 +29,7 @@ const readTimeline = `Array.from(document.querySelectorAll("#timeline s-table-bo
 func TestSessionPageInBrowser(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
-		h, shop := demoHarness(t, st, 120)
+		h, shop := demoHarness(t, st, 40)
 		p := page{t, browser(t, 2*time.Minute)}
 		q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
 		p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))

@@ -110,7 +110,7 @@ func TestEveryPageAssetResolves(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"app.css", "favicon.ico", "api.js", "home.js", "settings.js", "bounce.js", "exit_iframe.js"} {
+	for _, name := range []string{"app.css", "favicon.ico", "api.js", "format.js", "shell.js", "home.js", "settings.js", "bounce.js", "exit_iframe.js"} {
 		if !fetched[assetURL(t, name)] {
 			t.Errorf("no page names %s", name)
 		}

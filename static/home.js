@@ -264,16 +264,8 @@
   var EMPTY = { abandoned_cart: "No abandoned carts in this range.", checkout_dropoff: "No checkout drop-offs in this range.",
     payment_dropoff: "No payment drop-offs in this range.", recovered: "No recovered carts in this range yet.",
     session: "This shopper is not in this store's records: the link may be from another store's alert, or the shopper's data was erased on request." };
-  var TONES = { abandoned_cart: "warning", checkout_dropoff: "warning", payment_dropoff: "warning", recovered: "success", completed: "success", active: "info" };
   var LIST_HEADS = Array.prototype.map.call($("sessions").querySelectorAll("s-table-header"), function (h) { return h.textContent.trim(); });
-  function cell(row, content, cls, label) {
-    var c = document.createElement("s-table-cell");
-    if (cls) { c.className = cls; }
-    if (label) { c.setAttribute("data-label", label); }
-    if (content instanceof Node) { c.appendChild(content); } else { c.textContent = content; }
-    row.appendChild(c);
-    return c;
-  }
+  var cell = shell.cell;
   // The lists show the chosen range's shoppers of the chosen segment
   // value, searched by e-mail, phone or product; the export takes the
   // same query without the page.
@@ -326,7 +318,7 @@
         cell(row, s.email || s.phone || "—", "", LIST_HEADS[4]);
         cell(row, s.country || "—", "", LIST_HEADS[5]);
         var badge = document.createElement("s-badge");
-        badge.setAttribute("tone", TONES[s.status] || "auto");
+        badge.setAttribute("tone", s.status_tone);
         badge.textContent = s.status_label;
         cell(row, badge, "", LIST_HEADS[6]);
         if (s.recovery_url && /^https:\/\//.test(s.recovery_url)) {

@@ -121,13 +121,7 @@
   });
   dirtyChanged();
 
-  function cell(row, content, cls, label) {
-    var c = document.createElement("s-table-cell");
-    if (cls) { c.className = cls; }
-    if (label) { c.setAttribute("data-label", label); }
-    if (content instanceof Node) { c.appendChild(content); } else { c.textContent = content; }
-    row.appendChild(c);
-  }
+  var cell = shell.cell;
   function heads(table) {
     return Array.prototype.map.call(table.querySelectorAll("s-table-header"), function (h) { return h.textContent.trim(); });
   }

@@ -88,5 +88,15 @@ window.funnelscopeShell = (function () {
     el.toggleAttribute("disabled", !!off);
     if ("disabled" in el) { el.disabled = !!off; }
   }
-  return { polaris: polaris, appBridge: appBridge, toast: toast, setDisabled: setDisabled };
+  // cell appends to row a table cell holding content (a node, or text),
+  // with a class and the column's name that phone widths show beside it.
+  function cell(row, content, cls, label) {
+    var c = document.createElement("s-table-cell");
+    if (cls) { c.className = cls; }
+    if (label) { c.setAttribute("data-label", label); }
+    if (content instanceof Node) { c.appendChild(content); } else { c.textContent = content; }
+    row.appendChild(c);
+    return c;
+  }
+  return { polaris: polaris, appBridge: appBridge, toast: toast, setDisabled: setDisabled, cell: cell };
 })();
