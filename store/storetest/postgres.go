@@ -40,13 +40,22 @@ func freshPostgres(t testing.TB) string {
 	defer cancel()
 	admin := connect(t, ctx, base)
 	defer func() { _ = admin.Close(context.WithoutCancel(ctx)) }()
-	tmpl, err := ensureTemplate(ctx, admin, base)
-	if err != nil {
-		t.Fatalf("storetest: %v", err)
-	}
 	name := TestDatabasePrefix + randomHex(t, 8)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl); err != nil {
-		t.Fatalf("storetest: creating database %s from %s: %v", name, tmpl, err)
+	// Twice at most: a template dropped by hand between the look and the
+	// copy is built again.
+	for attempt := 1; ; attempt++ {
+		tmpl, err := ensureTemplate(ctx, admin, base)
+		if err != nil {
+			t.Fatalf("storetest: %v", err)
+		}
+		_, err = admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
+		var pgErr *pgconn.PgError
+		if err == nil {
+			break
+		}
+		if attempt == 2 || !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
+			t.Fatalf("storetest: creating database %s from %s: %v", name, tmpl, err)
+		}
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
