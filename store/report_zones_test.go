@@ -14,15 +14,6 @@ import (
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
-func zone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func ymd(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // zoneCase is a shop in a time zone: sessions are placed around the local
@@ -36,7 +27,7 @@ type zoneCase struct {
 }
 
 func zoneCases(t *testing.T) []zoneCase {
-	ny, ist, chatham := zone(t, "America/New_York"), zone(t, "Asia/Kolkata"), zone(t, "Pacific/Chatham")
+	ny, ist, chatham := testkit.Zone(t, "America/New_York"), testkit.Zone(t, "Asia/Kolkata"), testkit.Zone(t, "Pacific/Chatham")
 	return []zoneCase{
 		// Spring forward on 2026-03-08 (a 23-hour day), fall back on
 		// 2026-11-01 (25 hours).
@@ -193,7 +184,7 @@ func TestRollupsAnyZone(t *testing.T) {
 		}
 		all = append(all, rest...)
 		for _, name := range []string{"UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Eucla", "America/St_Johns"} {
-			r := funnel.NewDayRange(ymd(2026, 11, 21), ymd(2026, 11, 26), zone(t, name))
+			r := funnel.NewDayRange(ymd(2026, 11, 21), ymd(2026, 11, 26), testkit.Zone(t, name))
 			want := make([][funnel.StageCompleted + 1]int64, r.Len())
 			for _, sess := range all {
 				if i, ok := r.Index(sess.StartedAt); ok {

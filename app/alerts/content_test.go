@@ -10,6 +10,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/alerts/alertstest"
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -230,7 +231,7 @@ func TestAlertMessageBounds(t *testing.T) {
 // largest first, and what it says of the carts it leaves out.
 func TestDigestMessage(t *testing.T) {
 	s := service(t, false)
-	kolkata := zone(t, "Asia/Kolkata")
+	kolkata := testkit.Zone(t, "Asia/Kolkata")
 	start := time.Date(2026, 3, 10, 14, 0, 0, 0, kolkata)
 	d := store.Digest{ID: 9, ShopID: testShop.ID, Period: store.DigestHourly, WindowStart: start.UTC(), WindowEnd: start.Add(time.Hour).UTC(), Timezone: "Asia/Kolkata"}
 	var entries []digestEntry
@@ -308,14 +309,14 @@ func TestDigestMessage(t *testing.T) {
 // change skips included, and a zone that does not load as UTC.
 func TestDigestMessageWindow(t *testing.T) {
 	s := service(t, false)
-	santiago := zone(t, "America/Santiago")
+	santiago := testkit.Zone(t, "America/Santiago")
 	entries := []digestEntry{{store.Alert{Kind: funnel.StatusAbandonedCart, Value: 100, Currency: "CLP"}, paymentDropoff()}}
 	for _, c := range []struct {
 		name string
 		d    store.Digest
 		want string
 	}{
-		{"a day", dayDigest(Window(time.Date(2026, 3, 11, 1, 30, 0, 0, zone(t, "Asia/Kolkata")), store.DigestDaily, zone(t, "Asia/Kolkata"))),
+		{"a day", dayDigest(Window(time.Date(2026, 3, 11, 1, 30, 0, 0, testkit.Zone(t, "Asia/Kolkata")), store.DigestDaily, testkit.Zone(t, "Asia/Kolkata"))),
 			"Tuesday 10 March 2026 (Asia/Kolkata)"},
 		{"the day whose midnight is skipped", dayDigest(Window(time.Date(2026, 9, 7, 9, 0, 0, 0, santiago), store.DigestDaily, santiago)),
 			"Sunday 6 September 2026 (America/Santiago)"},

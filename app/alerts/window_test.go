@@ -4,23 +4,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
-
-func zone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // TestWindowAtBoundaries checks the last finished window at, just before
 // and just after the hour and the day turn, in UTC, in a zone half an hour
 // off UTC and across both daylight-saving changes.
 func TestWindowAtBoundaries(t *testing.T) {
-	utc, kolkata, paris, santiago := time.UTC, zone(t, "Asia/Kolkata"), zone(t, "Europe/Paris"), zone(t, "America/Santiago")
+	utc, kolkata, paris, santiago := time.UTC, testkit.Zone(t, "Asia/Kolkata"), testkit.Zone(t, "Europe/Paris"), testkit.Zone(t, "America/Santiago")
 	at := func(loc *time.Location, y int, m time.Month, d, h, min, s, ns int) time.Time {
 		return time.Date(y, m, d, h, min, s, ns, loc)
 	}
@@ -88,7 +80,7 @@ func TestWindowAtBoundaries(t *testing.T) {
 func TestWindowsTile(t *testing.T) {
 	for _, name := range []string{"UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu",
 		"America/Santiago", "America/Havana", "Asia/Gaza"} {
-		loc := zone(t, name)
+		loc := testkit.Zone(t, name)
 		for _, period := range []string{store.DigestHourly, store.DigestDaily} {
 			for _, from := range []time.Time{
 				time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC),
