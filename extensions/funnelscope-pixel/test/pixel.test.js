@@ -191,6 +191,11 @@ test('consent withdrawn: queued events are dropped and nothing more is sent', as
   fireFixture(p, fixture('page_viewed_cart.json'));
   await p.clock.advance(60_000);
   assert.equal(p.net.calls.length, 0);
+  // given again: only what comes after, never what was queued before the withdrawal
+  p.privacy.consent(true);
+  fireFixture(p, fixture('cart_viewed.json'));
+  await p.clock.advance(LIMITS.flushDelayMs);
+  assert.deepEqual(p.net.bodies().flatMap((b) => b.events.map((e) => e.name)), ['cart_viewed']);
 });
 
 test('consent withdrawn while a post waits for its retry: no retry', async () => {
