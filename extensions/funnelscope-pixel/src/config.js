@@ -21,7 +21,6 @@ export const LIMITS = Object.freeze({
  */
 export function appURL() {
   try {
-    // eslint-disable-next-line no-undef
     const url = process.env.FUNNELSCOPE_APP_URL;
     return typeof url === 'string' && url !== '' ? url : PLACEHOLDER_APP_URL;
   } catch {
