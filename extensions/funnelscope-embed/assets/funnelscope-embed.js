@@ -364,6 +364,7 @@
       publish('variant_selected', { variantId: id });
     }
     function optionChosen() {
+      absorbUntil = 0; // a new choice: a late id of the one before is not this one
       if (optionTimer) return;
       optionTimer = win.setTimeout(guard(function () {
         optionTimer = 0;
@@ -400,18 +401,19 @@
     // theme rewrites the URL, a filter form is submitted, or the theme
     // dispatches shopify:collection:update).
     var lastFilter = filterState(searchPairs(win.location.search)).key;
-    var urlSinceEvent = false;
+    var urlChangedAt = 0; // when a URL change published with no event waiting for it
     var eventTimer = 0;
     function filterChanged(state) {
-      if (state.key === lastFilter) return false;
+      if (state.key === lastFilter) return;
       lastFilter = state.key;
-      urlSinceEvent = true;
       if (eventTimer) {
-        win.clearTimeout(eventTimer); // the URL change of that event
+        win.clearTimeout(eventTimer); // the URL change of the event that waits
         eventTimer = 0;
+        urlChangedAt = 0;
+      } else {
+        urlChangedAt = now();
       }
       publish('filter_used', { params: state.params });
-      return true;
     }
     function urlChanged() {
       var pairs = searchPairs(win.location.search);
@@ -442,14 +444,14 @@
       if (hasFilter) filterChanged(filterState(pairs));
     }, capture);
     on(doc, 'shopify:collection:update', function () {
-      if (urlSinceEvent) {
-        urlSinceEvent = false; // the theme changed the URL first: already published
+      if (urlChangedAt && now() - urlChangedAt < FILTER_EVENT_WAIT_MS) {
+        urlChangedAt = 0; // the theme changed the URL just before: already published
         return;
       }
+      urlChangedAt = 0;
       if (eventTimer) return;
       eventTimer = win.setTimeout(guard(function () {
         eventTimer = 0;
-        urlSinceEvent = false;
         publish('filter_used', { params: filterState(searchPairs(win.location.search)).params });
       }), FILTER_EVENT_WAIT_MS);
     });
