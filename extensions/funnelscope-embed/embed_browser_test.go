@@ -48,6 +48,38 @@ window.__record = function () {
 };
 </script>`
 
+// probe, put in the head before anything else when the page's query says
+// probe=1, records the listeners the embed's script adds (while it runs,
+// document.currentScript is its tag) and counts the reads of layout (the
+// size and position properties and functions that force a layout when it
+// is stale) from anywhere on the page.
+const probe = `<script>
+window.__listeners = [];
+window.__layoutReads = 0;
+(function () {
+  var add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, fn, opts) {
+    var s = document.currentScript;
+    if (s && /funnelscope-embed\.js$/.test(s.src)) {
+      window.__listeners.push({ type: type, passive: !!(opts && opts.passive), target: this === window ? 'window' : this === document ? 'document' : String(this.nodeName) });
+    }
+    return add.apply(this, arguments);
+  };
+  function count(proto, name) {
+    var d = Object.getOwnPropertyDescriptor(proto, name);
+    Object.defineProperty(proto, name, { configurable: true, get: function () { window.__layoutReads++; return d.get.call(this); } });
+  }
+  ['scrollHeight', 'scrollWidth', 'clientHeight', 'clientWidth', 'clientTop', 'scrollTop'].forEach(function (n) { count(Element.prototype, n); });
+  ['offsetHeight', 'offsetWidth', 'offsetTop', 'offsetLeft', 'innerText'].forEach(function (n) { count(HTMLElement.prototype, n); });
+  ['getBoundingClientRect', 'getClientRects'].forEach(function (n) {
+    var f = Element.prototype[n];
+    Element.prototype[n] = function () { window.__layoutReads++; return f.apply(this, arguments); };
+  });
+  var style = window.getComputedStyle;
+  window.getComputedStyle = function () { window.__layoutReads++; return style.apply(this, arguments); };
+})();
+</script>`
+
 // storefront serves the pages. A page's query may say late=1 (the
 // analytics appear only when the test calls __record, as on a storefront
 // whose analytics load after the embed) and broken=1 (every selector
@@ -104,6 +136,9 @@ func newStorefront(t *testing.T) *storefront {
 			return
 		}
 		head := recorder
+		if r.URL.Query().Get("probe") == "1" {
+			head = probe + head
+		}
 		if r.URL.Query().Get("late") != "1" {
 			head += "<script>window.__record();</script>"
 		}
@@ -371,6 +406,63 @@ func TestHomeScrollDepthNavigationAndCart(t *testing.T) {
 	if n := s.cartWithCookie.Load(); n != 1 {
 		t.Errorf("/cart.js was asked %d times with the storefront's cookies, want 1", n)
 	}
+}
+
+// TestListenersArePassiveAndScrollingReadsNoLayout: every listener the
+// script adds is passive, and scrolling the page frame by frame, which
+// publishes every threshold, reads no layout at all (the page height is
+// read only when the layout is fresh, in a ResizeObserver callback).
+func TestListenersArePassiveAndScrollingReadsNoLayout(t *testing.T) {
+	t.Parallel()
+	s := newStorefront(t)
+	p := openTab(t)
+	p.do("opening the home page", chromedp.Navigate(s.URL+"/?probe=1"))
+	p.waitFor("at load", cartEvent)
+
+	type listener struct {
+		Type, Target string
+		Passive      bool
+	}
+	listeners, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]listener](`window.__listeners`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	for _, l := range listeners {
+		types[l.Type] = true
+		if !l.Passive {
+			t.Errorf("the script's %s listener on %s is not passive", l.Type, l.Target)
+		}
+	}
+	for _, want := range []string{"scroll", "touchstart", "touchmove", "click", "change", "submit", "popstate", "shopify:product:select", "shopify:collection:update"} {
+		if !types[want] {
+			t.Errorf("the probe saw no %s listener of the script (it saw %v): is it still recording?", want, types)
+		}
+	}
+
+	p.eval("scrolling to the bottom in 40 frames", `(function () {
+		var end = document.documentElement.scrollHeight - innerHeight;
+		window.__layoutReads = 0;
+		return new Promise(function (done) {
+			var i = 0;
+			(function step() {
+				window.scrollTo(0, Math.ceil(end * i / 40));
+				if (i++ === 40) { requestAnimationFrame(function () { requestAnimationFrame(done); }); return; }
+				requestAnimationFrame(step);
+			})();
+		});
+	})()`)
+	reads, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`window.__layoutReads`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reads != 0 {
+		t.Errorf("scrolling read layout %d times, want none", reads)
+	}
+	p.waitFor("scrolled to the bottom", cartEvent,
+		ev("funnelscope:scroll_depth", `{"percent":25}`), ev("funnelscope:scroll_depth", `{"percent":50}`),
+		ev("funnelscope:scroll_depth", `{"percent":75}`), ev("funnelscope:scroll_depth", `{"percent":100}`))
+	p.noErrors()
 }
 
 // TestProductGalleryVariantAndReviews: a gallery click (once), a variant
