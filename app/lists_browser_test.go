@@ -18,9 +18,9 @@ import (
 // listShown is what the sessions page shows of its list and controls.
 type listShown struct {
 	Range, Tab, Sort, Search, Segment, Value string
-	Total                                     string
-	Rows                                      int
-	BadLinks                                  []string
+	Total                                    string
+	Rows                                     int
+	BadLinks                                 []string
 }
 
 // readList reads the sessions page: its controls, the list's total and
