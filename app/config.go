@@ -37,7 +37,7 @@ type Config struct {
 
 // Defaults for the optional settings.
 const (
-	DefaultScopes           = "read_orders"
+	DefaultScopes           = "read_orders,read_themes"
 	DefaultAPIVersion       = shopify.DefaultAPIVersion
 	DefaultAbandonAfter     = time.Hour
 	DefaultPayloadRetention = 7 * 24 * time.Hour

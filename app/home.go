@@ -44,18 +44,7 @@ func (a *App) home(c echo.Context) error {
 		return err
 	}
 	today := a.today(loc)
-	choice := presetRange(c.QueryParam("range"))
-	q := c.QueryParams() // the report reads from and to from here
-	switch {
-	case q.Get("from") != "" || q.Get("to") != "":
-		choice = customRange
-	case choice != "":
-		days, _ := strconv.Atoi(choice)
-		q.Set("from", today.AddDate(0, 0, 1-days).Format(dateLayout))
-		q.Set("to", today.Format(dateLayout))
-	default:
-		choice = strconv.Itoa(defaultRangeDays)
-	}
+	choice := rangeChoice(c.QueryParams(), today) // the report reads from and to from there
 	// The page shows a failed report in place, with what it knows.
 	view, _ := a.reportForRequest(c)
 	return a.render(c, http.StatusOK, "home.html", pageData{Title: "Funnel report", Nav: navigation(), Data: homeView{
@@ -64,8 +53,11 @@ func (a *App) home(c echo.Context) error {
 		Currency: shopOf(c).Currency,
 		Range:    choice,
 		Ranges:   rangeOptions(),
+		From:     view.From,
+		To:       view.To,
 		Report:   view,
 		Segments: funnel.Segments(),
+		List:     listView{Title: "Shoppers who stopped", Tabs: listTabs(false)},
 	}})
 }
 

@@ -35,7 +35,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		if err != nil || !installed.Installed() || installed.Tokens.RefreshToken == "" || installed.Tokens.AccessTokenExpiresAt.IsZero() {
 			t.Fatalf("token exchange did not store an expiring offline token: %v %+v", err, installed.Installed())
 		}
-		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 7 })
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 8 })
 
 		// Close to expiry: the next Admin API call refreshes first.
 		tokenCalls := h.shopify.Calls("/admin/oauth/access_token")
@@ -48,7 +48,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 			refreshed.Tokens.RefreshToken == installed.Tokens.RefreshToken {
 			t.Fatalf("the token was not refreshed before the call")
 		}
-		if len(h.shopify.Subscriptions(shop)) != 7 {
+		if len(h.shopify.Subscriptions(shop)) != 8 {
 			t.Fatalf("a second registration duplicated subscriptions: %d", len(h.shopify.Subscriptions(shop)))
 		}
 

@@ -11,6 +11,8 @@ type navEntry struct {
 func navigation() []navEntry {
 	return []navEntry{
 		{Path: "/", Label: "Report"},
+		{Path: "/sessions", Label: "Sessions"},
+		{Path: "/changes", Label: "Changes"},
 		{Path: "/settings", Label: "Settings"},
 	}
 }

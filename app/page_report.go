@@ -169,8 +169,11 @@ type homeView struct {
 	Currency string
 	Range    string
 	Ranges   []rangeOption
+	// From and To are the range's first and last days.
+	From, To string
 	Report   reportView
 	Segments []string
+	List     listView
 }
 
 // reportFor loads the report view q asks for (reportOrError).

@@ -33,6 +33,7 @@ func renderHome(t *testing.T, v reportView) string {
 	var buf bytes.Buffer
 	err := pages.ExecuteTemplate(&buf, "home.html", pageData{Title: "Funnel", Shop: "s.myshopify.com", Data: homeView{
 		Today: "2026-11-24", Report: v, Segments: funnel.Segments(),
+		List: listView{Title: "Shoppers who stopped", Tabs: listTabs(false)},
 	}})
 	if err != nil {
 		t.Fatalf("rendering: %v", err)

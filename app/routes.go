@@ -41,6 +41,8 @@ func (a *App) routes() *echo.Echo {
 
 	e.GET("/", a.home, a.embeddedPage)
 	e.GET("/settings", a.settingsPage, a.embeddedPage)
+	e.GET("/sessions", a.sessionsPage, a.embeddedPage)
+	e.GET("/changes", a.changesPage, a.embeddedPage)
 	e.GET("/sessions/:key", a.sessionPage, a.embeddedPage)
 	// A download is a navigation, which carries no Authorization header:
 	// the page puts its session token in the query (apiSessionsCSV).
@@ -55,6 +57,8 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/alerts", a.apiAlerts)
 	api.GET("/data-requests", a.apiDataRequests)
 	api.GET("/trend", a.apiTrend)
+	api.GET("/changes", a.apiChanges)
+	api.POST("/changes", a.apiPostChange)
 	api.GET("/view/report", a.apiReportView)
 
 	if a.cfg.Demo {

@@ -171,7 +171,7 @@ func TestNavigationInBrowser(t *testing.T) {
 		Demo: Array.from(document.querySelectorAll(".demo-nav a")).map(a => new URL(a.href).pathname + " " + a.textContent),
 		Current: (document.querySelector(".demo-nav a[aria-current=page]") || {textContent: ""}).textContent,
 		Page: document.body.dataset.page})`
-	want := []string{"/ Report", "/settings Settings"}
+	want := []string{"/ Report", "/sessions Sessions", "/changes Changes", "/settings Settings"}
 	check := func(page, current string) {
 		t.Helper()
 		var n nav
@@ -189,6 +189,17 @@ func TestNavigationInBrowser(t *testing.T) {
 	p.do("focusing Refresh", chromedp.Focus(chromedp.ID("refresh")))
 	p.do("pressing Enter", chromedp.KeyEvent(kb.Enter))
 	p.until("a new report view", `document.querySelector("#report-view .report") !== window.shownView && document.body.dataset.loading === "false"`)
+
+	p.do("following Sessions", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/sessions"]`)))
+	p.arrive("the sessions page", `document.body && document.body.dataset.page === "sessions" && document.body.dataset.loading === "false"`)
+	check("sessions", "Sessions")
+	checkOutline(t, p, "sessions")
+	checkMarkup(t, p, "sessions")
+	p.do("following Changes", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/changes"]`)))
+	p.arrive("the changes page", `document.body && document.body.dataset.page === "changes" && document.body.dataset.loading === "false"`)
+	check("changes", "Changes")
+	checkOutline(t, p, "changes")
+	checkMarkup(t, p, "changes")
 
 	p.do("following Settings", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/settings"]`)))
 	p.arrive("the settings page", `document.body && document.body.dataset.page === "settings" && document.readyState === "complete"`)

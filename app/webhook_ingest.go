@@ -47,6 +47,8 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		a.shops.forget(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
+	case routeChange:
+		return a.ingestChange(ctx, d)
 	case routeCompliance:
 		out, err := a.ingestCompliance(ctx, d)
 		if err != nil {

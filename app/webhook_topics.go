@@ -18,6 +18,8 @@ const (
 	routeKeep
 	// routeUninstall records the shop's uninstall.
 	routeUninstall
+	// routeChange records a store change (webhook_changes.go).
+	routeChange
 	// routeCompliance is a privacy request: kept without its payload, or
 	// worked as a job (webhook_compliance.go).
 	routeCompliance
@@ -45,6 +47,7 @@ func webhookRoutes() []topicRoute {
 		{shopify.TopicCheckoutsDelete, routeKeep, ""},
 		{shopify.TopicOrdersCreate, routeFunnel, "Order placed"},
 		{shopify.TopicAppUninstalled, routeUninstall, ""},
+		{shopify.TopicThemesPublish, routeChange, ""},
 		{shopify.TopicCustomersDataRequest, routeCompliance, ""},
 		{shopify.TopicCustomersRedact, routeCompliance, ""},
 		{shopify.TopicShopRedact, routeCompliance, ""},

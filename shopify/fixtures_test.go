@@ -37,5 +37,6 @@ func fixtureTopics() map[string]string {
 		"orders_create.json":                                    "orders/create",
 		"orders_create.rest-order-fixture.json":                 "orders/create",
 		"shop_redact.json":                                      "shop/redact",
+		"themes_publish.json":                                   "themes/publish",
 	}
 }

@@ -150,6 +150,18 @@ func ParseCustomersRedact(body []byte) (CustomersRedact, error) {
 	return r, nil
 }
 
+// ParseTheme decodes a themes/publish body. It requires the theme's id.
+func ParseTheme(body []byte) (Theme, error) {
+	var th Theme
+	if err := decodePayload(body, &th); err != nil {
+		return Theme{}, err
+	}
+	if th.ID <= 0 {
+		return Theme{}, badPayload("theme has no id")
+	}
+	return th, nil
+}
+
 // ParseShopRedact decodes a shop/redact body. It requires shop_domain.
 func ParseShopRedact(body []byte) (ShopRedact, error) {
 	var r ShopRedact
@@ -164,8 +176,8 @@ func ParseShopRedact(body []byte) (ShopRedact, error) {
 
 // ParsePayload decodes body with the parser for topic ("carts/create" form)
 // and returns the value (Cart, Checkout, CheckoutDelete, Order,
-// AppUninstalled, AppScopesUpdate, CustomersDataRequest, CustomersRedact or
-// ShopRedact). An unhandled topic yields ErrUnknownTopic.
+// AppUninstalled, AppScopesUpdate, CustomersDataRequest, CustomersRedact,
+// ShopRedact or Theme). An unhandled topic yields ErrUnknownTopic.
 func ParsePayload(topic string, body []byte) (any, error) {
 	switch topic {
 	case TopicCartsCreate, TopicCartsUpdate:
@@ -186,6 +198,8 @@ func ParsePayload(topic string, body []byte) (any, error) {
 		return ParseCustomersRedact(body)
 	case TopicShopRedact:
 		return ParseShopRedact(body)
+	case TopicThemesPublish:
+		return ParseTheme(body)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownTopic, truncateForError(topic))
 }

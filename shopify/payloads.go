@@ -155,6 +155,16 @@ type AppUninstalled struct {
 	MyshopifyDomain string `json:"myshopify_domain"`
 }
 
+// Theme is a themes/publish payload: the theme resource, whose role is
+// "main" once it is the published one.
+type Theme struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	CreatedAt Time   `json:"created_at"`
+	UpdatedAt Time   `json:"updated_at"`
+}
+
 // AppScopesUpdate is an app/scopes_update payload.
 type AppScopesUpdate struct {
 	ID        int64    `json:"id"`

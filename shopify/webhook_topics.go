@@ -20,6 +20,7 @@ const (
 	TopicCustomersDataRequest = "customers/data_request"
 	TopicCustomersRedact      = "customers/redact"
 	TopicShopRedact           = "shop/redact"
+	TopicThemesPublish        = "themes/publish"
 )
 
 // ComplianceTopic reports whether topic is one of the mandatory privacy

@@ -51,9 +51,9 @@ window.funnelscope = (function () {
       return failure(r);
     });
   }
-  // The report's state in its address (home.js), which another page does
+  // The lists' state in the address (lists.js), which another page does
   // not take.
-  var STATE = ["range", "from", "to", "segment", "segment_value", "tab", "sort", "order", "page", "session"];
+  var STATE = ["range", "from", "to", "segment", "segment_value", "tab", "sort", "order", "page", "session", "q"];
   // Keep the admin's query (shop, host, embedded, locale) on in-app links,
   // minus the token and the page's own state.
   document.querySelectorAll("a[data-keep-query]").forEach(function (a) {
@@ -88,6 +88,7 @@ window.funnelscope = (function () {
   return {
     get: function (p) { return json("GET", p); },
     put: function (p, b) { return json("PUT", p, b); },
+    post: function (p, b) { return json("POST", p, b); },
     html: html,
     download: download
   };
