@@ -52,7 +52,7 @@ func TestServeAcceptsCompleteConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.app.AppURL != "https://funnelscope.example.com" || len(s.key) != 32 || s.port != 8080 ||
-		s.app.AbandonAfter.Minutes() != 45 || s.app.Scopes != "read_orders" || s.app.APIVersion != "2026-10" {
+		s.app.AbandonAfter.Minutes() != 45 || s.app.Scopes != app.DefaultScopes || s.app.APIVersion != "2026-10" {
 		t.Fatalf("settings = %+v", s.app)
 	}
 }
