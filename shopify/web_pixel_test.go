@@ -140,7 +140,9 @@ func TestEnsureWebPixelRefusals(t *testing.T) {
 // out and the pixel is made once.
 func TestEnsureWebPixelRetries(t *testing.T) {
 	for name, inject := range map[string]func(*shopifytest.Server){
-		"429":       func(s *shopifytest.Server) { s.FailNext(shopifytest.GraphQLPath(apiVersion), http.StatusTooManyRequests, 2) },
+		"429": func(s *shopifytest.Server) {
+			s.FailNext(shopifytest.GraphQLPath(apiVersion), http.StatusTooManyRequests, 2)
+		},
 		"THROTTLED": func(s *shopifytest.Server) { s.ThrottleNext(2) },
 	} {
 		t.Run(name, func(t *testing.T) {
