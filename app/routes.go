@@ -56,6 +56,8 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/data-requests", a.apiDataRequests)
 	api.GET("/trend", a.apiTrend)
 	api.GET("/view/report", a.apiReportView)
+	api.GET("/storefront/status", a.apiStorefrontStatus)
+	api.POST("/storefront/activate", a.apiStorefrontActivate)
 
 	if a.cfg.Demo {
 		e.GET("/demo", a.demoEnter)

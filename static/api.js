@@ -88,6 +88,7 @@ window.funnelscope = (function () {
   return {
     get: function (p) { return json("GET", p); },
     put: function (p, b) { return json("PUT", p, b); },
+    post: function (p, b) { return json("POST", p, b); },
     html: html,
     download: download
   };

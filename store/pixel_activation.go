@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 )
 
 // States of a shop's web pixel activation (PixelActivation.State).
@@ -99,4 +101,24 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// RequeuePixelActivation marks the shop's pixel activation pending and runs
+// enqueue (which queues the job with InsertTx) in the same transaction: the
+// merchant's "Try again". Its error rolls both back.
+func (s *Store) RequeuePixelActivation(ctx context.Context, shopID int64, enqueue InTx[int64]) error {
+	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("no *sql.Tx in transaction (got %T)", tx.Statement.ConnPool)
+		}
+		if err := s.QueuePixelActivation(ctx, sqlTx, shopID); err != nil {
+			return err
+		}
+		return enqueue.run(ctx, tx, shopID)
+	})
+	if err != nil {
+		return fmt.Errorf("store: queueing the pixel activation of shop %d again: %w", shopID, err)
+	}
+	return nil
 }

@@ -53,6 +53,26 @@ func (s *Server) SetPixelDeployed(deployed bool) {
 	s.notDeployed = !deployed
 }
 
+// PixelUserErrorNext makes the next webPixelCreate or webPixelUpdate
+// answer the user error code (UNEXPECTED_ERROR, INVALID_SETTINGS…) with
+// message, and change nothing.
+func (s *Server) PixelUserErrorNext(code, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pixelFaults = append(s.pixelFaults, pixelUserError(code, nil, message))
+}
+
+// takePixelFault returns the next queued pixel user error, or nil; s.mu
+// must be held.
+func (s *Server) takePixelFault() map[string]any {
+	if len(s.pixelFaults) == 0 {
+		return nil
+	}
+	f := s.pixelFaults[0]
+	s.pixelFaults = s.pixelFaults[1:]
+	return f
+}
+
 // Operations returns how many requests of a GraphQL operation ("webPixel",
 // "webPixelCreate", "webPixelUpdate", "themes") the server answered;
 // faulted and throttled requests are not counted.
@@ -103,6 +123,8 @@ func (s *Server) createPixel(w http.ResponseWriter, shop, scope string, req grap
 	var created any
 	switch {
 	case ue != nil:
+	case len(s.pixelFaults) > 0:
+		ue = s.takePixelFault()
 	case s.notDeployed:
 		ue = pixelUserError("NO_EXTENSION", nil, "No extension found.")
 	case s.pixels[shop].id != "":
@@ -133,6 +155,8 @@ func (s *Server) updatePixel(w http.ResponseWriter, shop, scope string, req grap
 	px, ok := s.pixels[shop]
 	switch {
 	case ue != nil:
+	case len(s.pixelFaults) > 0:
+		ue = s.takePixelFault()
 	case !ok || px.id != id:
 		ue = pixelUserError("NOT_FOUND", []string{"id"}, "Web pixel not found.")
 	default:

@@ -68,6 +68,7 @@ type Server struct {
 
 	pixels      map[string]webPixel // shop → the app's web pixel
 	notDeployed bool                // webPixelCreate answers NO_EXTENSION
+	pixelFaults []map[string]any    // user errors the next pixel mutations answer
 	embeds      map[string]EmbedState
 	ops         map[string]int // GraphQL operation → requests answered
 }
