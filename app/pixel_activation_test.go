@@ -321,14 +321,14 @@ func TestStorefrontStatusNeedsSession(t *testing.T) {
 				t.Errorf("%s %s without a token: %d", method, path, resp.StatusCode)
 			}
 		}
-		d := newHarness(t, openStore(t, st.Dialect()), func(c *app.Config) { c.Demo, c.DemoShop = true, "pixel-demo.myshopify.com" })
-		d.install("pixel-demo.myshopify.com")
-		if resp, body := d.api(http.MethodPost, "/api/storefront/activate", "pixel-demo.myshopify.com", nil); resp.StatusCode != http.StatusForbidden {
+		h2 := newHarness(t, openStore(t, st.Dialect()), func(c *app.Config) { c.Demo, c.DemoShop = true, "pixel-demo.myshopify.com" })
+		h2.install("pixel-demo.myshopify.com")
+		if resp, body := h2.api(http.MethodPost, "/api/storefront/activate", "pixel-demo.myshopify.com", nil); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("demo activate: %d %s", resp.StatusCode, body)
 		}
-		s := d.storefrontStatus("pixel-demo.myshopify.com")
-		if s.Pixel.CanRetry || s.Embed.State != "unknown" || d.shopify.Calls(shopifytest.GraphQLPath("2026-10")) != 0 {
-			t.Errorf("demo status %+v called Shopify %d times", s, d.shopify.Calls(shopifytest.GraphQLPath("2026-10")))
+		s := h2.storefrontStatus("pixel-demo.myshopify.com")
+		if s.Pixel.CanRetry || s.Embed.State != "unknown" || h2.shopify.Calls(shopifytest.GraphQLPath("2026-10")) != 0 {
+			t.Errorf("demo status %+v called Shopify %d times", s, h2.shopify.Calls(shopifytest.GraphQLPath("2026-10")))
 		}
 	})
 }

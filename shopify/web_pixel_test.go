@@ -18,7 +18,8 @@ func pixelFake(t *testing.T) (*shopifytest.Server, string) {
 	t.Helper()
 	fake := shopifytest.NewServer(t, testKey, testSecret)
 	fake.GrantScopes = pixelScopes
-	return fake, fake.IssueAccessToken(testShop)
+	token := fake.IssueAccessToken(testShop)
+	return fake, token
 }
 
 // TestEnsureWebPixelCreatesUpdatesAndKeeps: no pixel → webPixelCreate with
