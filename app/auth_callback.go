@@ -62,7 +62,8 @@ func refusedByShopify(err error) bool {
 }
 
 // install stores a shop's tokens and, in the same transaction, queues the
-// registration of its webhooks, so an install never goes without them.
+// registration of its webhooks and the activation of its web pixel, so an
+// install never goes without them.
 func (a *App) install(ctx context.Context, shop string, tok shopify.Token) (store.Shop, error) {
 	tokens := store.Tokens{
 		AccessToken:           tok.AccessToken,
@@ -71,9 +72,11 @@ func (a *App) install(ctx context.Context, shop string, tok shopify.Token) (stor
 		AccessTokenExpiresAt:  tok.ExpiresAt,
 		RefreshTokenExpiresAt: tok.RefreshTokenExpiresAt,
 	}
-	var enqueue store.InTx[store.Shop] = func(ctx context.Context, tx *sql.Tx, _ store.Shop) error {
-		_, err := a.jobs.InsertTx(ctx, tx, RegisterWebhooksArgs{Shop: shop}, nil)
-		return err
+	var enqueue store.InTx[store.Shop] = func(ctx context.Context, tx *sql.Tx, s store.Shop) error {
+		if _, err := a.jobs.InsertTx(ctx, tx, RegisterWebhooksArgs{Shop: shop}, nil); err != nil {
+			return err
+		}
+		return a.queuePixelActivation(ctx, tx, s.ID, s.Domain)
 	}
 	if a.cfg.Demo {
 		enqueue = nil

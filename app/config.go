@@ -35,9 +35,14 @@ type Config struct {
 	DemoShop string
 }
 
-// Defaults for the optional settings.
+// Defaults for the optional settings. DefaultScopes is the one list of
+// the access scopes the app asks for (shopify.app.toml declares the same,
+// which TestShopifyAppTomlDeclaresTheRoutedTopics checks): read_orders for
+// the webhooks, write_pixels and read_customer_events for webPixelCreate,
+// which connects the storefront pixel, and read_themes to read the main
+// theme's settings_data.json and tell whether the app embed is on.
 const (
-	DefaultScopes           = "read_orders,read_themes"
+	DefaultScopes           = "read_orders,write_pixels,read_customer_events,read_themes"
 	DefaultAPIVersion       = shopify.DefaultAPIVersion
 	DefaultAbandonAfter     = time.Hour
 	DefaultPayloadRetention = 7 * 24 * time.Hour

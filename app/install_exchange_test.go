@@ -36,6 +36,9 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 			t.Fatalf("token exchange did not store an expiring offline token: %v %+v", err, installed.Installed())
 		}
 		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 8 })
+		// The install's other job (the pixel's activation) is done too, so
+		// that it makes no token call of its own below.
+		h.waitJobsDone()
 
 		// Close to expiry: the next Admin API call refreshes first.
 		tokenCalls := h.shopify.Calls("/admin/oauth/access_token")

@@ -32,6 +32,7 @@ func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &registerWebhooksWorker{app: a})
+	river.AddWorker(workers, &activatePixelWorker{app: a})
 	river.AddWorker(workers, &purgePayloadsWorker{app: a})
 	river.AddWorker(workers, &eraseCustomerWorker{app: a})
 	river.AddWorker(workers, &dataRequestWorker{app: a})

@@ -31,6 +31,8 @@ type settingsView struct {
 	Digests []choiceView
 	// Timezone is the zone the page writes times in: the one in use.
 	Timezone string
+	// ThemeEditorURL is the deep link that turns the theme app embed on.
+	ThemeEditorURL string
 }
 
 // choiceView is one checkbox or option of the settings form.
@@ -66,5 +68,7 @@ func (a *App) settingsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "settings.html", pageData{Title: "Settings", Nav: navigation(), Data: newSettingsView(a.settingsJSON(s, shop))})
+	v := newSettingsView(a.settingsJSON(s, shop))
+	v.ThemeEditorURL = themeEditorURL(shop.Domain, a.cfg.APIKey)
+	return a.render(c, http.StatusOK, "settings.html", pageData{Title: "Settings", Nav: navigation(), Data: v})
 }

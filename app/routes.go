@@ -60,6 +60,8 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/changes", a.apiChanges)
 	api.POST("/changes", a.apiPostChange)
 	api.GET("/view/report", a.apiReportView)
+	api.GET("/storefront/status", a.apiStorefrontStatus)
+	api.POST("/storefront/activate", a.apiStorefrontActivate)
 
 	if a.cfg.Demo {
 		e.GET("/demo", a.demoEnter)

@@ -181,4 +181,53 @@
     table.hidden = false;
     drStatus.textContent = "";
   }).catch(function (e) { drStatus.textContent = "The data requests could not be loaded: " + e.message; });
+
+  // Storefront tracking: where the pixel and the theme embed stand, as
+  // GET /api/storefront/status words it; "Try again" queues the pixel's
+  // activation (POST /api/storefront/activate) and follows it until it
+  // settles. The theme editor's link opens in the top window, out of the
+  // admin's iframe.
+  var PIXEL_TONES = { connected: "success", waiting: "info", quiet: "warning", pending: "info", failed: "critical", not_set_up: "warning" };
+  var PIXEL_BADGES = { connected: "Connected", waiting: "Waiting", quiet: "Quiet", pending: "Connecting", failed: "Not connected", not_set_up: "Off" };
+  var EMBED_TONES = { on: "success", off: "warning", no_theme: "auto", unknown: "auto" };
+  var EMBED_BADGES = { on: "On", off: "Off", no_theme: "No theme", unknown: "Unknown" };
+  var sfLoading = document.getElementById("storefront-loading");
+  var sfState = document.getElementById("storefront-state");
+  var retry = document.getElementById("pixel-retry");
+  var follow = 0;
+  function part(prefix, state, tones, badges, label, detail) {
+    document.getElementById(prefix + "-status").setAttribute("data-state", state);
+    var badge = document.getElementById(prefix + "-badge");
+    badge.setAttribute("tone", tones[state] || "auto");
+    badge.textContent = badges[state] || state;
+    document.getElementById(prefix + "-label").textContent = label;
+    document.getElementById(prefix + "-detail").textContent = detail;
+  }
+  function showStorefront(s) {
+    part("pixel", s.pixel.state, PIXEL_TONES, PIXEL_BADGES, s.pixel.label, s.pixel.detail);
+    part("embed", s.embed.state, EMBED_TONES, EMBED_BADGES, s.embed.label, s.embed.detail);
+    retry.textContent = s.pixel.state === "not_set_up" ? "Connect the pixel" : "Try again";
+    retry.hidden = !s.pixel.can_retry;
+    sfState.hidden = false;
+    sfLoading.textContent = "";
+    sfState.setAttribute("data-loaded", "true");
+    // A queued activation settles within seconds: look again a few times.
+    if (s.pixel.state === "pending" && follow < 20) {
+      follow++;
+      setTimeout(loadStorefront, 1500);
+    }
+  }
+  function loadStorefront() {
+    return api.get("/api/storefront/status").then(showStorefront).catch(function (e) {
+      sfLoading.textContent = "Storefront tracking could not be checked: " + e.message;
+    });
+  }
+  retry.addEventListener("click", function () {
+    shell.setDisabled(retry, true);
+    follow = 0;
+    api.post("/api/storefront/activate").then(showStorefront).catch(function (e) {
+      shell.toast("Could not ask again: " + e.message, true);
+    }).then(function () { shell.setDisabled(retry, false); });
+  });
+  loadStorefront();
 })();

@@ -52,7 +52,8 @@ window.funnelscopeShell = (function () {
       if (!el) { return; }
       var href = el.getAttribute("href");
       if (href) {
-        if (el.getAttribute("target") === "_blank") { window.open(href, "_blank", "noopener"); } else { window.location.assign(href); }
+        var target = el.getAttribute("target");
+        if (target === "_blank") { window.open(href, "_blank", "noopener"); } else if (target === "_top") { window.open(href, "_top"); } else { window.location.assign(href); }
         return;
       }
       var form = el.closest("form");

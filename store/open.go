@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"io"
@@ -30,7 +31,10 @@ const MinSQLiteVersion = "3.45.0"
 // driver; the parent directory is created when missing). It does not run
 // migrations; call Migrate.
 func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, log: opts.Logger}
+	s := &Store{now: opts.Now, rand: opts.Rand, log: opts.Logger}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

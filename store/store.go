@@ -11,6 +11,7 @@ import (
 	"crypto/cipher"
 	"database/sql"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -34,6 +35,8 @@ type Options struct {
 	// Logger receives the store's own log lines; nil discards them. SQL is
 	// never logged (parameters carry tokens and personal data).
 	Logger *slog.Logger
+	// Rand is the source of the random pixel keys; nil means crypto/rand.
+	Rand io.Reader
 	// MaxOpenConns caps the connection pool; 0 means 20 on PostgreSQL and 1
 	// on SQLite (as River advises; writers are serialised there anyway).
 	MaxOpenConns int
@@ -46,6 +49,7 @@ type Store struct {
 	dialect string
 	aead    cipher.AEAD
 	now     func() time.Time
+	rand    io.Reader
 	log     *slog.Logger
 }
 

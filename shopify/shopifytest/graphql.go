@@ -37,7 +37,8 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": "Not Found"})
 		return
 	}
-	if !s.liveAccessToken(shop, r.Header.Get("X-Shopify-Access-Token")) {
+	scope, live := s.liveAccessToken(shop, r.Header.Get("X-Shopify-Access-Token"))
+	if !live {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{
 			"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
 		return
@@ -62,6 +63,18 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case strings.Contains(req.Query, "webPixelCreate"):
+		s.count("webPixelCreate")
+		s.createPixel(w, shop, scope, req)
+	case strings.Contains(req.Query, "webPixelUpdate"):
+		s.count("webPixelUpdate")
+		s.updatePixel(w, shop, scope, req)
+	case strings.Contains(req.Query, "webPixel"):
+		s.count("webPixel")
+		s.readPixel(w, shop, scope)
+	case strings.Contains(req.Query, "themes("):
+		s.count("themes")
+		s.mainTheme(w, shop, scope)
 	case strings.Contains(req.Query, "webhookSubscriptionCreate"):
 		s.createSubscription(w, shop, req)
 	case strings.Contains(req.Query, "webhookSubscriptions"):
@@ -72,15 +85,27 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 			"extensions": map[string]any{"cost": cost(1, nil, 1000)},
 		})
 	default:
-		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions, webhookSubscriptionCreate and the shop's details")
+		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions, webhookSubscriptionCreate, the shop's details, webPixel, webPixelCreate, webPixelUpdate and themes")
 	}
 }
 
-func (s *Server) liveAccessToken(shop, token string) bool {
+// liveAccessToken returns the scopes of token and whether it is a live
+// token of shop.
+func (s *Server) liveAccessToken(shop, token string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lt, ok := s.access[token]
-	return ok && token != "" && lt.shop == shop && time.Now().Before(lt.expires)
+	if !ok || token == "" || lt.shop != shop || !time.Now().Before(lt.expires) {
+		return "", false
+	}
+	return lt.scope, true
+}
+
+// count records one answered request of a GraphQL operation.
+func (s *Server) count(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ops[op]++
 }
 
 func (s *Server) takeThrottle() bool {

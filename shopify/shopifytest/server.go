@@ -1,6 +1,9 @@
 // Package shopifytest runs a stand-in Shopify on loopback for tests: the
 // access-token endpoint (authorization code, token exchange, refresh) and
-// the GraphQL Admin API's webhook subscription calls, with fault injection.
+// the GraphQL Admin API's calls the app makes (webhook subscriptions, the
+// shop's details, the web pixel, the main theme's settings), with fault
+// injection. Each access token carries the scopes granted with it, and a
+// call its scopes do not cover is refused as Shopify refuses it.
 // Point shopify.Client.AdminOrigin (SHOPIFY_ADMIN_ORIGIN) at Server.URL; the
 // shop is identified by the Host header the client sends.
 package shopifytest
@@ -62,10 +65,17 @@ type Server struct {
 	userErrors map[string]string // topic enum → message
 	calls      map[string]int
 	nextID     int
+
+	pixels      map[string]webPixel // shop → the app's web pixel
+	notDeployed bool                // webPixelCreate answers NO_EXTENSION
+	pixelFaults []map[string]any    // user errors the next pixel mutations answer
+	embeds      map[string]EmbedState
+	ops         map[string]int // GraphQL operation → requests answered
 }
 
 type liveToken struct {
 	shop    string
+	scope   string // the scopes granted with the token
 	expires time.Time
 }
 
@@ -90,6 +100,9 @@ func NewServer(t testing.TB, apiKey, secret string) *Server {
 		faults:       map[string][]fault{},
 		userErrors:   map[string]string{},
 		calls:        map[string]int{},
+		pixels:       map[string]webPixel{},
+		embeds:       map[string]EmbedState{},
+		ops:          map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/oauth/access_token", s.handleAccessToken)
@@ -165,7 +178,7 @@ func (s *Server) IssueAccessToken(shop string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := "shpat_" + randomHex(16)
-	s.access[tok] = liveToken{shop: shop, expires: time.Now().Add(AccessTokenTTL)}
+	s.access[tok] = liveToken{shop: shop, scope: s.GrantScopes, expires: time.Now().Add(AccessTokenTTL)}
 	return tok
 }
 

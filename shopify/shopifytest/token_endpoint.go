@@ -100,9 +100,9 @@ func (s *Server) writeTokenPair(w http.ResponseWriter, shop string) {
 			delete(s.refresh, tok)
 		}
 	}
-	s.access[access] = liveToken{shop: shop, expires: now.Add(AccessTokenTTL)}
-	s.refresh[refresh] = liveToken{shop: shop, expires: now.Add(RefreshTokenTTL)}
 	scope := s.GrantScopes
+	s.access[access] = liveToken{shop: shop, scope: scope, expires: now.Add(AccessTokenTTL)}
+	s.refresh[refresh] = liveToken{shop: shop, scope: scope, expires: now.Add(RefreshTokenTTL)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token":             access,

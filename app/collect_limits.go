@@ -1,0 +1,126 @@
+package app
+
+import (
+	"sync"
+	"time"
+)
+
+// The limits of POST /collect. A storefront's pixel sends a batch of a few
+// to a few dozen events every few seconds per shopper; these limits are far
+// above what a real storefront sends and exist so that one leaked key, or
+// one script, cannot fill the database.
+const (
+	// maxCollectBytes is the largest body read: the pixel's batches stay
+	// under the 64 KiB keepalive fetch budget.
+	maxCollectBytes = 64 << 10
+	// maxCollectEvents is the most events one batch may hold.
+	maxCollectEvents = 200
+	// shopEventsPerSecond and shopEventsBurst bound one shop's events: a
+	// large store at its peak (thousands of shoppers at once, 10–50 events
+	// per visit) stays well under 2,000 a second.
+	shopEventsPerSecond = 2000
+	shopEventsBurst     = 10000
+	// clientEventsPerSecond and clientEventsBurst bound one clientId's
+	// events, and those of one remote address: a shopper's browser sends a
+	// few a second at most; an office or a mobile carrier's NAT puts many
+	// shoppers behind one address, which the burst allows for.
+	clientEventsPerSecond = 50
+	clientEventsBurst     = 400
+	// maxBuckets bounds the buckets a limiter keeps; past it, the buckets
+	// that have refilled (whose owners have been quiet) are dropped.
+	maxBuckets = 100000
+)
+
+// tokenBucket is one sender's allowance: tokens refill at rate a second up
+// to burst, and each event takes one.
+type tokenBucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// rateLimiter is a set of token buckets by key, on an injected clock.
+type rateLimiter struct {
+	rate, burst float64
+	now         func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*tokenBucket
+}
+
+func newRateLimiter(rate, burst float64, now func() time.Time) *rateLimiter {
+	return &rateLimiter{rate: rate, burst: burst, now: now, buckets: map[string]*tokenBucket{}}
+}
+
+// refill brings b up to date at now.
+func (l *rateLimiter) refill(b *tokenBucket, now time.Time) {
+	if el := now.Sub(b.at).Seconds(); el > 0 {
+		b.tokens = min(l.burst, b.tokens+el*l.rate)
+		b.at = now
+	}
+}
+
+// allow takes n tokens from every key's bucket when all of them have n,
+// and reports whether it did: either every bucket pays, or none does.
+func (l *rateLimiter) allow(n int, keys ...string) bool {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buckets) > maxBuckets {
+		l.sweep(now)
+	}
+	bs := make([]*tokenBucket, 0, len(keys))
+	for _, k := range keys {
+		b := l.buckets[k]
+		if b == nil {
+			b = &tokenBucket{tokens: l.burst, at: now}
+			l.buckets[k] = b
+		}
+		l.refill(b, now)
+		if b.tokens < float64(n) {
+			return false
+		}
+		bs = append(bs, b)
+	}
+	for _, b := range bs {
+		b.tokens -= float64(n)
+	}
+	return true
+}
+
+// sweep drops the buckets that are full again: their senders have been
+// quiet long enough that a new bucket is the same.
+func (l *rateLimiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		l.refill(b, now)
+		if b.tokens >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// collectLimits are the per-shop and per-client limiters of POST /collect.
+type collectLimits struct {
+	shops, clients *rateLimiter
+}
+
+func newCollectLimits(now func() time.Time) *collectLimits {
+	return &collectLimits{
+		shops:   newRateLimiter(shopEventsPerSecond, shopEventsBurst, now),
+		clients: newRateLimiter(clientEventsPerSecond, clientEventsBurst, now),
+	}
+}
+
+// allow charges a batch of n events from one shop, the given client ids
+// (each charged for its own events) and remote address; false means the
+// batch is refused (429) and nothing is charged to the shop.
+func (l *collectLimits) allow(shop string, remoteIP string, perClient map[string]int, n int) bool {
+	for id, k := range perClient {
+		if !l.clients.allow(k, "client:"+shop+":"+id) {
+			return false
+		}
+	}
+	if !l.clients.allow(n, "ip:"+remoteIP) {
+		return false
+	}
+	return l.shops.allow(n, shop)
+}

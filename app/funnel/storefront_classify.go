@@ -1,0 +1,284 @@
+package funnel
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Device is the kind of device a visit came from.
+type Device string
+
+// The devices. DeviceUnknown is a funnel session no visit was joined to,
+// or a visit none of whose events carried a user agent.
+const (
+	DeviceMobile  Device = "mobile"
+	DeviceTablet  Device = "tablet"
+	DeviceDesktop Device = "desktop"
+	DeviceUnknown Device = "unknown"
+)
+
+// Devices returns the devices of the device comparison, in its order.
+func Devices() []Device { return []Device{DeviceMobile, DeviceTablet, DeviceDesktop} }
+
+// Label returns the device as the merchant reads it.
+func (d Device) Label() string {
+	switch d {
+	case DeviceMobile:
+		return "Mobile"
+	case DeviceTablet:
+		return "Tablet"
+	case DeviceDesktop:
+		return "Desktop"
+	}
+	return "Unknown"
+}
+
+var (
+	tabletUA = regexp.MustCompile(`(?i)ipad|tablet|kindle|silk/|playbook|nexus (7|9|10)|sm-t\d|\btab\b`)
+	mobileUA = regexp.MustCompile(`(?i)mobi|iphone|ipod|android|windows phone|blackberry|bb10|opera mini|webos`)
+)
+
+// Widths DeviceOf falls back on when there is no user agent: below
+// MobileMaxWidth CSS pixels a phone, below TabletMaxWidth a tablet.
+const (
+	MobileMaxWidth = 768
+	TabletMaxWidth = 1024
+)
+
+// DeviceOf classifies a visit's device from its first event's user agent
+// and window.innerWidth. It is the one place that rule lives:
+//
+//   - a tablet user agent (iPad, "Tablet", Kindle/Silk, Android without
+//     "Mobile" — Android phones say "Mobile", Android tablets do not) →
+//     tablet;
+//   - a phone user agent (iPhone, iPod, "Mobi", Android, Windows Phone…) →
+//     mobile;
+//   - any other user agent → desktop;
+//   - no user agent: by width when there is one (below MobileMaxWidth
+//     mobile, below TabletMaxWidth tablet, else desktop), else unknown.
+//
+// iPads since iPadOS 13 send Safari's desktop Mac user agent by default
+// ("Macintosh; Intel Mac OS X"), which a strict pixel cannot tell from a
+// Mac: touch support is not in the event's context, and a width would
+// mislabel every Mac with a narrow window. Those iPads count as desktop;
+// iPads in apps and in Chrome, which say "iPad", count as tablets.
+func DeviceOf(userAgent string, innerWidth int) Device {
+	if strings.TrimSpace(userAgent) == "" {
+		switch {
+		case innerWidth <= 0:
+			return DeviceUnknown
+		case innerWidth < MobileMaxWidth:
+			return DeviceMobile
+		case innerWidth < TabletMaxWidth:
+			return DeviceTablet
+		}
+		return DeviceDesktop
+	}
+	lower := strings.ToLower(userAgent)
+	switch {
+	case tabletUA.MatchString(userAgent):
+		return DeviceTablet
+	case strings.Contains(lower, "android") && !strings.Contains(lower, "mobile"):
+		return DeviceTablet
+	case mobileUA.MatchString(userAgent):
+		return DeviceMobile
+	}
+	return DeviceDesktop
+}
+
+// botUA matches crawlers, monitors, HTTP libraries and headless or
+// automated browsers by name; genericBot any word ending in bot, crawler
+// or spider. "Cubot" is a phone maker, not a bot.
+var (
+	botUA = regexp.MustCompile(`(?i)headlesschrome|phantomjs|lighthouse|pagespeed|gtmetrix|pingdom|uptimerobot|slurp|` +
+		`facebookexternalhit|ahrefs|semrush|mj12|dotbot|yandex|baiduspider|bytespider|petalbot|applebot|duckduck|` +
+		`gptbot|ccbot|claudebot|perplexity|puppeteer|playwright|selenium|webdriver|cypress|` +
+		`python-requests|python-urllib|aiohttp|curl/|wget/|go-http-client|node-fetch|axios/|okhttp|java/|libwww|httpclient|scrapy`)
+	genericBot = regexp.MustCompile(`(?i)\b[a-z]*(bot|crawler|spider)\b`)
+	notBot     = regexp.MustCompile(`(?i)\bcubot\b`)
+)
+
+// IsBot reports whether userAgent is a crawler or a headless or automated
+// browser: Googlebot, bingbot, AhrefsBot and every "…bot", crawler and
+// spider; HeadlessChrome, PhantomJS, Lighthouse, Puppeteer, Playwright,
+// Selenium; and HTTP libraries (curl, python-requests…). Visits with such
+// a user agent are counted apart and left out of reports. An empty user
+// agent is not a bot (DOM events carry no context).
+func IsBot(userAgent string) bool {
+	if botUA.MatchString(userAgent) {
+		return true
+	}
+	for _, m := range genericBot.FindAllString(userAgent, -1) {
+		if !notBot.MatchString(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// PageType is the kind of storefront page an event happened on.
+type PageType string
+
+// The page types, DESIGN's landing page types.
+const (
+	PageHome       PageType = "home"
+	PageCollection PageType = "collection"
+	PageProduct    PageType = "product"
+	PageSearch     PageType = "search"
+	PageCart       PageType = "cart"
+	PagePage       PageType = "page"
+	PageOther      PageType = "other"
+)
+
+// PageTypes returns every page type, in report order.
+func PageTypes() []PageType {
+	return []PageType{PageHome, PageCollection, PageProduct, PageSearch, PageCart, PagePage, PageOther}
+}
+
+// locale matches a path segment that is a Shopify Markets locale or
+// country prefix: "en", "fr-ca", "en-us", "zh-hant".
+var locale = regexp.MustCompile(`\A[a-z]{2}(-[a-z]{2,4})?\z`)
+
+// PageTypeOf classifies a storefront path (query and fragment ignored, case
+// ignored), the one place that rule lives:
+//
+//	/, /en, /fr-ca (locale roots)        home
+//	/collections, /collections/x         collection
+//	/collections/x/products/y            product
+//	/products/x                          product
+//	/search                              search
+//	/cart                                cart
+//	/pages/x                             page
+//	anything else (blogs, checkout, …)   other
+//
+// A leading locale segment is skipped, so /de/products/x is a product.
+func PageTypeOf(path string) PageType {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	var segs []string
+	for s := range strings.SplitSeq(strings.ToLower(path), "/") {
+		if s != "" {
+			segs = append(segs, s)
+		}
+	}
+	if len(segs) > 0 && locale.MatchString(segs[0]) {
+		segs = segs[1:]
+	}
+	if len(segs) == 0 {
+		return PageHome
+	}
+	switch segs[0] {
+	case "collections":
+		if len(segs) >= 4 && segs[2] == "products" {
+			return PageProduct
+		}
+		return PageCollection
+	case "products":
+		if len(segs) >= 2 {
+			return PageProduct
+		}
+		return PageCollection // /products lists every product
+	case "search":
+		return PageSearch
+	case "cart":
+		return PageCart
+	case "pages":
+		return PagePage
+	}
+	return PageOther
+}
+
+// TrafficSource is where a visit came from: a referrer class or a
+// UTM-tagged class.
+type TrafficSource string
+
+// The sources. SourcePaid is only ever read from UTM tags (utm_medium cpc,
+// ppc, paid…): a referrer cannot tell an ad click from an organic one.
+const (
+	SourceSearch TrafficSource = "search"
+	SourceSocial TrafficSource = "social"
+	SourceEmail  TrafficSource = "email"
+	SourcePaid   TrafficSource = "paid"
+	SourceDirect TrafficSource = "direct"
+	SourceOther  TrafficSource = "other"
+)
+
+// TrafficSources returns every traffic source, in report order.
+func TrafficSources() []TrafficSource {
+	return []TrafficSource{SourceSearch, SourceSocial, SourceEmail, SourcePaid, SourceDirect, SourceOther}
+}
+
+var (
+	searchHost = regexp.MustCompile(`(?i)(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|startpage|qwant|naver|seznam|search\.brave)\.[a-z.]+$`)
+	socialHost = regexp.MustCompile(`(?i)(^|\.)(facebook\.com|fb\.com|fb\.me|instagram\.com|t\.co|twitter\.com|x\.com|tiktok\.com|pinterest\.[a-z.]+|pin\.it|linkedin\.com|lnkd\.in|reddit\.com|youtube\.com|youtu\.be|snapchat\.com|threads\.net|whatsapp\.com|telegram\.org|t\.me|tumblr\.com|vk\.com)$`)
+	emailHost  = regexp.MustCompile(`(?i)(^|\.)(mail\.google\.com|outlook\.live\.com|outlook\.office\.com|outlook\.office365\.com|mail\.yahoo\.com|mail\.aol\.com|mail\.proton\.me|webmail\.[a-z.]+|klclick\d?\.com|klaviyomail\.com|list-manage\.com|mailchi\.mp|omnisend\.com|sendgrid\.net)$`)
+
+	emailMedium  = regexp.MustCompile(`(?i)^(e-?mail|newsletter|klaviyo|sms)`)
+	socialMedium = regexp.MustCompile(`(?i)^(social|sm|social[-_ ]?media|social[-_ ]?network|organic[-_ ]?social)$`)
+	paidMedium   = regexp.MustCompile(`(?i)^(cpc|ppc|cpm|cpa|cpv|paid.*|display|banner|ads?|retargeting|affiliate)$`)
+	searchMedium = regexp.MustCompile(`(?i)^(organic|seo)$`)
+	searchSource = regexp.MustCompile(`(?i)^(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia)$`)
+	socialSource = regexp.MustCompile(`(?i)^(facebook|fb|ig|instagram|meta|twitter|x|tiktok|pinterest|linkedin|reddit|youtube|snapchat|threads|whatsapp)$`)
+	emailSource  = regexp.MustCompile(`(?i)^(klaviyo|mailchimp|omnisend|newsletter|email|sendgrid|brevo|sms)$`)
+)
+
+// SourceOf classifies where a visit came from, from the landing page's
+// utm_source and utm_medium, the referrer's host and the storefront's own
+// host. It is the one place that rule lives. UTM tags come first (the
+// merchant tagged the link): utm_medium email/newsletter → email,
+// social → social, cpc/ppc/paid/display… → paid, organic → search; else
+// utm_source names a search engine, social network or e-mail tool; a tag
+// that says none of these is other. Without tags, the referrer: none, or
+// the shop itself (a self-referral, www. or not), or Shopify's checkout →
+// direct; a search engine → search; a social network → social; a webmail
+// or e-mail tool's click tracker → email; anything else → other.
+func SourceOf(utmSource, utmMedium, referrerHost, shopHost string) TrafficSource {
+	utmSource, utmMedium = strings.TrimSpace(utmSource), strings.TrimSpace(utmMedium)
+	if utmSource != "" || utmMedium != "" {
+		switch {
+		case emailMedium.MatchString(utmMedium):
+			return SourceEmail
+		case socialMedium.MatchString(utmMedium):
+			return SourceSocial
+		case paidMedium.MatchString(utmMedium):
+			return SourcePaid
+		case searchMedium.MatchString(utmMedium):
+			return SourceSearch
+		case emailSource.MatchString(utmSource):
+			return SourceEmail
+		case socialSource.MatchString(utmSource):
+			return SourceSocial
+		case searchSource.MatchString(utmSource):
+			return SourceSearch
+		}
+		return SourceOther
+	}
+	ref := hostOnly(referrerHost)
+	switch {
+	case ref == "" || ref == hostOnly(shopHost) || strings.HasSuffix(ref, ".myshopify.com") ||
+		ref == "checkout.shopify.com" || ref == "shop.app":
+		return SourceDirect
+	case searchHost.MatchString(ref):
+		return SourceSearch
+	case socialHost.MatchString(ref):
+		return SourceSocial
+	case emailHost.MatchString(ref):
+		return SourceEmail
+	}
+	return SourceOther
+}
+
+// hostOnly lower-cases a host and drops a port, a trailing dot and a
+// leading "www." or "m.".
+func hostOnly(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(h, ".")
+	for _, p := range []string{"www.", "m."} {
+		h = strings.TrimPrefix(h, p)
+	}
+	return h
+}
