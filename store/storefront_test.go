@@ -202,11 +202,11 @@ func TestStorefrontRetentionAndRedaction(t *testing.T) {
 			t.Fatalf("RedactCustomer = %+v, %v; want 1 session and 1 visit", e, err)
 		}
 		for q, want := range map[string]int{
-			"SELECT count(*) FROM visits WHERE client_id = 'jane'":           0,
+			"SELECT count(*) FROM visits WHERE client_id = 'jane'":            0,
 			"SELECT count(*) FROM storefront_events WHERE client_id = 'jane'": 0,
-			"SELECT count(*) FROM visit_tokens WHERE token LIKE '%jane'":     0,
-			"SELECT count(*) FROM visit_products":                           1,
-			"SELECT count(*) FROM visits WHERE client_id = 'old'":            1,
+			"SELECT count(*) FROM visit_tokens WHERE token LIKE '%jane'":      0,
+			"SELECT count(*) FROM visit_products":                             1,
+			"SELECT count(*) FROM visits WHERE client_id = 'old'":             1,
 		} {
 			if got := count(q); got != want {
 				t.Errorf("%s = %d, want %d", q, got, want)
