@@ -32,16 +32,17 @@ func loadSettings(env getenv, required bool) (settings, error) {
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	s := settings{app: app.Config{
-		APIKey:           strings.TrimSpace(env("SHOPIFY_API_KEY")),
-		APISecret:        strings.TrimSpace(env("SHOPIFY_API_SECRET")),
-		AppURL:           strings.TrimRight(strings.TrimSpace(env("SHOPIFY_APP_URL")), "/"),
-		Scopes:           orDefault(env("SCOPES"), app.DefaultScopes),
-		APIVersion:       orDefault(env("SHOPIFY_API_VERSION"), app.DefaultAPIVersion),
-		AbandonAfter:     app.DefaultAbandonAfter,
-		PayloadRetention: app.DefaultPayloadRetention,
-		SMTPURL:          strings.TrimSpace(env("SMTP_URL")),
-		AlertFrom:        strings.TrimSpace(env("ALERT_FROM")),
-		AdminOrigin:      strings.TrimRight(strings.TrimSpace(env("SHOPIFY_ADMIN_ORIGIN")), "/"),
+		APIKey:              strings.TrimSpace(env("SHOPIFY_API_KEY")),
+		APISecret:           strings.TrimSpace(env("SHOPIFY_API_SECRET")),
+		AppURL:              strings.TrimRight(strings.TrimSpace(env("SHOPIFY_APP_URL")), "/"),
+		Scopes:              orDefault(env("SCOPES"), app.DefaultScopes),
+		APIVersion:          orDefault(env("SHOPIFY_API_VERSION"), app.DefaultAPIVersion),
+		AbandonAfter:        app.DefaultAbandonAfter,
+		PayloadRetention:    app.DefaultPayloadRetention,
+		StorefrontRetention: app.DefaultStorefrontRetention,
+		SMTPURL:             strings.TrimSpace(env("SMTP_URL")),
+		AlertFrom:           strings.TrimSpace(env("ALERT_FROM")),
+		AdminOrigin:         strings.TrimRight(strings.TrimSpace(env("SHOPIFY_ADMIN_ORIGIN")), "/"),
 	}}
 	s.databaseURL = orDefault(env("DATABASE_URL"), "sqlite:funnelscope.db")
 
@@ -86,6 +87,13 @@ func loadSettings(env getenv, required bool) (settings, error) {
 				v, funnel.IdleThresholdRange())
 		}
 		s.app.AbandonAfter = d
+	}
+	if v := strings.TrimSpace(env("STOREFRONT_RETENTION")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < app.MinStorefrontRetention {
+			bad("STOREFRONT_RETENTION %q must be a duration of at least %s, like 168h (7 days)", v, app.MinStorefrontRetention)
+		}
+		s.app.StorefrontRetention = d
 	}
 	if s.app.SMTPURL != "" {
 		if u, err := url.Parse(s.app.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {

@@ -23,12 +23,13 @@ func TestServeRefusesIncompleteConfiguration(t *testing.T) {
 		"PORT":                 "eighty",
 		"ABANDON_AFTER":        "soon",
 		"SMTP_URL":             "http://mail.example.com",
+		"STOREFRONT_RETENTION": "a week",
 	}), true)
 	if err == nil {
 		t.Fatal("serve accepted a broken configuration")
 	}
 	for _, name := range []string{"SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "TOKEN_ENCRYPTION_KEY",
-		"DATABASE_URL", "PORT", "ABANDON_AFTER", "SMTP_URL", "ALERT_FROM"} {
+		"DATABASE_URL", "PORT", "ABANDON_AFTER", "SMTP_URL", "ALERT_FROM", "STOREFRONT_RETENTION"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("the error does not name %s:\n%v", name, err)
 		}
@@ -54,6 +55,22 @@ func TestServeAcceptsCompleteConfiguration(t *testing.T) {
 	if s.app.AppURL != "https://funnelscope.example.com" || len(s.key) != 32 || s.port != 8080 ||
 		s.app.AbandonAfter.Minutes() != 45 || s.app.Scopes != app.DefaultScopes || s.app.APIVersion != "2026-10" {
 		t.Fatalf("settings = %+v", s.app)
+	}
+}
+
+// TestStorefrontRetention checks STOREFRONT_RETENTION: 7 days when unset,
+// any duration of at least an hour, nothing shorter.
+func TestStorefrontRetention(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  string
+		want time.Duration
+		ok   bool
+	}{{"", 7 * 24 * time.Hour, true}, {"72h", 72 * time.Hour, true}, {"1h", time.Hour, true}, {"59m", 0, false}, {"-1h", 0, false}, {"7d", 0, false}} {
+		s, err := loadSettings(envOf(map[string]string{"STOREFRONT_RETENTION": c.env}), false)
+		if (err == nil) != c.ok || (c.ok && s.app.StorefrontRetention != c.want) {
+			t.Errorf("STOREFRONT_RETENTION=%q: %v, %v; want %v (accepted %v)", c.env, s.app.StorefrontRetention, err, c.want, c.ok)
+		}
 	}
 }
 

@@ -56,6 +56,8 @@ type App struct {
 	metrics  *metrics
 	shops    *installedShops
 	commits  *groupCommit
+	collects *collectCommit
+	limits   *collectLimits
 	registry *prometheus.Registry
 	echo     *echo.Echo
 }
@@ -107,6 +109,8 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.metrics = newMetrics(a.registry)
 	a.shops = &installedShops{store: st, now: a.now}
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
+	a.collects = newCollectCommit(st, a.log)
+	a.limits = newCollectLimits(a.now)
 
 	if a.jobs, err = a.newJobClient(opts); err != nil {
 		return nil, err
@@ -127,14 +131,14 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop drains the webhook group commit, then stops the job workers,
+// Stop drains the webhook and storefront group commits, then stops the job workers,
 // letting running jobs finish until ctx ends. From the moment it is called
 // a funnel delivery is answered 503 and not committed; the deliveries
 // already waiting or committing are committed and answered, or, once ctx
 // ends, answered 503 without a commit (groupCommit.stop). Call it after the
 // HTTP server has stopped taking requests, and before the store closes.
 func (a *App) Stop(ctx context.Context) error {
-	commitErr := a.commits.stop(ctx)
+	commitErr := errors.Join(a.commits.stop(ctx), a.collects.stop(ctx))
 	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return errors.Join(commitErr, fmt.Errorf("app: stopping jobs: %w", err))
 	}

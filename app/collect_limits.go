@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"sync"
 	"time"
 )
@@ -13,19 +14,22 @@ const (
 	// maxCollectBytes is the largest body read: the pixel's batches stay
 	// under the 64 KiB keepalive fetch budget.
 	maxCollectBytes = 64 << 10
-	// maxCollectEvents is the most events one batch may hold.
-	maxCollectEvents = 200
 	// shopEventsPerSecond and shopEventsBurst bound one shop's events: a
 	// large store at its peak (thousands of shoppers at once, 10–50 events
 	// per visit) stays well under 2,000 a second.
 	shopEventsPerSecond = 2000
 	shopEventsBurst     = 10000
 	// clientEventsPerSecond and clientEventsBurst bound one clientId's
-	// events, and those of one remote address: a shopper's browser sends a
-	// few a second at most; an office or a mobile carrier's NAT puts many
-	// shoppers behind one address, which the burst allows for.
+	// events: a shopper's browser sends a few a second at most.
 	clientEventsPerSecond = 50
 	clientEventsBurst     = 400
+	// ipEventsPerSecond and ipEventsBurst bound one remote address, checked
+	// before the key is looked up (so that a flood of guessed keys costs
+	// the database nothing). A mobile carrier's NAT, or a load balancer in
+	// front of the app, puts many shoppers behind one address, so this is
+	// a shop's limit, not a shopper's.
+	ipEventsPerSecond = shopEventsPerSecond
+	ipEventsBurst     = shopEventsBurst
 	// maxBuckets bounds the buckets a limiter keeps; past it, the buckets
 	// that have refilled (whose owners have been quiet) are dropped.
 	maxBuckets = 100000
@@ -98,29 +102,38 @@ func (l *rateLimiter) sweep(now time.Time) {
 	}
 }
 
-// collectLimits are the per-shop and per-client limiters of POST /collect.
+// collectLimits are the per-shop, per-client and per-address limiters of
+// POST /collect.
 type collectLimits struct {
-	shops, clients *rateLimiter
+	shops, clients, ips *rateLimiter
 }
 
 func newCollectLimits(now func() time.Time) *collectLimits {
 	return &collectLimits{
 		shops:   newRateLimiter(shopEventsPerSecond, shopEventsBurst, now),
 		clients: newRateLimiter(clientEventsPerSecond, clientEventsBurst, now),
+		ips:     newRateLimiter(ipEventsPerSecond, ipEventsBurst, now),
 	}
 }
 
-// allow charges a batch of n events from one shop, the given client ids
-// (each charged for its own events) and remote address; false means the
-// batch is refused (429) and nothing is charged to the shop.
-func (l *collectLimits) allow(shop string, remoteIP string, perClient map[string]int, n int) bool {
+// allowIP charges n events to the remote address; false means 429. It
+// runs before the key is looked up, so a flood of bad keys costs the
+// database nothing.
+func (l *collectLimits) allowIP(ip string, n int) bool {
+	return l.ips.allow(n, ip)
+}
+
+// allowShop charges a batch of n events to its shop (whose key was
+// checked) and each client id its own events; false means 429. The shop is
+// charged only when every client may send, and a claimed shop is never
+// charged before its key is verified, so no one can spend another shop's
+// allowance.
+func (l *collectLimits) allowShop(shopID int64, perClient map[string]int, n int) bool {
+	shop := strconv.FormatInt(shopID, 10)
 	for id, k := range perClient {
 		if !l.clients.allow(k, "client:"+shop+":"+id) {
 			return false
 		}
-	}
-	if !l.clients.allow(n, "ip:"+remoteIP) {
-		return false
 	}
 	return l.shops.allow(n, shop)
 }

@@ -152,7 +152,7 @@ func (a *App) eraseCustomer(ctx context.Context, deliveryID int64) error {
 		return err
 	}
 	a.log.InfoContext(ctx, "customer erased", "shop_id", *k.ShopID, "delivery", deliveryID,
-		"sessions", e.Sessions, "payloads", e.Payloads, "data_requests", e.DataRequests)
+		"sessions", e.Sessions, "payloads", e.Payloads, "data_requests", e.DataRequests, "visits", e.Visits)
 	return nil
 }
 

@@ -28,6 +28,9 @@ type Config struct {
 	AdminOrigin string
 	// PayloadRetention is how long kept webhook payloads live.
 	PayloadRetention time.Duration
+	// StorefrontRetention is how long raw storefront events live
+	// (STOREFRONT_RETENTION); visits outlive them. Zero means the default.
+	StorefrontRetention time.Duration
 	// Demo turns on demo mode: a demo shop, self-minted session tokens, no
 	// calls to Shopify.
 	Demo bool
@@ -46,4 +49,8 @@ const (
 	DefaultAPIVersion       = shopify.DefaultAPIVersion
 	DefaultAbandonAfter     = time.Hour
 	DefaultPayloadRetention = 7 * 24 * time.Hour
+	// DefaultStorefrontRetention is STOREFRONT_RETENTION's default, and
+	// MinStorefrontRetention its least value.
+	DefaultStorefrontRetention = 7 * 24 * time.Hour
+	MinStorefrontRetention     = time.Hour
 )

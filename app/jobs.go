@@ -34,6 +34,7 @@ func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, &registerWebhooksWorker{app: a})
 	river.AddWorker(workers, &activatePixelWorker{app: a})
 	river.AddWorker(workers, &purgePayloadsWorker{app: a})
+	river.AddWorker(workers, &purgeStorefrontWorker{app: a})
 	river.AddWorker(workers, &eraseCustomerWorker{app: a})
 	river.AddWorker(workers, &dataRequestWorker{app: a})
 	svc.AddWorkers(workers)
@@ -45,6 +46,9 @@ func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgePayloadsArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeStorefrontArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 	}
@@ -153,4 +157,35 @@ func (w *purgePayloadsWorker) Work(ctx context.Context, _ *river.Job[PurgePayloa
 	}
 	w.app.log.InfoContext(ctx, "payloads purged", "count", n)
 	return nil
+}
+
+// PurgeStorefrontArgs asks for raw storefront events past their retention
+// to be deleted.
+type PurgeStorefrontArgs struct{}
+
+// Kind names the job for River.
+func (PurgeStorefrontArgs) Kind() string { return "purge_storefront_events" }
+
+type purgeStorefrontWorker struct {
+	river.WorkerDefaults[PurgeStorefrontArgs]
+	app *App
+}
+
+// Work deletes the raw storefront events received before the retention.
+func (w *purgeStorefrontWorker) Work(ctx context.Context, _ *river.Job[PurgeStorefrontArgs]) error {
+	n, err := w.app.store.PurgeStorefrontEvents(ctx, w.app.now().Add(-w.app.storefrontRetention()))
+	if err != nil {
+		return err
+	}
+	w.app.log.InfoContext(ctx, "storefront events purged", "count", n)
+	return nil
+}
+
+// storefrontRetention is the configured retention of raw storefront
+// events, or the default.
+func (a *App) storefrontRetention() time.Duration {
+	if a.cfg.StorefrontRetention > 0 {
+		return a.cfg.StorefrontRetention
+	}
+	return DefaultStorefrontRetention
 }

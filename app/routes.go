@@ -38,6 +38,8 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/auth", a.authBegin)
 	e.GET("/auth/callback", a.authCallback)
 	e.POST(webhookPath, a.webhook)
+	e.POST(collectPath, a.collect)
+	e.OPTIONS(collectPath, a.collectPreflight)
 
 	e.GET("/", a.home, a.embeddedPage)
 	e.GET("/settings", a.settingsPage, a.embeddedPage)
@@ -99,7 +101,7 @@ func (a *App) requestLog() echo.MiddlewareFunc {
 			switch {
 			case v.Status >= http.StatusInternalServerError:
 				level = slog.LevelError
-			case v.URIPath == "/webhooks" && v.Status < http.StatusBadRequest:
+			case (v.URIPath == "/webhooks" || v.URIPath == collectPath) && v.Status < http.StatusBadRequest:
 				// Shopify's deliveries come by the thousand a second;
 				// funnelscope_webhooks_total counts them by topic and outcome.
 				level = slog.LevelDebug

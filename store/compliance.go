@@ -216,6 +216,10 @@ type CustomerErasure struct {
 	Payloads int64
 	// DataRequests are the customer's data request reports, deleted.
 	DataRequests int64
+	// Visits are the storefront visits deleted: every visit (with its raw
+	// events) of the storefront clients whose visits joined one of the
+	// customer's sessions by cart or checkout token.
+	Visits int64
 }
 
 // ErasureRequest is the kept delivery that asked for an erasure
@@ -266,6 +270,11 @@ func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Custo
 				WHERE shop_id = ? AND session_key = ? AND email = ? AND phone = ?)`, shopID, shopID, sc.key, sc.email, sc.phone).Error; err != nil {
 				return fmt.Errorf("deleting timelines: %w", err)
 			}
+			n, err := eraseJoinedVisits(tx, shopID, sc)
+			if err != nil {
+				return err
+			}
+			e.Visits += n
 			res := tx.Exec(`UPDATE sessions SET email = '', phone = '', recovery_url = '', landing_site = '', referring_site = '',
 					timeline_events = 0, updated_at = ?
 				WHERE shop_id = ? AND session_key = ? AND email = ? AND phone = ?`, now, shopID, sc.key, sc.email, sc.phone)
@@ -363,7 +372,8 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 			return err
 		}
 		for _, id := range ids {
-			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "store_changes", "settings", "deliveries"} {
+			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "store_changes", "settings", "deliveries",
+				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

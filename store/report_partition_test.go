@@ -164,6 +164,9 @@ func TestSegmentsPartition(t *testing.T) {
 			t.Fatal(err)
 		}
 		ingestShuffled(late)
+		// Visits joined to two sessions in three, by cart or checkout
+		// token, so that device and landing page type split.
+		storefrontVisitsFor(t, s, shop.ID, 150, rand.New(rand.NewPCG(12, 0)))
 
 		now, idle := partitionBase.Add(6*24*time.Hour+5*time.Hour), time.Hour
 		from, to := partitionBase, partitionBase.AddDate(0, 0, 6)

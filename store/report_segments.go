@@ -20,6 +20,10 @@ func segmentExpr(segment string) string {
 		return orUnknown("source_name")
 	case funnel.SegmentCountry:
 		return orUnknown("country")
+	case funnel.SegmentDevice:
+		return orUnknown(visitJoinExpr("device"))
+	case funnel.SegmentLandingPageType:
+		return orUnknown(visitJoinExpr("landing_page_type"))
 	case funnel.SegmentValueBand:
 		bands := funnel.ValueBands()
 		var b strings.Builder

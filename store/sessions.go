@@ -122,5 +122,9 @@ func (s *Store) SessionByKey(ctx context.Context, shopID int64, key string) (fun
 	if len(rows) == 0 {
 		return funnel.Session{}, fmt.Errorf("store: session %q of shop %d: %w", key, shopID, ErrNotFound)
 	}
-	return rows[0].toSession(), nil
+	out := []funnel.Session{rows[0].toSession()}
+	if err := s.joinVisits(ctx, shopID, out); err != nil {
+		return funnel.Session{}, err
+	}
+	return out[0], nil
 }

@@ -148,5 +148,9 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) ([]funnel.Ses
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: listing sessions: %w", err)
 	}
-	return rowsToSessions(rows), total, nil
+	out := rowsToSessions(rows)
+	if err := s.joinVisits(ctx, f.ShopID, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }

@@ -8,18 +8,24 @@ const (
 	SegmentCountry        = "country"
 	SegmentValueBand      = "value_band"
 	SegmentNewVsReturning = "new_vs_returning"
+	// SegmentDevice and SegmentLandingPageType split by the device and
+	// the landing page type of the visit joined to the session (or of
+	// the visit itself, in the storefront report): "unknown" for a
+	// session no visit was joined to.
+	SegmentDevice          = "device"
+	SegmentLandingPageType = "landing_page_type"
 )
 
 // Segments returns the segment names ValidSegment accepts, in the order the
 // page offers them. The slice is new on every call.
 func Segments() []string {
-	return []string{SegmentSource, SegmentCountry, SegmentValueBand, SegmentNewVsReturning}
+	return []string{SegmentSource, SegmentCountry, SegmentValueBand, SegmentNewVsReturning, SegmentDevice, SegmentLandingPageType}
 }
 
 // ValidSegment reports whether segment is one the report can be split by.
 func ValidSegment(segment string) bool {
 	switch segment {
-	case SegmentSource, SegmentCountry, SegmentValueBand, SegmentNewVsReturning:
+	case SegmentSource, SegmentCountry, SegmentValueBand, SegmentNewVsReturning, SegmentDevice, SegmentLandingPageType:
 		return true
 	}
 	return false
@@ -55,10 +61,16 @@ func ValueBands() []ValueBand {
 // later turns out to be, so a segment's counts there still add up to the
 // whole but its rates into and before that stage would be made up (every
 // "US" session reached the address step, every "new" one the order, by
-// construction). StageNone for an unknown segment.
+// construction). The device and landing page type come from the visit
+// joined to the session, which the cart token the theme embed publishes
+// at every add to cart (funnelscope:cart) joins from the first stage;
+// sessions no visit joined are "unknown" at every stage, so the known
+// segments' rates compare joined sessions only (a session joined only by
+// its checkout token, when the embed is off, is placed from its checkout
+// on). StageNone for an unknown segment.
 func KnownFrom(segment string) Stage {
 	switch segment {
-	case SegmentValueBand:
+	case SegmentValueBand, SegmentDevice, SegmentLandingPageType:
 		return StageAddedToCart
 	case SegmentSource:
 		return StageCheckoutStarted
@@ -88,6 +100,10 @@ func SegmentValue(s Session, segment string) string {
 			}
 		}
 		return label
+	case SegmentDevice:
+		return orUnknown(string(s.Device))
+	case SegmentLandingPageType:
+		return orUnknown(string(s.LandingPageType))
 	case SegmentNewVsReturning:
 		if !s.ReturningKnown {
 			return "unknown"
@@ -96,6 +112,19 @@ func SegmentValue(s Session, segment string) string {
 			return "returning"
 		}
 		return "new"
+	}
+	return ""
+}
+
+// VisitSegmentValue returns the value of segment for a visit, for the
+// storefront report: its device or landing page type ("unknown" when its
+// events had none). It returns "" for any other segment.
+func VisitSegmentValue(v Visit, segment string) string {
+	switch segment {
+	case SegmentDevice:
+		return orUnknown(string(v.Device))
+	case SegmentLandingPageType:
+		return orUnknown(string(v.Landing))
 	}
 	return ""
 }

@@ -1,6 +1,10 @@
 package funnel
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+)
 
 func TestSegmentValue(t *testing.T) {
 	tests := []struct {
@@ -26,6 +30,10 @@ func TestSegmentValue(t *testing.T) {
 		{"value_band", Session{Value: 24999}, "100–250"},
 		{"value_band", Session{Value: 25000}, "250+"},
 		{"value_band", Session{Value: 1 << 62}, "250+"},
+		{"device", Session{}, "unknown"},
+		{"device", Session{Device: DeviceMobile}, "mobile"},
+		{"landing_page_type", Session{}, "unknown"},
+		{"landing_page_type", Session{LandingPageType: PageProduct}, "product"},
 		{"bogus", Session{SourceName: "web"}, ""},
 		{"", Session{}, ""},
 	}
@@ -45,10 +53,10 @@ func TestValidSegment(t *testing.T) {
 			t.Errorf("SegmentValue of valid segment %q is empty", s)
 		}
 	}
-	if len(Segments()) != 4 {
+	if len(Segments()) != 6 {
 		t.Errorf("Segments() = %v", Segments())
 	}
-	for _, s := range []string{"", "Source", "value-band", "device"} {
+	for _, s := range []string{"", "Source", "value-band", "Device", "landing"} {
 		if ValidSegment(s) {
 			t.Errorf("ValidSegment(%q) = true", s)
 		}
@@ -92,5 +100,30 @@ func TestSegmentReportHidesRatesBeforeKnown(t *testing.T) {
 	r := SegmentReport(tally, SegmentCountry)
 	if p := r.Stages[StagePaymentReached-1].RateFromPrevious; p == nil || *p != 0.6 {
 		t.Errorf("country: address → payment = %v, want 0.6", p)
+	}
+}
+
+func TestJoinVisit(t *testing.T) {
+	at := func(m int) time.Time { return time.Date(2026, 11, 24, 14, m, 0, 0, time.UTC) }
+	s := Session{CartToken: "cart", CheckoutToken: "chk"}
+	tokens := []VisitToken{
+		{Token: "other", Start: at(0), Device: DeviceTablet},
+		{Token: "chk", Start: at(20), Device: DeviceDesktop, LandingPageType: PageCart},
+		{Token: "cart", Start: at(5), Device: DeviceMobile, LandingPageType: PageHome},
+		{Token: "cart", Start: at(5), Device: DeviceDesktop, LandingPageType: PageProduct},
+	}
+	got, ok := JoinVisit(s, tokens)
+	if !ok || got.Device != DeviceDesktop || got.LandingPageType != PageProduct {
+		t.Errorf("JoinVisit = %+v, %v; want the earliest visit, the tie broken by device", got, ok)
+	}
+	slices.Reverse(tokens)
+	if again, _ := JoinVisit(s, tokens); again != got {
+		t.Errorf("JoinVisit depends on the order of the tokens: %+v, then %+v", got, again)
+	}
+	if _, ok := JoinVisit(Session{CartToken: "none"}, tokens); ok {
+		t.Error("JoinVisit joined a session none of whose tokens a visit carried")
+	}
+	if _, ok := JoinVisit(Session{}, []VisitToken{{Token: ""}}); ok {
+		t.Error("JoinVisit joined on an empty token")
 	}
 }

@@ -1,6 +1,10 @@
 package funnel
 
-import "time"
+import (
+	"net/url"
+	"strings"
+	"time"
+)
 
 // StorefrontEvent is one customer event of the web pixel (a standard event
 // or one of the theme embed's funnelscope:* custom events), reduced to the
@@ -100,3 +104,31 @@ func (e StorefrontEvent) Bot() bool { return IsBot(e.UserAgent) }
 
 // key is the event's place in the total order visits use: time, then id.
 func (e StorefrontEvent) key() EventKey { return EventKey{At: e.At, ID: e.ID} }
+
+// KeptQuery returns the parameters of a page's query string (with or
+// without its "?") that visits read, the one list of them: utm_*, filter.*,
+// sort_by, variant and page, encoded in key order. Every other parameter is
+// dropped before anything is stored, since links can carry a shopper's
+// e-mail or name (?email=…), and a search's terms are the shopper's own
+// words.
+func KeptQuery(query string) string {
+	in := parseQuery(query)
+	out := url.Values{}
+	for k, vs := range in {
+		if strings.HasPrefix(k, "utm_") || strings.HasPrefix(k, "filter.") || k == "sort_by" || k == "variant" || k == "page" {
+			out[k] = vs
+		}
+	}
+	return out.Encode()
+}
+
+// ReferrerHost returns the host of a referrer URL, lower-cased, "" when
+// there is none or it is not an absolute URL: only the host of a referrer
+// is kept.
+func ReferrerHost(referrer string) string {
+	u, err := url.Parse(strings.TrimSpace(referrer))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}

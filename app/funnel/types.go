@@ -126,4 +126,10 @@ type Session struct {
 	// AbandonedAt is set once, by the abandonment scan, when the session was
 	// first flagged; a completed session with it set counts as recovered.
 	AbandonedAt *time.Time
+
+	// Device and LandingPageType are the joined visit's (JoinVisit), set
+	// by the store when it reads the session; no webhook carries them, so
+	// Merge and the ingest leave them empty. Empty: no visit joined.
+	Device          Device
+	LandingPageType PageType
 }

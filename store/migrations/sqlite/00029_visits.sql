@@ -6,8 +6,9 @@
 -- that every shop-local day, in any zone and after a change of zone, is a
 -- sum of whole quarters and nothing is re-bucketed. POST /collect folds a
 -- batch's events into the client's visits adjacent to them (funnel.Fold)
--- and replaces those rows in the same transaction. Bot events are not in
--- visits: storefront_bots counts them.
+-- and replaces those rows in the same transaction. A visit with a crawler's
+-- or headless browser's event is a bot visit (bot): reports leave it out
+-- and count it apart.
 -- +goose Up
 CREATE TABLE visits (
     id                INTEGER PRIMARY KEY,
@@ -20,6 +21,7 @@ CREATE TABLE visits (
     landing_page_type TEXT NOT NULL DEFAULT '',
     source            TEXT NOT NULL DEFAULT '',
     furthest_stage    INTEGER NOT NULL DEFAULT 0,
+    bot               BOOLEAN NOT NULL DEFAULT 0,
     summary           TEXT NOT NULL,
     updated_at        DATETIME NOT NULL
 );

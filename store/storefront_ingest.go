@@ -1,0 +1,352 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// StorefrontBatch is one accepted POST /collect batch: the shop its pixel
+// key named and its events, each already within the time window the
+// handler counts (the handler drops the others).
+type StorefrontBatch struct {
+	ShopID int64
+	Events []funnel.StorefrontEvent
+}
+
+// storefrontInsertRows is how many rows one multi-row INSERT carries: 7
+// parameters a row stays far below both dialects' parameter limits.
+const storefrontInsertRows = 500
+
+// IngestStorefront stores a group of /collect batches in one transaction,
+// so that one commit makes them all durable (group commit): it inserts
+// the raw events (unique by shop and event id: a repeated id inserts
+// nothing), folds the new events into their clients' visits (the stored
+// visits adjacent to them, funnel.Fold, the changed ones replaced with
+// their tokens and products), and records that each shop's pixel was seen.
+// Events of crawlers and headless browsers are not kept raw; they fold
+// into bot visits, which reports count apart. Concurrent calls that touch
+// one client are serialised (advisory transaction locks on PostgreSQL,
+// BEGIN IMMEDIATE on SQLite). An error rolls everything back.
+func (s *Store) IngestStorefront(ctx context.Context, batches []StorefrontBatch) error {
+	now := s.nowUTC()
+	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		byClient := map[clientKey][]funnel.StorefrontEvent{}
+		var raw []storefrontEventRow
+		seen := map[clientKey]bool{} // shop + event id, within the group
+		for _, b := range batches {
+			for _, e := range b.Events {
+				if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
+					continue
+				}
+				k := clientKey{b.ShopID, e.ID}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				if e.Bot() {
+					ck := clientKey{b.ShopID, e.ClientID}
+					byClient[ck] = append(byClient[ck], e)
+					continue
+				}
+				row, err := newStorefrontEventRow(b.ShopID, e, now)
+				if err != nil {
+					return err
+				}
+				raw = append(raw, row)
+			}
+		}
+		if s.isPG() {
+			if err := lockClients(tx, raw, byClient); err != nil {
+				return err
+			}
+		}
+		fresh, err := insertStorefrontEvents(tx, raw)
+		if err != nil {
+			return err
+		}
+		for _, r := range raw {
+			if fresh[clientKey{r.ShopID, r.EventID}] {
+				ck := clientKey{r.ShopID, r.ClientID}
+				byClient[ck] = append(byClient[ck], r.ev)
+			}
+		}
+		for _, ck := range sortedClients(byClient) {
+			if err := foldClient(tx, ck.shop, ck.id, byClient[ck], now); err != nil {
+				return err
+			}
+		}
+		return touchPixels(tx, batches, now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: ingesting %d storefront batches: %w", len(batches), err)
+	}
+	return nil
+}
+
+// clientKey is a shop and an id within it (a client id or an event id).
+type clientKey struct {
+	shop int64
+	id   string
+}
+
+func sortedClients(m map[clientKey][]funnel.StorefrontEvent) []clientKey {
+	keys := make([]clientKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b clientKey) int {
+		if a.shop != b.shop {
+			return int(a.shop - b.shop)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	return keys
+}
+
+// lockClients takes a PostgreSQL advisory transaction lock per client the
+// group touches, in one global order, so that two transactions folding
+// the same client's visits serialise and cannot deadlock.
+func lockClients(tx *gorm.DB, raw []storefrontEventRow, bots map[clientKey][]funnel.StorefrontEvent) error {
+	var keys []string
+	for _, r := range raw {
+		keys = append(keys, strconv.FormatInt(r.ShopID, 10)+":"+r.ClientID)
+	}
+	for k := range bots {
+		keys = append(keys, strconv.FormatInt(k.shop, 10)+":"+k.id)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	return tx.Exec(`SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.visit'), h))
+		FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(? AS text[])) AS u (k) ORDER BY h) AS l`,
+		pgTextArray(keys)).Error
+}
+
+// pgTextArray is a PostgreSQL text[] literal of xs.
+func pgTextArray(xs []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(x))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// storefrontEventRow is a row of storefront_events.
+type storefrontEventRow struct {
+	ShopID     int64
+	EventID    string
+	ClientID   string
+	Name       string
+	OccurredAt time.Time
+	Event      string
+	ReceivedAt time.Time
+	ev         funnel.StorefrontEvent
+}
+
+func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time) (storefrontEventRow, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return storefrontEventRow{}, fmt.Errorf("encoding event %q: %w", e.ID, err)
+	}
+	return storefrontEventRow{ShopID: shopID, EventID: e.ID, ClientID: e.ClientID, Name: e.Name,
+		OccurredAt: utc(e.At), Event: string(b), ReceivedAt: now, ev: e}, nil
+}
+
+// insertStorefrontEvents inserts rows in multi-row statements, skipping
+// the event ids stored already, and returns the ones it inserted.
+func insertStorefrontEvents(tx *gorm.DB, rows []storefrontEventRow) (map[clientKey]bool, error) {
+	fresh := map[clientKey]bool{}
+	for chunk := range slices.Chunk(rows, storefrontInsertRows) {
+		vals := make([]string, len(chunk))
+		args := make([]any, 0, 7*len(chunk))
+		for i, r := range chunk {
+			vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event, r.ReceivedAt)
+		}
+		var got []struct {
+			ShopID  int64
+			EventID string
+		}
+		err := tx.Raw(`INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
+			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`,
+			args...).Scan(&got).Error
+		if err != nil {
+			return nil, fmt.Errorf("inserting %d storefront events: %w", len(chunk), err)
+		}
+		for _, g := range got {
+			fresh[clientKey{g.ShopID, g.EventID}] = true
+		}
+	}
+	return fresh, nil
+}
+
+// visitRow is a row of visits.
+type visitRow struct {
+	ID              int64
+	ShopID          int64
+	ClientID        string
+	StartedAt       time.Time
+	EndedAt         time.Time
+	Quarter         int64
+	Device          string
+	LandingPageType string
+	Source          string
+	FurthestStage   int
+	Bot             bool
+	Summary         string
+	UpdatedAt       time.Time
+}
+
+// TableName maps visitRow to its table.
+func (visitRow) TableName() string { return "visits" }
+
+// visit decodes the row's summary.
+func (r visitRow) visit() (funnel.Visit, error) {
+	var v funnel.Visit
+	if err := json.Unmarshal([]byte(r.Summary), &v); err != nil {
+		return funnel.Visit{}, fmt.Errorf("decoding visit %d: %w", r.ID, err)
+	}
+	return funnel.MergeVisits(v, funnel.Visit{}), nil
+}
+
+// foldClient folds one client's new events into its stored visits: it
+// loads those whose span comes within funnel.VisitGap of the events,
+// folds, and replaces the loaded visits that changed (or merged) with the
+// result.
+func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time) error {
+	lo, hi := events[0].At, events[0].At
+	for _, e := range events {
+		if e.At.Before(lo) {
+			lo = e.At
+		}
+		if e.At.After(hi) {
+			hi = e.At
+		}
+	}
+	var rows []visitRow
+	err := tx.Where("shop_id = ? AND client_id = ? AND started_at <= ? AND ended_at >= ?",
+		shopID, clientID, utc(hi.Add(funnel.VisitGap)), utc(lo.Add(-funnel.VisitGap))).
+		Order("started_at, id").Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("loading the visits of a client: %w", err)
+	}
+	stored := make([]funnel.Visit, len(rows))
+	for i, r := range rows {
+		if stored[i], err = r.visit(); err != nil {
+			return err
+		}
+	}
+	folded := funnel.Fold(stored, events)
+	// A stored visit the fold left as it was stays; the others go, and
+	// every folded visit that is not one of them is written.
+	var drop []int64
+	keep := make([]bool, len(folded))
+	for i, v := range stored {
+		j := slices.IndexFunc(folded, func(f funnel.Visit) bool { return reflect.DeepEqual(f, v) })
+		if j >= 0 && !keep[j] {
+			keep[j] = true
+			continue
+		}
+		drop = append(drop, rows[i].ID)
+	}
+	if len(drop) > 0 {
+		for _, table := range []string{"visit_tokens", "visit_products", "visits"} {
+			col := "visit_id"
+			if table == "visits" {
+				col = "id"
+			}
+			if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ? AND "+col+" IN ?", shopID, drop).Error; err != nil {
+				return fmt.Errorf("replacing the visits of a client: %w", err)
+			}
+		}
+	}
+	for j, v := range folded {
+		if keep[j] {
+			continue
+		}
+		if err := insertVisit(tx, shopID, v, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertVisit writes one visit with its tokens and products.
+func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding a visit: %w", err)
+	}
+	row := visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
+		Quarter: quarterOf(v.Start), Device: string(v.Device), LandingPageType: string(v.Landing),
+		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now}
+	if err := tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("inserting a visit: %w", err)
+	}
+	var vals []string
+	var args []any
+	for _, kind := range []struct {
+		name   string
+		tokens []string
+	}{{"cart", v.CartTokens}, {"checkout", v.CheckoutTokens}} {
+		for _, t := range kind.tokens {
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
+		}
+	}
+	if len(vals) > 0 {
+		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source)
+			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+		if err != nil {
+			return fmt.Errorf("inserting a visit's tokens: %w", err)
+		}
+	}
+	vals, args = vals[:0], args[:0]
+	for _, id := range slices.Sorted(maps.Keys(v.Products)) {
+		p := v.Products[id]
+		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, shopID, row.ID, id, row.StartedAt, row.Device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue())
+	}
+	if len(vals) > 0 {
+		err := tx.Exec(`INSERT INTO visit_products (shop_id, visit_id, product_id, started_at, device, title, views, adds, add_value)
+			VALUES `+strings.Join(vals, ", "), args...).Error
+		if err != nil {
+			return fmt.Errorf("inserting a visit's products: %w", err)
+		}
+	}
+	return nil
+}
+
+// touchPixels records that each batch's shop's pixel delivered now.
+func touchPixels(tx *gorm.DB, batches []StorefrontBatch, now time.Time) error {
+	ids := make([]int64, 0, len(batches))
+	for _, b := range batches {
+		ids = append(ids, b.ShopID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if err := tx.Exec(`UPDATE pixel_keys SET last_event_at = ? WHERE shop_id IN ?`, now, ids).Error; err != nil {
+		return fmt.Errorf("recording the pixels' last events: %w", err)
+	}
+	return nil
+}
