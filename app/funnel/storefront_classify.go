@@ -322,8 +322,8 @@ func searchHost(host string) bool {
 // utm_source names a search engine, social network or e-mail tool; a tag
 // that says none of these is other. Without tags, the referrer: none, or
 // the shop itself (a self-referral, www. or not), or Shopify's checkout →
-// direct; a search engine → search; a social network → social; a webmail
-// or e-mail tool's click tracker → email; anything else → other.
+// direct; a webmail or e-mail tool's click tracker → email; a search
+// engine → search; a social network → social; anything else → other.
 func SourceOf(utmSource, utmMedium, referrerHost, shopHost string) TrafficSource {
 	utmSource, utmMedium = strings.ToLower(strings.TrimSpace(utmSource)), strings.ToLower(strings.TrimSpace(utmMedium))
 	if utmSource != "" || utmMedium != "" {
@@ -350,12 +350,12 @@ func SourceOf(utmSource, utmMedium, referrerHost, shopHost string) TrafficSource
 	case ref == "" || ref == hostOnly(shopHost) || strings.HasSuffix(ref, ".myshopify.com") ||
 		ref == "checkout.shopify.com" || ref == "shop.app":
 		return SourceDirect
+	case hostIn(ref, emailHosts) || strings.HasPrefix(ref, "webmail."):
+		return SourceEmail // before search: mail.google.com is not a search
 	case searchHost(ref):
 		return SourceSearch
 	case hostIn(ref, socialHosts):
 		return SourceSocial
-	case hostIn(ref, emailHosts) || strings.HasPrefix(ref, "webmail."):
-		return SourceEmail
 	}
 	return SourceOther
 }
