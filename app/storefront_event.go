@@ -39,10 +39,8 @@ func StorefrontEventOf(e shopify.CustomerEvent) funnel.StorefrontEvent {
 		l := e.CartLine()
 		out.ProductID, out.ProductTitle, out.Quantity = l.Merchandise.ID, l.Merchandise.Title, l.Quantity
 		amount(l.Total)
-	case funnel.EventCartViewed:
+	case funnel.EventCartViewed, funnel.EventCart:
 		out.CartToken = e.CartToken()
-	case funnel.EventCart:
-		out.CartToken = e.CustomToken()
 	case funnel.EventScrollDepth:
 		out.ScrollPercent = e.Percent()
 	case funnel.EventAlertDisplayed:

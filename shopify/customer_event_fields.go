@@ -225,23 +225,37 @@ func (e CustomerEvent) CartLine() CartLine {
 // such as gid://shopify/Cart/<token>?key=….
 func (e CustomerEvent) CartID() string { return clip(string(e.data.Cart.V.ID), maxURLText) }
 
-// CartToken returns the cart token inside CartID (CartTokenFromID).
-func (e CustomerEvent) CartToken() string { return CartTokenFromID(e.CartID()) }
+// CartToken returns the cart token of the event: of data.cart.id
+// (cart_viewed) or of customData.token (the embed's funnelscope:cart),
+// read by CartTokenOf. "" when the event has neither.
+func (e CustomerEvent) CartToken() string {
+	if id := e.CartID(); id != "" {
+		return CartTokenOf(id)
+	}
+	return CartTokenOf(e.CustomToken())
+}
 
-// CartTokenFromID returns the token of a cart GID,
-// "gid://shopify/Cart/<token>?key=…" → "<token>", or "" for anything else.
-func CartTokenFromID(id string) string {
-	rest, ok := strings.CutPrefix(id, "gid://shopify/Cart/")
-	if !ok {
+// CartTokenOf returns the cart token, the join key of the carts/* and
+// checkout webhooks' cart token, of a pixel cart id
+// ("gid://shopify/Cart/<token>?key=…") or a /cart.js token
+// ("<token>?key=…"): the part before "?key=". The key is never kept. ""
+// for anything else (another GID, a token with a slash or a space, over
+// 255 bytes).
+func CartTokenOf(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "gid://") {
+		var ok bool
+		if s, ok = strings.CutPrefix(s, "gid://shopify/Cart/"); !ok {
+			return ""
+		}
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" || len(s) > maxFieldText || strings.ContainsAny(s, "/ \t\n") {
 		return ""
 	}
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	if rest == "" || len(rest) > maxFieldText || strings.ContainsAny(rest, "/ ") {
-		return ""
-	}
-	return rest
+	return s
 }
 
 // CheckoutToken returns data.checkout.token: the checkout webhook's token
@@ -299,6 +313,6 @@ func (e CustomerEvent) Percent() int {
 	return int(p)
 }
 
-// CustomToken returns customData.token (funnelscope:cart: the /cart.js
-// token).
+// CustomToken returns customData.token as sent (funnelscope:cart: the
+// /cart.js token, "<token>?key=…"); CartToken is its join key.
 func (e CustomerEvent) CustomToken() string { return clip(string(e.custom.Token), maxFieldText) }

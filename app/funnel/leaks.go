@@ -76,42 +76,72 @@ func RankLeaks(r Report, elapsed time.Duration) []Leak {
 	leaks := make([]Leak, 0, len(bench))
 	for i, b := range bench {
 		from, to := b.To-1, b.To
-		entering := byKey[from.Key()].Sessions
-		reached := byKey[to.Key()].Sessions
-		l := Leak{
-			From: from.Key(), To: to.Key(), Label: from.Label() + " → " + to.Label(),
-			Entering: entering, Reached: reached, Band: Judge(b, entering, reached),
-			Typical: b.Typical, Good: b.Good, Hint: b.Hint, Source: b.Source,
+		later := 1.0
+		for _, l := range bench[i+1:] {
+			later *= l.Typical
 		}
-		switch {
-		case hidden && to <= known:
-			// One segment value's step before its attribute is known.
-			l.Band = VerdictNotKnown
-		case entering > 0:
-			lo, hi := Wilson(reached, entering)
-			l.Rate, l.RateLow, l.RateHigh = rate(reached, entering), &lo, &hi
-			downstream := 1.0
-			if reached > 0 {
-				downstream = float64(completed) / float64(reached)
-			} else {
-				for _, later := range bench[i+1:] {
-					downstream *= later.Typical
-				}
-			}
-			if l.Band == VerdictBelow && aov > 0 {
-				worth := float64(entering) * downstream * float64(aov)
-				l.Opportunity = toMinor(worth * (b.Typical - *l.Rate))
-				l.Uncertainty = toMinor(worth * (hi - lo) / 2)
-				if elapsed > 0 {
-					scale := float64(Month) / float64(elapsed)
-					l.Monthly = RoundEstimate(toMinor(float64(l.Opportunity)*scale), toMinor(float64(l.Uncertainty)*scale))
-				}
-			}
-		}
-		l.Value = FormatMoney(RoundEstimate(l.Opportunity, l.Uncertainty))
-		l.MonthlyValue = FormatMoney(l.Monthly)
-		leaks = append(leaks, l)
+		leaks = append(leaks, priceStep(step{
+			from: from.Key(), to: to.Key(), label: from.Label() + " → " + to.Label(),
+			entering: byKey[from.Key()].Sessions, reached: byKey[to.Key()].Sessions, completed: completed,
+			laterTypical: later, hidden: hidden && to <= known,
+		}, b, aov, elapsed))
 	}
+	sortLeaks(leaks)
+	return leaks
+}
+
+// step is one transition of a funnel as priceStep judges it: its keys and
+// label, the sessions (or visits) entering and reaching it, those
+// completed at the end of the funnel, the product of the typical rates of
+// the steps after it, and whether its rate is not known (a segment's step
+// before its attribute is known).
+type step struct {
+	from, to, label              string
+	entering, reached, completed int64
+	laterTypical                 float64
+	hidden                       bool
+}
+
+// priceStep judges one step against b and prices it: the one rule of
+// "what to fix first", for the cart funnel's steps and the storefront's.
+// The conversion from the step's end to an order is the funnel's own
+// (completed over reached) when the step has reached sessions, else
+// laterTypical; a step below typical is worth entering × (typical − rate)
+// × that conversion × aov.
+func priceStep(s step, b Benchmark, aov int64, elapsed time.Duration) Leak {
+	l := Leak{
+		From: s.from, To: s.to, Label: s.label,
+		Entering: s.entering, Reached: s.reached, Band: Judge(b, s.entering, s.reached),
+		Typical: b.Typical, Good: b.Good, Hint: b.Hint, Source: b.Source,
+	}
+	switch {
+	case s.hidden:
+		l.Band = VerdictNotKnown
+	case s.entering > 0:
+		lo, hi := Wilson(s.reached, s.entering)
+		l.Rate, l.RateLow, l.RateHigh = rate(s.reached, s.entering), &lo, &hi
+		downstream := s.laterTypical
+		if s.reached > 0 {
+			downstream = float64(s.completed) / float64(s.reached)
+		}
+		if l.Band == VerdictBelow && aov > 0 {
+			worth := float64(s.entering) * downstream * float64(aov)
+			l.Opportunity = toMinor(worth * (b.Typical - *l.Rate))
+			l.Uncertainty = toMinor(worth * (hi - lo) / 2)
+			if elapsed > 0 {
+				scale := float64(Month) / float64(elapsed)
+				l.Monthly = RoundEstimate(toMinor(float64(l.Opportunity)*scale), toMinor(float64(l.Uncertainty)*scale))
+			}
+		}
+	}
+	l.Value = FormatMoney(RoundEstimate(l.Opportunity, l.Uncertainty))
+	l.MonthlyValue = FormatMoney(l.Monthly)
+	return l
+}
+
+// sortLeaks puts the steps below typical first, the largest opportunity
+// first, then the others in their order.
+func sortLeaks(leaks []Leak) {
 	sort.SliceStable(leaks, func(i, j int) bool {
 		bi, bj := leaks[i].Band == VerdictBelow, leaks[j].Band == VerdictBelow
 		if bi != bj {
@@ -119,7 +149,6 @@ func RankLeaks(r Report, elapsed time.Duration) []Leak {
 		}
 		return leaks[i].Opportunity > leaks[j].Opportunity
 	})
-	return leaks
 }
 
 // FixFirst returns the leaks "what to fix first" lists: those below

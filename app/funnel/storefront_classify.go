@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -33,10 +34,39 @@ func (d Device) Label() string {
 	return "Unknown"
 }
 
+// The user-agent words DeviceOf looks for, lower case.
 var (
-	tabletUA = regexp.MustCompile(`(?i)ipad|tablet|kindle|silk/|playbook|nexus (7|9|10)|sm-t\d|\btab\b`)
-	mobileUA = regexp.MustCompile(`(?i)mobi|iphone|ipod|android|windows phone|blackberry|bb10|opera mini|webos`)
+	tabletWords = []string{"ipad", "tablet", "kindle", "silk/", "playbook", "nexus 7", "nexus 9", "nexus 10"}
+	mobileWords = []string{"mobi", "iphone", "ipod", "android", "windows phone", "blackberry", "bb10", "opera mini", "webos"}
 )
+
+// containsAny reports whether s contains one of words.
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// samsungTablet reports whether a lower-case user agent names a Samsung
+// Galaxy Tab model ("sm-t…" followed by a digit, or "sm-x…").
+func samsungTablet(ua string) bool {
+	for _, p := range []string{"sm-t", "sm-x"} {
+		for i := strings.Index(ua, p); i >= 0; {
+			if j := i + len(p); j < len(ua) && ua[j] >= '0' && ua[j] <= '9' {
+				return true
+			}
+			next := strings.Index(ua[i+1:], p)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	return false
+}
 
 // Widths DeviceOf falls back on when there is no user agent: below
 // MobileMaxWidth CSS pixels a phone, below TabletMaxWidth a tablet.
@@ -76,27 +106,61 @@ func DeviceOf(userAgent string, innerWidth int) Device {
 	}
 	lower := strings.ToLower(userAgent)
 	switch {
-	case tabletUA.MatchString(userAgent):
+	case containsAny(lower, tabletWords) || samsungTablet(lower):
 		return DeviceTablet
 	case strings.Contains(lower, "android") && !strings.Contains(lower, "mobile"):
 		return DeviceTablet
-	case mobileUA.MatchString(userAgent):
+	case containsAny(lower, mobileWords):
 		return DeviceMobile
 	}
 	return DeviceDesktop
 }
 
-// botUA matches crawlers, monitors, HTTP libraries and headless or
-// automated browsers by name; genericBot any word ending in bot, crawler
-// or spider. "Cubot" is a phone maker, not a bot.
-var (
-	botUA = regexp.MustCompile(`(?i)headlesschrome|phantomjs|lighthouse|pagespeed|gtmetrix|pingdom|uptimerobot|slurp|` +
-		`facebookexternalhit|ahrefs|semrush|mj12|dotbot|yandex|baiduspider|bytespider|petalbot|applebot|duckduck|` +
-		`gptbot|ccbot|claudebot|perplexity|puppeteer|playwright|selenium|webdriver|cypress|` +
-		`python-requests|python-urllib|aiohttp|curl/|wget/|go-http-client|node-fetch|axios/|okhttp|java/|libwww|httpclient|scrapy`)
-	genericBot = regexp.MustCompile(`(?i)\b[a-z]*(bot|crawler|spider)\b`)
-	notBot     = regexp.MustCompile(`(?i)\bcubot\b`)
-)
+// botWords are the lower-case names of crawlers, monitors, HTTP libraries
+// and headless or automated browsers that do not end in "bot", "crawler"
+// or "spider" (which IsBot matches as words on their own).
+var botWords = []string{
+	"headlesschrome", "phantomjs", "lighthouse", "pagespeed", "gtmetrix", "pingdom", "slurp",
+	"facebookexternalhit", "ahrefs", "semrush", "mj12", "yandex", "baiduspider", "bytespider", "applebot",
+	"duckduck", "perplexity", "puppeteer", "playwright", "selenium", "webdriver", "cypress",
+	"python-requests", "python-urllib", "aiohttp", "curl/", "wget/", "go-http-client", "node-fetch",
+	"axios/", "okhttp", "java/", "libwww", "httpclient", "scrapy",
+}
+
+// notBotWords end in "bot" and are no bot: Cubot is a phone maker.
+var notBotWords = []string{"cubot"}
+
+// botSuffixes end the words of a user agent that name a bot.
+var botSuffixes = []string{"bot", "crawler", "spider"}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// hasBotWord reports whether a lower-case user agent has a word (a run of
+// letters) ending in one of botSuffixes, other than notBotWords.
+func hasBotWord(ua string) bool {
+	for _, suf := range botSuffixes {
+		for from := 0; ; {
+			i := strings.Index(ua[from:], suf)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(suf)
+			from = i + 1
+			if end < len(ua) && isLetter(ua[end]) {
+				continue
+			}
+			start := i
+			for start > 0 && isLetter(ua[start-1]) {
+				start--
+			}
+			if !slices.Contains(notBotWords, ua[start:end]) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // IsBot reports whether userAgent is a crawler or a headless or automated
 // browser: Googlebot, bingbot, AhrefsBot and every "…bot", crawler and
@@ -105,15 +169,8 @@ var (
 // a user agent are counted apart and left out of reports. An empty user
 // agent is not a bot (DOM events carry no context).
 func IsBot(userAgent string) bool {
-	if botUA.MatchString(userAgent) {
-		return true
-	}
-	for _, m := range genericBot.FindAllString(userAgent, -1) {
-		if !notBot.MatchString(m) {
-			return true
-		}
-	}
-	return false
+	lower := strings.ToLower(userAgent)
+	return containsAny(lower, botWords) || hasBotWord(lower)
 }
 
 // PageType is the kind of storefront page an event happened on.
@@ -209,19 +266,53 @@ func TrafficSources() []TrafficSource {
 	return []TrafficSource{SourceSearch, SourceSocial, SourceEmail, SourcePaid, SourceDirect, SourceOther}
 }
 
+// The hosts and UTM values SourceOf knows, lower case.
 var (
-	searchHost = regexp.MustCompile(`(?i)(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|startpage|qwant|naver|seznam|search\.brave)\.[a-z.]+$`)
-	socialHost = regexp.MustCompile(`(?i)(^|\.)(facebook\.com|fb\.com|fb\.me|instagram\.com|t\.co|twitter\.com|x\.com|tiktok\.com|pinterest\.[a-z.]+|pin\.it|linkedin\.com|lnkd\.in|reddit\.com|youtube\.com|youtu\.be|snapchat\.com|threads\.net|whatsapp\.com|telegram\.org|t\.me|tumblr\.com|vk\.com)$`)
-	emailHost  = regexp.MustCompile(`(?i)(^|\.)(mail\.google\.com|outlook\.live\.com|outlook\.office\.com|outlook\.office365\.com|mail\.yahoo\.com|mail\.aol\.com|mail\.proton\.me|webmail\.[a-z.]+|klclick\d?\.com|klaviyomail\.com|list-manage\.com|mailchi\.mp|omnisend\.com|sendgrid\.net)$`)
+	// searchEngines are matched as any label of the referrer's host but
+	// the last (google.com, google.co.uk, www.bing.com).
+	searchEngines = []string{"google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "ecosia", "startpage", "qwant", "naver", "seznam"}
+	// socialHosts and emailHosts are matched as the host or a suffix after
+	// a dot.
+	socialHosts = []string{"facebook.com", "fb.com", "fb.me", "instagram.com", "t.co", "twitter.com", "x.com", "tiktok.com",
+		"pinterest.com", "pin.it", "linkedin.com", "lnkd.in", "reddit.com", "youtube.com", "youtu.be", "snapchat.com",
+		"threads.net", "whatsapp.com", "t.me", "tumblr.com", "vk.com"}
+	emailHosts = []string{"mail.google.com", "outlook.live.com", "outlook.office.com", "outlook.office365.com",
+		"mail.yahoo.com", "mail.aol.com", "mail.proton.me", "klclick.com", "klclick1.com", "klclick2.com",
+		"klclick3.com", "klaviyomail.com", "list-manage.com", "mailchi.mp", "omnisend.com", "sendgrid.net"}
 
-	emailMedium  = regexp.MustCompile(`(?i)^(e-?mail|newsletter|klaviyo|sms)`)
-	socialMedium = regexp.MustCompile(`(?i)^(social|sm|social[-_ ]?media|social[-_ ]?network|organic[-_ ]?social)$`)
-	paidMedium   = regexp.MustCompile(`(?i)^(cpc|ppc|cpm|cpa|cpv|paid.*|display|banner|ads?|retargeting|affiliate)$`)
-	searchMedium = regexp.MustCompile(`(?i)^(organic|seo)$`)
-	searchSource = regexp.MustCompile(`(?i)^(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia)$`)
-	socialSource = regexp.MustCompile(`(?i)^(facebook|fb|ig|instagram|meta|twitter|x|tiktok|pinterest|linkedin|reddit|youtube|snapchat|threads|whatsapp)$`)
-	emailSource  = regexp.MustCompile(`(?i)^(klaviyo|mailchimp|omnisend|newsletter|email|sendgrid|brevo|sms)$`)
+	emailMediums  = []string{"email", "e-mail", "newsletter", "klaviyo", "sms"}
+	socialMediums = []string{"social", "sm", "social-media", "social_media", "socialmedia", "social-network", "organic-social", "organic_social"}
+	paidMediums   = []string{"cpc", "ppc", "cpm", "cpa", "cpv", "display", "banner", "ad", "ads", "retargeting", "affiliate"}
+	searchMediums = []string{"organic", "seo"}
+	searchSources = []string{"google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "ecosia"}
+	socialSources = []string{"facebook", "fb", "ig", "instagram", "meta", "twitter", "x", "tiktok", "pinterest", "linkedin",
+		"reddit", "youtube", "snapchat", "threads", "whatsapp"}
+	emailSources = []string{"klaviyo", "mailchimp", "omnisend", "newsletter", "email", "sendgrid", "brevo", "sms"}
 )
+
+// hostIn reports whether host is one of hosts or a subdomain of one.
+func hostIn(host string, hosts []string) bool {
+	for _, h := range hosts {
+		if host == h || strings.HasSuffix(host, "."+h) {
+			return true
+		}
+	}
+	return false
+}
+
+// searchHost reports whether host is a search engine's.
+func searchHost(host string) bool {
+	if host == "search.brave.com" {
+		return true
+	}
+	labels := strings.Split(host, ".")
+	for _, l := range labels[:len(labels)-1] {
+		if slices.Contains(searchEngines, l) {
+			return true
+		}
+	}
+	return false
+}
 
 // SourceOf classifies where a visit came from, from the landing page's
 // utm_source and utm_medium, the referrer's host and the storefront's own
@@ -231,25 +322,25 @@ var (
 // utm_source names a search engine, social network or e-mail tool; a tag
 // that says none of these is other. Without tags, the referrer: none, or
 // the shop itself (a self-referral, www. or not), or Shopify's checkout →
-// direct; a search engine → search; a social network → social; a webmail
-// or e-mail tool's click tracker → email; anything else → other.
+// direct; a webmail or e-mail tool's click tracker → email; a search
+// engine → search; a social network → social; anything else → other.
 func SourceOf(utmSource, utmMedium, referrerHost, shopHost string) TrafficSource {
-	utmSource, utmMedium = strings.TrimSpace(utmSource), strings.TrimSpace(utmMedium)
+	utmSource, utmMedium = strings.ToLower(strings.TrimSpace(utmSource)), strings.ToLower(strings.TrimSpace(utmMedium))
 	if utmSource != "" || utmMedium != "" {
 		switch {
-		case emailMedium.MatchString(utmMedium):
+		case slices.Contains(emailMediums, utmMedium):
 			return SourceEmail
-		case socialMedium.MatchString(utmMedium):
+		case slices.Contains(socialMediums, utmMedium):
 			return SourceSocial
-		case paidMedium.MatchString(utmMedium):
+		case slices.Contains(paidMediums, utmMedium) || strings.HasPrefix(utmMedium, "paid"):
 			return SourcePaid
-		case searchMedium.MatchString(utmMedium):
+		case slices.Contains(searchMediums, utmMedium):
 			return SourceSearch
-		case emailSource.MatchString(utmSource):
+		case slices.Contains(emailSources, utmSource):
 			return SourceEmail
-		case socialSource.MatchString(utmSource):
+		case slices.Contains(socialSources, utmSource):
 			return SourceSocial
-		case searchSource.MatchString(utmSource):
+		case slices.Contains(searchSources, utmSource):
 			return SourceSearch
 		}
 		return SourceOther
@@ -259,12 +350,12 @@ func SourceOf(utmSource, utmMedium, referrerHost, shopHost string) TrafficSource
 	case ref == "" || ref == hostOnly(shopHost) || strings.HasSuffix(ref, ".myshopify.com") ||
 		ref == "checkout.shopify.com" || ref == "shop.app":
 		return SourceDirect
-	case searchHost.MatchString(ref):
+	case hostIn(ref, emailHosts) || strings.HasPrefix(ref, "webmail."):
+		return SourceEmail // before search: mail.google.com is not a search
+	case searchHost(ref):
 		return SourceSearch
-	case socialHost.MatchString(ref):
+	case hostIn(ref, socialHosts):
 		return SourceSocial
-	case emailHost.MatchString(ref):
-		return SourceEmail
 	}
 	return SourceOther
 }
