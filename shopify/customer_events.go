@@ -112,7 +112,7 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 	for i, ev := range events {
 		e, err := parseCustomerEvent(ev)
 		if err != nil {
-			return CollectBatch{}, fmt.Errorf("%w: event %d: %s", ErrBadBatch, i, err)
+			return CollectBatch{}, fmt.Errorf("%w: event %d: %w", ErrBadBatch, i, err)
 		}
 		b.Events = append(b.Events, e)
 	}

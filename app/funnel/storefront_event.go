@@ -102,9 +102,6 @@ func (e StorefrontEvent) Device() Device { return DeviceOf(e.UserAgent, e.InnerW
 // browser (IsBot).
 func (e StorefrontEvent) Bot() bool { return IsBot(e.UserAgent) }
 
-// key is the event's place in the total order visits use: time, then id.
-func (e StorefrontEvent) key() EventKey { return EventKey{At: e.At, ID: e.ID} }
-
 // KeptQuery returns the parameters of a page's query string (with or
 // without its "?") that visits read, the one list of them: utm_*, filter.*,
 // sort_by, variant and page, encoded in key order. Every other parameter is
