@@ -90,8 +90,13 @@ func TestSessionEveryColumnRoundTrips(t *testing.T) {
 		}
 		// Every field of the session has a value by now, so every column
 		// was written and read back: a new field needs one here.
+		// Device and LandingPageType are no columns: they are read from
+		// the joined visit (funnel.JoinVisit), which the visit tests cover.
 		v := reflect.ValueOf(want)
 		for i := range v.NumField() {
+			if name := v.Type().Field(i).Name; name == "Device" || name == "LandingPageType" {
+				continue
+			}
 			if v.Field(i).IsZero() {
 				t.Fatalf("bad expectation: the test gives Session.%s no value", v.Type().Field(i).Name)
 			}
