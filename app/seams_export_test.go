@@ -90,9 +90,10 @@ func (g *CommitGate) Open() { g.openOnce.Do(func() { close(g.open) }) }
 // WaitingCommits returns how many deliveries wait in the group commit's
 // queue (not yet taken into a batch), and whether it is stopping.
 func (a *App) WaitingCommits() (waiting int, stopping bool) {
-	a.commits.mu.Lock()
-	defer a.commits.mu.Unlock()
-	return len(a.commits.queue), a.commits.stopping
+	q := a.commits.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.queue), q.stopping
 }
 
 // UnfinishedJobsForTest returns the kinds of the jobs in the queue that

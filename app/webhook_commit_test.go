@@ -101,15 +101,14 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 	forEachCommit(t, func(t *testing.T, st *store.Store, g *groupCommit, shop store.Shop, _ prometheus.Histogram) {
 		const ghost = "ghost.myshopify.com"
 		g.shops.ids = map[string]cachedShop{ghost: {id: shop.ID + 1000, until: time.Now().Add(time.Hour)}}
-		var batch []*waitingDelivery
+		var batch []pendingDelivery
 		for i, domain := range []string{shop.Domain, ghost, shop.Domain, "unknown.myshopify.com"} {
 			d, ev := cartDelivery(domain, fmt.Sprintf("wh-%d", i), fmt.Sprintf("cart-%d", i))
-			batch = append(batch, &waitingDelivery{delivery: d, event: ev, done: make(chan commitResult, 1)})
+			batch = append(batch, pendingDelivery{delivery: d, event: ev})
 		}
-		g.commit(context.Background(), batch)
+		results := g.commit(context.Background(), batch)
 		want := []string{"committed", "failed", "committed", "not installed"}
-		for i, w := range batch {
-			r := <-w.done
+		for i, r := range results {
 			got := "committed"
 			switch {
 			case r.err != nil:
@@ -120,6 +119,9 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 			if got != want[i] {
 				t.Errorf("delivery %d: %s (%+v), want %s", i, got, r, want[i])
 			}
+		}
+		if len(results) != len(want) {
+			t.Errorf("%d answers for %d deliveries", len(results), len(want))
 		}
 		list, _, err := st.ListSessions(context.Background(), store.SessionFilter{ShopID: shop.ID})
 		if err != nil || len(list) != 2 {
