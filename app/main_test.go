@@ -8,6 +8,6 @@ import (
 // TestMain stops the shared Chromium once every test has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	chromium.stop()
+	chromium.Stop()
 	os.Exit(code)
 }

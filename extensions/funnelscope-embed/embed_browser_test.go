@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/funnelscope/funnelscope/internal/testkit"
 )
 
 // The storefront these tests serve: three theme-like pages (testdata/),
@@ -681,66 +682,19 @@ func TestBadSettingsAndLateAnalyticsThrowNothing(t *testing.T) {
 	p.settle(want...)
 }
 
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// chromium is the test binary's one headless Chromium, started by the first
-// browser test and stopped by TestMain.
-var chromium struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel context.CancelFunc
-	err    error
-}
+// chromium is the test binary's one headless Chromium; TestMain stops it.
+var chromium testkit.Chromium
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if chromium.cancel != nil {
-		chromium.cancel()
-	}
+	chromium.Stop()
 	os.Exit(code)
 }
 
-// browser opens a tab in the shared Chromium, in a browser context of its
-// own, bounded by timeout. A missing Chromium fails the test; it never
-// skips. Chromium resolves no host but 127.0.0.1: the page reaches only the
-// test's storefront.
+// browser opens a tab in the shared Chromium (testkit.Chromium.Tab), in a
+// browser context of its own, bounded by timeout. Chromium resolves no host
+// but 127.0.0.1: the page reaches only the test's storefront.
 func browser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	chromium.once.Do(func() {
-		if _, err := os.Stat(chromiumPath); err != nil {
-			chromium.err = fmt.Errorf("the browser tests need Chromium at %s (apt-get install -y chromium): %w", chromiumPath, err)
-			return
-		}
-		actx, acancel := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(chromiumPath),
-			chromedp.Flag("headless", "new"),
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.NoFirstRun,
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-background-timer-throttling", true),
-			chromedp.Flag("disable-backgrounding-occluded-windows", true),
-			chromedp.Flag("disable-renderer-backgrounding", true),
-			chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-			chromedp.WindowSize(1280, 900),
-		)
-		bctx, bcancel := chromedp.NewContext(actx)
-		chromium.ctx, chromium.cancel = bctx, func() { bcancel(); acancel() }
-		if err := chromedp.Do(bctx); err != nil {
-			chromium.err = fmt.Errorf("starting Chromium: %w", err)
-		}
-	})
-	if chromium.err != nil {
-		t.Fatal(chromium.err)
-	}
-	tabCtx, closeTab := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(closeTab)
-	ctx, cancel := context.WithTimeout(tabCtx, timeout)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("opening a tab in Chromium: %v", err)
-	}
-	return ctx
+	return chromium.Tab(t, timeout)
 }
