@@ -1,8 +1,8 @@
 // Package testkit holds the helpers the tests of several packages share: a
 // settable clock, the repository's Shopify payloads, a log buffer the app's
 // goroutines write while a test reads it, one shared headless Chromium per
-// test binary, and a bounded wait for background
-// work. It imports nothing of ours, so that any package's tests may use it
+// test binary, and a bounded wait for background work. It imports nothing
+// of ours, so that any package's tests may use it
 // without linking the store; a shop installed in a store is
 // storetest.Install. It is for tests only.
 package testkit
