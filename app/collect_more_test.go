@@ -172,17 +172,7 @@ func TestCollectRateLimit(t *testing.T) {
 // is stored.
 func TestCollectDatabaseDown(t *testing.T) {
 	t.Parallel()
-	base, err := url.Parse(storetest.URL(t, store.DialectPostgres))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newFaultProxy(t, base.Host)
-	base.Host = proxy.ln.Addr().String()
-	st, err := store.Open(context.Background(), base.String(), store.Options{EncryptionKey: storetest.Key()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st, proxy := storeBehindProxy(t)
 	h := newHarness(t, st)
 	h.clock.Set(visitArrival)
 	shopID, key := h.pixelShop(visitShop)

@@ -76,11 +76,10 @@ func (p *faultProxy) setDown(down bool) {
 	}
 }
 
-// TestWebhookDatabaseDown: while PostgreSQL is unreachable the endpoint
-// answers 5xx, so Shopify retries; once it is back the app recovers by itself
-// and the retried delivery is applied.
-func TestWebhookDatabaseDown(t *testing.T) {
-	t.Parallel()
+// storeBehindProxy opens a store on a fresh PostgreSQL database reached
+// through a fault proxy, which a test cuts to take the database down.
+func storeBehindProxy(t *testing.T) (*store.Store, *faultProxy) {
+	t.Helper()
 	base, err := url.Parse(storetest.URL(t, store.DialectPostgres))
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +91,15 @@ func TestWebhookDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	return st, proxy
+}
+
+// TestWebhookDatabaseDown: while PostgreSQL is unreachable the endpoint
+// answers 5xx, so Shopify retries; once it is back the app recovers by itself
+// and the retried delivery is applied.
+func TestWebhookDatabaseDown(t *testing.T) {
+	t.Parallel()
+	st, proxy := storeBehindProxy(t)
 	h := newHarness(t, st)
 	const shop = "flaky.myshopify.com"
 	h.install(shop)
