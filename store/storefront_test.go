@@ -148,7 +148,7 @@ func TestOrderCompletesVisit(t *testing.T) {
 			t.Errorf("tally by device: %+v", tallies.Segments)
 		}
 		if len(tallies.Products) != 1 || tallies.Products[0].Views != 3 || tallies.Products[0].Adds != 3 ||
-			tallies.Products[0].AddValue != 4500 || tallies.Products[0].Title != "Mug" {
+			tallies.Products[0].AddValue != 4500 || tallies.Products[0].Title != "Mug" || tallies.Products[0].Orders != 2 {
 			t.Errorf("products: %+v", tallies.Products)
 		}
 		if tallies.Devices[funnel.DeviceDesktop] == nil || tallies.Devices[funnel.DeviceDesktop].Visits() != 3 {

@@ -65,29 +65,15 @@ func (s *Store) visitOrders(ctx context.Context, shopID int64, start, end time.T
 	return out, nil
 }
 
-// ProductTally is one product's line of the storefront report's product
-// table over a range: the distinct product views and adds to cart its
-// visits counted (funnel.ProductActivity) and the value added, and the
-// visits that viewed it and that added it.
-type ProductTally struct {
-	ProductID  string
-	Title      string
-	Views      int64
-	Adds       int64
-	AddValue   int64
-	ViewVisits int64
-	AddVisits  int64
-}
-
 // StorefrontTallies is what the storefront report reads for a range: the
 // tally of the (non-bot) visits by segment value (AllSegment alone when
 // there is no segment), by device (every device, for the device
-// comparison; "unknown" for visits with no user agent), and the products,
-// most viewed first. Bot visits count only in the tallies' Bots.
+// comparison; "unknown" for visits with no user agent), and the products
+// (funnel.ProductTallies), most viewed first. Bot visits count only in the tallies' Bots.
 type StorefrontTallies struct {
 	Segments map[string]*funnel.StorefrontTally
 	Devices  map[funnel.Device]*funnel.StorefrontTally
-	Products []ProductTally
+	Products []funnel.ProductTally
 }
 
 // StorefrontTallies tallies the shop's visits that started in the days of
@@ -104,8 +90,7 @@ func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel
 		return StorefrontTallies{}, err
 	}
 	out := StorefrontTallies{Segments: map[string]*funnel.StorefrontTally{}, Devices: map[funnel.Device]*funnel.StorefrontTally{}}
-	products := map[string]*ProductTally{}
-	titles := map[string]funnel.EventKey{}
+	products := funnel.ProductTallies{}
 	for _, v := range visits {
 		key := AllSegment
 		if segment != "" {
@@ -113,38 +98,10 @@ func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel
 		}
 		addTally(out.Segments, key, v)
 		addTally(out.Devices, funnel.Device(funnel.VisitSegmentValue(v, funnel.SegmentDevice)), v)
-		if v.Bot {
-			continue
-		}
-		for id, p := range v.Products {
-			pt := products[id]
-			if pt == nil {
-				pt = &ProductTally{ProductID: id}
-				products[id] = pt
-			}
-			if p.Title != "" && (titles[id].IsZero() || titles[id].Before(p.TitleFrom)) {
-				pt.Title, titles[id] = p.Title, p.TitleFrom
-			}
-			pt.Views += int64(p.ViewCount())
-			pt.Adds += int64(p.AddCount())
-			pt.AddValue, _ = funnel.AddAmount(pt.AddValue, p.AddValue())
-			if p.ViewCount() > 0 {
-				pt.ViewVisits++
-			}
-			if p.AddCount() > 0 {
-				pt.AddVisits++
-			}
-		}
+		products.Add(v)
 	}
-	for _, p := range products {
-		out.Products = append(out.Products, *p)
-	}
-	slices.SortFunc(out.Products, func(a, b ProductTally) int {
-		if c := cmp.Compare(b.Views, a.Views); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ProductID, b.ProductID)
-	})
+	out.Products = products.Rows()
+	slices.SortStableFunc(out.Products, func(a, b funnel.ProductTally) int { return cmp.Compare(b.Views, a.Views) })
 	return out, nil
 }
 
