@@ -20,19 +20,21 @@ import (
 // page_viewed), with what the app would store for it: the reduced events
 // (funnel.StorefrontEvent as JSON) and the visit as it stands after each
 // page. Every generated visit is the template with its client id, tokens,
-// event ids and times replaced (strings.Replacer), so that generating
+// event ids and times replaced (each template string is cut at them once), so that generating
 // costs the same throughout a measurement and nothing is parsed.
 type visitTemplate struct {
 	raw     []string // each event as the pixel posts it, compact JSON
 	reduced []string // each event as storefront_events.event stores it
 	names   []string
 	at      []time.Time
-	pages   []int          // the index of each page's first event
+	pages   []int           // the index of each page's first event
 	visits  []templateVisit // the visit after each page
 	// old are the strings a generated visit replaces: client id, tokens,
 	// then per event its id and its time in both spellings.
 	clientID, cartToken, cartKey, checkoutToken string
 	ids                                         []string
+	// The strings above cut at the old strings (compile).
+	rawCut, reducedCut, summaryCut []slotted
 }
 
 // templateVisit is the visits row of the template's visit after a page.
@@ -114,6 +116,7 @@ func loadVisitTemplate() (*visitTemplate, error) {
 		t.visits = append(t.visits, templateVisit{start: v.Start, end: v.End, device: string(v.Device),
 			landing: string(v.Landing), source: string(v.Source), furthest: int(v.Furthest()), summary: string(b)})
 	}
+	t.compile()
 	return t, nil
 }
 
@@ -156,6 +159,70 @@ func (t *visitTemplate) meanBatch() float64 {
 	return events / batches
 }
 
+// slotted is a template string cut at the strings a generated visit
+// replaces: parts[0] slot[0] parts[1] slot[1] … parts[n].
+type slotted struct {
+	parts []string
+	slots []int
+}
+
+// cut splits s at every occurrence of any of old (leftmost, then longest
+// first), naming each by its index in old.
+func cut(s string, old []string) slotted {
+	var out slotted
+	start := 0
+	for i := 0; i < len(s); {
+		best := -1
+		for k, o := range old {
+			if strings.HasPrefix(s[i:], o) && (best < 0 || len(o) > len(old[best])) {
+				best = k
+			}
+		}
+		if best < 0 {
+			i++
+			continue
+		}
+		out.parts = append(out.parts, s[start:i])
+		out.slots = append(out.slots, best)
+		i += len(old[best])
+		start = i
+	}
+	out.parts = append(out.parts, s[start:])
+	return out
+}
+
+// fill writes s with each slot replaced by its new string.
+func (s slotted) fill(b *bytes.Buffer, repl []string) {
+	for i, p := range s.parts {
+		b.WriteString(p)
+		if i < len(s.slots) {
+			b.WriteString(repl[s.slots[i]])
+		}
+	}
+}
+
+func (s slotted) string(repl []string) string {
+	var b bytes.Buffer
+	s.fill(&b, repl)
+	return b.String()
+}
+
+// compile cuts the template's strings at the old strings of genVisit's
+// replacements.
+func (t *visitTemplate) compile() {
+	old := []string{t.clientID, t.cartToken, t.cartKey, t.checkoutToken}
+	for i, id := range t.ids {
+		old = append(old, id, `"`+pixelTime(t.at[i])+`"`, `"`+t.at[i].Format(time.RFC3339Nano)+`"`)
+	}
+	for i := range t.raw {
+		t.rawCut = append(t.rawCut, cut(t.raw[i], old))
+		t.reducedCut = append(t.reducedCut, cut(t.reduced[i], old))
+	}
+	for _, v := range t.visits {
+		t.summaryCut = append(t.summaryCut, cut(v.summary, old))
+	}
+}
+
 // collectBatch is one page's batch of one generated visit: its body for
 // the app, or its rows for the ceiling.
 type collectBatch struct {
@@ -189,8 +256,8 @@ type genVisit struct {
 	next      int // its next page
 	shift     time.Duration
 	clientID  string
-	replacer  *strings.Replacer
-	shopFrame string // {"shop":…,"key":…,"events":[
+	repl      []string // the new strings of compile's old ones
+	shopFrame string   // {"shop":…,"key":…,"events":[
 }
 
 // collectStream generates interleaved visits over the shops, 200 at a
@@ -215,16 +282,11 @@ func collectStream(done <-chan struct{}, t *visitTemplate, prefix string, domain
 			for v.stop = 0; v.stop < len(visitStops)-1 && x >= visitStops[v.stop]; v.stop++ {
 				x -= visitStops[v.stop]
 			}
-			pairs := []string{t.clientID, v.clientID,
-				t.cartToken, fmt.Sprintf("%sC%030d", prefix, n), t.cartKey, fmt.Sprintf("%032x", n),
-				t.checkoutToken, fmt.Sprintf("%sk%030d", prefix, n)}
-			for i, id := range t.ids {
+			v.repl = append(v.repl, v.clientID, fmt.Sprintf("%sC%030d", prefix, n), fmt.Sprintf("%032x", n), fmt.Sprintf("%sk%030d", prefix, n))
+			for i := range t.ids {
 				at := t.at[i].Add(v.shift)
-				pairs = append(pairs, id, fmt.Sprintf("sh-%s%d-%d", prefix, n, i),
-					`"`+pixelTime(t.at[i])+`"`, `"`+pixelTime(at)+`"`,
-					`"`+t.at[i].Format(time.RFC3339Nano)+`"`, `"`+at.Format(time.RFC3339Nano)+`"`)
+				v.repl = append(v.repl, fmt.Sprintf("sh-%s%d-%d", prefix, n, i), `"`+pixelTime(at)+`"`, `"`+at.Format(time.RFC3339Nano)+`"`)
 			}
-			v.replacer = strings.NewReplacer(pairs...)
 			v.shopFrame = `{"shop":"` + domains[shop] + `","key":"` + keys[shop] + `","events":[`
 			return v
 		}
@@ -260,18 +322,18 @@ func (t *visitTemplate) batch(v *genVisit, rows bool) collectBatch {
 			if i > lo {
 				buf.WriteByte(',')
 			}
-			_, _ = v.replacer.WriteString(&buf, t.raw[i])
+			t.rawCut[i].fill(&buf, v.repl)
 		}
 		buf.WriteString("]}")
 		b.body = buf.Bytes()
 		return b
 	}
 	for i := lo; i < hi; i++ {
-		b.rows = append(b.rows, ceilingEvent{eventID: v.replacer.Replace(t.ids[i]), clientID: v.clientID,
-			name: t.names[i], at: t.at[i].Add(v.shift), event: v.replacer.Replace(t.reduced[i])})
+		b.rows = append(b.rows, ceilingEvent{eventID: v.repl[4+3*i], clientID: v.clientID,
+			name: t.names[i], at: t.at[i].Add(v.shift), event: t.reducedCut[i].string(v.repl)})
 	}
 	tv := t.visits[v.next]
 	b.visit = ceilingVisit{clientID: v.clientID, start: tv.start.Add(v.shift), end: tv.end.Add(v.shift),
-		device: tv.device, landing: tv.landing, source: tv.source, furthest: tv.furthest, summary: v.replacer.Replace(tv.summary)}
+		device: tv.device, landing: tv.landing, source: tv.source, furthest: tv.furthest, summary: t.summaryCut[v.next].string(v.repl)}
 	return b
 }
