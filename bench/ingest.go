@@ -198,7 +198,7 @@ func median(xs []float64) float64 {
 }
 
 // drain reads what is left of a stream, so that its generator ends.
-func drain(in <-chan loadgen.Delivery) {
+func drain[T any](in <-chan T) {
 	go func() {
 		for range in {
 		}
@@ -247,7 +247,7 @@ func (r result) perSec() float64 { return float64(r.ok) / r.elapsed.Seconds() }
 
 // saturate runs conc workers over the stream until it ends or dur passes;
 // what is left of the stream is left for the next call.
-func saturate(ctx context.Context, conc int, dur time.Duration, in <-chan loadgen.Delivery, do func(context.Context, loadgen.Delivery) bool) result {
+func saturate[T any](ctx context.Context, conc int, dur time.Duration, in <-chan T, do func(context.Context, T) bool) result {
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	var ok, failed atomic.Int64
@@ -280,7 +280,7 @@ func saturate(ctx context.Context, conc int, dur time.Duration, in <-chan loadge
 // latency is measured from the moment the request was due, so a stall
 // counts against every request it delays. late counts requests sent more
 // than 5 ms after they were due.
-func fixedRate(ctx context.Context, rate int, dur time.Duration, in <-chan loadgen.Delivery, do func(context.Context, loadgen.Delivery) bool) (lat []time.Duration, late, failed int64) {
+func fixedRate[T any](ctx context.Context, rate int, dur time.Duration, in <-chan T, do func(context.Context, T) bool) (lat []time.Duration, late, failed int64) {
 	interval := time.Second / time.Duration(rate)
 	total := int(dur / interval)
 	lat = make([]time.Duration, 0, total)
@@ -296,12 +296,13 @@ func fixedRate(ctx context.Context, rate int, dur time.Duration, in <-chan loadg
 		if time.Since(due) > 5*time.Millisecond {
 			late++
 		}
-		var d loadgen.Delivery
+		var d T
+		more := false
 		select {
-		case d = <-in:
+		case d, more = <-in:
 		case <-ctx.Done():
 		}
-		if d.ID == "" {
+		if !more {
 			break
 		}
 		sem <- struct{}{}

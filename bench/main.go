@@ -9,8 +9,12 @@
 //	                                GROUP BY for the same answer, RSS; the
 //	                                report's HTML (GET /, /api/view/report)
 //	                                p50/p95 beside GET /readyz
+//	go run ./bench collect [flags]  POST /collect events/s at saturation
+//	                                beside the same rows written with pgx
+//	                                COPY (the ceiling), p50/p99
+//	                                acknowledgement at a fixed event rate, RSS
 //
-// ingest runs the app as `funnelscope serve`, built from this module, in a
+// ingest and collect run the app as `funnelscope serve`, built from this module, in a
 // process of its own (-in-process: app.New served from this one); report
 // serves it from this process. Every request goes to 127.0.0.1. Each run
 // works in fresh schemas of DATABASE_URL (default the CI database) that it
@@ -53,7 +57,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]  (-h for flags)")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report|collect [flags]  (-h for flags)")
 		os.Exit(2)
 	}
 	// stop is called when the command returns, not deferred: os.Exit
@@ -67,8 +71,10 @@ func main() {
 		err = ingest(ctx, os.Args[2:])
 	case "report":
 		err = report(ctx, os.Args[2:])
+	case "collect":
+		err = collect(ctx, os.Args[2:])
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench ingest|report|collect [flags]")
 		os.Exit(2)
 	}
 	stop()

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,58 +39,101 @@ const storefrontInsertRows = 500
 // BEGIN IMMEDIATE on SQLite). An error rolls everything back.
 func (s *Store) IngestStorefront(ctx context.Context, batches []StorefrontBatch) error {
 	now := s.nowUTC()
-	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
-		byClient := map[clientKey][]funnel.StorefrontEvent{}
-		var raw []storefrontEventRow
-		seen := map[clientKey]bool{} // shop + event id, within the group
-		for _, b := range batches {
-			for _, e := range b.Events {
-				if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
-					continue
-				}
-				k := clientKey{b.ShopID, e.ID}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				if e.Bot() {
-					ck := clientKey{b.ShopID, e.ClientID}
-					byClient[ck] = append(byClient[ck], e)
-					continue
-				}
-				row, err := newStorefrontEventRow(b.ShopID, e, now)
-				if err != nil {
-					return err
-				}
-				raw = append(raw, row)
-			}
-		}
-		if s.isPG() {
-			if err := lockClients(tx, raw, byClient); err != nil {
-				return err
-			}
-		}
-		fresh, err := insertStorefrontEvents(tx, raw)
-		if err != nil {
-			return err
-		}
-		for _, r := range raw {
-			if fresh[clientKey{r.ShopID, r.EventID}] {
-				ck := clientKey{r.ShopID, r.ClientID}
-				byClient[ck] = append(byClient[ck], r.ev)
-			}
-		}
-		for _, ck := range sortedClients(byClient) {
-			if err := foldClient(tx, ck.shop, ck.id, byClient[ck], now); err != nil {
-				return err
-			}
-		}
-		return touchPixels(tx, batches, now)
-	})
+	g, err := newStorefrontGroup(batches, now)
+	if err != nil {
+		return fmt.Errorf("store: ingesting %d storefront batches: %w", len(batches), err)
+	}
+	if s.isPG() {
+		err = s.ingestStorefrontPostgres(ctx, g)
+	} else {
+		err = s.db(ctx).Transaction(func(tx *gorm.DB) error { return ingestStorefrontSQLite(tx, g) })
+	}
 	if err != nil {
 		return fmt.Errorf("store: ingesting %d storefront batches: %w", len(batches), err)
 	}
 	return nil
+}
+
+// storefrontGroup is a group of batches made ready to store: the raw
+// events to insert (each event id of a shop once) and the bots' events by
+// client, which are folded but never kept raw.
+type storefrontGroup struct {
+	batches []StorefrontBatch
+	now     time.Time
+	raw     []storefrontEventRow
+	bots    map[clientKey][]funnel.StorefrontEvent
+}
+
+func newStorefrontGroup(batches []StorefrontBatch, now time.Time) (*storefrontGroup, error) {
+	g := &storefrontGroup{batches: batches, now: now, bots: map[clientKey][]funnel.StorefrontEvent{}}
+	seen := map[clientKey]bool{} // shop + event id, within the group
+	for _, b := range batches {
+		for _, e := range b.Events {
+			if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
+				continue
+			}
+			k := clientKey{b.ShopID, e.ID}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if e.Bot() {
+				ck := clientKey{b.ShopID, e.ClientID}
+				g.bots[ck] = append(g.bots[ck], e)
+				continue
+			}
+			row, err := newStorefrontEventRow(b.ShopID, e, now)
+			if err != nil {
+				return nil, err
+			}
+			g.raw = append(g.raw, row)
+		}
+	}
+	return g, nil
+}
+
+// byClient is the events to fold, by client: the bots' and the raw
+// events the insert found new (fresh), so that a repeated event id folds
+// nothing.
+func (g *storefrontGroup) byClient(fresh map[clientKey]bool) map[clientKey][]funnel.StorefrontEvent {
+	out := make(map[clientKey][]funnel.StorefrontEvent, len(g.bots))
+	for k, evs := range g.bots {
+		out[k] = evs
+	}
+	for _, r := range g.raw {
+		if fresh[clientKey{r.ShopID, r.EventID}] {
+			ck := clientKey{r.ShopID, r.ClientID}
+			out[ck] = append(out[ck], r.ev)
+		}
+	}
+	return out
+}
+
+// shopIDs is the group's shops, each once, in order.
+func (g *storefrontGroup) shopIDs() []int64 {
+	ids := make([]int64, 0, len(g.batches))
+	for _, b := range g.batches {
+		ids = append(ids, b.ShopID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// ingestStorefrontSQLite is IngestStorefront's transaction on SQLite,
+// where BEGIN IMMEDIATE has serialised the writers: multi-row inserts of
+// the events, then each client's visits folded in turn.
+func ingestStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
+	fresh, err := insertStorefrontEvents(tx, g.raw)
+	if err != nil {
+		return err
+	}
+	byClient := g.byClient(fresh)
+	for _, ck := range sortedClients(byClient) {
+		if err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now); err != nil {
+			return err
+		}
+	}
+	return touchPixels(tx, g.shopIDs(), g.now)
 }
 
 // clientKey is a shop and an id within it (a client id or an event id).
@@ -112,43 +154,6 @@ func sortedClients(m map[clientKey][]funnel.StorefrontEvent) []clientKey {
 		return strings.Compare(a.id, b.id)
 	})
 	return keys
-}
-
-// lockClients takes a PostgreSQL advisory transaction lock per client the
-// group touches, in one global order, so that two transactions folding
-// the same client's visits serialise and cannot deadlock.
-func lockClients(tx *gorm.DB, raw []storefrontEventRow, bots map[clientKey][]funnel.StorefrontEvent) error {
-	var keys []string
-	for _, r := range raw {
-		keys = append(keys, strconv.FormatInt(r.ShopID, 10)+":"+r.ClientID)
-	}
-	for k := range bots {
-		keys = append(keys, strconv.FormatInt(k.shop, 10)+":"+k.id)
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	return tx.Exec(`SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.visit'), h))
-		FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(? AS text[])) AS u (k) ORDER BY h) AS l`,
-		pgTextArray(keys)).Error
-}
-
-// pgTextArray is a PostgreSQL text[] literal of xs.
-func pgTextArray(xs []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(x))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // storefrontEventRow is a row of storefront_events.
@@ -215,6 +220,8 @@ type visitRow struct {
 	Bot             bool
 	Summary         string
 	UpdatedAt       time.Time
+	// folded is the visit the row was made of (newVisitRow); not a column.
+	folded funnel.Visit
 }
 
 // TableName maps visitRow to its table.
@@ -250,24 +257,9 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 	if err != nil {
 		return fmt.Errorf("loading the visits of a client: %w", err)
 	}
-	stored := make([]funnel.Visit, len(rows))
-	for i, r := range rows {
-		if stored[i], err = r.visit(); err != nil {
-			return err
-		}
-	}
-	folded := funnel.Fold(stored, events)
-	// A stored visit the fold left as it was stays; the others go, and
-	// every folded visit that is not one of them is written.
-	var drop []int64
-	keep := make([]bool, len(folded))
-	for i, v := range stored {
-		j := slices.IndexFunc(folded, func(f funnel.Visit) bool { return reflect.DeepEqual(f, v) })
-		if j >= 0 && !keep[j] {
-			keep[j] = true
-			continue
-		}
-		drop = append(drop, rows[i].ID)
+	drop, write, err := refold(rows, events)
+	if err != nil {
+		return err
 	}
 	if len(drop) > 0 {
 		for _, table := range []string{"visit_tokens", "visit_products", "visits"} {
@@ -280,10 +272,7 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 			}
 		}
 	}
-	for j, v := range folded {
-		if keep[j] {
-			continue
-		}
+	for _, v := range write {
 		if err := insertVisit(tx, shopID, v, now); err != nil {
 			return err
 		}
@@ -291,24 +280,69 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 	return nil
 }
 
-// insertVisit writes one visit with its tokens and products.
-func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error {
+// refold folds a client's new events into its stored visits (rows, in
+// order of start) with funnel.Fold, and says what changes: the ids of the
+// stored visits to replace (drop) and the folded visits to write in their
+// place. A stored visit the fold left as it was stays.
+func refold(rows []visitRow, events []funnel.StorefrontEvent) (drop []int64, write []funnel.Visit, err error) {
+	stored := make([]funnel.Visit, len(rows))
+	for i, r := range rows {
+		if stored[i], err = r.visit(); err != nil {
+			return nil, nil, err
+		}
+	}
+	folded := funnel.Fold(stored, events)
+	keep := make([]bool, len(folded))
+	for i, v := range stored {
+		j := slices.IndexFunc(folded, func(f funnel.Visit) bool { return reflect.DeepEqual(f, v) })
+		if j >= 0 && !keep[j] {
+			keep[j] = true
+			continue
+		}
+		drop = append(drop, rows[i].ID)
+	}
+	for j, v := range folded {
+		if !keep[j] {
+			write = append(write, v)
+		}
+	}
+	return drop, write, nil
+}
+
+// newVisitRow is v's row of visits (its ID not yet set).
+func newVisitRow(shopID int64, v funnel.Visit, now time.Time) (visitRow, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encoding a visit: %w", err)
+		return visitRow{}, fmt.Errorf("encoding a visit: %w", err)
 	}
-	row := visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
+	return visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
 		Quarter: quarterOf(v.Start), Device: string(v.Device), LandingPageType: string(v.Landing),
-		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now}
+		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now, folded: v}, nil
+}
+
+// visitTokenKinds is a visit's tokens by kind (visit_tokens.kind).
+func visitTokenKinds(v funnel.Visit) []struct {
+	name   string
+	tokens []string
+} {
+	return []struct {
+		name   string
+		tokens []string
+	}{{"cart", v.CartTokens}, {"checkout", v.CheckoutTokens}}
+}
+
+// insertVisit writes one visit with its tokens and products.
+func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error {
+	row, err := newVisitRow(shopID, v, now)
+	if err != nil {
+		return err
+	}
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("inserting a visit: %w", err)
 	}
 	var vals []string
 	var args []any
-	for _, kind := range []struct {
-		name   string
-		tokens []string
-	}{{"cart", v.CartTokens}, {"checkout", v.CheckoutTokens}} {
+	for _, kind := range visitTokenKinds(v) {
 		for _, t := range kind.tokens {
 			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
@@ -337,14 +371,8 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error
 	return nil
 }
 
-// touchPixels records that each batch's shop's pixel delivered now.
-func touchPixels(tx *gorm.DB, batches []StorefrontBatch, now time.Time) error {
-	ids := make([]int64, 0, len(batches))
-	for _, b := range batches {
-		ids = append(ids, b.ShopID)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+// touchPixels records that the pixels of the shops ids delivered now.
+func touchPixels(tx *gorm.DB, ids []int64, now time.Time) error {
 	if err := tx.Exec(`UPDATE pixel_keys SET last_event_at = ? WHERE shop_id IN ?`, now, ids).Error; err != nil {
 		return fmt.Errorf("recording the pixels' last events: %w", err)
 	}

@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// ingestStorefrontPostgres is IngestStorefront's transaction on
+// PostgreSQL, on the pgx connection under database/sql, in a fixed number
+// of statements whatever the group's size: the advisory locks of its
+// clients, COPY of its events into a temporary table and one INSERT …
+// SELECT … ON CONFLICT DO NOTHING from it (the dedupe: a repeated event id
+// inserts nothing and folds nothing), one SELECT of every client's stored
+// visits adjacent to its events, and, after the fold (refold, per
+// client), the changed visits rewritten in place (UPDATE by id: a visit
+// that grows keeps its row), the new ones written with COPY under ids
+// taken from the sequence beforehand, and their tokens and products
+// replaced with COPY.
+func (s *Store) ingestStorefrontPostgres(ctx context.Context, g *storefrontGroup) error {
+	conn, err := s.sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
+	return conn.Raw(func(driverConn any) error {
+		c := driverConn.(*stdlib.Conn).Conn()
+		err := pgStorefront(ctx, c, g)
+		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+			// database/sql would drop a connection left in a transaction;
+			// end it instead and keep the connection.
+			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		return err
+	})
+}
+
+// pgStorefront runs the transaction.
+func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if keys := g.lockKeys(); len(keys) > 0 {
+		// In one global order, so that two transactions folding the same
+		// client's visits serialise and cannot deadlock.
+		if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.visit'), h))
+			FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`, keys); err != nil {
+			return fmt.Errorf("locking the clients' visits: %w", err)
+		}
+	}
+	fresh, err := pgInsertStorefrontEvents(ctx, tx, g.raw)
+	if err != nil {
+		return err
+	}
+	byClient := g.byClient(fresh)
+	clients := sortedClients(byClient)
+	stored, err := pgLoadVisits(ctx, tx, clients, byClient)
+	if err != nil {
+		return err
+	}
+	var w visitWrites
+	for _, ck := range clients {
+		drop, write, err := refold(stored[ck], byClient[ck])
+		if err != nil {
+			return err
+		}
+		if err := w.add(ck.shop, drop, write, g.now); err != nil {
+			return err
+		}
+	}
+	if err := w.apply(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
+		return fmt.Errorf("recording the pixels' last events: %w", err)
+	}
+	return tx.Commit(ctx)
+}
+
+// lockKeys is the advisory lock key of each client the group folds, each
+// once, sorted.
+func (g *storefrontGroup) lockKeys() []string {
+	keys := make([]string, 0, len(g.raw)+len(g.bots))
+	for _, r := range g.raw {
+		keys = append(keys, strconv.FormatInt(r.ShopID, 10)+":"+r.ClientID)
+	}
+	for k := range g.bots {
+		keys = append(keys, strconv.FormatInt(k.shop, 10)+":"+k.id)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// storefrontEventColumns are the columns of storefront_events the insert
+// writes, in its rows' order.
+var storefrontEventColumns = []string{"shop_id", "event_id", "client_id", "name", "occurred_at", "event", "received_at"}
+
+// pgInsertStorefrontEvents copies rows into a temporary table of the
+// connection's (emptied by every commit; a rollback takes the rows back
+// with it) and inserts them from it,
+// skipping the event ids stored already; it returns the ones it inserted.
+func pgInsertStorefrontEvents(ctx context.Context, tx pgx.Tx, rows []storefrontEventRow) (map[clientKey]bool, error) {
+	fresh := map[clientKey]bool{}
+	if len(rows) == 0 {
+		return fresh, nil
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS storefront_events_in
+		(LIKE storefront_events) ON COMMIT DELETE ROWS`); err != nil {
+		return nil, fmt.Errorf("preparing the storefront events' copy: %w", err)
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"storefront_events_in"}, storefrontEventColumns,
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			r := rows[i]
+			return []any{r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event, r.ReceivedAt}, nil
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("copying %d storefront events: %w", len(rows), err)
+	}
+	got, err := tx.Query(ctx, `INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
+		SELECT shop_id, event_id, client_id, name, occurred_at, event, received_at FROM storefront_events_in
+		ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`)
+	if err != nil {
+		return nil, fmt.Errorf("inserting %d storefront events: %w", len(rows), err)
+	}
+	var k clientKey
+	_, err = pgx.ForEachRow(got, []any{&k.shop, &k.id}, func() error { fresh[k] = true; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("inserting %d storefront events: %w", len(rows), err)
+	}
+	return fresh, nil
+}
+
+// pgLoadVisits reads, in one statement, each client's stored visits whose
+// span comes within funnel.VisitGap of its new events, in order of start.
+func pgLoadVisits(ctx context.Context, tx pgx.Tx, clients []clientKey, byClient map[clientKey][]funnel.StorefrontEvent) (map[clientKey][]visitRow, error) {
+	shops := make([]int64, len(clients))
+	ids := make([]string, len(clients))
+	los := make([]time.Time, len(clients))
+	his := make([]time.Time, len(clients))
+	for i, ck := range clients {
+		evs := byClient[ck]
+		lo, hi := evs[0].At, evs[0].At
+		for _, e := range evs {
+			if e.At.Before(lo) {
+				lo = e.At
+			}
+			if e.At.After(hi) {
+				hi = e.At
+			}
+		}
+		shops[i], ids[i], los[i], his[i] = ck.shop, ck.id, utc(lo.Add(-funnel.VisitGap)), utc(hi.Add(funnel.VisitGap))
+	}
+	rows, err := tx.Query(ctx, `SELECT v.id, v.shop_id, v.client_id, v.summary
+		FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS q (shop_id, client_id, lo, hi)
+		JOIN visits v ON v.shop_id = q.shop_id AND v.client_id = q.client_id AND v.started_at <= q.hi AND v.ended_at >= q.lo
+		ORDER BY v.shop_id, v.client_id, v.started_at, v.id`, shops, ids, los, his)
+	if err != nil {
+		return nil, fmt.Errorf("loading the visits of %d clients: %w", len(clients), err)
+	}
+	out := map[clientKey][]visitRow{}
+	var r visitRow
+	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.ShopID, &r.ClientID, &r.Summary}, func() error {
+		k := clientKey{r.ShopID, r.ClientID}
+		out[k] = append(out[k], r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading the visits of %d clients: %w", len(clients), err)
+	}
+	return out, nil
+}
+
+// visitWrites is what a group's folds change in visits: the rows to
+// delete, the rows rewritten in place under a dropped visit's id, the new
+// rows, and the tokens and products of both.
+type visitWrites struct {
+	drop     []int64 // and their shops, for the tokens' and products' keys
+	dropShop []int64
+	update   []visitRow
+	insert   []visitRow
+}
+
+// add records one client's refold: each written visit takes the id of a
+// dropped one while there are some (the visit that grew keeps its row).
+func (w *visitWrites) add(shopID int64, drop []int64, write []funnel.Visit, now time.Time) error {
+	for i, v := range write {
+		row, err := newVisitRow(shopID, v, now)
+		if err != nil {
+			return err
+		}
+		if i < len(drop) {
+			row.ID = drop[i]
+			w.update = append(w.update, row)
+		} else {
+			w.insert = append(w.insert, row)
+		}
+	}
+	for _, id := range drop {
+		// Every dropped or reused id loses its tokens and products.
+		w.dropShop = append(w.dropShop, shopID)
+		w.drop = append(w.drop, id)
+	}
+	return nil
+}
+
+// apply writes the changes: tokens and products of every changed id
+// deleted, the visits dropped without a successor deleted, the reused ids
+// updated, ids taken for the new visits and those copied, then the tokens
+// and products of every written visit copied.
+func (w *visitWrites) apply(ctx context.Context, tx pgx.Tx) error {
+	if len(w.drop) > 0 {
+		for _, table := range []string{"visit_tokens", "visit_products"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE (shop_id, visit_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
+				w.dropShop, w.drop); err != nil {
+				return fmt.Errorf("replacing the visits' %s: %w", table, err)
+			}
+		}
+	}
+	if gone := w.gone(); len(gone) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM visits WHERE id = ANY($1::bigint[])`, gone); err != nil {
+			return fmt.Errorf("deleting merged visits: %w", err)
+		}
+	}
+	if len(w.update) > 0 {
+		if err := pgUpdateVisits(ctx, tx, w.update); err != nil {
+			return err
+		}
+	}
+	if len(w.insert) > 0 {
+		if err := pgCopyVisits(ctx, tx, w.insert); err != nil {
+			return err
+		}
+	}
+	return pgCopyVisitChildren(ctx, tx, slices.Concat(w.update, w.insert))
+}
+
+// gone is the dropped ids no written visit took.
+func (w *visitWrites) gone() []int64 {
+	reused := make(map[int64]bool, len(w.update))
+	for _, r := range w.update {
+		reused[r.ID] = true
+	}
+	var out []int64
+	for _, id := range w.drop {
+		if !reused[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// pgUpdateVisits rewrites rows in place, by id, in one statement.
+func pgUpdateVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
+	n := len(rows)
+	ids, starts, ends, quarters := make([]int64, n), make([]time.Time, n), make([]time.Time, n), make([]int64, n)
+	devices, landings, sources, summaries := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	stages, bots, updated := make([]int32, n), make([]bool, n), make([]time.Time, n)
+	for i, r := range rows {
+		ids[i], starts[i], ends[i], quarters[i] = r.ID, r.StartedAt, r.EndedAt, r.Quarter
+		devices[i], landings[i], sources[i], summaries[i] = r.Device, r.LandingPageType, r.Source, r.Summary
+		stages[i], bots[i], updated[i] = int32(r.FurthestStage), r.Bot, r.UpdatedAt
+	}
+	_, err := tx.Exec(ctx, `UPDATE visits v SET started_at = u.started_at, ended_at = u.ended_at, quarter = u.quarter,
+			device = u.device, landing_page_type = u.landing_page_type, source = u.source, furthest_stage = u.furthest_stage,
+			bot = u.bot, summary = u.summary, updated_at = u.updated_at
+		FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+			$8::int[], $9::bool[], $10::text[], $11::timestamptz[])
+			AS u (id, started_at, ended_at, quarter, device, landing_page_type, source, furthest_stage, bot, summary, updated_at)
+		WHERE v.id = u.id`, ids, starts, ends, quarters, devices, landings, sources, stages, bots, summaries, updated)
+	if err != nil {
+		return fmt.Errorf("updating %d visits: %w", n, err)
+	}
+	return nil
+}
+
+// pgCopyVisits takes ids for rows from the visits' sequence and copies
+// them in.
+func pgCopyVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
+	got, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('visits', 'id')) FROM generate_series(1, $1::int)`, len(rows))
+	if err != nil {
+		return fmt.Errorf("taking ids for %d visits: %w", len(rows), err)
+	}
+	i := 0
+	var id int64
+	if _, err := pgx.ForEachRow(got, []any{&id}, func() error { rows[i].ID = id; i++; return nil }); err != nil {
+		return fmt.Errorf("taking ids for %d visits: %w", len(rows), err)
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visits"},
+		[]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
+			"furthest_stage", "bot", "summary", "updated_at"},
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			r := rows[i]
+			return []any{r.ID, r.ShopID, r.ClientID, r.StartedAt, r.EndedAt, r.Quarter, r.Device, r.LandingPageType, r.Source,
+				int32(r.FurthestStage), r.Bot, r.Summary, r.UpdatedAt}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copying %d visits: %w", len(rows), err)
+	}
+	return nil
+}
+
+// pgCopyVisitChildren copies the tokens and products of rows' visits.
+func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
+	var tokens, products [][]any
+	for _, r := range rows {
+		v := r.folded
+		seen := map[string]bool{}
+		for _, kind := range visitTokenKinds(v) {
+			for _, t := range kind.tokens {
+				// visit_tokens' key is (shop, token, visit): the first
+				// kind of a token wins, as ON CONFLICT DO NOTHING does.
+				if seen[t] {
+					continue
+				}
+				seen[t] = true
+				tokens = append(tokens, []any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source})
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
+			p := v.Products[id]
+			products = append(products, []any{r.ShopID, r.ID, id, r.StartedAt, r.Device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue()})
+		}
+	}
+	if len(tokens) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
+			[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+			pgx.CopyFromRows(tokens)); err != nil {
+			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
+		}
+	}
+	if len(products) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_products"},
+			[]string{"shop_id", "visit_id", "product_id", "started_at", "device", "title", "views", "adds", "add_value"},
+			pgx.CopyFromRows(products)); err != nil {
+			return fmt.Errorf("copying %d visit products: %w", len(products), err)
+		}
+	}
+	return nil
+}
