@@ -31,6 +31,20 @@ type History struct {
 	// Sessions and Days size the history (defaults 3000 and 90); Workers
 	// is how many webhooks are posted at once (default 4).
 	Sessions, Days, Workers int
+	// Browsers is how many storefront visits that never add to cart come
+	// for each cart shopper (default 14: an add to cart in about 6% of
+	// visits).
+	Browsers float64
+	// PixelKey is the shop's pixel key, which the storefront's events are
+	// posted to POST /collect with; empty leaves the storefront out.
+	PixelKey string
+	// Replay, when set, is the clock the app's /collect places arrivals
+	// by (app.Options.CollectNow): Fill sets it to each batch's moment as
+	// it posts it, so that the whole history arrives as the pixel sent it,
+	// within the collector's window, and sets it going with the real
+	// clock once done. Without it every event is sent as it is today, and
+	// the collector counts only those of its window (30 days).
+	Replay *ReplayClock
 	// Client posts the webhooks (default: a client with a 30 s timeout).
 	Client *http.Client
 	// Progress receives a line now and then; nil is silent.
