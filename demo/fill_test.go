@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func fillAndCheck(t *testing.T, dialect string) {
 		t.Fatal(err)
 	}
 	h := demo.History{BaseURL: srv.URL, Shop: fillShop, APIKey: "fill-key", Secret: "fill-secret",
-		Now: func() time.Time { return now }, Seed: 5, Sessions: 150, Days: 60, PixelKey: key, Replay: replay}
+		Now: func() time.Time { return now }, Seed: 5, Sessions: 150, Days: 60, PixelKey: key, Replay: replay, Progress: testLog{t}}
 	if _, err := demo.Fill(ctx, h); err != nil {
 		t.Fatal(err)
 	}
@@ -130,4 +131,12 @@ func fillAndCheck(t *testing.T, dialect string) {
 	if joined != len(seen) || joined == 0 {
 		t.Errorf("%d sessions joined their visits, %d cart shoppers were seen", joined, len(seen))
 	}
+}
+
+// testLog writes Fill's progress lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }

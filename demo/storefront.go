@@ -2,6 +2,7 @@ package demo
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -85,28 +86,37 @@ const (
 )
 
 // Batches returns the storefront's events as /collect bodies with pixel
-// key key, in the order of their flush times, none later than Now. Each
-// body carries whole pages of events as
-// the pixel flushes them — several browsers' at once, as a relay would,
-// so that 90 days fill in seconds — up to the pixel's limits.
+// key key, none later than Now, in the order the pixel sends them. A
+// pixel sends each page's events as the shopper goes on to the next page;
+// the demo sends each visit's pages together, when its last page is
+// flushed, several visits to a body up to the pixel's limits (as a relay
+// in front of many browsers would): the collector folds a visit once,
+// not once a page, so that 90 days fill in seconds. The bodies are the
+// pixel's, event by event.
 func (h History) Batches(key string) ([]Batch, error) {
 	h.defaults()
 	now := h.Now().UTC()
-	type flushed struct {
-		at  time.Time
-		raw json.RawMessage
+	type visit struct {
+		at   time.Time
+		raws []json.RawMessage
 	}
-	var all []flushed
+	var all []visit
 	for _, v := range h.Visits() {
 		raws := v.Render(h.Shop)
+		var keep []json.RawMessage
+		var at time.Time
 		for i, e := range v.Events {
 			if e.At.After(now) {
 				continue
 			}
-			all = append(all, flushed{at: e.Flush, raw: raws[i]})
+			keep = append(keep, raws[i])
+			at = e.Flush
+		}
+		if len(keep) > 0 {
+			all = append(all, visit{at: at, raws: keep})
 		}
 	}
-	slices.SortStableFunc(all, func(a, b flushed) int { return a.at.Compare(b.at) })
+	slices.SortStableFunc(all, func(a, b visit) int { return a.at.Compare(b.at) })
 	var out []Batch
 	var cur []json.RawMessage
 	size := 0
@@ -121,21 +131,23 @@ func (h History) Batches(key string) ([]Batch, error) {
 			Events []json.RawMessage `json:"events"`
 		}{h.Shop, key, cur})
 		if err != nil {
-			return err
+			return fmt.Errorf("demo: encoding a /collect batch: %w", err)
 		}
 		out = append(out, Batch{At: at, Events: len(cur), Body: body})
 		cur, size = nil, 0
 		return nil
 	}
-	for _, f := range all {
-		if len(cur) == batchEvents || size+len(f.raw)+1 > batchBytes-512 {
-			if err := flush(); err != nil {
-				return nil, err
+	for _, v := range all {
+		for _, raw := range v.raws {
+			if len(cur) == batchEvents || size+len(raw)+1 > batchBytes-512 {
+				if err := flush(); err != nil {
+					return nil, err
+				}
 			}
+			cur = append(cur, raw)
+			size += len(raw) + 1
+			at = v.at
 		}
-		cur = append(cur, f.raw)
-		size += len(f.raw) + 1
-		at = f.at
 	}
 	if err := flush(); err != nil {
 		return nil, err

@@ -122,19 +122,6 @@ func checkoutData(s *Shopper, total int64) []byte {
 	}})
 }
 
-// The envelope of a customer event, as analytics.subscribe delivers it.
-type pixelEvent struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Type       string          `json:"type"`
-	ClientID   string          `json:"clientId"`
-	Timestamp  string          `json:"timestamp"`
-	Seq        int             `json:"seq"`
-	Context    pixelContext    `json:"context"`
-	Data       json.RawMessage `json:"data,omitempty"`
-	CustomData json.RawMessage `json:"customData,omitempty"`
-}
-
 type pixelLocation struct {
 	Hash     string `json:"hash"`
 	Host     string `json:"host"`
@@ -176,26 +163,40 @@ type pixelContext struct {
 }
 
 // Render returns the visit's events as the pixel forwards them to
-// /collect: Shopify's envelope with the page's context, data or
-// customData. Event ids are "sh-" and a UUID made of the client id and
-// the event's index, so they are unique wherever the client ids are.
+// /collect: Shopify's envelope (id, name, type, clientId, timestamp, seq)
+// with the page's context and the event's data or customData. Event ids
+// are "sh-" and a UUID made of the client id and the event's index, so
+// they are unique wherever the client ids are. A page's context is
+// encoded once for all its events.
 func (v Visit) Render(host string) []json.RawMessage {
 	out := make([]json.RawMessage, len(v.Events))
+	contexts := map[*StorefrontPage][]byte{}
 	for i, e := range v.Events {
-		pe := pixelEvent{
-			ID: "sh-" + v.ClientID[:23] + fmt.Sprintf("-%012x", i), Name: e.Name, Type: "standard", ClientID: v.ClientID,
-			Timestamp: e.At.UTC().Format("2006-01-02T15:04:05.000Z"), Seq: e.Seq,
-		}
-		if e.Custom {
-			pe.Type, pe.CustomData = "custom", e.Data
-		} else {
-			pe.Data = e.Data
-		}
-		pe.Context = v.context(host, e.Page)
+		ctx := contexts[e.Page]
 		if e.Name == funnel.EventScrollDepth {
-			pe.Context.Window.ScrollY = v.Device.Height / 2
+			c := v.context(host, e.Page)
+			c.Window.ScrollY = v.Device.Height / 2
+			ctx = mustJSON(c)
+		} else if ctx == nil {
+			ctx = mustJSON(v.context(host, e.Page))
+			contexts[e.Page] = ctx
 		}
-		out[i] = mustJSON(pe)
+		b := make([]byte, 0, 160+len(ctx)+len(e.Data)+len(e.Name))
+		b = append(b, `{"id":"sh-`...)
+		b = append(b, v.ClientID[:23]...)
+		b = fmt.Appendf(b, "-%012x\",\"name\":", i)
+		b = appendString(b, e.Name)
+		typ, data := "standard", "data"
+		if e.Custom {
+			typ, data = "custom", "customData"
+		}
+		b = append(append(append(b, `,"type":"`...), typ...), `","clientId":`...)
+		b = appendString(b, v.ClientID)
+		b = e.At.UTC().AppendFormat(append(b, `,"timestamp":"`...), "2006-01-02T15:04:05.000Z")
+		b = strconv.AppendInt(append(b, `","seq":`...), int64(e.Seq), 10)
+		b = append(append(b, `,"context":`...), ctx...)
+		b = append(append(append(append(append(b, `,"`...), data...), `":`...), e.Data...), '}')
+		out[i] = b
 	}
 	return out
 }
