@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -80,7 +79,7 @@ func statsOf(t *testing.T, shop string, visits []journeys.Visit) storefrontStats
 }
 
 func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
-	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 800, Days: 90}
+	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 400, Days: 90}
 	a, b := h.Visits(), h.Visits()
 	if len(a) != len(b) {
 		t.Fatalf("two runs differ: %d vs %d visits", len(a), len(b))
@@ -110,8 +109,8 @@ func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
 		{"tablet share of visits", share(st.byDevice[funnel.DeviceTablet], st.visits), 0.02, 0.07},
 		{"home landings", share(st.homeLandings, st.visits), 0.5, 0.65},
 		{"visits that add to cart", share(st.adders, st.visits), 0.04, 0.09},
-		{"product viewers who add", share(st.adders, st.productViewers), 0.07, 0.16},
-		{"product views that add", share(st.productAdds, st.productViews), 0.05, 0.12},
+		{"product viewers who add", share(st.adders, st.productViewers), 0.07, 0.13},
+		{"product views followed by an add", share(st.adders, st.productViews), 0.04, 0.10},
 		{"home viewers who scroll half", share(st.micro["scrolled_half"], st.homeViewers), 0.25, 0.55},
 	}
 	for _, c := range checks {
@@ -160,5 +159,4 @@ func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
 	if n != st.events {
 		t.Errorf("batches carry %d events, the visits %d", n, st.events)
 	}
-	_ = json.Valid
 }
