@@ -20,7 +20,7 @@ type storefrontStats struct {
 	byDevice, addsByDevice               map[funnel.Device]int
 	homeLandings, productViewers, adders int
 	productViews, productAdds            int
-	scrolledHalf, homeViewers            int
+	homeViewers                          int
 	micro                                map[string]int
 }
 

@@ -164,7 +164,6 @@ type visitGen struct {
 	m   Mix
 	sf  Storefront
 	rng *rand.Rand
-	n   int
 }
 
 // walk is one visit being drawn: the time so far and its events.
@@ -176,12 +175,10 @@ type walk struct {
 	seq     int
 	search  string // the landing page's UTM query, "" when none
 	extRef  string // the referrer of the landing page
-	pages   int
 	lastCol string
 }
 
 func (g *visitGen) newWalk(device DeviceMix, source Source, start time.Time) *walk {
-	g.n++
 	w := &walk{g: g, at: start, extRef: source.Referrer}
 	w.v = Visit{ClientID: g.uuid(), Device: device}
 	switch source.Name {
@@ -216,7 +213,7 @@ func (g *visitGen) uuid() string {
 	return string(b)
 }
 
-// pick draws an element by weight.
+// pickDevice draws a device by weight.
 func (g *visitGen) pickDevice(weight func(DeviceMix) int) DeviceMix {
 	return weighted(g.rng, g.sf.Devices, weight)
 }
@@ -255,7 +252,6 @@ func (w *walk) open(path, title string) {
 	}
 	w.page = &StorefrontPage{Path: path, Search: search, Title: title, Referrer: ref}
 	w.seq = 0
-	w.pages++
 	w.emit(funnel.EventPageViewed, false, emptyData)
 }
 
