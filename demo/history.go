@@ -1,9 +1,12 @@
 // Package demo is the made-up store history that demo mode fills itself
 // with: who shops, when and how far (history.go), the payloads their
 // journeys become (payloads.go), and their delivery as signed webhooks to
-// the running app (deliver.go). It reaches the app over HTTP only, as
-// Shopify does; the shoppers come from the journey generator the
-// benchmarks and the tests share (demo/journeys).
+// the running app (deliver.go); the storefront's visits of the same days
+// (storefront.go), posted to its POST /collect as the web pixel posts
+// them (deliver_collect.go) on a replay clock (replay_clock.go). It
+// reaches the app over HTTP only, as Shopify and the pixel do; the
+// shoppers and visits come from the journey generator the benchmarks and
+// the tests share (demo/journeys).
 package demo
 
 import (
