@@ -19,6 +19,9 @@ type settings struct {
 	databaseURL string
 	port        int
 	key         []byte
+	// collectNow is the app's /collect clock (app.Options.CollectNow):
+	// demo mode's replay clock, nil otherwise.
+	collectNow func() time.Time
 }
 
 // getenv reads one variable; tests pass a map instead of the process environment.

@@ -38,6 +38,10 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 	s.app.APIKey, s.app.APISecret = demoAPIKey, demoAPISecret
 	s.app.Demo, s.app.DemoShop = true, demoShop
 	s.app.AdminOrigin = ""
+	// The storefront's history arrives at /collect as its pixel sent it,
+	// on the replay clock (demohistory.ReplayClock).
+	replay := &demohistory.ReplayClock{}
+	s.collectNow = replay.Now
 	addr := "127.0.0.1:" + strconv.Itoa(s.port)
 	s.app.AppURL = "http://" + addr
 	return run(ctx, logger, s, addr, func(a *app.App, st *store.Store, base string) error {
@@ -52,9 +56,15 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 		if err := st.SaveSettings(ctx, store.Settings{ShopID: shop.ID, Alerts: &alerts}); err != nil {
 			return err
 		}
+		// The demo shop's pixel key, as the install's pixel activation makes
+		// it: the storefront history is posted to /collect with it.
+		key, err := st.EnsurePixelKey(ctx, shop.ID)
+		if err != nil {
+			return err
+		}
 		_, err = demohistory.Fill(ctx, demohistory.History{
 			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
-			Seed: 1, Progress: os.Stdout,
+			Seed: 1, Progress: os.Stdout, PixelKey: key, Replay: replay,
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
 		})
 		if err != nil {

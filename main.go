@@ -110,7 +110,7 @@ func run(ctx context.Context, logger *slog.Logger, s settings, addr string, read
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	a, err := app.New(s.app, st, app.Options{Logger: logger})
+	a, err := app.New(s.app, st, app.Options{Logger: logger, CollectNow: s.collectNow})
 	if err != nil {
 		return err
 	}

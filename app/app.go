@@ -29,7 +29,12 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
-	Random io.Reader
+	// CollectNow is the clock POST /collect takes a batch's arrival from:
+	// the window of event times it counts and its rate limits (default
+	// Now). Demo mode replays its storefront history through it, each
+	// batch arriving when the shopper's pixel sent it (demo.ReplayClock).
+	CollectNow func() time.Time
+	Random     io.Reader
 	// HTTPClient makes the calls to Shopify.
 	HTTPClient *http.Client
 	// JobPollInterval is how often idle job workers look for work.
@@ -42,24 +47,26 @@ type Options struct {
 // App is the application: configuration, its stores and clients, and the
 // echo instance that serves them. Handlers are methods on App.
 type App struct {
-	cfg      Config
-	store    *store.Store
-	shopify  *shopify.Client
-	tokens   shopify.SessionTokenVerifier
-	log      *slog.Logger
-	now      func() time.Time
-	random   io.Reader
-	pages    *template.Template
-	assets   *static.Assets
-	jobs     *river.Client[*sql.Tx]
-	alerts   *alerts.Service
-	metrics  *metrics
-	shops    *installedShops
-	commits  *groupCommit
-	collects *collectCommit
-	limits   *collectLimits
-	registry *prometheus.Registry
-	echo     *echo.Echo
+	cfg     Config
+	store   *store.Store
+	shopify *shopify.Client
+	tokens  shopify.SessionTokenVerifier
+	log     *slog.Logger
+	now     func() time.Time
+	// collectNow is Options.CollectNow.
+	collectNow func() time.Time
+	random     io.Reader
+	pages      *template.Template
+	assets     *static.Assets
+	jobs       *river.Client[*sql.Tx]
+	alerts     *alerts.Service
+	metrics    *metrics
+	shops      *installedShops
+	commits    *groupCommit
+	collects   *collectCommit
+	limits     *collectLimits
+	registry   *prometheus.Registry
+	echo       *echo.Echo
 }
 
 // New builds the application on an opened, migrated store.
@@ -76,6 +83,10 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	a.collectNow = opts.CollectNow
+	if a.collectNow == nil {
+		a.collectNow = a.now
 	}
 	if a.random == nil {
 		a.random = rand.Reader
@@ -110,7 +121,7 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.shops = &installedShops{store: st, now: a.now}
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
 	a.collects = newCollectCommit(st, a.log)
-	a.limits = newCollectLimits(a.now)
+	a.limits = newCollectLimits(a.collectNow)
 
 	if a.jobs, err = a.newJobClient(opts); err != nil {
 		return nil, err

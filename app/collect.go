@@ -84,7 +84,7 @@ func (a *App) collect(c echo.Context) error {
 	case !strings.EqualFold(strings.TrimSpace(batch.Shop), shop.Domain):
 		return collectAnswer(c, http.StatusForbidden, "The pixel key is not valid for this shop.")
 	}
-	events, perClient := collectEvents(batch.Events, a.now())
+	events, perClient := collectEvents(batch.Events, a.collectNow())
 	if !a.limits.allowShop(shop.ID, perClient, len(batch.Events)) {
 		return a.collectTooMany(c)
 	}

@@ -17,8 +17,9 @@ import (
 )
 
 // Fill delivers the history to the running app unless the shop already
-// has sessions (a restarted demo keeps its data). It reports how many
-// webhooks it posted.
+// has sessions (a restarted demo keeps its data): the webhooks, then, with
+// a PixelKey, the storefront's events through POST /collect. It reports
+// how many webhooks it posted.
 func Fill(ctx context.Context, h History) (int, error) {
 	h.defaults()
 	has, err := h.hasSessions(ctx)
@@ -49,6 +50,11 @@ func Fill(ctx context.Context, h History) (int, error) {
 		}
 	}
 	h.progress("demo data: %d webhooks delivered in %s\n", sent.Load(), time.Since(started).Round(100*time.Millisecond))
+	if h.PixelKey != "" {
+		if _, err := h.fillStorefront(ctx); err != nil {
+			return int(sent.Load()), err
+		}
+	}
 	return int(sent.Load()), nil
 }
 

@@ -1,9 +1,12 @@
 // Package demo is the made-up store history that demo mode fills itself
 // with: who shops, when and how far (history.go), the payloads their
 // journeys become (payloads.go), and their delivery as signed webhooks to
-// the running app (deliver.go). It reaches the app over HTTP only, as
-// Shopify does; the shoppers come from the journey generator the
-// benchmarks and the tests share (demo/journeys).
+// the running app (deliver.go); the storefront's visits of the same days
+// (storefront.go), posted to its POST /collect as the web pixel posts
+// them (deliver_collect.go) on a replay clock (replay_clock.go). It
+// reaches the app over HTTP only, as Shopify and the pixel do; the
+// shoppers and visits come from the journey generator the benchmarks and
+// the tests share (demo/journeys).
 package demo
 
 import (
@@ -31,6 +34,20 @@ type History struct {
 	// Sessions and Days size the history (defaults 3000 and 90); Workers
 	// is how many webhooks are posted at once (default 4).
 	Sessions, Days, Workers int
+	// Browsers is how many storefront visits that never add to cart come
+	// for each cart shopper (default 14: an add to cart in about 6% of
+	// visits).
+	Browsers float64
+	// PixelKey is the shop's pixel key, which the storefront's events are
+	// posted to POST /collect with; empty leaves the storefront out.
+	PixelKey string
+	// Replay, when set, is the clock the app's /collect places arrivals
+	// by (app.Options.CollectNow): Fill sets it to each batch's moment as
+	// it posts it, so that the whole history arrives as the pixel sent it,
+	// within the collector's window, and sets it going with the real
+	// clock once done. Without it every event is sent as it is today, and
+	// the collector counts only those of its window (30 days).
+	Replay *ReplayClock
 	// Client posts the webhooks (default: a client with a 30 s timeout).
 	Client *http.Client
 	// Progress receives a line now and then; nil is silent.

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -143,4 +144,30 @@ func parses(topic string, body []byte) error {
 		_, err = shopify.ParseOrder(body)
 	}
 	return err
+}
+
+// TestStorefrontUnchanged pins the storefront history `funnelscope demo`
+// posts to /collect (seed 1, 3000 cart shoppers, 90 days), as
+// TestHistoryUnchanged pins its webhooks: changing it is a decision.
+func TestStorefrontUnchanged(t *testing.T) {
+	h := demo.History{Shop: "funnelscope-demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 1}
+	visits := h.Visits()
+	type summary struct {
+		visits, events, carts int
+		devices               [3]int
+		firstClient, firstAt  string
+	}
+	got := summary{visits: len(visits), firstClient: visits[0].ClientID, firstAt: visits[0].Events[0].At.Format(time.RFC3339Nano)}
+	for _, v := range visits {
+		got.events += len(v.Events)
+		if v.Shopper != nil {
+			got.carts++
+		}
+		got.devices[slices.Index(funnel.Devices(), v.Device.Kind)]++
+	}
+	want := summary{visits: 44615, events: 243815, carts: 2615, devices: [3]int{30257, 1826, 12532},
+		firstClient: "5554f9c9-d636-40b9-9573-0fcbdc88f6bf", firstAt: "2026-08-26T15:08:22.863653816Z"}
+	if got != want {
+		t.Errorf("the demo storefront changed:\n got %+v\nwant %+v", got, want)
+	}
 }
