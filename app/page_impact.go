@@ -126,7 +126,7 @@ func newImpactRow(s impactStepJSON, currency string) impactRowView {
 	r := impactRowView{Label: s.Label, Verdict: s.Verdict, VerdictText: s.VerdictText,
 		Before: rateWords(s.BeforeReached, s.BeforeEntering), After: rateWords(s.AfterReached, s.AfterEntering),
 		Difference: fmt.Sprintf("%s (95%% interval %s to %s)", points(s.Difference), points(s.DifferenceLow), points(s.DifferenceHigh)),
-		Chance:     fmt.Sprintf("%.0f%%", math.Floor(s.ProbImproved*100)), Tone: "auto"}
+		Chance:     chance(s.ProbImproved), Tone: "auto"}
 	switch s.Verdict {
 	case funnel.ImpactImproved:
 		r.Tone = "success"
@@ -145,6 +145,18 @@ func newImpactRow(s impactStepJSON, currency string) impactRowView {
 			signedMoney(s.ImpactStep.MonthlyLow, currency), signedMoney(s.ImpactStep.MonthlyHigh, currency))
 	}
 	return r
+}
+
+// chance writes the probability that a step improved as a whole
+// percentage, never a certain 0% or 100%.
+func chance(p float64) string {
+	switch {
+	case p < 0.01:
+		return "under 1%"
+	case p > 0.99:
+		return "over 99%"
+	}
+	return fmt.Sprintf("%.0f%%", math.Round(p*100))
 }
 
 // rateWords is a rate with its counts: "70.0% (700 of 1,000)".

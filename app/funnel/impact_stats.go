@@ -19,11 +19,12 @@ type RateComparison struct {
 	// when no shopper entered the step in that window.
 	BeforeRate *float64 `json:"before_rate"`
 	AfterRate  *float64 `json:"after_rate"`
-	// Difference is the posterior mean of after − before, and
-	// DifferenceLow..DifferenceHigh its 95% credible interval (from the
-	// posteriors' means and variances, which for the sample sizes a
-	// verdict needs is the normal approximation's error of well under a
-	// point), clamped to [−1, 1].
+	// Difference is the observed after rate minus the before rate (0
+	// when either window has no shopper), and DifferenceLow..
+	// DifferenceHigh the 95% credible interval of the true difference:
+	// the posterior mean ± 1.96 posterior standard deviations (for the
+	// sample sizes a verdict needs the normal approximation's error is
+	// well under a point), clamped to [−1, 1].
 	Difference     float64 `json:"difference"`
 	DifferenceLow  float64 `json:"difference_low"`
 	DifferenceHigh float64 `json:"difference_high"`
@@ -56,9 +57,11 @@ func CompareRates(beforeReached, beforeEntering, afterReached, afterEntering int
 	m1, v1 := betaMoments(a1, b1)
 	m2, v2 := betaMoments(a2, b2)
 	sd := math.Sqrt(v1 + v2)
-	c.Difference = m2 - m1
-	c.DifferenceLow = max(c.Difference-z95*sd, -1)
-	c.DifferenceHigh = min(c.Difference+z95*sd, 1)
+	if c.BeforeRate != nil && c.AfterRate != nil {
+		c.Difference = *c.AfterRate - *c.BeforeRate
+	}
+	c.DifferenceLow = max(m2-m1-z95*sd, -1)
+	c.DifferenceHigh = min(m2-m1+z95*sd, 1)
 	c.ProbImproved = probGreater(a2, b2, a1, b1)
 	return c
 }
