@@ -45,6 +45,7 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/settings", a.settingsPage, a.embeddedPage)
 	e.GET("/sessions", a.sessionsPage, a.embeddedPage)
 	e.GET("/changes", a.changesPage, a.embeddedPage)
+	e.GET("/changes/:id", a.impactPage, a.embeddedPage)
 	e.GET("/sessions/:key", a.sessionPage, a.embeddedPage)
 	// A download is a navigation, which carries no Authorization header:
 	// the page puts its session token in the query (apiSessionsCSV).
@@ -61,6 +62,7 @@ func (a *App) routes() *echo.Echo {
 	api.GET("/trend", a.apiTrend)
 	api.GET("/changes", a.apiChanges)
 	api.POST("/changes", a.apiPostChange)
+	api.GET("/impact", a.apiImpact)
 	api.GET("/view/report", a.apiReportView)
 	api.GET("/storefront/status", a.apiStorefrontStatus)
 	api.POST("/storefront/activate", a.apiStorefrontActivate)

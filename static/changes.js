@@ -46,7 +46,19 @@
         t.setAttribute("datetime", c.at);
         t.textContent = fmt.time(c.at);
         shell.cell(row, t, "", heads[0]);
-        shell.cell(row, c.description, "description", heads[1]);
+        // The row leads to the change's impact, with the admin's query
+        // (shop, host, embedded); api.js adds a fresh token when followed.
+        var link = document.createElement("a");
+        var keep = new URLSearchParams();
+        new URLSearchParams(window.location.search).forEach(function (v, k) {
+          if (k === "shop" || k === "host" || k === "embedded") { keep.set(k, v); }
+        });
+        link.href = "/changes/" + c.id + (keep.toString() ? "?" + keep.toString() : "");
+        link.className = "impact-link";
+        link.setAttribute("data-keep-query", "");
+        link.textContent = c.description;
+        link.title = "Did it work? Each step before and after this change";
+        shell.cell(row, link, "description", heads[1]);
         var badge = document.createElement("s-badge");
         badge.textContent = c.kind_label;
         shell.cell(row, badge, "", heads[2]);

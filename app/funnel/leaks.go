@@ -120,12 +120,8 @@ func priceStep(s step, b Benchmark, aov int64, elapsed time.Duration) Leak {
 	case s.entering > 0:
 		lo, hi := Wilson(s.reached, s.entering)
 		l.Rate, l.RateLow, l.RateHigh = rate(s.reached, s.entering), &lo, &hi
-		downstream := s.laterTypical
-		if s.reached > 0 {
-			downstream = float64(s.completed) / float64(s.reached)
-		}
 		if l.Band == VerdictBelow && aov > 0 {
-			worth := float64(s.entering) * downstream * float64(aov)
+			worth := s.worth(aov)
 			l.Opportunity = toMinor(worth * (b.Typical - *l.Rate))
 			l.Uncertainty = toMinor(worth * (hi - lo) / 2)
 			if elapsed > 0 {
@@ -137,6 +133,19 @@ func priceStep(s step, b Benchmark, aov int64, elapsed time.Duration) Leak {
 	l.Value = FormatMoney(RoundEstimate(l.Opportunity, l.Uncertainty))
 	l.MonthlyValue = FormatMoney(l.Monthly)
 	return l
+}
+
+// worth is what one point of the step's rate is worth, per unit of rate
+// and in minor units: the shoppers entering × the conversion from the
+// step's end to an order (the funnel's own, completed over reached, when
+// the step has reached sessions, else laterTypical) × aov. priceStep
+// prices a leak and PriceImpact a change's effect with it.
+func (s step) worth(aov int64) float64 {
+	downstream := s.laterTypical
+	if s.reached > 0 {
+		downstream = float64(s.completed) / float64(s.reached)
+	}
+	return float64(s.entering) * downstream * float64(aov)
 }
 
 // sortLeaks puts the steps below typical first, the largest opportunity
