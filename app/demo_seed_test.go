@@ -61,8 +61,9 @@ func demoHistory(baseURL string, sessions int, a *app.App) demo.History {
 }
 
 // sharedDemo starts the app in demo mode on a copy of the shared demo
-// history of dialect (demoSessions shoppers): what demoHarness gives,
-// without delivering the history again. The test may write to its copy.
+// history of dialect (demoSessions shoppers) and returns it with the demo
+// shop, the clock at demoNow. The test may write to its copy. (It replaces
+// demoHarness(t, st, sessions), which delivered a history per test.)
 func sharedDemo(t *testing.T, dialect string) (*harness, string) {
 	t.Helper()
 	h := newHarness(t, demoSeeds[dialect].Open(t), demoConfig)
@@ -85,7 +86,7 @@ func forEachDemo(t *testing.T, fn func(t *testing.T, h *harness, shop string)) {
 
 // fillDemo installs demoShop in st and delivers it the demo history of
 // sessions shoppers through POST /webhooks of the app started in demo mode
-// on st, as demoHarness does; then it stops the app.
+// on st; then it stops the app.
 func fillDemo(ctx context.Context, st *store.Store, sessions int) (err error) {
 	// A bound, not a speed: beside the other tests of a busy machine, the
 	// race detector's SQLite takes minutes for what is seconds without it.

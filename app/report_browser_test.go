@@ -18,7 +18,6 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
-	"github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
@@ -173,28 +172,6 @@ func sameFixes(t *testing.T, what string, p page, want apiReport) {
 	if strings.Join(shown, "\n") != strings.Join(below, "\n") {
 		t.Errorf("%s: what to fix first on page =\n%s\nAPI below typical =\n%s", what, strings.Join(shown, "\n"), strings.Join(below, "\n"))
 	}
-}
-
-// demoHarness starts the app in demo mode on st and delivers it the demo
-// history of sessions shoppers through POST /webhooks: for a test that
-// needs a history of its own. sharedDemo gives a copy of one delivered
-// once per test binary.
-func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string) {
-	t.Helper()
-	h := newHarness(t, st, demoConfig)
-	h.clock.Set(demoNow)
-	h.install(demoShop)
-	// A bound, not a speed: beside the other tests of a busy machine, the
-	// race detector's SQLite takes minutes for what is seconds without it.
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	started := time.Now()
-	defer func() { t.Logf("demo data: %d sessions in %s", sessions, time.Since(started).Round(time.Millisecond)) }()
-	n, err := demo.Fill(ctx, demoHistory(h.srv.URL, sessions, h.app))
-	if err != nil || n < sessions {
-		t.Fatalf("demo data: %d webhooks, %v", n, err)
-	}
-	return h, demoShop
 }
 
 // TestReportPageInBrowser loads the demo history, opens the report page in
