@@ -94,7 +94,7 @@ func startApp(ctx context.Context, st *store.Store, clock *testkit.Clock, logs i
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: clock.Now, JobPollInterval: jobPollInterval(st.Dialect()), ManualScans: true})
 	if err != nil {
-		srv.Listener.Close()
+		_ = srv.Listener.Close()
 		return nil, nil, fmt.Errorf("app.New: %w", err)
 	}
 	srv.Config.Handler = a.Handler()
