@@ -90,7 +90,7 @@ func connect(t testing.TB, ctx context.Context, base string) *pgx.Conn {
 	t.Helper()
 	conn, err := connectErr(ctx, base)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
 	}
 	return conn
 }

@@ -99,7 +99,7 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 func randomHex(t testing.TB, n int) string {
 	s, err := randomHexErr(n)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
 	}
 	return s
 }
@@ -128,7 +128,7 @@ func Install(t testing.TB, st *store.Store, domain string) store.Shop {
 	t.Helper()
 	sh, err := InstallShop(context.Background(), st, domain)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
 	}
 	return sh
 }
