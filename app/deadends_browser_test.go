@@ -45,8 +45,7 @@ func (p page) text() string {
 // Chromium: it shows the demo store's report, not the admin's bounce page.
 func TestDemoRootOpensTheDemo(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, store.DialectSQLite)
-	h, shop := demoHarness(t, st, 40)
+	h, shop := sharedDemo(t, store.DialectSQLite)
 	p := page{t, browser(t, time.Minute)}
 	p.do("opening the root URL", chromedp.Navigate(h.srv.URL+"/"))
 	p.until("the report page", `document.body && document.body.dataset.page === "home"`)
@@ -67,8 +66,7 @@ func TestDemoRootOpensTheDemo(t *testing.T) {
 // fresh token and its query, without the merchant doing anything.
 func TestDemoReloadAfterTokenExpired(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, store.DialectSQLite)
-	h, shop := demoHarness(t, st, 40)
+	h, shop := sharedDemo(t, store.DialectSQLite)
 	p := page{t, browser(t, 2*time.Minute)}
 	today := h.clock.Now().UTC()
 	from, to := today.AddDate(0, 0, -13).Format("2006-01-02"), today.AddDate(0, 0, -1).Format("2006-01-02")

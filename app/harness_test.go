@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -54,32 +56,12 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	t.Helper()
 	h := &harness{t: t, store: st, clock: testkit.NewClock(time.Now().UTC().Truncate(time.Second)), logs: &testkit.LogBuffer{}}
 	h.shopify = shopifytest.NewServer(t, testAPIKey, testSecret)
-	h.srv = httptest.NewUnstartedServer(nil)
-	cfg := app.Config{
-		APIKey:           testAPIKey,
-		APISecret:        testSecret,
-		AppURL:           "http://" + h.srv.Listener.Addr().String(),
-		Scopes:           "read_orders",
-		APIVersion:       "2026-10",
-		AbandonAfter:     time.Hour,
-		PayloadRetention: 7 * 24 * time.Hour,
-		AdminOrigin:      h.shopify.URL,
-	}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: h.clock.Now, JobPollInterval: jobPollInterval(st.Dialect()), ManualScans: true})
+	a, srv, err := startApp(t.Context(), st, h.clock, h.logs, h.shopify.URL, mutate...)
 	if err != nil {
-		t.Fatalf("app.New: %v", err)
+		t.Fatal(err)
 	}
-	h.app = a
-	h.srv.Config.Handler = a.Handler()
-	h.srv.Start()
+	h.app, h.srv = a, srv
 	t.Cleanup(h.srv.Close)
-	if err := a.Start(t.Context()); err != nil {
-		t.Fatalf("app.Start: %v", err)
-	}
 	t.Cleanup(func() {
 		ctx, cancel := contextWithTimeout(5 * time.Second)
 		defer cancel()
@@ -87,6 +69,41 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 	})
 	h.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return h
+}
+
+// startApp starts the app on st, configured as the tests configure it
+// (then changed by mutate), behind a real HTTP server on loopback, with
+// its jobs running until ctx ends. It logs to logs and sends what it
+// means for Shopify's admin to adminOrigin. The caller stops the server,
+// then the app.
+func startApp(ctx context.Context, st *store.Store, clock *testkit.Clock, logs io.Writer, adminOrigin string, mutate ...func(*app.Config)) (*app.App, *httptest.Server, error) {
+	srv := httptest.NewUnstartedServer(nil)
+	cfg := app.Config{
+		APIKey:           testAPIKey,
+		APISecret:        testSecret,
+		AppURL:           "http://" + srv.Listener.Addr().String(),
+		Scopes:           "read_orders",
+		APIVersion:       "2026-10",
+		AbandonAfter:     time.Hour,
+		PayloadRetention: 7 * 24 * time.Hour,
+		AdminOrigin:      adminOrigin,
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.New(cfg, st, app.Options{Logger: logger, Now: clock.Now, JobPollInterval: jobPollInterval(st.Dialect()), ManualScans: true})
+	if err != nil {
+		_ = srv.Listener.Close()
+		return nil, nil, fmt.Errorf("app.New: %w", err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	if err := a.Start(ctx); err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("app.Start: %w", err)
+	}
+	return a, srv, nil
 }
 
 // logText returns what the app has logged so far.

@@ -64,7 +64,7 @@ func apiTotal(h *harness, shop, query string) int64 {
 // trend then marks it.
 func TestSessionsAndChangesPagesInBrowser(t *testing.T) {
 	t.Parallel()
-	h, shop := demoHarness(t, openStore(t, store.DialectPostgres), 120)
+	h, shop := sharedDemo(t, store.DialectPostgres)
 	p := page{t, browser(t, 3*time.Minute)}
 	today := h.clock.Now().UTC()
 	from90 := today.AddDate(0, 0, -89).Format("2006-01-02")

@@ -128,7 +128,7 @@ func checkPages(t *testing.T, p page, origin string, pages []browserPage) {
 // stylesheet and request of each page to the app answers.
 func TestPagesAccessibleInBrowser(t *testing.T) {
 	t.Parallel()
-	h, shop := demoHarness(t, openStore(t, store.DialectPostgres), 600)
+	h, shop := sharedDemo(t, store.DialectPostgres)
 	p := page{t, browser(t, 4*time.Minute)}
 	q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}.Encode()
 	loaded := `document.readyState === "complete"`

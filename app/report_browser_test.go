@@ -18,7 +18,6 @@ import (
 
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
-	"github.com/funnelscope/funnelscope/demo"
 	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
@@ -175,51 +174,16 @@ func sameFixes(t *testing.T, what string, p page, want apiReport) {
 	}
 }
 
-// demoNow is the clock of the demo harness: mid-afternoon, so that "today"
-// holds part of a day's shoppers.
-var demoNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
-
-// demoHarness starts the app in demo mode on st and delivers a generated
-// history through POST /webhooks.
-func demoHarness(t *testing.T, st *store.Store, sessions int) (*harness, string) {
-	t.Helper()
-	const shop = "browser-demo.myshopify.com"
-	h := newHarness(t, st, func(c *app.Config) { c.Demo, c.DemoShop = true, shop })
-	// A fixed instant, so that the history and its days, and with them
-	// every verdict the page shows, are the same on every run.
-	h.clock.Set(demoNow)
-	h.install(shop)
-	// A bound, not a speed: beside the other tests of a busy machine, the
-	// race detector's SQLite takes minutes for what is seconds without it.
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	started := time.Now()
-	defer func() { t.Logf("demo data: %d sessions in %s", sessions, time.Since(started).Round(time.Millisecond)) }()
-	n, err := demo.Fill(ctx, demo.History{
-		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
-		Now: h.clock.Now, Seed: 42, Sessions: sessions, Days: 90,
-		FlagAbandoned: func(ctx context.Context) error { return h.app.ScanAlertsNow(ctx, shop) },
-	})
-	if err != nil || n < sessions {
-		t.Fatalf("demo data: %d webhooks, %v", n, err)
-	}
-	return h, shop
-}
-
 // TestReportPageInBrowser loads the demo history, opens the report page in
 // Chromium and checks it against the API: the six stages, range and
 // segment changes, the abandoned-cart list and its sorting; then it saves
 // the report's screenshot.
 func TestReportPageInBrowser(t *testing.T) {
 	t.Parallel()
-	forEachDialect(t, func(t *testing.T, st *store.Store) {
-		// The race detector slows pure-Go SQLite a lot: PostgreSQL gets the
-		// larger history and takes the screenshot.
-		sessions := 1500
-		if st.Dialect() == store.DialectSQLite {
-			sessions = 300
-		}
-		h, shop := demoHarness(t, st, sessions)
+	forEachDemo(t, func(t *testing.T, h *harness, shop string) {
+		st := h.store
+		// PostgreSQL has the larger history, and takes the screenshot.
+		sessions := demoSessions(st.Dialect())
 		p := page{t, browser(t, 3*time.Minute)}
 		today := h.clock.Now().UTC()
 		day := func(back int) string { return today.AddDate(0, 0, -back).Format("2006-01-02") }

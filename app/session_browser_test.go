@@ -14,8 +14,6 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-
-	"github.com/funnelscope/funnelscope/store"
 )
 
 // readTimeline reads the session page's timeline rows: each row's webhook
@@ -28,8 +26,7 @@ const readTimeline = `Array.from(document.querySelectorAll("#timeline s-table-bo
 // of that cart, and exports the list to CSV, which it opens and parses.
 func TestSessionPageInBrowser(t *testing.T) {
 	t.Parallel()
-	forEachDialect(t, func(t *testing.T, st *store.Store) {
-		h, shop := demoHarness(t, st, 40)
+	forEachDemo(t, func(t *testing.T, h *harness, shop string) {
 		p := page{t, browser(t, 2*time.Minute)}
 		q := url.Values{"shop": {shop}, "embedded": {"1"}, "id_token": {h.sessionToken(shop)}}
 		p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))

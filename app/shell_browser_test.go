@@ -156,8 +156,7 @@ func demoPage(p page, h *harness, shop, path, query string) {
 // checks with the markup its scripts built.
 func TestNavigationInBrowser(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, store.DialectSQLite)
-	h, shop := demoHarness(t, st, 60)
+	h, shop := sharedDemo(t, store.DialectSQLite)
 	p := page{t, browser(t, 2*time.Minute)}
 	demoPage(p, h, shop, "/", "")
 	p.idle("the report")
@@ -221,15 +220,15 @@ func TestNavigationInBrowser(t *testing.T) {
 // reload shows the same, and that the back button goes back through them.
 func TestReportStateInAddress(t *testing.T) {
 	t.Parallel()
-	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
-	st := openStore(t, store.DialectPostgres)
-	h, shop := demoHarness(t, st, 120)
+	h, shop := sharedDemo(t, store.DialectPostgres)
 	p := page{t, browser(t, 2*time.Minute)}
 	demoPage(p, h, shop, "/", "")
 	p.idle("the report")
 	today := h.clock.Now().UTC()
 	from7 := today.AddDate(0, 0, -6).Format("2006-01-02")
 
+	// Page is the page of the list shown, with or without a pager (which
+	// hides when one page holds the list).
 	type shown struct {
 		Range, Segment, Tab, Sort, From string
 		Page                            string
@@ -239,7 +238,7 @@ func TestReportStateInAddress(t *testing.T) {
 		Sort: document.querySelector("[aria-sort=ascending], [aria-sort=descending]").firstElementChild.dataset.sort + " " +
 			document.querySelector("[aria-sort=ascending], [aria-sort=descending]").getAttribute("aria-sort"),
 		From: document.querySelector("#report-view .report").dataset.from,
-		Page: document.getElementById("pager").hidden ? "" : document.getElementById("page-info").textContent.split(" · ")[0]})`
+		Page: document.getElementById("pager").hidden ? "Page 1" : document.getElementById("page-info").textContent.split(" · ")[0].split(" of ")[0]})`
 	expect := func(what string, want shown) {
 		t.Helper()
 		var got shown
@@ -269,7 +268,7 @@ func TestReportStateInAddress(t *testing.T) {
 	if q.Get("range") != "7" || q.Get("segment") != "source" || q.Get("tab") != "checkout_dropoff" || q.Get("sort") != "value" || q.Has("from") {
 		t.Fatalf("the address after the changes: %s", q.Encode())
 	}
-	want := shown{Range: "7", Segment: "source", Tab: "checkout_dropoff", Sort: "value descending", From: from7}
+	want := shown{Range: "7", Segment: "source", Tab: "checkout_dropoff", Sort: "value descending", From: from7, Page: "Page 1"}
 	expect("after the changes", want)
 
 	p.do("reloading", chromedp.Reload())
@@ -286,11 +285,11 @@ func TestReportStateInAddress(t *testing.T) {
 	p.do("going back", chromedp.NavigateBack())
 	p.arrive("the sort undone", `location.href === `+jsString(afterTab)+` && document.querySelector("button.sort[data-sort=time]").parentElement.getAttribute("aria-sort") === "descending"`)
 	p.idle("back once")
-	expect("one step back", shown{Range: "7", Segment: "source", Tab: "checkout_dropoff", Sort: "time descending", From: from7})
+	expect("one step back", shown{Range: "7", Segment: "source", Tab: "checkout_dropoff", Sort: "time descending", From: from7, Page: "Page 1"})
 	p.do("going back again", chromedp.NavigateBack())
 	p.arrive("the tab undone", `document.querySelector("#lists [role=tab][aria-selected=true]").dataset.status === "abandoned_cart"`)
 	p.idle("back twice")
-	expect("two steps back", shown{Range: "7", Segment: "source", Tab: "abandoned_cart", Sort: "time descending", From: from7})
+	expect("two steps back", shown{Range: "7", Segment: "source", Tab: "abandoned_cart", Sort: "time descending", From: from7, Page: "Page 1"})
 
 	// A shared link: the custom dates, the split and the second page.
 	from, to := today.AddDate(0, 0, -59).Format("2006-01-02"), today.AddDate(0, 0, -1).Format("2006-01-02")
@@ -449,9 +448,7 @@ const layoutProblems = `(() => {
 // at least 24 px.
 func TestPhoneLayoutInBrowser(t *testing.T) {
 	t.Parallel()
-	// PostgreSQL: the race detector slows the demo's fill on SQLite a lot.
-	st := openStore(t, store.DialectPostgres)
-	h, shop := demoHarness(t, st, 120)
+	h, shop := sharedDemo(t, store.DialectPostgres)
 	p := page{t, browser(t, 2*time.Minute)}
 	p.do("a phone's width", chromedp.EmulateViewport(390, 844))
 	demoPage(p, h, shop, "/", "segment=source&range=90")

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -208,23 +207,39 @@ func TestScenarioReport(t *testing.T) {
 }
 
 // TestScenarioDemoHistory fills the app with the demo's store history over
-// HTTP, as `funnelscope demo` does, and finds in the report exactly what
-// the history holds: each stage counts the shoppers whose webhooks got
-// that far, and the late orders won back checkouts the scan had flagged.
-// A second fill, as after a restart, finds the history there and sends
-// nothing.
+// HTTP, as `funnelscope demo` does (a few shoppers on a fresh store, the
+// shared demo history for the report), and finds in the report exactly
+// what the history holds: each stage counts the shoppers whose webhooks
+// got that far, and the late orders won back checkouts the scan had
+// flagged. A second fill, as after a restart, finds the history there and
+// sends nothing.
 func TestScenarioDemoHistory(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, store.DialectSQLite)
-	const shop = "scenario-demo.myshopify.com"
-	h := newHarness(t, st)
-	h.install(shop)
+	// Fill posts every webhook of the history and says so.
+	fresh := newHarness(t, openStore(t, store.DialectSQLite), demoConfig)
+	fresh.clock.Set(demoNow)
+	fresh.install(demoShop)
 	var progress bytes.Buffer
-	history := demo.History{
-		BaseURL: h.srv.URL, Shop: shop, APIKey: testAPIKey, Secret: testSecret,
-		Now: h.clock.Now, Seed: 7, Sessions: 300, Days: 90, Progress: &progress,
-		FlagAbandoned: func(ctx context.Context) error { return h.app.ScanAlertsNow(ctx, shop) },
+	small := demoHistory(fresh.srv.URL, 12, fresh.app)
+	small.Progress = &progress
+	smallFirst, smallLate, err := small.Webhooks()
+	if err != nil {
+		t.Fatal(err)
 	}
+	n, err := demo.Fill(t.Context(), small)
+	if err != nil || n != len(smallFirst)+len(smallLate) {
+		t.Fatalf("Fill posted %d of %d webhooks: %v", n, len(smallFirst)+len(smallLate), err)
+	}
+	if want := fmt.Sprintf("demo data: delivering %d webhooks for 12 shoppers over 90 days…\n", n); !strings.HasPrefix(progress.String(), want) ||
+		!strings.Contains(progress.String(), fmt.Sprintf("demo data: %d webhooks delivered in ", n)) {
+		t.Errorf("progress:\n%s", progress.String())
+	}
+
+	// The shared demo history (sharedDemo) is this history, filled by Fill.
+	h, shop := sharedDemo(t, store.DialectSQLite)
+	sessions := demoSessions(store.DialectSQLite)
+	history := demoHistory(h.srv.URL, sessions, h.app)
+	history.Progress = &progress
 	first, late, err := history.Webhooks()
 	if err != nil {
 		t.Fatal(err)
@@ -237,16 +252,8 @@ func TestScenarioDemoHistory(t *testing.T) {
 			recovered[w.Key] = true
 		}
 	}
-	if len(furthest) != 300 || len(recovered) == 0 {
+	if len(furthest) != sessions || len(recovered) == 0 {
 		t.Fatalf("the history has %d shoppers, %d recovered", len(furthest), len(recovered))
-	}
-	n, err := demo.Fill(t.Context(), history)
-	if err != nil || n != len(first)+len(late) {
-		t.Fatalf("Fill posted %d of %d webhooks: %v", n, len(first)+len(late), err)
-	}
-	if want := fmt.Sprintf("demo data: delivering %d webhooks for 300 shoppers over 90 days…\n", n); !strings.HasPrefix(progress.String(), want) ||
-		!strings.Contains(progress.String(), fmt.Sprintf("demo data: %d webhooks delivered in ", n)) {
-		t.Errorf("progress:\n%s", progress.String())
 	}
 
 	now := h.clock.Now()

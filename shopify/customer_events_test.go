@@ -13,7 +13,7 @@ import (
 	"github.com/funnelscope/funnelscope/shopify"
 )
 
-func customerEventDir(t *testing.T) string {
+func customerEventDir(t testing.TB) string {
 	return filepath.Join(testkit.RepoRoot(t), "testdata", "customer-events")
 }
 

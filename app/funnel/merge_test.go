@@ -7,7 +7,11 @@ import (
 	"time"
 )
 
-const propertyCases = 2000
+// propertyCases is how many random cases each property test draws: 2,000,
+// or 500 under the race detector (race_test.go), which has nothing to find
+// in these single-goroutine laws and makes each case about ten times
+// dearer; .ci/run runs them once more without it, with all 2,000.
+const propertyCases = 2000 / raceSlowdown
 
 func newRand(t *testing.T, seed uint64) (*rand.Rand, chooser) {
 	t.Helper()

@@ -39,6 +39,56 @@ window.__errors = [];
 window.addEventListener('error', function (e) { window.__errors.push(String(e.message)); });
 window.addEventListener('unhandledrejection', function (e) { window.__errors.push(String(e.reason)); });
 window.__events = [];
+(function () {
+  // What the page still has to do: timers of under 10 s not yet run (the
+  // script's delays are 0.2 to 1.5 s; its 60 s timer only stops watching
+  // for reviews), animation frames not yet run, and fetches whose body has
+  // not been read. settle waits for none to be left.
+  var live = {}, next = 0, fetching = 0;
+  function track(fn) {
+    var key = ++next;
+    live[key] = true;
+    return { key: key, run: function (self, args) { delete live[key]; return fn.apply(self, args); } };
+  }
+  var setT = window.setTimeout, clearT = window.clearTimeout, timers = {};
+  window.setTimeout = function (fn, ms) {
+    if (typeof fn !== 'function' || ms >= 10000) return setT.apply(window, arguments);
+    var t = track(fn), rest = Array.prototype.slice.call(arguments, 2);
+    var id = setT.call(window, function () { delete timers[id]; return t.run(this, rest); }, ms);
+    timers[id] = t.key;
+    return id;
+  };
+  window.clearTimeout = function (id) {
+    if (id in timers) { delete live[timers[id]]; delete timers[id]; }
+    return clearT.call(window, id);
+  };
+  var raf = window.requestAnimationFrame, caf = window.cancelAnimationFrame, frames = {};
+  window.requestAnimationFrame = function (fn) {
+    var t = track(fn);
+    var id = raf.call(window, function () { delete frames[id]; return t.run(this, arguments); });
+    frames[id] = t.key;
+    return id;
+  };
+  window.cancelAnimationFrame = function (id) {
+    if (id in frames) { delete live[frames[id]]; delete frames[id]; }
+    return caf.call(window, id);
+  };
+  var f = window.fetch;
+  window.fetch = function () {
+    fetching++;
+    return f.apply(window, arguments).then(function (r) {
+      var read = false;
+      function done() { if (!read) { read = true; fetching--; } }
+      ['json', 'text'].forEach(function (m) {
+        var body = r[m].bind(r);
+        r[m] = function () { var p = body(); p.then(done, done); return p; };
+      });
+      if (!r.ok) done();
+      return r;
+    }, function (e) { fetching--; throw e; });
+  };
+  window.__busy = function () { return Object.keys(live).length + fetching; };
+})();
 window.__record = function () {
   window.Shopify = window.Shopify || {};
   window.Shopify.routes = { root: '/' };
@@ -335,13 +385,27 @@ func (p tab) sameEvents(what string, got, want []string) {
 	}
 }
 
-// settle lets the script's longest delay pass (an option change waits 1.5 s
-// for its variant id; shopify:collection:update waits 1 s for its URL),
-// then checks that the events are still exactly want: nothing more was
-// published late, and the page threw nothing.
+// settle waits until the page has nothing left to do that could publish
+// (the recorder's __busy: no timer of the script's delays pending — an
+// option change waits 1.5 s for its variant id, shopify:collection:update
+// 1 s for its URL —, no animation frame, no fetch unread) also after two
+// more frames, in which the observers deliver their notices; then it checks
+// that the events are still exactly want: nothing more was published late,
+// and the page threw nothing.
 func (p tab) settle(want ...string) {
 	p.t.Helper()
-	p.eval("letting the script's delays pass", `new Promise(function (r) { setTimeout(r, 1800); })`)
+	for {
+		p.do("waiting for the page's pending work", chromedp.Poll[chromedp.Void](`window.__busy() === 0`,
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		p.frames()
+		busy, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`window.__busy()`))
+		if err != nil {
+			p.t.Fatalf("reading the page's pending work: %v", err)
+		}
+		if busy == 0 {
+			break
+		}
+	}
 	p.sameEvents("after the script's delays", p.events(), want)
 	p.noErrors()
 }

@@ -36,6 +36,16 @@ const templateLock = "SELECT pg_advisory_lock(hashtext('funnelscope.storetest.te
 func freshPostgres(t testing.TB) string {
 	t.Helper()
 	base := PostgresURL(t)
+	return copyPostgres(t, func(ctx context.Context, admin *pgx.Conn) (string, error) {
+		return ensureTemplate(ctx, admin, base)
+	})
+}
+
+// copyPostgres creates a database for the test as a copy of the database
+// source names, dropped when the test ends, and returns its URL.
+func copyPostgres(t testing.TB, source func(ctx context.Context, admin *pgx.Conn) (string, error)) string {
+	t.Helper()
+	base := PostgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	admin := connect(t, ctx, base)
@@ -44,7 +54,7 @@ func freshPostgres(t testing.TB) string {
 	// Twice at most: a template dropped by hand between the look and the
 	// copy is built again.
 	for attempt := 1; ; attempt++ {
-		tmpl, err := ensureTemplate(ctx, admin, base)
+		tmpl, err := source(ctx, admin)
 		if err != nil {
 			t.Fatalf("storetest: %v", err)
 		}
@@ -78,21 +88,33 @@ func freshPostgres(t testing.TB) string {
 // cannot be reached.
 func connect(t testing.TB, ctx context.Context, base string) *pgx.Conn {
 	t.Helper()
+	conn, err := connectErr(ctx, base)
+	if err != nil {
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
+	}
+	return conn
+}
+
+// connectErr opens one connection to base, or says why PostgreSQL cannot
+// be reached.
+func connectErr(ctx context.Context, base string) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(base)
 	if err != nil {
-		t.Fatalf("storetest: bad %s URL: %v", EnvPostgres, err)
+		return nil, fmt.Errorf("storetest: bad %s URL: %w", EnvPostgres, err)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(pingCtx, cfg)
 	if err == nil {
-		err = conn.Ping(pingCtx)
+		if err = conn.Ping(pingCtx); err != nil {
+			_ = conn.Close(context.WithoutCancel(ctx))
+		}
 	}
 	if err != nil {
-		t.Fatalf("storetest: PostgreSQL is unreachable at %s (set %s to a reachable database; store tests need it): %v",
+		return nil, fmt.Errorf("storetest: PostgreSQL is unreachable at %s (set %s to a reachable database; store tests need it): %w",
 			redact(base), EnvPostgres, err)
 	}
-	return conn
+	return conn, nil
 }
 
 // ensureTemplate returns the name of the migrated template database of this
@@ -152,6 +174,26 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, base string) (string, 
 		return "", fmt.Errorf("marking the template: %w", err)
 	}
 	return name, nil
+}
+
+// endSessions ends every session on database name (the backends of a pool
+// just closed may not have gone yet) and waits until none is left.
+func endSessions(ctx context.Context, admin *pgx.Conn, name string) error {
+	for {
+		var left int
+		err := admin.QueryRow(ctx, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", name).Scan(&left)
+		if err != nil {
+			return fmt.Errorf("ending sessions on %s: %w", name, err)
+		}
+		if left == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ending sessions on %s: %w", name, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // renameWhenUnused renames database from to to, ending what sessions are

@@ -24,6 +24,13 @@ func freshSQLite(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
+	return writeSQLite(t, b)
+}
+
+// writeSQLite writes b, a database file's bytes, into t.TempDir() and
+// returns the copy's URL.
+func writeSQLite(t testing.TB, b []byte) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "funnelscope.db")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatalf("storetest: writing the SQLite database: %v", err)
@@ -45,23 +52,30 @@ func migratedSQLite() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite template: %w", err)
 	}
-	err = s.Migrate(ctx)
-	if err == nil {
-		// The file alone must hold the schema: nothing may stay in the WAL.
-		_, err = s.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("migrating the SQLite template: %w", err)
 	}
+	return closeSQLite(ctx, s, path)
+}
+
+// closeSQLite folds the write-ahead log of s, the store of the file at
+// path, into the file, closes s and returns the file's bytes.
+func closeSQLite(ctx context.Context, s *store.Store, path string) ([]byte, error) {
+	// The file alone must hold the data: nothing may stay in the WAL.
+	_, err := s.DB().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	if cerr := s.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("migrating the SQLite template: %w", err)
+		return nil, fmt.Errorf("folding the write-ahead log of %s: %w", filepath.Base(path), err)
 	}
 	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
-		return nil, fmt.Errorf("the SQLite template kept %d bytes in its write-ahead log", fi.Size())
+		return nil, fmt.Errorf("%s kept %d bytes in its write-ahead log", filepath.Base(path), fi.Size())
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading the SQLite template: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", filepath.Base(path), err)
 	}
 	return b, nil
 }

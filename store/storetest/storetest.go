@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -37,6 +38,11 @@ func Key() []byte {
 // PostgresURL returns the base PostgreSQL URL of tests.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	return postgresBaseURL()
+}
+
+// postgresBaseURL is EnvPostgres's URL, or DefaultPostgresURL.
+func postgresBaseURL() string {
 	if u := os.Getenv(EnvPostgres); u != "" {
 		return u
 	}
@@ -91,11 +97,20 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 
 // randomHex returns n random bytes in hex.
 func randomHex(t testing.TB, n int) string {
+	s, err := randomHexErr(n)
+	if err != nil {
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
+	}
+	return s
+}
+
+// randomHexErr returns n random bytes in hex.
+func randomHexErr(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
-		t.Fatalf("storetest: random: %v", err)
+		return "", fmt.Errorf("storetest: random: %w", err)
 	}
-	return hex.EncodeToString(b)
+	return hex.EncodeToString(b), nil
 }
 
 // redact hides a URL's password.
@@ -111,9 +126,18 @@ func redact(raw string) string {
 // token ("shpat_" and the domain) and no job, and returns it.
 func Install(t testing.TB, st *store.Store, domain string) store.Shop {
 	t.Helper()
-	sh, err := st.InstallShop(context.Background(), domain, store.Tokens{AccessToken: "shpat_" + domain, Scope: "read_orders"}, nil)
+	sh, err := InstallShop(context.Background(), st, domain)
 	if err != nil {
-		t.Fatalf("storetest: installing %s: %v", domain, err)
+		t.Fatalf("%v", err) // Fatalf: storetest_test.go catches that one
 	}
 	return sh
+}
+
+// InstallShop is Install for code without a test, such as a Seed's fill.
+func InstallShop(ctx context.Context, st *store.Store, domain string) (store.Shop, error) {
+	sh, err := st.InstallShop(ctx, domain, store.Tokens{AccessToken: "shpat_" + domain, Scope: "read_orders"}, nil)
+	if err != nil {
+		return sh, fmt.Errorf("storetest: installing %s: %w", domain, err)
+	}
+	return sh, nil
 }
