@@ -64,7 +64,7 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 		}
 		_, err = demohistory.Fill(ctx, demohistory.History{
 			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
-			Seed: 1, Progress: os.Stdout, PixelKey: key, Replay: replay,
+			Seed: 1, Progress: os.Stdout, PixelDays: 14, PixelKey: key, Replay: replay,
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
 		})
 		if err != nil {

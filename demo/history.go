@@ -38,6 +38,13 @@ type History struct {
 	// for each cart shopper (default 14: an add to cart in about 6% of
 	// visits).
 	Browsers float64
+	// PixelDays is how many days ago the store turned its pixel on: the
+	// visits that start before then are left out, as their cart sessions
+	// then have no visit (default Days, the whole history). The demo uses
+	// 14 (a pixel turned on two weeks ago), so that it fills in a minute
+	// rather than several: SQLite folds a few hundred events a second on
+	// a loaded 2-core machine.
+	PixelDays int
 	// PixelKey is the shop's pixel key, which the storefront's events are
 	// posted to POST /collect with; empty leaves the storefront out.
 	PixelKey string

@@ -63,11 +63,15 @@ func (h History) browsers() float64 {
 
 // Visits returns the storefront's visits: one for each cart shopper whose
 // browser the pixel hears (with their cart and checkout tokens), and the
-// many that never add to cart, over the same days.
+// many that never add to cart, over the same days (the last PixelDays).
 func (h History) Visits() []journeys.Visit {
 	h.defaults()
-	shoppers := h.Shoppers()
-	return h.mix().Visits(h.storefront(), shoppers)
+	visits := h.mix().Visits(h.storefront(), h.Shoppers())
+	if h.PixelDays <= 0 || h.PixelDays >= h.Days {
+		return visits
+	}
+	since := h.Now().AddDate(0, 0, -h.PixelDays)
+	return slices.DeleteFunc(visits, func(v journeys.Visit) bool { return v.Events[0].At.Before(since) })
 }
 
 // Batch is one POST /collect body and when the pixel sends it (the

@@ -160,3 +160,27 @@ func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
 		t.Errorf("batches carry %d events, the visits %d", n, st.events)
 	}
 }
+
+// TestPixelDaysKeepsTheLastDays checks that a pixel turned on PixelDays
+// ago leaves out exactly the visits that started before then.
+func TestPixelDaysKeepsTheLastDays(t *testing.T) {
+	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 400, Days: 90}
+	all := h.Visits()
+	h.PixelDays = 20
+	since := demoNow.AddDate(0, 0, -20)
+	var want int
+	for _, v := range all {
+		if !v.Events[0].At.Before(since) {
+			want++
+		}
+	}
+	got := h.Visits()
+	if len(got) != want || want == 0 || want == len(all) {
+		t.Fatalf("PixelDays 20 kept %d of %d visits, want %d (and some but not all)", len(got), len(all), want)
+	}
+	for _, v := range got {
+		if v.Events[0].At.Before(since) {
+			t.Fatalf("visit %s starts %s, before the pixel was on (%s)", v.ClientID, v.Events[0].At, since)
+		}
+	}
+}
