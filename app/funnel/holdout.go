@@ -101,9 +101,9 @@ type HoldoutJSON struct {
 	// AddedValue is what the alerts added: Lift × the alerted carts × the
 	// mean value of a recovered cart (both groups), with the interval of
 	// Lift priced the same way (the spread of order values is not in it).
-	AddedValue     *string `json:"added_value"`
-	AddedValueLow  *string `json:"added_value_low"`
-	AddedValueHigh *string `json:"added_value_high"`
+	AddedValue     *string        `json:"added_value"`
+	AddedValueLow  *string        `json:"added_value_low"`
+	AddedValueHigh *string        `json:"added_value_high"`
 	Verdict        HoldoutVerdict `json:"verdict"`
 	// Summary is the figure in plain words.
 	Summary string `json:"summary"`
