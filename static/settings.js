@@ -131,7 +131,7 @@
     t.textContent = fmt.time(iso);
     return t;
   }
-  var STATUS_TONES = { sent: "success", failed: "critical", queued: "info", skipped: "auto" };
+  var STATUS_TONES = { sent: "success", failed: "critical", queued: "info", skipped: "auto", held_out: "auto" };
 
   var alertsStatus = document.getElementById("alerts-status");
   api.get("/api/alerts").then(function (r) {
