@@ -33,6 +33,7 @@ func TestAlertHoldout(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
 		r := newAlertRig(t, st)
+		h := r.harness
 		const shop = "holdout-shop.myshopify.com"
 		sh := r.install(shop)
 		r.putSettings(shop, map[string]any{"alerts_enabled": true, "chat_webhook_url": r.chat.srv.URL + "/hook",
@@ -84,7 +85,7 @@ func TestAlertHoldout(t *testing.T) {
 
 		from := now.AddDate(0, 0, -1).Format("2006-01-02")
 		to := now.AddDate(0, 0, 1).Format("2006-01-02")
-		resp, body := r.api(http.MethodGet, "/api/funnel?from="+from+"&to="+to, shop, nil)
+		resp, body := h.api(http.MethodGet, "/api/funnel?from="+from+"&to="+to, shop, nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("/api/funnel: %d %s", resp.StatusCode, body)
 		}
@@ -95,23 +96,23 @@ func TestAlertHoldout(t *testing.T) {
 		if err := json.Unmarshal(body, &rep); err != nil || rep.AlertHoldout == nil || len(rep.Stages) == 0 {
 			t.Fatalf("/api/funnel: %v %s", err, body)
 		}
-		h := rep.AlertHoldout
+		ah := rep.AlertHoldout
 		alerted := int64(len(keys) - heldN)
-		if h.Alerted.Carts != alerted || h.Alerted.Recovered != 2 || h.HeldOut.Carts != int64(heldN) || h.HeldOut.Recovered != 2 ||
-			h.Alerted.RecoveredValue != "40.00" || h.HeldOut.RecoveredValue != "40.00" {
-			t.Errorf("groups: alerted %+v, held out %+v", h.Alerted, h.HeldOut)
+		if ah.Alerted.Carts != alerted || ah.Alerted.Recovered != 2 || ah.HeldOut.Carts != int64(heldN) || ah.HeldOut.Recovered != 2 ||
+			ah.Alerted.RecoveredValue != "40.00" || ah.HeldOut.RecoveredValue != "40.00" {
+			t.Errorf("groups: alerted %+v, held out %+v", ah.Alerted, ah.HeldOut)
 		}
-		if lo, hi := funnel.Wilson(2, alerted); *h.Alerted.RateLow != lo || *h.Alerted.RateHigh != hi {
-			t.Errorf("alerted interval [%v, %v], want [%v, %v]", *h.Alerted.RateLow, *h.Alerted.RateHigh, lo, hi)
+		if lo, hi := funnel.Wilson(2, alerted); *ah.Alerted.RateLow != lo || *ah.Alerted.RateHigh != hi {
+			t.Errorf("alerted interval [%v, %v], want [%v, %v]", *ah.Alerted.RateLow, *ah.Alerted.RateHigh, lo, hi)
 		}
-		if lo, hi := funnel.NewcombeDiff(2, alerted, 2, int64(heldN)); *h.LiftLow != lo || *h.LiftHigh != hi {
-			t.Errorf("lift interval [%v, %v], want [%v, %v]", *h.LiftLow, *h.LiftHigh, lo, hi)
+		if lo, hi := funnel.NewcombeDiff(2, alerted, 2, int64(heldN)); *ah.LiftLow != lo || *ah.LiftHigh != hi {
+			t.Errorf("lift interval [%v, %v], want [%v, %v]", *ah.LiftLow, *ah.LiftHigh, lo, hi)
 		}
-		if h.Verdict != funnel.HoldoutTooFew {
-			t.Errorf("verdict %s with %d and %d carts", h.Verdict, alerted, heldN)
+		if ah.Verdict != funnel.HoldoutTooFew {
+			t.Errorf("verdict %s with %d and %d carts", ah.Verdict, alerted, heldN)
 		}
-		if h.RecoveredAfterAlert.Carts != alerted || h.RecoveredAfterAlert.Recovered != 2 {
-			t.Errorf("plain figure %+v, want the %d sent alerts and 2 bought after", h.RecoveredAfterAlert, alerted)
+		if ah.RecoveredAfterAlert.Carts != alerted || ah.RecoveredAfterAlert.Recovered != 2 {
+			t.Errorf("plain figure %+v, want the %d sent alerts and 2 bought after", ah.RecoveredAfterAlert, alerted)
 		}
 	})
 }
