@@ -21,7 +21,7 @@ func TestAlertSettingsAPI(t *testing.T) {
 		_, body := h.api(http.MethodGet, "/api/settings", shop, nil)
 		const defaults = `{"abandon_after_minutes":60,"alerts_enabled":false,"min_value":"0.00",` +
 			`"kinds":["abandoned_cart","checkout_dropoff","payment_dropoff"],"emails":[],"chat_webhook_url":"",` +
-			`"immediate_min_value":"0.00","digest":"off","timezone":"UTC"}`
+			`"flow_enabled":false,"holdout_percent":0,"immediate_min_value":"0.00","digest":"off","timezone":"UTC"}`
 		// The settings, and under "defaults" those of a shop that saved none
 		// (here the same), which the settings page shows for an empty field.
 		withDefaults := strings.TrimSuffix(defaults, "}") + `,"defaults":` + defaults + "}"
@@ -32,8 +32,8 @@ func TestAlertSettingsAPI(t *testing.T) {
 		valid := map[string]any{
 			"abandon_after_minutes": 45, "alerts_enabled": true, "min_value": "5.00",
 			"kinds": []string{"abandoned_cart", "payment_dropoff"}, "emails": []string{"a@example.com", "b@example.org"},
-			"chat_webhook_url": "https://hooks.example.com/services/x", "immediate_min_value": "100.00",
-			"digest": "daily", "timezone": "Europe/Paris",
+			"chat_webhook_url": "https://hooks.example.com/services/x", "flow_enabled": true, "holdout_percent": 10,
+			"immediate_min_value": "100.00", "digest": "daily", "timezone": "Europe/Paris",
 		}
 		resp, saved := h.api(http.MethodPut, "/api/settings", shop, valid)
 		if resp.StatusCode != http.StatusOK {
@@ -66,6 +66,11 @@ func TestAlertSettingsAPI(t *testing.T) {
 			{"abandon_after_minutes", 7*24*60 + 1},
 			{"abandon_after_minutes", "60"},
 			{"alerts_enabled", "yes"},
+			{"flow_enabled", "on"},
+			{"holdout_percent", -1},
+			{"holdout_percent", 51},
+			{"holdout_percent", 10.5},
+			{"holdout_percent", "10"},
 			{"min_value", "-1.00"},
 			{"min_value", "ten"},
 			{"min_value", "1e3"},
@@ -103,10 +108,16 @@ func TestAlertSettingsAPI(t *testing.T) {
 				t.Errorf("%s = %v changed the settings: %s", b.field, b.value, get)
 			}
 		}
-		resp, body = h.api(http.MethodPut, "/api/settings", shop, merge(valid, map[string]any{"emails": []string{}, "chat_webhook_url": ""}))
+		resp, body = h.api(http.MethodPut, "/api/settings", shop, merge(valid, map[string]any{"emails": []string{}, "chat_webhook_url": "", "flow_enabled": false}))
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("alerts on with no channel: %d %s", resp.StatusCode, body)
 		}
+		// Shopify Flow alone is a channel.
+		resp, body = h.api(http.MethodPut, "/api/settings", shop, merge(valid, map[string]any{"emails": []string{}, "chat_webhook_url": ""}))
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("alerts on with Flow only: %d %s", resp.StatusCode, body)
+		}
+		h.putSettings(shop, valid)
 		// A partial body changes only what it names.
 		h.putSettings(shop, map[string]any{"alerts_enabled": false})
 		_, body = h.api(http.MethodGet, "/api/settings", shop, nil)

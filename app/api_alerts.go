@@ -60,7 +60,8 @@ func (a *App) apiAlerts(c echo.Context) error {
 // "Waiting for digest" while a digest-mode alert waits for its hour or
 // day; "Sending in a digest" once gathered; "Sending", or "Retrying: …"
 // after a failed attempt; "Failed: …" and "Not sent: …" with the reason,
-// which is already a plain message (app/alerts).
+// which is already a plain message (app/alerts); "Held out: …" for a cart
+// of the hold-out.
 func alertStatusLabel(al store.Alert) string {
 	with := func(label, reason string) string {
 		if reason == "" {
@@ -75,6 +76,8 @@ func alertStatusLabel(al store.Alert) string {
 		return with("Failed", al.LastError)
 	case store.AlertSkipped:
 		return with("Not sent", al.LastError)
+	case store.AlertHeldOut:
+		return "Held out: not sent, to measure what alerts add"
 	case store.AlertQueued:
 		switch {
 		case al.Mode == store.ModeDigest && al.DigestID == nil:

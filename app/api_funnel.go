@@ -29,6 +29,10 @@ type funnelResponse struct {
 	Elapsed time.Duration `json:"-"`
 	funnel.Report
 	Segments []segmentReport `json:"segments,omitempty"`
+	// AlertHoldout compares the recovery of the range's alerted and
+	// held-out carts, next to the plain "recovered after an alert" (the
+	// whole shop's, absent from one segment value's report).
+	AlertHoldout *funnel.HoldoutJSON `json:"alert_holdout,omitempty"`
 }
 
 // segmentReport is the report of the sessions of one segment value.
@@ -97,6 +101,12 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 			return resp, 0, err
 		}
 		resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
+		out, err := a.store.AlertOutcomes(ctx, shop.ID, days.Start(), days.End())
+		if err != nil {
+			return resp, 0, err
+		}
+		h := funnel.BuildHoldout(recoveryArm(out.Alerted), recoveryArm(out.HeldOut), recoveryArm(out.SentRecovered))
+		resp.AlertHoldout = &h
 	}
 	if resp.Segment == "" {
 		return resp, idle, nil
@@ -110,6 +120,11 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 		resp.Report = funnel.SegmentReport(tallyOrEmpty(bySegment[resp.SegmentValue]), resp.Segment)
 	}
 	return resp, idle, nil
+}
+
+// recoveryArm is a group of the store's alert outcomes as funnel counts it.
+func recoveryArm(a store.AlertArm) funnel.RecoveryArm {
+	return funnel.RecoveryArm{Carts: a.Carts, Recovered: a.Recovered, RecoveredValue: a.RecoveredValue}
 }
 
 func tallyOrEmpty(t *funnel.Tally) funnel.Tally {

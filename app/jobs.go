@@ -16,7 +16,14 @@ import (
 // newJobClient builds the River client over the store's database, with every
 // worker and periodic job of the application.
 func (a *App) newJobClient(opts Options) (*river.Client[*sql.Tx], error) {
+	var flow alerts.FlowSender
+	if !a.cfg.Demo {
+		// The demo's shop has no token Shopify accepts: its Flow alerts go
+		// to the log.
+		flow = flowSender{app: a}
+	}
 	svc, err := alerts.New(alerts.Config{
+		Flow:        flow,
 		Store:       a.store,
 		Log:         a.log,
 		Now:         a.now,

@@ -33,6 +33,8 @@ type settingsView struct {
 	Timezone string
 	// ThemeEditorURL is the deep link that turns the theme app embed on.
 	ThemeEditorURL string
+	// MaxHoldout is the largest hold-out percentage.
+	MaxHoldout int
 }
 
 // choiceView is one checkbox or option of the settings form.
@@ -50,6 +52,7 @@ func newSettingsView(s settingsResponse) settingsView {
 		Settings:   s,
 		Emails:     strings.Join(s.Emails, ", "),
 		Timezone:   s.Timezone,
+		MaxHoldout: store.MaxHoldoutPercent,
 	}
 	for _, k := range store.AlertKinds() {
 		v.Kinds = append(v.Kinds, choiceView{Value: string(k), Label: k.Label() + "s", Chosen: slices.Contains(s.Kinds, string(k))})

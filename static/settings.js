@@ -47,6 +47,8 @@
     form.querySelectorAll("input[name=kinds]").forEach(function (c) { c.checked = c.defaultChecked = v.kinds.indexOf(c.value) >= 0; });
     set(form.emails, v.emails.join(", "));
     set(form.chat_webhook_url, v.chat_webhook_url);
+    form.flow_enabled.checked = form.flow_enabled.defaultChecked = v.flow_enabled;
+    set(form.holdout_percent, String(v.holdout_percent));
     set(form.immediate_min_value, v.immediate_min_value);
     form.immediate_min_value.placeholder = v.defaults.immediate_min_value;
     Array.prototype.forEach.call(form.digest.options, function (o) { o.selected = o.defaultSelected = o.value === v.digest; });
@@ -66,6 +68,8 @@
       kinds: kinds,
       emails: form.emails.value.split(/[\s,;]+/).filter(function (e) { return e !== ""; }),
       chat_webhook_url: form.chat_webhook_url.value.trim(),
+      flow_enabled: form.flow_enabled.checked,
+      holdout_percent: parseInt(form.holdout_percent.value, 10) || 0,
       immediate_min_value: form.immediate_min_value.value.trim() || form.immediate_min_value.placeholder,
       digest: form.digest.value
     };
@@ -131,7 +135,7 @@
     t.textContent = fmt.time(iso);
     return t;
   }
-  var STATUS_TONES = { sent: "success", failed: "critical", queued: "info", skipped: "auto" };
+  var STATUS_TONES = { sent: "success", failed: "critical", queued: "info", skipped: "auto", held_out: "auto" };
 
   var alertsStatus = document.getElementById("alerts-status");
   api.get("/api/alerts").then(function (r) {

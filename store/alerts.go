@@ -15,12 +15,16 @@ import (
 
 // Alert statuses. An alert is queued until it reached every channel (sent),
 // ran out of attempts (failed), or was dropped on purpose (skipped: the shop
-// was uninstalled, turned alerts off, or the cart was recovered first).
+// was uninstalled, turned alerts off, or the cart was recovered first). A
+// held-out alert was never meant to go out: its cart fell in the shop's
+// hold-out (AlertSettings.HoldoutPercent), and it is kept so that the
+// report can compare held-out carts with alerted ones.
 const (
 	AlertQueued  = "queued"
 	AlertSent    = "sent"
 	AlertFailed  = "failed"
 	AlertSkipped = "skipped"
+	AlertHeldOut = "held_out"
 )
 
 // Alert modes: sent on its own at once, or gathered into a digest.
@@ -46,27 +50,31 @@ type Alert struct {
 	// retry sends only to the others.
 	ChannelsDone []string
 	DigestID     *int64
-	CreatedAt    time.Time
-	SentAt       *time.Time
+	// HoldoutPercent is the shop's hold-out when the alert was made (0:
+	// none); the hold-out report compares only alerts made under one.
+	HoldoutPercent int
+	CreatedAt      time.Time
+	SentAt         *time.Time
 }
 
 // alertRow is the alerts table.
 type alertRow struct {
-	ID           int64
-	ShopID       int64
-	SessionKey   string
-	Kind         string
-	Mode         string
-	Status       string
-	Attempts     int
-	LastError    string
-	Value        int64
-	Currency     string
-	ChannelsDone string
-	DigestID     *int64
-	CreatedAt    time.Time
-	SentAt       *time.Time
-	UpdatedAt    *time.Time
+	ID             int64
+	ShopID         int64
+	SessionKey     string
+	Kind           string
+	Mode           string
+	Status         string
+	Attempts       int
+	LastError      string
+	Value          int64
+	Currency       string
+	ChannelsDone   string
+	DigestID       *int64
+	HoldoutPercent int
+	CreatedAt      time.Time
+	SentAt         *time.Time
+	UpdatedAt      *time.Time
 }
 
 // TableName maps alertRow to its table.
@@ -76,7 +84,7 @@ func (r alertRow) toAlert() Alert {
 	return Alert{
 		ID: r.ID, ShopID: r.ShopID, SessionKey: r.SessionKey, Kind: funnel.Status(r.Kind), Mode: r.Mode,
 		Status: r.Status, Attempts: r.Attempts, LastError: r.LastError, Value: r.Value, Currency: r.Currency,
-		ChannelsDone: splitList(r.ChannelsDone, "\n"), DigestID: r.DigestID,
+		ChannelsDone: splitList(r.ChannelsDone, "\n"), DigestID: r.DigestID, HoldoutPercent: r.HoldoutPercent,
 		CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
 	}
 }
@@ -147,10 +155,11 @@ const flagChunk = 1000
 // idle for idle or longer (same rule and statement for every scan, so a
 // session is flagged once even with concurrent scans), asks decide whether
 // each newly flagged session gets an alert (decide fills SessionKey, Kind,
-// Mode, Value and Currency), inserts those alerts as queued (unique per
-// session and kind: an existing one is left alone), and calls enqueue with
-// the alerts it created, so that their delivery jobs commit or roll back
-// with them. It does so in transactions of at most flagChunk sessions,
+// Mode, Value and Currency, and Status AlertHeldOut for a held-out cart),
+// inserts those alerts as queued or held out (unique per session and kind:
+// an existing one is left alone), and calls enqueue with the alerts it
+// created, held-out ones included, so that their delivery jobs commit or
+// roll back with them. It does so in transactions of at most flagChunk sessions,
 // the most recently active first, until none is left. It returns how many
 // sessions it flagged and the alerts it created; on an error, the chunks
 // committed before it stay.
@@ -184,14 +193,18 @@ func (s *Store) flagAndQueueChunk(ctx context.Context, shopID int64, now time.Ti
 			if !ok {
 				continue
 			}
-			a.ShopID, a.Status, a.CreatedAt = shopID, AlertQueued, utc(now)
+			if a.Status != AlertHeldOut {
+				a.Status = AlertQueued
+			}
+			a.ShopID, a.CreatedAt = shopID, utc(now)
 			var got []int64
 			err := tx.Raw(`INSERT INTO alerts (shop_id, session_key, kind, mode, status, value, currency,
-					created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					holdout_percent, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (shop_id, session_key, kind) DO NOTHING
 				RETURNING id`,
-				shopID, a.SessionKey, string(a.Kind), a.Mode, a.Status, a.Value, a.Currency, a.CreatedAt, s.nowUTC()).
+				shopID, a.SessionKey, string(a.Kind), a.Mode, a.Status, a.Value, a.Currency, a.HoldoutPercent,
+				a.CreatedAt, s.nowUTC()).
 				Scan(&got).Error
 			if err != nil {
 				return fmt.Errorf("inserting alert: %w", err)

@@ -49,6 +49,14 @@ type AlertSettings struct {
 	// Slack-compatible JSON message.
 	Emails         []string
 	ChatWebhookURL string
+	// FlowEnabled sends the alerts to Shopify Flow too, as the app's Flow
+	// triggers (flowTriggerReceive).
+	FlowEnabled bool
+	// HoldoutPercent (0 to MaxHoldoutPercent, 0 = off) is the share of the
+	// carts that would get an alert that are deliberately held out of
+	// alerts, chosen by funnel.HeldOut, so that the report can measure what
+	// alerts add.
+	HoldoutPercent int
 	// ImmediateMinValue is the value (minor units) from which a cart is
 	// alerted at once; smaller ones go into the digest.
 	ImmediateMinValue int64
@@ -57,6 +65,18 @@ type AlertSettings struct {
 	// Timezone is the IANA zone the shop's days and digests follow; ""
 	// means the shop's own (see Settings.Location).
 	Timezone string
+}
+
+// MaxHoldoutPercent bounds AlertSettings.HoldoutPercent: holding out more
+// than half of the carts would cost more recoveries than the measurement
+// needs.
+const MaxHoldoutPercent = 50
+
+// HasChannel reports whether the settings name somewhere for alerts to go:
+// an e-mail address, a chat webhook or Shopify Flow. Detection and the
+// settings' validation both ask it.
+func (st AlertSettings) HasChannel() bool {
+	return len(st.Emails) > 0 || st.ChatWebhookURL != "" || st.FlowEnabled
 }
 
 // DefaultAlertSettings are the alert settings of a shop that saved none:
@@ -126,6 +146,8 @@ type settingsRow struct {
 	Kinds               string
 	Emails              string
 	ChatWebhookURL      string `gorm:"column:chat_webhook_url"`
+	FlowEnabled         bool
+	HoldoutPercent      int
 	ImmediateMinValue   int64
 	Digest              string
 	Timezone            string
@@ -149,6 +171,8 @@ func (r settingsRow) toSettings() Settings {
 		MinValue:          r.MinValue,
 		Emails:            splitList(r.Emails, "\n"),
 		ChatWebhookURL:    r.ChatWebhookURL,
+		FlowEnabled:       r.FlowEnabled,
+		HoldoutPercent:    r.HoldoutPercent,
 		ImmediateMinValue: r.ImmediateMinValue,
 		Digest:            r.Digest,
 		Timezone:          r.Timezone,
@@ -187,6 +211,9 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 	if st.AbandonAfter < 0 || a.MinValue < 0 || a.ImmediateMinValue < 0 {
 		return fmt.Errorf("store: saving settings of shop %d: negative duration or amount", st.ShopID)
 	}
+	if a.HoldoutPercent < 0 || a.HoldoutPercent > MaxHoldoutPercent {
+		return fmt.Errorf("store: saving settings of shop %d: hold-out %d%% out of range", st.ShopID, a.HoldoutPercent)
+	}
 	kinds := make([]string, len(a.Kinds))
 	for i, k := range a.Kinds {
 		if strings.Contains(string(k), ",") || k == "" {
@@ -212,17 +239,20 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 			kinds = excluded.kinds,
 			emails = excluded.emails,
 			chat_webhook_url = excluded.chat_webhook_url,
+			flow_enabled = excluded.flow_enabled,
+			holdout_percent = excluded.holdout_percent,
 			immediate_min_value = excluded.immediate_min_value,
 			digest = excluded.digest,
 			timezone = excluded.timezone`
 	}
 	now := s.nowUTC()
 	err := s.db(ctx).Exec(`INSERT INTO settings (shop_id, abandon_after_seconds, alerts_enabled, min_value,
-			kinds, emails, chat_webhook_url, immediate_min_value, digest, timezone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			kinds, emails, chat_webhook_url, flow_enabled, holdout_percent, immediate_min_value, digest, timezone,
+			created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET `+update,
 		st.ShopID, int64(st.AbandonAfter/time.Second), a.Enabled, a.MinValue,
-		strings.Join(kinds, ","), strings.Join(a.Emails, "\n"), a.ChatWebhookURL, a.ImmediateMinValue,
+		strings.Join(kinds, ","), strings.Join(a.Emails, "\n"), a.ChatWebhookURL, a.FlowEnabled, a.HoldoutPercent, a.ImmediateMinValue,
 		digest, a.Timezone, now, now).Error
 	if err != nil {
 		return fmt.Errorf("store: saving settings of shop %d: %w", st.ShopID, err)

@@ -38,8 +38,9 @@ type channel struct {
 	send func(ctx context.Context, msg Message) error
 }
 
-// channels lists where the shop's alerts go now.
-func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning) ([]channel, error) {
+// channels lists where the shop's alerts go now, msg's Flow triggers
+// among them.
+func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning, msg Message) ([]channel, error) {
 	var out []channel
 	for _, addr := range st.Emails {
 		switch {
@@ -56,6 +57,14 @@ func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning) ([
 			return postChat(ctx, t.HTTPClient, u, msg, t.SendTimeout)
 		}})
 	}
+	if st.FlowEnabled {
+		switch {
+		case s.cfg.Flow != nil:
+			out = append(out, s.flowChannels(shop, msg, t.SendTimeout)...)
+		case s.cfg.Demo:
+			out = append(out, s.logChannel(shop, "flow"))
+		}
+	}
 	if len(out) == 0 && s.cfg.Demo {
 		out = append(out, s.logChannel(shop, "log"))
 	}
@@ -64,7 +73,7 @@ func (s *Service) channels(shop store.Shop, st store.AlertSettings, t Tuning) ([
 			return nil, permanent{fail("E-mail is not set up on this server and no chat webhook is set.",
 				errors.New("SMTP_URL is not set and no chat webhook is set"))}
 		}
-		return nil, permanent{fail("No e-mail address or chat webhook is set.", errors.New("no channel set"))}
+		return nil, permanent{fail("No e-mail address, chat webhook or Shopify Flow is set.", errors.New("no channel set"))}
 	}
 	return out, nil
 }

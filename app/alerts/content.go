@@ -22,6 +22,8 @@ type Message struct {
 	HTML    string
 	// Chat is the Slack-compatible JSON body: "text" plus "blocks".
 	Chat map[string]any
+	// Flow are the Shopify Flow triggers the message fires: one per cart.
+	Flow []FlowTrigger
 }
 
 // Bounds of an alert's texts: a cart's titles and items come from payloads,
@@ -306,6 +308,7 @@ func (s *Service) alertMessage(shop store.Shop, kind funnel.Status, sess funnel.
 			"text":   cut(fmt.Sprintf("%s on %s: %s (%s), %s", c.Kind, shop.Domain, c.Value, c.Stage, c.Ago), slackText),
 			"blocks": blocks,
 		},
+		Flow: []FlowTrigger{{Handle: FlowCartAbandoned, Key: sess.Key, Payload: s.FlowCartPayload(shop, kind, sess, now)}},
 	}, nil
 }
 
@@ -407,6 +410,12 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		}
 		summary = append(summary, kindSummary{Kind: k.Label(), Count: counts[k], Value: strings.Join(parts, " + ")})
 	}
+	// Flow gets every cart of the digest, each as its own trigger.
+	flowTriggers := make([]FlowTrigger, 0, len(entries))
+	for _, e := range entries {
+		flowTriggers = append(flowTriggers, FlowTrigger{Handle: FlowCartAbandoned, Key: e.sess.Key,
+			Payload: s.FlowCartPayload(shop, e.alert.Kind, e.sess, now)})
+	}
 	var carts []cartView
 	for i, e := range entries {
 		if i == DigestLargest {
@@ -478,6 +487,7 @@ func (s *Service) digestMessage(shop store.Shop, d store.Digest, entries []diges
 		Text:    text.String(),
 		HTML:    html.String(),
 		Chat:    map[string]any{"text": subject, "blocks": blocks},
+		Flow:    flowTriggers,
 	}, nil
 }
 

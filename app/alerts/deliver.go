@@ -90,7 +90,7 @@ func (s *Service) deliver(ctx context.Context, id int64, attempt, maxAttempts in
 	if err != nil {
 		return fmt.Errorf("alerts: building the message of %s %d: %w", noun(p.digest), id, err)
 	}
-	chans, err := s.channels(shop, st, s.tune())
+	chans, err := s.channels(shop, st, s.tune(), msg)
 	if err == nil {
 		err = s.sendAll(ctx, p.digest, id, p.done, chans, msg)
 	}

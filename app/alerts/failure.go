@@ -176,3 +176,20 @@ func mailFailure(to string, err error, timeout time.Duration) error {
 	}
 	return fail("The e-mail to "+to+" could not be sent.", err)
 }
+
+// flowFailure is the failure of a Flow trigger: a shop that must authorize
+// the app again, or a trigger Shopify refused, is not retried; anything
+// else (Shopify unreachable, 5xx, throttled past the client's own retries)
+// is.
+func flowFailure(err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, ErrFlowReauthorize):
+		return permanent{fail("Shopify no longer accepts Funnelscope's access to your store: open Funnelscope from your Shopify admin to renew it.", err)}
+	case errors.Is(err, ErrFlowRefused):
+		return permanent{fail("Shopify Flow did not accept the trigger: check that Shopify Flow is installed and that the app's Flow triggers are deployed.", err)}
+	}
+	if plain := reachFailure("Shopify", err, timeout); plain != "" {
+		return fail(plain, err)
+	}
+	return fail("Shopify could not start your Flow workflows this time.", err)
+}

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -131,5 +132,26 @@ func TestPlainMessageOfSeveralChannels(t *testing.T) {
 	want := "The chat webhook answered 500 Internal Server Error. The alert could not be sent."
 	if got := plainMessage(err); got != want {
 		t.Errorf("plainMessage = %q, want %q", got, want)
+	}
+}
+
+// TestFlowFailure: a shop to authorize again and a refused trigger are
+// not retried; a passing failure is, and the merchant reads none of
+// Shopify's words.
+func TestFlowFailure(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		permanent bool
+		plain     string
+	}{
+		{fmt.Errorf("%w: x", ErrFlowReauthorize), true, "open Funnelscope from your Shopify admin"},
+		{fmt.Errorf("%w: Invalid handle", ErrFlowRefused), true, "Shopify Flow did not accept the trigger"},
+		{fmt.Errorf("shopify: 503: %w", context.DeadlineExceeded), false, "Shopify gave no answer within 15 s."},
+		{errors.New("shopify: 502 Bad Gateway"), false, "Shopify could not start your Flow workflows this time."},
+	} {
+		err := flowFailure(c.err, 15*time.Second)
+		if isPermanent(err) != c.permanent || !strings.Contains(plainMessage(err), c.plain) || strings.Contains(plainMessage(err), "Invalid handle") {
+			t.Errorf("flowFailure(%v): permanent %v, plain %q", c.err, isPermanent(err), plainMessage(err))
+		}
 	}
 }

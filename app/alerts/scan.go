@@ -14,7 +14,8 @@ import (
 
 // ScanShop runs detection for one shop at the service's clock: it flags
 // the sessions idle past the shop's threshold, queues their alerts with
-// their delivery jobs in the same transaction, and gathers the digest of
+// their delivery jobs in the same transaction (a cart in the shop's
+// hold-out gets a held-out alert and no job), and gathers the digest of
 // the last finished window. Uninstalled shops are skipped.
 func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 	shop, err := s.cfg.Store.ShopByID(ctx, shopID)
@@ -44,20 +45,25 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 			return store.Alert{}, false
 		}
 		alert, immediate := st.Alerts(kind, sess.Value)
-		if !alert || (len(st.Emails) == 0 && st.ChatWebhookURL == "" && !s.cfg.Demo) {
+		if !alert || (!st.HasChannel() && !s.cfg.Demo) {
 			return store.Alert{}, false
 		}
 		mode := store.ModeDigest
 		if immediate {
 			mode = store.ModeImmediate
 		}
-		return store.Alert{SessionKey: sess.Key, Kind: kind, Mode: mode, Value: sess.Value, Currency: sess.Currency}, true
+		a := store.Alert{SessionKey: sess.Key, Kind: kind, Mode: mode, Value: sess.Value, Currency: sess.Currency,
+			HoldoutPercent: st.HoldoutPercent}
+		if funnel.HeldOut(sess.Key, st.HoldoutPercent) {
+			a.Status = store.AlertHeldOut
+		}
+		return a, true
 	}
 	maxAttempts := s.tune().MaxAttempts
 	enqueue := func(ctx context.Context, tx *sql.Tx, created []store.Alert) error {
 		var params []river.InsertManyParams
 		for _, a := range created {
-			if a.Mode == store.ModeImmediate {
+			if a.Mode == store.ModeImmediate && a.Status != store.AlertHeldOut {
 				params = append(params, river.InsertManyParams{Args: DeliverArgs{AlertID: a.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: maxAttempts}})
 			}
 		}
@@ -72,7 +78,14 @@ func (s *Service) ScanShop(ctx context.Context, shopID int64) error {
 		return err
 	}
 	if flagged > 0 {
-		s.cfg.Log.InfoContext(ctx, "abandoned sessions flagged", "shop", shop.Domain, "flagged", flagged, "alerts", len(created))
+		held := 0
+		for _, a := range created {
+			if a.Status == store.AlertHeldOut {
+				held++
+			}
+		}
+		s.cfg.Log.InfoContext(ctx, "abandoned sessions flagged", "shop", shop.Domain, "flagged", flagged,
+			"alerts", len(created)-held, "held_out", held)
 	}
 
 	if st.Digest != store.DigestHourly && st.Digest != store.DigestDaily {

@@ -1,14 +1,14 @@
 // Package alerts detects abandoned sessions and alerts merchants about them
-// by e-mail and chat webhook, as River background jobs: a periodic scan
+// by e-mail, chat webhook and Shopify Flow, as River background jobs: a periodic scan
 // flags idle sessions and queues one alert per session and kind in the same
 // transaction, and delivery jobs send them with retries. It depends on store
 // and funnel, never on echo.
 //
 // Its files: service.go wires the service, jobs.go its River jobs, scan.go
 // the detection, deliver.go the delivery of alerts and digests, channels.go
-// where they go (e-mail, chat, the log), content.go their texts, failure.go
-// the failures in the merchant's words, settings.go the shop's settings and
-// their limits.
+// where they go (e-mail, chat, the log), flow.go the Shopify Flow triggers
+// and their payloads, content.go their texts, failure.go the failures in the
+// merchant's words, settings.go the shop's settings and their limits.
 package alerts
 
 import (
@@ -49,6 +49,9 @@ type Config struct {
 	// StaleAfter: a session flagged more than this past its threshold (a
 	// backlog, e.g. right after install) is flagged without an alert.
 	StaleAfter time.Duration
+	// Flow fires the Shopify Flow triggers of shops that turned the Flow
+	// channel on; nil leaves Flow out (demo mode logs instead).
+	Flow FlowSender
 }
 
 // Tuning holds what tests shorten; it may change while jobs run.

@@ -42,8 +42,14 @@ type SettingsJSON struct {
 	Kinds               []string `json:"kinds"`
 	Emails              []string `json:"emails"`
 	ChatWebhookURL      string   `json:"chat_webhook_url"`
-	ImmediateMinValue   string   `json:"immediate_min_value"`
-	Digest              string   `json:"digest"`
+	// FlowEnabled sends every alert to Shopify Flow too, as the app's
+	// "Funnelscope: cart abandoned" trigger.
+	FlowEnabled bool `json:"flow_enabled"`
+	// HoldoutPercent (0 to store.MaxHoldoutPercent, 0 = off) is the share
+	// of carts held out of alerts to measure what alerts add.
+	HoldoutPercent    int    `json:"holdout_percent"`
+	ImmediateMinValue string `json:"immediate_min_value"`
+	Digest            string `json:"digest"`
 	// Timezone is the shop's time zone for reports and digests: on GET the
 	// zone in use (store.Settings.Location); on PUT one to choose.
 	Timezone string `json:"timezone"`
@@ -70,6 +76,8 @@ func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) Sett
 		Kinds:               []string{},
 		Emails:              append([]string{}, st.Emails...),
 		ChatWebhookURL:      st.ChatWebhookURL,
+		FlowEnabled:         st.FlowEnabled,
+		HoldoutPercent:      st.HoldoutPercent,
 		ImmediateMinValue:   funnel.FormatMoney(st.ImmediateMinValue),
 		Digest:              st.Digest,
 		Timezone:            set.Location(shop).String(),
@@ -87,8 +95,8 @@ func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) Sett
 // it names replace theirs, the others keep their value, unknown fields are
 // ignored. It returns the new settings, or the first problem (in the order
 // of SettingsJSON) and nothing else, so that a caller saves all or nothing.
-// requireChannel asks that enabled alerts name an e-mail address or a chat
-// webhook (demo mode, which logs alerts, does not).
+// requireChannel asks that enabled alerts name an e-mail address, a chat
+// webhook or Shopify Flow (demo mode, which logs alerts, does not).
 func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Settings, *FieldError) {
 	out := cur
 	st := cur.AlertSettings()
@@ -176,6 +184,19 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 			}
 		}
 	}
+	if _, fe := decode("flow_enabled", &st.FlowEnabled, "Shopify Flow must be turned on (true) or off (false)."); fe != nil {
+		return cur, fe
+	}
+	holdoutMsg := "The hold-out must be a whole percentage from 0 (off) to " + strconv.Itoa(store.MaxHoldoutPercent) + "."
+	var holdout int64
+	if ok, fe := decode("holdout_percent", &holdout, holdoutMsg); fe != nil {
+		return cur, fe
+	} else if ok {
+		if holdout < 0 || holdout > store.MaxHoldoutPercent {
+			return cur, &FieldError{"holdout_percent", holdoutMsg}
+		}
+		st.HoldoutPercent = int(holdout)
+	}
 	if fe := money(fields, "immediate_min_value", "The value for immediate alerts", &st.ImmediateMinValue); fe != nil {
 		return cur, fe
 	}
@@ -191,8 +212,8 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 			return cur, &FieldError{"timezone", "Unknown timezone " + quote(st.Timezone) + ": use an IANA name like Europe/Paris or UTC."}
 		}
 	}
-	if requireChannel && st.Enabled && len(st.Emails) == 0 && st.ChatWebhookURL == "" {
-		return cur, &FieldError{"emails", "Add an e-mail address or a chat webhook URL to receive alerts."}
+	if requireChannel && st.Enabled && !st.HasChannel() {
+		return cur, &FieldError{"emails", "Add an e-mail address or a chat webhook URL, or turn on Shopify Flow, to receive alerts."}
 	}
 	return out, nil
 }

@@ -29,8 +29,9 @@ type graphQLRequest struct {
 }
 
 // handleGraphQL serves POST /admin/api/{version}/graphql.json for the
-// webhookSubscriptions query, the webhookSubscriptionCreate mutation and the
-// shop's time zone and currency.
+// webhookSubscriptions query, the webhookSubscriptionCreate mutation, the
+// shop's time zone and currency, the web pixel, the main theme and
+// flowTriggerReceive.
 func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 	shop := requestShop(r)
 	if shop == "" {
@@ -63,6 +64,9 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case strings.Contains(req.Query, "flowTriggerReceive"):
+		s.count("flowTriggerReceive")
+		s.flowTriggerReceive(w, shop, req)
 	case strings.Contains(req.Query, "webPixelCreate"):
 		s.count("webPixelCreate")
 		s.createPixel(w, shop, scope, req)
@@ -85,7 +89,7 @@ func (s *Server) handleGraphQL(w http.ResponseWriter, r *http.Request) {
 			"extensions": map[string]any{"cost": cost(1, nil, 1000)},
 		})
 	default:
-		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions, webhookSubscriptionCreate, the shop's details, webPixel, webPixelCreate, webPixelUpdate and themes")
+		graphQLErrors(w, "This fake Shopify supports only webhookSubscriptions, webhookSubscriptionCreate, the shop's details, webPixel, webPixelCreate, webPixelUpdate, themes and flowTriggerReceive")
 	}
 }
 

@@ -1,8 +1,8 @@
 // Package shopifytest runs a stand-in Shopify on loopback for tests: the
 // access-token endpoint (authorization code, token exchange, refresh) and
 // the GraphQL Admin API's calls the app makes (webhook subscriptions, the
-// shop's details, the web pixel, the main theme's settings), with fault
-// injection. Each access token carries the scopes granted with it, and a
+// shop's details, the web pixel, the main theme's settings, Flow triggers),
+// with fault injection. Each access token carries the scopes granted with it, and a
 // call its scopes do not cover is refused as Shopify refuses it.
 // Point shopify.Client.AdminOrigin (SHOPIFY_ADMIN_ORIGIN) at Server.URL; the
 // shop is identified by the Host header the client sends.
@@ -71,6 +71,9 @@ type Server struct {
 	pixelFaults []map[string]any    // user errors the next pixel mutations answer
 	embeds      map[string]EmbedState
 	ops         map[string]int // GraphQL operation → requests answered
+
+	flows      map[string][]FlowTrigger // shop → the Flow triggers it received
+	flowFaults []string                 // user errors the next flowTriggerReceive calls answer
 }
 
 type liveToken struct {
@@ -103,6 +106,7 @@ func NewServer(t testing.TB, apiKey, secret string) *Server {
 		pixels:       map[string]webPixel{},
 		embeds:       map[string]EmbedState{},
 		ops:          map[string]int{},
+		flows:        map[string][]FlowTrigger{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/oauth/access_token", s.handleAccessToken)
