@@ -313,6 +313,9 @@ func TestAPIFunnelStorefront(t *testing.T) {
 		if bc.Storefront == nil || bc.Storefront.Visits != 2 {
 			t.Errorf("segment=country: storefront = %+v, want the whole's 2 visits", bc.Storefront)
 		}
+		if len(bc.Segments) == 0 {
+			t.Errorf("segment=country: no segments")
+		}
 		for _, s := range bc.Segments {
 			if s.Storefront != nil || s.StorefrontUnknown == "" {
 				t.Errorf("segment=country: %s has storefront %+v, unknown %q; want none and why", s.Value, s.Storefront, s.StorefrontUnknown)
