@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/demo/journeys"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -66,6 +68,24 @@ func (h *harness) postStorefrontVisits(shop, key string) {
 	for _, events := range [][]json.RawMessage{b.Events, desktopVisit(h.t, b)} {
 		if resp, body := h.collect(b.body(h.t, shop, key, events)); resp.StatusCode != http.StatusNoContent {
 			h.t.Fatalf("POST /collect = %d %s", resp.StatusCode, body)
+		}
+	}
+}
+
+// deliverFixtureOrder delivers to shop, through the real webhooks, the
+// cart, checkout and order of the fixture's mobile visit (its cart and
+// checkout tokens), shipped to the US: the cart funnel's one session.
+func (h *harness) deliverFixtureOrder(shop string) {
+	h.t.Helper()
+	s := journeys.Shopper{
+		N: 1, Cart: "Z2NwLXVzLWVhc3QxOjAxSkREOVhRNVc0RzhZUDJNSzNWN1RBMVBI", Checkout: "8b5e2f7c1d9a4e6b3c0f5a7d2e9b4c1f",
+		Email: "visit@example.com", Stop: funnel.StageCompleted, At: scenarioTimes(visitArrival.Add(-40 * time.Minute)),
+		Items:  []journeys.Item{{Title: "Linen Shirt", Cents: 4800, Qty: 1}},
+		Source: "web", Country: journeys.Country{Code: "US"},
+	}
+	for _, d := range deliveriesOf(h.t, s) {
+		if resp, body := h.webhook(d.topic, shop, d.id, d.body); resp.StatusCode != http.StatusOK {
+			h.t.Fatalf("%s %s: %d %s", d.topic, d.id, resp.StatusCode, body)
 		}
 	}
 }
@@ -156,7 +176,8 @@ func sameRate(t *testing.T, what string, got *float64, n, d int64) {
 // TestAPIFunnelStorefront checks the storefront block of /api/funnel on
 // both databases: null before the pixel's first event; after the mobile
 // visit that orders and the desktop visit that reads the reviews and
-// leaves, every count and rate of the stages, pages, devices and products
+// leaves (and the mobile visit's cart, checkout and order webhooks),
+// every count and rate of the stages, pages, devices and products
 // as the events imply; with segment=device the devices' visits add up to
 // the whole; with segment=country every entry says why it has none.
 func TestAPIFunnelStorefront(t *testing.T) {
@@ -169,6 +190,7 @@ func TestAPIFunnelStorefront(t *testing.T) {
 			t.Fatalf("storefront before any pixel event = %+v, want null", *r.Storefront)
 		}
 		h.postStorefrontVisits(visitShop, key)
+		h.deliverFixtureOrder(visitShop)
 		r := h.storefrontReport(visitShop, storefrontRange)
 		sf := r.Storefront
 		if sf == nil {
