@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -17,36 +18,49 @@ type storefrontView struct {
 	Products []productView
 	// ReviewsNotAdded is the visits that reached a product's reviews and
 	// added nothing.
-	ReviewsNotAdded int64
+	// ReviewsReached is the visits that reached a product's reviews.
+	ReviewsNotAdded, ReviewsReached int64
 	// Note, for a report of a segment visits cannot be split by, says so.
 	Note string
 }
 
+// storefrontStageView is one stage of the whole funnel's bars; Width is
+// the bar's width, a CSS percentage of the visits.
 type storefrontStageView struct {
-	Key, Label, FromPrevious, FromStart string
-	Sessions                            int64
-	Band, BandLabel                     string
+	Key, Label, FromPrevious, FromStart, Width string
+	Sessions                                   int64
+	Band, BandLabel                            string
 }
 
+// deviceStepView is one stage of the device comparison: each device's
+// visits that got this far and their share of that device's visits.
 type deviceStepView struct {
 	Label string
 	Cells []rateCell // Label: the device; Rate: "12 · 40.0%"
 }
 
+// pageMicroView is one page type and its micro conversions.
 type pageMicroView struct {
 	Label  string
 	Visits int64
 	Micro  []microView
 }
 
+// microView is one micro conversion: its visits and their share of its
+// page type's visits.
 type microView struct {
 	Key, Label, Rate string
 	Visits           int64
 }
 
+// productView is one row of the product table: Typical is the benchmark
+// add-to-cart rate the opportunity is measured against, Opportunity the
+// revenue a typical rate would have added ("—" for none) and
+// OpportunityAmount the same as a decimal amount for the page's money
+// formatter ("" for none).
 type productView struct {
-	Title, Rate, Band, BandLabel, Opportunity string
-	Views, Orders                             int64
+	Title, Rate, Band, BandLabel, Typical, Opportunity, OpportunityAmount string
+	Views, Adds, Orders                                                   int64
 }
 
 // buildStorefrontView formats r's storefront block; nil when r has none.
@@ -63,7 +77,7 @@ func buildStorefrontView(r funnelWithOpportunities) *storefrontView {
 	}
 	v := &storefrontView{Visits: s.Visits, ReviewsNotAdded: s.ReviewsReachedNotAdded, Note: r.StorefrontUnknown}
 	for i, st := range s.Stages {
-		sv := storefrontStageView{Key: st.Key, Label: st.Label, Sessions: st.Sessions, FromStart: funnel.Percent(st.Sessions, s.Visits)}
+		sv := storefrontStageView{Key: st.Key, Label: st.Label, Sessions: st.Sessions, FromStart: funnel.Percent(st.Sessions, s.Visits), Width: barWidth(st.Sessions, s.Visits)}
 		if i > 0 {
 			sv.FromPrevious = funnel.Percent(st.Sessions, s.Stages[i-1].Sessions)
 			if l, ok := verdicts[st.Key]; ok {
@@ -87,6 +101,9 @@ func buildStorefrontView(r funnelWithOpportunities) *storefrontView {
 		pv := pageMicroView{Label: p.Label, Visits: p.Visits}
 		for _, m := range p.Micro {
 			pv.Micro = append(pv.Micro, microView{Key: string(m.Key), Label: m.Label, Visits: m.Visits, Rate: funnel.Percent(m.Visits, p.Visits)})
+			if m.Key == funnel.MicroReviewsReached {
+				v.ReviewsReached += m.Visits
+			}
 		}
 		v.Pages = append(v.Pages, pv)
 	}
@@ -95,8 +112,23 @@ func buildStorefrontView(r funnelWithOpportunities) *storefrontView {
 		if title == "" {
 			title = "Product " + p.ProductID
 		}
-		v.Products = append(v.Products, productView{Title: title, Views: p.Views, Orders: p.Orders,
-			Rate: funnel.Percent(p.Adds, p.Views), Band: string(p.Band), BandLabel: p.Band.Label(), Opportunity: money(p.Value, r.Currency)})
+		pv := productView{Title: title, Views: p.Views, Adds: p.Adds, Orders: p.Orders, Typical: share(p.Typical),
+			Rate: funnel.Percent(p.Adds, p.Views), Band: string(p.Band), BandLabel: p.Band.Label(), Opportunity: "—"}
+		if minor, err := funnel.ParseMoney(p.Value); err == nil && minor > 0 {
+			pv.Opportunity, pv.OpportunityAmount = estimate(p.Value, r.Currency), p.Value
+		}
+		v.Products = append(v.Products, pv)
 	}
 	return v
+}
+
+// ReviewsDoubt says in words how many visits reached a product's reviews
+// and still added nothing to the cart: the seed of doubt the reviews did
+// not settle.
+func (v storefrontView) ReviewsDoubt() string {
+	if v.ReviewsReached == 0 {
+		return "No visit has reached a product's reviews yet."
+	}
+	return fmt.Sprintf("%d of the %s that reached a product's reviews added nothing to the cart: the reviews did not settle their doubt.",
+		v.ReviewsNotAdded, plural(v.ReviewsReached, "visit"))
 }

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/funnelscope/funnelscope/app"
+	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -26,6 +29,10 @@ func TestReportStorefrontInBrowser(t *testing.T) {
 	h.install(visitShop)
 	_, key := h.pixelShop(visitShop)
 	h.postStorefrontVisits(visitShop, key)
+	api := h.storefrontReport(visitShop, "from=2026-11-20&to=2026-11-24").Storefront
+	if api == nil || api.Visits != 2 {
+		t.Fatalf("/api/funnel storefront = %+v, want 2 visits", api)
+	}
 	p := page{t, browser(t, 2*time.Minute)}
 	axe := loadAxe(t)
 	q := url.Values{"shop": {visitShop}, "embedded": {"1"}, "id_token": {h.sessionToken(visitShop)}, "from": {"2026-11-20"}, "to": {"2026-11-24"}}
@@ -33,24 +40,53 @@ func TestReportStorefrontInBrowser(t *testing.T) {
 		p.do("opening the report", chromedp.EmulateViewport(w, 900), chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
 		p.idle("the report")
 		var got struct {
+			Heading  string
 			Stages   []string
-			Devices  int
-			Micro    int
-			Products int
+			Devices  [][]string
+			Micro    []string
+			Products [][]string
 			Reviews  string
 		}
-		p.eval(`({Stages: Array.from(document.querySelectorAll("#storefront-stages li")).map(li => li.dataset.stage + "=" + li.dataset.sessions),
-			Devices: document.querySelectorAll("#storefront-devices s-table-body s-table-row").length,
-			Micro: document.querySelectorAll("#storefront .micro li").length,
-			Products: document.querySelectorAll("#storefront-products s-table-body s-table-row").length,
+		p.eval(`({Heading: document.querySelector("#storefront h2").textContent,
+			Stages: Array.from(document.querySelectorAll("#storefront-stages li")).map(li => li.dataset.stage + "=" + li.querySelector("[data-field=sessions]").textContent.trim() + " " + li.querySelector("[data-field=rate_from_start]").textContent.trim()),
+			Devices: Array.from(document.querySelectorAll("#storefront-devices s-table-body s-table-row")).map(r => Array.from(r.querySelectorAll("s-table-cell")).map(c => c.textContent.trim())),
+			Micro: Array.from(document.querySelectorAll("#storefront .micro li")).map(li => li.dataset.micro + "=" + li.querySelector("strong").textContent),
+			Products: Array.from(document.querySelectorAll("#storefront-products s-table-body s-table-row")).map(r => Array.from(r.querySelectorAll("s-table-cell")).map(c => c.textContent.trim())),
 			Reviews: (document.getElementById("reviews-not-added") || {textContent: ""}).textContent})`, &got)
-		want := []string{"visited=2", "viewed_product=2", "added_to_cart=1", "checkout_started=1", "contact_submitted=1",
-			"address_submitted=1", "payment_reached=1", "payment_submitted=1", "completed=1"}
-		if strings.Join(got.Stages, " ") != strings.Join(want, " ") {
-			t.Errorf("%d px: storefront stages %v, want %v", w, got.Stages, want)
+		// What the page shows is what /api/funnel says, rounded once.
+		var want []string
+		for _, s := range api.Stages {
+			want = append(want, fmt.Sprintf("%s=%d %s", s.Key, s.Sessions, funnel.Percent(s.Sessions, api.Visits)))
 		}
-		if got.Devices != 9 || got.Micro != 8 || got.Products != 1 || !strings.HasPrefix(strings.TrimSpace(got.Reviews), "1 ") {
-			t.Errorf("%d px: %d device rows, %d micro conversions, %d products, reviews line %q; want 9, 8, 1 and 1 visit", w, got.Devices, got.Micro, got.Products, got.Reviews)
+		if got.Heading != "Before the cart" || strings.Join(got.Stages, " ") != strings.Join(want, " ") {
+			t.Errorf("%d px: %q, storefront stages %v, want %v", w, got.Heading, got.Stages, want)
+		}
+		var wantDevices [][]string
+		for _, step := range api.Devices {
+			row := []string{step.Label}
+			for i, c := range step.Devices {
+				row = append(row, fmt.Sprintf("%d · %s", c.Sessions, funnel.Percent(c.Sessions, api.Devices[0].Devices[i].Sessions)))
+			}
+			wantDevices = append(wantDevices, row)
+		}
+		if !reflect.DeepEqual(got.Devices, wantDevices) {
+			t.Errorf("%d px: device table %v, want %v", w, got.Devices, wantDevices)
+		}
+		var wantMicro []string
+		for _, pg := range api.Pages {
+			for _, m := range pg.Micro {
+				wantMicro = append(wantMicro, fmt.Sprintf("%s=%d", m.Key, m.Visits))
+			}
+		}
+		if !reflect.DeepEqual(got.Micro, wantMicro) {
+			t.Errorf("%d px: micro conversions %v, want %v", w, got.Micro, wantMicro)
+		}
+		if len(got.Products) != 1 || len(got.Products[0]) != 6 || got.Products[0][0] != "Linen Shirt" || got.Products[0][1] != "2" ||
+			!strings.HasPrefix(got.Products[0][2], funnel.Percent(1, 2)) || got.Products[0][4] != "1" {
+			t.Errorf("%d px: products %v, want the linen shirt: 2 views, 50.0%%, 1 order", w, got.Products)
+		}
+		if !strings.Contains(got.Reviews, "Reviews reached but not added: 1 of the 2 visits that reached a product's reviews added nothing to the cart") {
+			t.Errorf("%d px: reviews line %q", w, got.Reviews)
 		}
 		checkMarkup(t, p, "the report with the storefront")
 		if w == 390 {
