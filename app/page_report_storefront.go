@@ -98,9 +98,9 @@ func buildStorefrontView(r funnelWithOpportunities) *storefrontView {
 		v.Steps = append(v.Steps, dv)
 	}
 	for _, p := range s.Pages {
-		pv := pageMicroView{Label: p.Label, Visits: p.Visits}
+		pv := pageMicroView{Label: p.Type.Label(), Visits: p.Visits}
 		for _, m := range p.Micro {
-			pv.Micro = append(pv.Micro, microView{Key: string(m.Key), Label: m.Label, Visits: m.Visits, Rate: funnel.Percent(m.Visits, p.Visits)})
+			pv.Micro = append(pv.Micro, microView{Key: string(m.Key), Label: m.Key.Label(), Visits: m.Visits, Rate: funnel.Percent(m.Visits, p.Visits)})
 			if m.Key == funnel.MicroReviewsReached {
 				v.ReviewsReached += m.Visits
 			}

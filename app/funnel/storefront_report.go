@@ -111,7 +111,6 @@ type StorefrontStageReport struct {
 // made it.
 type MicroReport struct {
 	Key    MicroKey `json:"key"`
-	Label  string   `json:"label"`
 	Visits int64    `json:"visits"`
 }
 
@@ -119,7 +118,6 @@ type MicroReport struct {
 // a page of that type and its micro conversions.
 type PageReport struct {
 	Type   PageType      `json:"type"`
-	Label  string        `json:"label"`
 	Visits int64         `json:"visits"`
 	Micro  []MicroReport `json:"micro"`
 }
@@ -165,9 +163,9 @@ func BuildStorefrontReport(t StorefrontTally) StorefrontReport {
 		r.Stages = append(r.Stages, sr)
 	}
 	for _, pm := range PageMicros() {
-		pr := PageReport{Type: pm.Type, Label: pm.Type.Label(), Visits: t.Pages[pm.Type], Micro: make([]MicroReport, 0, len(pm.Micro))}
+		pr := PageReport{Type: pm.Type, Visits: t.Pages[pm.Type], Micro: make([]MicroReport, 0, len(pm.Micro))}
 		for _, m := range pm.Micro {
-			pr.Micro = append(pr.Micro, MicroReport{Key: m, Label: m.Label(), Visits: t.Micro[m]})
+			pr.Micro = append(pr.Micro, MicroReport{Key: m, Visits: t.Micro[m]})
 		}
 		r.Pages = append(r.Pages, pr)
 	}
