@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,12 +34,28 @@ type funnelResponse struct {
 	// held-out carts, next to the plain "recovered after an alert" (the
 	// whole shop's, absent from one segment value's report).
 	AlertHoldout *funnel.HoldoutJSON `json:"alert_holdout,omitempty"`
+	// Storefront is the storefront funnel of the visits (addStorefront):
+	// null while the shop's pixel has never delivered an event.
+	Storefront *storefrontBlock `json:"storefront"`
+	// StorefrontUnknown, for a report of one value of a segment visits
+	// cannot be split by, says so: Storefront then counts every visit.
+	StorefrontUnknown string `json:"storefront_unknown,omitempty"`
+	// leakStorefront is the storefront funnel "what to fix first" ranks
+	// with the cart funnel's steps (nil: none), against leakDevice's
+	// benchmarks ("" for all devices).
+	leakStorefront *funnel.StorefrontReport
+	leakDevice     funnel.Device
 }
 
 // segmentReport is the report of the sessions of one segment value.
 type segmentReport struct {
 	Value string `json:"value"`
 	funnel.Report
+	// Storefront is the storefront funnel of the segment's visits, for a
+	// segment visits can be split by (device, landing page type); null
+	// otherwise, and StorefrontUnknown then says why.
+	Storefront        *funnel.StorefrontReport `json:"storefront"`
+	StorefrontUnknown string                   `json:"storefront_unknown,omitempty"`
 }
 
 // reportRequest is what a report is asked for: the authenticated shop, the
@@ -62,7 +79,7 @@ func (a *App) parseReportRequest(c echo.Context) (reportRequest, error) {
 	q := reportRequest{Shop: shopOf(c), Days: days, Segment: c.QueryParam("segment"), SegmentValue: c.QueryParam("segment_value")}
 	switch {
 	case q.Segment != "" && !funnel.ValidSegment(q.Segment):
-		return q, fieldError("segment", "segment must be one of source, country, value_band or new_vs_returning.")
+		return q, fieldError("segment", "segment must be one of %s.", strings.Join(funnel.Segments(), ", "))
 	case q.SegmentValue != "" && q.Segment == "":
 		return q, fieldError("segment_value", "segment_value needs a segment to be a value of.")
 	}
@@ -95,6 +112,10 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 	}
 	now := a.now()
 	resp.Elapsed = days.Elapsed(now)
+	visits, err := a.storefrontTallies(ctx, q)
+	if err != nil {
+		return resp, 0, err
+	}
 	if resp.SegmentValue == "" {
 		all, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, "")
 		if err != nil {
@@ -108,17 +129,18 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 		h := funnel.BuildHoldout(recoveryArm(out.Alerted), recoveryArm(out.HeldOut), recoveryArm(out.SentRecovered))
 		resp.AlertHoldout = &h
 	}
-	if resp.Segment == "" {
-		return resp, idle, nil
+	if resp.Segment != "" {
+		bySegment, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, resp.Segment)
+		if err != nil {
+			return resp, 0, err
+		}
+		withVisitValues(bySegment, q, visits)
+		resp.Segments = segmentReports(bySegment, resp.Segment)
+		if resp.SegmentValue != "" {
+			resp.Report = funnel.SegmentReport(tallyOrEmpty(bySegment[resp.SegmentValue]), resp.Segment)
+		}
 	}
-	bySegment, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, resp.Segment)
-	if err != nil {
-		return resp, 0, err
-	}
-	resp.Segments = segmentReports(bySegment, resp.Segment)
-	if resp.SegmentValue != "" {
-		resp.Report = funnel.SegmentReport(tallyOrEmpty(bySegment[resp.SegmentValue]), resp.Segment)
-	}
+	addStorefront(q, &resp, visits)
 	return resp, idle, nil
 }
 

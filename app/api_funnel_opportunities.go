@@ -17,11 +17,13 @@ type funnelWithOpportunities struct {
 }
 
 // withOpportunities judges and ranks the report's steps against the
-// benchmarks, priced at the report's average order value.
+// benchmarks, priced at the report's average order value: the whole
+// funnel's (funnel.RankWholeFunnel), the storefront's steps before the cart
+// included when the report has a storefront funnel of the same shoppers.
 func withOpportunities(r funnelResponse) funnelWithOpportunities {
 	return funnelWithOpportunities{
 		funnelResponse: r,
 		ElapsedDays:    float64(r.Elapsed) / float64(24*time.Hour),
-		Opportunities:  funnel.RankLeaks(r.Report, r.Elapsed),
+		Opportunities:  funnel.RankWholeFunnel(r.Report, r.leakStorefront, r.leakDevice, r.Elapsed),
 	}
 }

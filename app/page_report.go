@@ -67,6 +67,9 @@ type reportView struct {
 	// SegmentColumns names the segment table's rate columns.
 	SegmentColumns []string
 	Sources        []string
+	// Storefront is the storefront funnel, nil while the shop's pixel has
+	// never delivered an event (the page then points to Settings).
+	Storefront *storefrontView
 }
 
 // stageView is one stage of the funnel chart.
@@ -309,6 +312,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		}
 		v.Leaks = append(v.Leaks, lv)
 	}
+	v.Storefront = buildStorefrontView(r)
 	cols := segmentRateColumns()
 	v.SegmentColumns = cols
 	for _, s := range r.Segments {

@@ -63,6 +63,10 @@ func SegmentName(segment string) string {
 		return "Cart value"
 	case "new_vs_returning":
 		return "New vs returning"
+	case "device":
+		return "Device"
+	case "landing_page_type":
+		return "Landing page"
 	}
 	return segment
 }

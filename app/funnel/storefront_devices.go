@@ -6,6 +6,7 @@ package funnel
 // that device's benchmark where there is one (else "").
 type DeviceCell struct {
 	Device           Device   `json:"device"`
+	Label            string   `json:"label"`
 	Sessions         int64    `json:"sessions"`
 	RateFromPrevious *float64 `json:"rate_from_previous"`
 	RateFromStart    *float64 `json:"rate_from_start"`
@@ -38,7 +39,7 @@ func DeviceComparison(tallies map[Device]StorefrontTally) []DeviceStep {
 		ds := DeviceStep{Key: st.Key(), Label: st.Label(), Devices: make([]DeviceCell, 0, len(devices))}
 		for _, d := range devices {
 			r := reached[d]
-			c := DeviceCell{Device: d, Sessions: r[st], RateFromStart: rate(r[st], r[StorefrontVisited])}
+			c := DeviceCell{Device: d, Label: d.Label(), Sessions: r[st], RateFromStart: rate(r[st], r[StorefrontVisited])}
 			if st > StorefrontVisited {
 				c.RateFromPrevious = rate(r[st], r[st-1])
 				if b, ok := StorefrontBenchmarkFor(st, PerVisit, d); ok && st-1 == b.From {

@@ -32,6 +32,26 @@ func PageMicros() []PageMicro {
 	}
 }
 
+// Label returns the page type as the merchant reads it, as the heading of
+// its micro conversions.
+func (p PageType) Label() string {
+	switch p {
+	case PageHome:
+		return "Home page"
+	case PageCollection:
+		return "Collection pages"
+	case PageProduct:
+		return "Product pages"
+	case PageSearch:
+		return "Search results"
+	case PageCart:
+		return "Cart page"
+	case PagePage:
+		return "Other store pages"
+	}
+	return "Other pages"
+}
+
 // Label returns the micro conversion as the merchant reads it.
 func (m MicroKey) Label() string {
 	switch m {

@@ -54,6 +54,27 @@ func (t *StorefrontTally) Add(v Visit) {
 	}
 }
 
+// Merge adds o's counts to t: the tally of the visits of both, so the
+// segments' tallies merge into the whole.
+func (t *StorefrontTally) Merge(o StorefrontTally) {
+	for i, n := range o.Furthest {
+		t.Furthest[i] += n
+	}
+	if t.Pages == nil {
+		t.Pages, t.Micro = map[PageType]int64{}, map[MicroKey]int64{}
+	}
+	for p, n := range o.Pages {
+		t.Pages[p] += n
+	}
+	for m, n := range o.Micro {
+		t.Micro[m] += n
+	}
+	t.ReviewsNotAdded += o.ReviewsNotAdded
+	t.ProductViews += o.ProductViews
+	t.ProductAdds += o.ProductAdds
+	t.Bots += o.Bots
+}
+
 // Visits is the number of (non-bot) visits counted.
 func (t StorefrontTally) Visits() int64 {
 	var n int64
