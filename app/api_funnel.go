@@ -141,6 +141,13 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 		}
 	}
 	addStorefront(q, &resp, visits)
+	if resp.Storefront != nil {
+		first, err := a.store.FirstVisitAt(ctx, shop.ID)
+		if err != nil {
+			return resp, 0, err
+		}
+		resp.Storefront.FirstVisitDay = firstVisitDay(first, days)
+	}
 	return resp, idle, nil
 }
 

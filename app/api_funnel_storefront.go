@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
@@ -17,6 +18,24 @@ type storefrontBlock struct {
 	funnel.StorefrontReport
 	Devices  []funnel.DeviceStep `json:"devices,omitempty"`
 	Products []funnel.ProductRow `json:"products,omitempty"`
+	// FirstVisitDay is the store-local day of the shop's first visit when
+	// it falls after the range's first day: the storefront's figures
+	// begin then (the pixel was turned on within the range), not with the
+	// range.
+	FirstVisitDay string `json:"first_visit_day,omitempty"`
+}
+
+// firstVisitDay is the store-local day of first when it falls after
+// days' first day, else "".
+func firstVisitDay(first *time.Time, days funnel.DayRange) string {
+	if first == nil || !first.After(days.Start()) {
+		return ""
+	}
+	day := first.In(days.Location()).Format(dateLayout)
+	if day == days.Start().Format(dateLayout) {
+		return ""
+	}
+	return day
 }
 
 // storefrontSegment reports whether the visits can be split by segment:

@@ -111,10 +111,11 @@ type sfBlock struct {
 			Visits int64
 		}
 	}
-	ReviewsReachedNotAdded int64 `json:"reviews_reached_not_added"`
-	ProductViews           int64 `json:"product_views"`
-	ProductAdds            int64 `json:"product_adds"`
-	BotVisits              int64 `json:"bot_visits"`
+	ReviewsReachedNotAdded int64  `json:"reviews_reached_not_added"`
+	ProductViews           int64  `json:"product_views"`
+	ProductAdds            int64  `json:"product_adds"`
+	BotVisits              int64  `json:"bot_visits"`
+	FirstVisitDay          string `json:"first_visit_day"`
 	Devices                []struct {
 		Key, Label string
 		Devices    []struct {
@@ -249,6 +250,11 @@ func TestAPIFunnelStorefront(t *testing.T) {
 		}
 		if !reflect.DeepEqual(gotPM, pm) {
 			t.Errorf("pages and micro conversions %v, want %v", gotPM, pm)
+		}
+		// The range begins Nov 1; the first visit on Nov 24, which the page
+		// names as where the storefront's figures begin.
+		if sf.FirstVisitDay != "2026-11-24" {
+			t.Errorf("first_visit_day %q, want 2026-11-24", sf.FirstVisitDay)
 		}
 		if sf.ReviewsReachedNotAdded != 1 || sf.ProductViews != 2 || sf.ProductAdds != 1 {
 			t.Errorf("reviews reached not added %d, product views %d, adds %d; want 1, 2, 1", sf.ReviewsReachedNotAdded, sf.ProductViews, sf.ProductAdds)

@@ -22,6 +22,9 @@ type storefrontView struct {
 	ReviewsNotAdded, ReviewsReached int64
 	// Note, for a report of a segment visits cannot be split by, says so.
 	Note string
+	// Since is the store-local day of the first visit when it falls inside
+	// the range ("" otherwise): the figures begin there.
+	Since string
 }
 
 // storefrontStageView is one stage of the whole funnel's bars; Width is
@@ -75,7 +78,7 @@ func buildStorefrontView(r funnelWithOpportunities) *storefrontView {
 			verdicts[l.To] = l
 		}
 	}
-	v := &storefrontView{Visits: s.Visits, ReviewsNotAdded: s.ReviewsReachedNotAdded, Note: r.StorefrontUnknown}
+	v := &storefrontView{Visits: s.Visits, ReviewsNotAdded: s.ReviewsReachedNotAdded, Note: r.StorefrontUnknown, Since: s.FirstVisitDay}
 	for i, st := range s.Stages {
 		sv := storefrontStageView{Key: st.Key, Label: st.Label, Sessions: st.Sessions, FromStart: funnel.Percent(st.Sessions, s.Visits), Width: barWidth(st.Sessions, s.Visits)}
 		if i > 0 {

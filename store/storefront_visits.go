@@ -113,3 +113,19 @@ func addTally[K comparable](m map[K]*funnel.StorefrontTally, k K, v funnel.Visit
 	}
 	t.Add(v)
 }
+
+// FirstVisitAt is when the shop's first (non-bot) visit kept began, nil
+// while it has none: the report says its storefront figures start there
+// when that is inside the range, rather than let the range's first days
+// read as days without visitors.
+func (s *Store) FirstVisitAt(ctx context.Context, shopID int64) (*time.Time, error) {
+	var rows []struct{ StartedAt time.Time }
+	err := s.db(ctx).Raw(`SELECT started_at FROM visits WHERE shop_id = ? AND NOT bot ORDER BY started_at LIMIT 1`, shopID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: loading the first visit of shop %d: %w", shopID, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return utcPtr(&rows[0].StartedAt), nil
+}
