@@ -52,7 +52,7 @@ func fillAndCheck(t *testing.T, dialect string) {
 		t.Fatal(err)
 	}
 	h := demo.History{BaseURL: srv.URL, Shop: fillShop, APIKey: "fill-key", Secret: "fill-secret",
-		Now: func() time.Time { return now }, Seed: 5, Sessions: 150, Days: 60, PixelKey: key, Replay: replay, Progress: testLog{t}}
+		Now: func() time.Time { return now }, Seed: 5, Sessions: 100, Days: 60, Browsers: 3, PixelKey: key, Replay: replay, Progress: testLog{t}}
 	if _, err := demo.Fill(ctx, h); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func statsOf(t *testing.T, shop string, visits []journeys.Visit) storefrontStats
 }
 
 func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
-	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 400, Days: 90}
+	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 200, Days: 90}
 	a, b := h.Visits(), h.Visits()
 	if len(a) != len(b) {
 		t.Fatalf("two runs differ: %d vs %d visits", len(a), len(b))
