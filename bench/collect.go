@@ -151,25 +151,19 @@ func collect(ctx context.Context, args []string) error {
 // prepareCollect migrates dbURL's schema, installs n shops and gives each
 // its pixel key; it returns their domains and keys.
 func prepareCollect(ctx context.Context, dbURL string, n int) ([]string, []string, error) {
-	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte(encryptionKey), MaxOpenConns: 2})
-	if err != nil {
-		return nil, nil, err
-	}
-	defer func() { _ = st.Close() }()
-	if err := st.Migrate(ctx); err != nil {
-		return nil, nil, err
-	}
-	domains, ids, err := installShops(ctx, st, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	keys := make([]string, n)
-	for i, id := range ids {
-		if keys[i], err = st.EnsurePixelKey(ctx, id); err != nil {
-			return nil, nil, err
+	var domains, keys []string
+	err := withShops(ctx, dbURL, n, func(st *store.Store, d []string, ids []int64) error {
+		domains, keys = d, make([]string, len(ids))
+		for i, id := range ids {
+			k, err := st.EnsurePixelKey(ctx, id)
+			if err != nil {
+				return err
+			}
+			keys[i] = k
 		}
-	}
-	return domains, keys, nil
+		return nil
+	})
+	return domains, keys, err
 }
 
 // collectPoster posts batches to /collect from several loopback source

@@ -206,15 +206,31 @@ func installShops(ctx context.Context, st *store.Store, n int) ([]string, []int6
 // prepareSchema migrates dbURL's schema and installs n shops in it, as
 // installShops does.
 func prepareSchema(ctx context.Context, dbURL string, n int) ([]string, []int64, error) {
+	var domains []string
+	var ids []int64
+	err := withShops(ctx, dbURL, n, func(_ *store.Store, d []string, i []int64) error {
+		domains, ids = d, i
+		return nil
+	})
+	return domains, ids, err
+}
+
+// withShops migrates dbURL's schema, installs n shops in it (installShops)
+// and calls fn with the store and the shops before closing it.
+func withShops(ctx context.Context, dbURL string, n int, fn func(st *store.Store, domains []string, ids []int64) error) error {
 	st, err := store.Open(ctx, dbURL, store.Options{EncryptionKey: []byte(encryptionKey), MaxOpenConns: 2})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer func() { _ = st.Close() }()
 	if err := st.Migrate(ctx); err != nil {
-		return nil, nil, err
+		return err
 	}
-	return installShops(ctx, st, n)
+	domains, ids, err := installShops(ctx, st, n)
+	if err != nil {
+		return err
+	}
+	return fn(st, domains, ids)
 }
 
 // procDir is /proc/PID, or /proc/self for pid 0.
