@@ -261,9 +261,11 @@ func (s *Service) failed(ctx context.Context, digest bool, id int64, attempt, ma
 		}
 		return sendErr
 	}
+	// Logged before the state is recorded: whoever sees the alert failed
+	// finds the detail in the log already.
+	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "digest", digest, "id", id, "attempts", attempt, "error", sendErr.Error())
 	if err := s.finish(ctx, digest, id, store.AlertFailed, msg); err != nil {
 		return err
 	}
-	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "digest", digest, "id", id, "attempts", attempt, "error", sendErr.Error())
 	return river.JobCancel(sendErr)
 }
