@@ -74,7 +74,7 @@ func (a *App) collect(c echo.Context) error {
 		return a.collectTooMany(c)
 	}
 	ctx := req.Context()
-	shop, err := a.store.ShopByPixelKey(ctx, batch.Key)
+	shop, err := a.pixelShops.lookup(ctx, batch.Key)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return collectAnswer(c, http.StatusForbidden, "The pixel key is not valid for this shop.")
