@@ -101,16 +101,14 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 				if count > MaxCollectEvents || firstErr != nil {
 					return w.skip()
 				}
-				e, bad, err := w.customEvent()
-				if err != nil {
-					return err
-				}
+				// Read in place: an event is large, and is neither
+				// copied nor moved to the heap on its own.
+				b.Events = append(b.Events, CustomerEvent{})
+				bad, err := w.customEvent(&b.Events[len(b.Events)-1])
 				if bad != nil {
 					firstBad, firstErr = count-1, bad
-					return nil
 				}
-				b.Events = append(b.Events, e)
-				return nil
+				return err
 			})
 		default:
 			unknown = append(unknown, strconv.Quote(truncateForError(string(name))))
@@ -174,11 +172,11 @@ type eventError string
 
 func (e eventError) Error() string { return string(e) }
 
-// customEvent reads one element of events: a syntax error is err (the
-// whole body is refused), a refused event is bad.
-func (w *walker) customEvent() (e CustomerEvent, bad, err error) {
+// customEvent reads one element of events into e: a syntax error is err
+// (the whole body is refused), a refused event is bad.
+func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
 	if w.d.PeekKind() != '{' {
-		return CustomerEvent{}, eventError("not an object"), w.skip()
+		return eventError("not an object"), w.skip()
 	}
 	var id, name, client, ts envelopeField
 	var parts [3]jsontext.Kind // context, data, customData
@@ -219,13 +217,13 @@ func (w *walker) customEvent() (e CustomerEvent, bad, err error) {
 		return w.skip()
 	})
 	if err != nil {
-		return CustomerEvent{}, nil, err
+		return nil, err
 	}
 	if bad = e.envelope(id, name, client, ts, parts); bad != nil {
-		return CustomerEvent{}, bad, nil
+		return bad, nil
 	}
 	e.Type = clip(string(typ), maxEventNameLength)
-	return e, nil, nil
+	return nil, nil
 }
 
 // envelope checks the envelope's members as read and sets the event's
