@@ -87,20 +87,6 @@ func oracleRequiredString(obj map[string]jsontext.Value, name string, maxLen int
 	return s, nil
 }
 
-// wireEvent is the envelope as it arrives; unknown envelope keys are
-// ignored (Shopify may add some).
-type wireEvent struct {
-	ID         jsontext.Value `json:"id"`
-	Name       jsontext.Value `json:"name"`
-	ClientID   jsontext.Value `json:"clientId"`
-	Timestamp  jsontext.Value `json:"timestamp"`
-	Type       jsontext.Value `json:"type"`
-	Seq        jsontext.Value `json:"seq"`
-	Context    jsontext.Value `json:"context"`
-	Data       jsontext.Value `json:"data"`
-	CustomData jsontext.Value `json:"customData"`
-}
-
 // oracleWireEvent is the envelope as it arrives; unknown envelope keys are
 // ignored (Shopify may add some).
 type oracleWireEvent struct {
