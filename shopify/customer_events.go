@@ -77,7 +77,11 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 	}
 	w := newWalker(trimmed)
 	var (
-		b           CollectBatch
+		// The events' slice is sized from a count of their clientId
+		// members (a hint only: an escaped name or a clientId inside data
+		// makes it off by a few), so that appending the large events does
+		// not grow and copy it several times.
+		b           = CollectBatch{Events: make([]CustomerEvent, 0, min(bytes.Count(trimmed, []byte(`"clientId"`)), MaxCollectEvents))}
 		unknown     []string
 		shop, key   envelopeField
 		eventsArray bool
@@ -138,9 +142,6 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 		return CollectBatch{}, badBatch(fmt.Sprintf("%d events, more than %d", count, MaxCollectEvents))
 	case firstErr != nil:
 		return CollectBatch{}, fmt.Errorf("%w: event %d: %w", ErrBadBatch, firstBad, firstErr)
-	}
-	if b.Events == nil {
-		b.Events = []CustomerEvent{}
 	}
 	return b, nil
 }
