@@ -62,6 +62,7 @@ type App struct {
 	alerts     *alerts.Service
 	metrics    *metrics
 	shops      *installedShops
+	pixelShops *pixelShops
 	commits    *groupCommit
 	collects   *collectCommit
 	limits     *collectLimits
@@ -119,6 +120,7 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.registry = prometheus.NewRegistry()
 	a.metrics = newMetrics(a.registry)
 	a.shops = &installedShops{store: st, now: a.now}
+	a.pixelShops = newPixelShops(st, a.now)
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
 	a.collects = newCollectCommit(st, a.log)
 	a.limits = newCollectLimits(a.collectNow)

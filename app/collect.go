@@ -58,7 +58,7 @@ func collectAnswer(c echo.Context, status int, msg string) error {
 func (a *App) collect(c echo.Context) error {
 	collectCORS(c)
 	req := c.Request()
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxCollectBytes))
+	body, err := readCollectBody(c.Response(), req)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return collectAnswer(c, http.StatusRequestEntityTooLarge, "The batch is larger than 64 KiB.")
@@ -74,7 +74,7 @@ func (a *App) collect(c echo.Context) error {
 		return a.collectTooMany(c)
 	}
 	ctx := req.Context()
-	shop, err := a.store.ShopByPixelKey(ctx, batch.Key)
+	shop, err := a.pixelShops.lookup(ctx, batch.Key)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return collectAnswer(c, http.StatusForbidden, "The pixel key is not valid for this shop.")
@@ -117,6 +117,33 @@ func collectEvents(in []shopify.CustomerEvent, arrival time.Time) ([]funnel.Stor
 		out = append(out, e)
 	}
 	return out, perClient
+}
+
+// readCollectBody reads the body up to maxCollectBytes into a buffer
+// sized from Content-Length when the client sent one (io.ReadAll would
+// start at 512 bytes and grow and copy its way up to a batch's 8 KB or
+// so); the length is only a hint, the limit is the MaxBytesReader's.
+func readCollectBody(w http.ResponseWriter, req *http.Request) ([]byte, error) {
+	r := http.MaxBytesReader(w, req.Body, maxCollectBytes)
+	size := int64(4 << 10)
+	if n := req.ContentLength; n >= 0 {
+		// One byte more, so that the read that sees the end needs no room.
+		size = min(n, maxCollectBytes) + 1
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // remoteIP is the request's peer address without its port (the route

@@ -32,7 +32,7 @@ func (a *App) ingestCompliance(ctx context.Context, d store.Delivery) (outcome, 
 		if err := a.store.RedactShop(ctx, d.ShopDomain); err != nil {
 			return "", err
 		}
-		a.shops.forget(d.ShopDomain)
+		a.forgetShop(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop data erased", "shop", d.ShopDomain)
 		return a.keep(ctx, nil, d, "")
 	}

@@ -44,7 +44,7 @@ func (a *App) ingest(ctx context.Context, d store.Delivery) (outcome, error) {
 		if err := a.store.UninstallShop(ctx, d.ShopDomain, at); err != nil {
 			return a.keepRefused(ctx, nil, d, err)
 		}
-		a.shops.forget(d.ShopDomain)
+		a.forgetShop(d.ShopDomain)
 		a.log.InfoContext(ctx, "shop uninstalled", "shop", d.ShopDomain)
 		return a.keepForShop(ctx, d, "")
 	case routeChange:

@@ -66,6 +66,15 @@ func (c *installedShops) lookup(ctx context.Context, domains []string) (map[stri
 	return ids, nil
 }
 
+// forgetShop drops what this instance remembers of the shop of domain
+// (installed, and what its pixel keys open): called once it is
+// uninstalled or erased, so that neither its webhooks nor its pixel key
+// are taken a moment longer here.
+func (a *App) forgetShop(domain string) {
+	a.shops.forget(domain)
+	a.pixelShops.forget(domain)
+}
+
 // forget drops what is remembered of domain's shop.
 func (c *installedShops) forget(domain string) {
 	c.mu.Lock()

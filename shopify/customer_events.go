@@ -2,7 +2,6 @@ package shopify
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -40,9 +38,9 @@ type CollectBatch struct {
 
 // CustomerEvent is one customer event in Shopify's envelope (a standard,
 // DOM or custom event of the Web Pixels API). The envelope is checked;
-// context, data and customData are kept as they came and read through
-// the typed accessors, which read nothing of the customer's personal data
-// (names, e-mail, phone, addresses).
+// of context, data and customData only what the typed accessors return is
+// kept, which holds nothing of the customer's personal data (names,
+// e-mail, phone, addresses: those fields are skipped unread).
 type CustomerEvent struct {
 	ID        string
 	Name      string
@@ -52,10 +50,6 @@ type CustomerEvent struct {
 	// and Seq its sequence index, when the event has them.
 	Type string
 	Seq  int64
-
-	Context    json.RawMessage
-	Data       json.RawMessage
-	CustomData json.RawMessage
 
 	ctx    eventContext
 	data   eventData
@@ -67,90 +61,110 @@ type CustomerEvent struct {
 // events (an array of at most MaxCollectEvents), each event an object
 // with string id, name and clientId and an RFC 3339 timestamp, and, when
 // present, an object (or null) for context, data and customData. Any key
-// other than those three at the top is refused. Inside context, data and
-// customData it is lenient: a field of an unexpected type reads as absent.
-// Errors wrap ErrBadBatch.
+// other than those three at the top is refused, and so is a repeated name
+// in any object. Inside context, data and customData it is lenient: a
+// field of an unexpected type reads as absent. Errors wrap ErrBadBatch.
+//
+// It reads the body once, as a stream of tokens, straight into the events
+// (the fields the accessors read; everything else is only checked for
+// syntax and skipped). When several things are wrong, the error says the
+// first of: the JSON syntax, an unknown key, shop, key, events not an
+// array, too many events, the first bad event.
 func ParseCollectBatch(body []byte) (CollectBatch, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return CollectBatch{}, badBatch("body is not a JSON object")
 	}
-	var top map[string]jsontext.Value
-	if err := jsonv2.Unmarshal(trimmed, &top, jsontext.AllowInvalidUTF8(true)); err != nil {
-		return CollectBatch{}, fmt.Errorf("%w: %w", ErrBadBatch, err)
-	}
-	var unknown []string
-	for k := range top {
-		if k != "shop" && k != "key" && k != "events" {
-			unknown = append(unknown, strconv.Quote(truncateForError(k)))
+	w := newWalker(trimmed)
+	var (
+		// The events' slice is sized from a count of their clientId
+		// members (a hint only: an escaped name or a clientId inside data
+		// makes it off by a few), so that appending the large events does
+		// not grow and copy it several times.
+		b           = CollectBatch{Events: make([]CustomerEvent, 0, min(bytes.Count(trimmed, []byte(`"clientId"`)), MaxCollectEvents))}
+		unknown     []string
+		shop, key   envelopeField
+		eventsArray bool
+		count       int
+		firstBad    = -1
+		firstErr    error
+	)
+	err := w.members(func(name []byte) error {
+		switch string(name) {
+		case "shop":
+			return w.envelope(&shop)
+		case "key":
+			return w.envelope(&key)
+		case "events":
+			if w.d.PeekKind() != '[' {
+				return w.skip()
+			}
+			eventsArray = true
+			return w.elements(func() error {
+				count++
+				if count > MaxCollectEvents || firstErr != nil {
+					return w.skip()
+				}
+				// Read in place: an event is large, and is neither
+				// copied nor moved to the heap on its own.
+				b.Events = append(b.Events, CustomerEvent{})
+				bad, err := w.customEvent(&b.Events[len(b.Events)-1])
+				if bad != nil {
+					firstBad, firstErr = count-1, bad
+				}
+				return err
+			})
+		default:
+			unknown = append(unknown, strconv.Quote(truncateForError(string(name))))
+			return w.skip()
 		}
+	})
+	if err == nil {
+		err = w.end()
+	}
+	if err != nil {
+		return CollectBatch{}, fmt.Errorf("%w: %w", ErrBadBatch, err)
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		return CollectBatch{}, badBatch("unknown key " + strings.Join(unknown, ", ") + " (a batch has only shop, key and events)")
 	}
-	var b CollectBatch
-	var err error
-	if b.Shop, err = requiredString(top, "shop", maxShopLength); err != nil {
+	if b.Shop, err = requiredString(shop, "shop", maxShopLength); err != nil {
 		return CollectBatch{}, err
 	}
-	if b.Key, err = requiredString(top, "key", maxKeyLength); err != nil {
+	if b.Key, err = requiredString(key, "key", maxKeyLength); err != nil {
 		return CollectBatch{}, err
 	}
-	raw, ok := top["events"]
-	if !ok || raw.Kind() != '[' {
+	switch {
+	case !eventsArray:
 		return CollectBatch{}, badBatch("events is not an array")
-	}
-	var events []jsontext.Value
-	if err := jsonv2.Unmarshal(raw, &events, jsontext.AllowInvalidUTF8(true)); err != nil {
-		return CollectBatch{}, fmt.Errorf("%w: events: %w", ErrBadBatch, err)
-	}
-	if len(events) > MaxCollectEvents {
-		return CollectBatch{}, badBatch(fmt.Sprintf("%d events, more than %d", len(events), MaxCollectEvents))
-	}
-	b.Events = make([]CustomerEvent, 0, len(events))
-	for i, ev := range events {
-		e, err := parseCustomerEvent(ev)
-		if err != nil {
-			return CollectBatch{}, fmt.Errorf("%w: event %d: %w", ErrBadBatch, i, err)
-		}
-		b.Events = append(b.Events, e)
+	case count > MaxCollectEvents:
+		return CollectBatch{}, badBatch(fmt.Sprintf("%d events, more than %d", count, MaxCollectEvents))
+	case firstErr != nil:
+		return CollectBatch{}, fmt.Errorf("%w: event %d: %w", ErrBadBatch, firstBad, firstErr)
 	}
 	return b, nil
 }
 
 func badBatch(reason string) error { return fmt.Errorf("%w: %s", ErrBadBatch, reason) }
 
-func requiredString(obj map[string]jsontext.Value, name string, maxLen int) (string, error) {
-	v, ok := obj[name]
-	if !ok || v.Kind() != '"' {
-		return "", badBatch(name + " is not a string")
-	}
-	var s string
-	if err := jsonv2.Unmarshal(v, &s, jsontext.AllowInvalidUTF8(true)); err != nil {
-		return "", fmt.Errorf("%w: %s: %w", ErrBadBatch, name, err)
-	}
-	switch {
-	case s == "":
-		return "", badBatch(name + " is empty")
-	case len(s) > maxLen:
-		return "", badBatch(fmt.Sprintf("%s is longer than %d bytes", name, maxLen))
-	}
-	return s, nil
+// envelopeField is a string member of the batch or of an event's envelope
+// as read: its JSON kind (0 when absent) and, for a string, its text.
+type envelopeField struct {
+	kind jsontext.Kind
+	text string
 }
 
-// wireEvent is the envelope as it arrives; unknown envelope keys are
-// ignored (Shopify may add some).
-type wireEvent struct {
-	ID         jsontext.Value `json:"id"`
-	Name       jsontext.Value `json:"name"`
-	ClientID   jsontext.Value `json:"clientId"`
-	Timestamp  jsontext.Value `json:"timestamp"`
-	Type       jsontext.Value `json:"type"`
-	Seq        jsontext.Value `json:"seq"`
-	Context    jsontext.Value `json:"context"`
-	Data       jsontext.Value `json:"data"`
-	CustomData jsontext.Value `json:"customData"`
+func requiredString(f envelopeField, name string, maxLen int) (string, error) {
+	switch {
+	case f.kind != '"':
+		return "", badBatch(name + " is not a string")
+	case f.text == "":
+		return "", badBatch(name + " is empty")
+	case len(f.text) > maxLen:
+		return "", badBatch(fmt.Sprintf("%s is longer than %d bytes", name, maxLen))
+	}
+	return f.text, nil
 }
 
 // eventError is a reason an event is refused, without the ErrBadBatch
@@ -159,72 +173,95 @@ type eventError string
 
 func (e eventError) Error() string { return string(e) }
 
-func parseCustomerEvent(raw jsontext.Value) (CustomerEvent, error) {
-	if raw.Kind() != '{' {
-		return CustomerEvent{}, eventError("not an object")
+// customEvent reads one element of events into e: a syntax error is err
+// (the whole body is refused), a refused event is bad.
+func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
+	if w.d.PeekKind() != '{' {
+		return eventError("not an object"), w.skip()
 	}
-	var w wireEvent
-	if err := jsonv2.Unmarshal(raw, &w, jsontext.AllowInvalidUTF8(true)); err != nil {
-		return CustomerEvent{}, err
-	}
-	var e CustomerEvent
-	var err error
-	if e.ID, err = envelopeString(w.ID, "id", maxEventIDLength); err != nil {
-		return CustomerEvent{}, err
-	}
-	if e.Name, err = envelopeString(w.Name, "name", maxEventNameLength); err != nil {
-		return CustomerEvent{}, err
-	}
-	if e.ClientID, err = envelopeString(w.ClientID, "clientId", maxEventIDLength); err != nil {
-		return CustomerEvent{}, err
-	}
-	ts, err := envelopeString(w.Timestamp, "timestamp", 64)
-	if err != nil {
-		return CustomerEvent{}, err
-	}
-	if e.Timestamp, err = time.Parse(time.RFC3339Nano, ts); err != nil {
-		return CustomerEvent{}, eventError(fmt.Sprintf("timestamp %q is not RFC 3339", truncateForError(ts)))
-	}
-	// type and seq are informative: kept when well-formed, else ignored.
+	var id, name, client, ts envelopeField
+	var parts [3]jsontext.Kind // context, data, customData
 	var typ looseString
-	_ = typ.UnmarshalJSON(w.Type)
-	e.Type = clip(string(typ), maxEventNameLength)
-	if w.Seq.Kind() == '0' {
-		e.Seq, _ = strconv.ParseInt(string(w.Seq), 10, 64)
-	}
-	for _, part := range []struct {
-		name string
-		raw  jsontext.Value
-		keep *json.RawMessage
-		into any
-	}{
-		{"context", w.Context, &e.Context, &e.ctx},
-		{"data", w.Data, &e.Data, &e.data},
-		{"customData", w.CustomData, &e.CustomData, &e.custom},
-	} {
-		switch part.raw.Kind() {
-		case 0, 'n': // absent or null
-			continue
-		case '{':
-		default:
-			return CustomerEvent{}, eventError(part.name + " is not an object")
+	err = w.members(func(member []byte) error {
+		switch string(member) {
+		case "id":
+			return w.envelope(&id)
+		case "name":
+			return w.envelope(&name)
+		case "clientId":
+			return w.envelope(&client)
+		case "timestamp":
+			return w.envelope(&ts)
+		case "type":
+			return w.looseString(&typ)
+		case "seq":
+			// informative: kept when a well-formed integer, else ignored.
+			if w.d.PeekKind() != '0' {
+				return w.skip()
+			}
+			v, err := w.d.ReadValue()
+			if err == nil {
+				e.Seq, _ = strconv.ParseInt(string(v), 10, 64)
+			}
+			return err
+		case "context":
+			parts[0] = w.d.PeekKind()
+			return w.object(&e.ctx)
+		case "data":
+			parts[1] = w.d.PeekKind()
+			return w.object(&e.data)
+		case "customData":
+			parts[2] = w.d.PeekKind()
+			return w.object(&e.custom)
 		}
-		*part.keep = json.RawMessage(bytes.Clone(part.raw))
-		// Lenient inside: loose types never fail on a field's type, so
-		// this fails only on what the envelope check already refused.
-		_ = jsonv2.Unmarshal(part.raw, part.into, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+		// Unknown envelope keys are ignored: Shopify may add some.
+		return w.skip()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return e, nil
+	if bad = e.envelope(id, name, client, ts, parts); bad != nil {
+		return bad, nil
+	}
+	e.Type = clip(string(typ), maxEventNameLength)
+	return nil, nil
 }
 
-func envelopeString(v jsontext.Value, name string, maxLen int) (string, error) {
-	if v.Kind() != '"' {
+// envelope checks the envelope's members as read and sets the event's
+// id, name, client id and time.
+func (e *CustomerEvent) envelope(id, name, client, ts envelopeField, parts [3]jsontext.Kind) error {
+	var err error
+	if e.ID, err = envelopeString(id, "id", maxEventIDLength); err != nil {
+		return err
+	}
+	if e.Name, err = envelopeString(name, "name", maxEventNameLength); err != nil {
+		return err
+	}
+	if e.ClientID, err = envelopeString(client, "clientId", maxEventIDLength); err != nil {
+		return err
+	}
+	t, err := envelopeString(ts, "timestamp", 64)
+	if err != nil {
+		return err
+	}
+	if e.Timestamp, err = time.Parse(time.RFC3339Nano, t); err != nil {
+		return eventError(fmt.Sprintf("timestamp %q is not RFC 3339", truncateForError(t)))
+	}
+	for i, part := range [3]string{"context", "data", "customData"} {
+		switch parts[i] {
+		case 0, 'n', '{': // absent, null or an object
+		default:
+			return eventError(part + " is not an object")
+		}
+	}
+	return nil
+}
+
+func envelopeString(f envelopeField, name string, maxLen int) (string, error) {
+	if f.kind != '"' {
 		return "", eventError(name + " is not a string")
 	}
-	var s string
-	if err := jsonv2.Unmarshal(v, &s, jsontext.AllowInvalidUTF8(true)); err != nil {
-		return "", eventError(name + " is not a string")
-	}
+	s := f.text
 	switch {
 	case strings.TrimSpace(s) == "":
 		return "", eventError(name + " is empty")
