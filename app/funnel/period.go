@@ -94,10 +94,11 @@ type FigureChange struct {
 }
 
 // StageChange is one stage's comparison: its sessions in the previous
-// period and its rate from the previous stage (null for the first stage).
+// period (null without the whole previous period in the data) and its
+// rate from the previous stage (null for the first stage).
 type StageChange struct {
 	Key              string        `json:"key"`
-	PreviousSessions int64         `json:"previous_sessions"`
+	PreviousSessions *int64        `json:"previous_sessions"`
 	RateFromPrevious *FigureChange `json:"rate_from_previous"`
 }
 
@@ -170,7 +171,7 @@ func CompareCartPeriods(cur, prev Tally, span PeriodSpan, known Stage) PeriodCom
 	out := PeriodComparison{Summary: map[string]FigureChange{}}
 	var figs []*FigureChange
 	for _, st := range Stages() {
-		sc := StageChange{Key: st.Key(), PreviousSessions: rp[st]}
+		sc := StageChange{Key: st.Key(), PreviousSessions: previousSessions(rp[st], span)}
 		if st > StageAddedToCart && st > known {
 			f := rateChange(rp[st], rp[st-1], rc[st], rc[st-1])
 			sc.RateFromPrevious = &f
@@ -218,7 +219,7 @@ func CompareStorefrontPeriods(cur, prev StorefrontTally, span PeriodSpan) Period
 	out := PeriodComparison{Summary: map[string]FigureChange{}}
 	var figs []*FigureChange
 	for _, st := range StorefrontStages() {
-		sc := StageChange{Key: st.Key(), PreviousSessions: rp[st]}
+		sc := StageChange{Key: st.Key(), PreviousSessions: previousSessions(rp[st], span)}
 		if st > StorefrontVisited {
 			f := rateChange(rp[st], rp[st-1], rc[st], rc[st-1])
 			sc.RateFromPrevious = &f
@@ -230,6 +231,14 @@ func CompareStorefrontPeriods(cur, prev StorefrontTally, span PeriodSpan) Period
 	judgePeriods(append(figs, &visits), span)
 	out.Summary[SummaryVisits] = visits
 	return out
+}
+
+// previousSessions is n, or nil without the whole previous period.
+func previousSessions(n int64, span PeriodSpan) *int64 {
+	if !span.HasPrevious {
+		return nil
+	}
+	return &n
 }
 
 // rateChange compares a step's rate, prevReached of prevEntering shoppers
