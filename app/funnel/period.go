@@ -315,7 +315,7 @@ func moneyChange(cur, prev int64, currency string, span PeriodSpan, by FigureCha
 	vs := " vs the " + previousDays(span)
 	switch {
 	case by.Kind == "":
-		f.Text = shown + vs + " (not tested for noise)"
+		f.Text = shown + vs
 	case by.Verdict == PeriodChanged && (by.Direction == PeriodUp) == (diff > 0) && diff != 0:
 		f.Verdict, f.Direction = PeriodChanged, by.Direction
 		f.Text = string(by.Direction) + " " + DisplayMoney(abs64(diff), currency) + vs
