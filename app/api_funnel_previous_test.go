@@ -3,6 +3,7 @@ package app_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -178,5 +179,31 @@ func checkStorefrontPrevious(t *testing.T, h *harness) {
 	}
 	if f := next.Summary[funnel.SummaryVisits]; f.Previous == nil || *f.Previous != 2 || f.Direction != "none" {
 		t.Errorf("visits against 2026-11-24 = %+v, want 2 before and no arrow", f)
+	}
+}
+
+// samePeriodChanges fails unless each step of the page's funnel shows
+// the change /api/funnel gives it against the previous period, for query:
+// an arrow exactly where the API has a direction, and its sentence.
+func samePeriodChanges(t *testing.T, p page, h *harness, shop, query string) {
+	t.Helper()
+	api := h.previousReport(shop, query).Previous
+	if api == nil {
+		t.Fatalf("/api/funnel?%s has no previous block", query)
+	}
+	var got []struct{ Key, Change, Text string }
+	p.eval(`Array.from(document.querySelectorAll("#stages li")).map(li => { const c = li.querySelector(".step .period-change");
+		return {Key: li.dataset.stage, Change: c ? c.dataset.change : "", Text: c ? c.textContent.trim() : ""}; })`, &got)
+	if len(got) != len(api.Stages) {
+		t.Fatalf("page shows %d stages, the API compares %d", len(got), len(api.Stages))
+	}
+	for i, s := range api.Stages {
+		want := ""
+		if s.RateFromPrevious != nil {
+			want = s.RateFromPrevious.Direction
+		}
+		if got[i].Key != s.Key || got[i].Change != want || want != "" && !strings.Contains(got[i].Text, s.RateFromPrevious.Text) {
+			t.Errorf("stage %s: page shows %q %q, API %q %+v", s.Key, got[i].Change, got[i].Text, want, s.RateFromPrevious)
+		}
 	}
 }
