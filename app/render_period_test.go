@@ -52,7 +52,7 @@ func TestRenderPeriodChanges(t *testing.T) {
 		// screen readers.
 		`data-change="up" data-verdict="changed" data-tone="good" title="up 10.0 points vs the previous 24 days"><span aria-hidden="true">▲ &#43;10.0 pts</span><span class="visually-hidden">up 10.0 points vs the previous 24 days</span>`,
 		// Fewer abandoned carts: down, and good news.
-		`<dd id="abandoned_carts">240 <span class="period-change" data-change="down" data-verdict="changed" data-tone="good"`,
+		`<dd id="abandoned_carts">240</dd><dd class="period-dd"> <span class="period-change" data-change="down" data-verdict="changed" data-tone="good"`,
 		// Orders did not move: no arrow, the words only for screen readers.
 		`id="m-orders">150</span> <span class="period-change visually-hidden" data-change="none" data-verdict="no_clear_change">no clear change vs the previous 24 days</span>`,
 		`id="period-note">Arrows compare with the previous 24 days (2026-10-08 – 2026-10-31) and appear only where the difference is beyond chance; no arrow means no clear change.`,
