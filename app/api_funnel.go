@@ -40,6 +40,9 @@ type funnelResponse struct {
 	// StorefrontUnknown, for a report of one value of a segment visits
 	// cannot be split by, says so: Storefront then counts every visit.
 	StorefrontUnknown string `json:"storefront_unknown,omitempty"`
+	// Previous compares the report's figures with the previous period of
+	// the same length (addPrevious).
+	Previous *previousBlock `json:"previous"`
 	// leakStorefront is the storefront funnel "what to fix first" ranks
 	// with the cart funnel's steps (nil: none), against leakDevice's
 	// benchmarks ("" for all devices).
@@ -56,6 +59,9 @@ type segmentReport struct {
 	// otherwise, and StorefrontUnknown then says why.
 	Storefront        *funnel.StorefrontReport `json:"storefront"`
 	StorefrontUnknown string                   `json:"storefront_unknown,omitempty"`
+	// Previous compares the segment's cart funnel with the previous
+	// period of the same length.
+	Previous *funnel.PeriodComparison `json:"previous,omitempty"`
 }
 
 // reportRequest is what a report is asked for: the authenticated shop, the
@@ -116,12 +122,14 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 	if err != nil {
 		return resp, 0, err
 	}
+	var cur currentTallies
 	if resp.SegmentValue == "" {
 		all, err := a.store.FunnelTally(ctx, shop.ID, days.Start(), days.End(), now, idle, "")
 		if err != nil {
 			return resp, 0, err
 		}
-		resp.Report = funnel.BuildReport(tallyOrEmpty(all[store.AllSegment]))
+		cur.cart = tallyOrEmpty(all[store.AllSegment])
+		resp.Report = funnel.BuildReport(cur.cart)
 		out, err := a.store.AlertOutcomes(ctx, shop.ID, days.Start(), days.End())
 		if err != nil {
 			return resp, 0, err
@@ -135,9 +143,11 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 			return resp, 0, err
 		}
 		withVisitValues(bySegment, q, visits)
+		cur.bySegment = bySegment
 		resp.Segments = segmentReports(bySegment, resp.Segment)
 		if resp.SegmentValue != "" {
-			resp.Report = funnel.SegmentReport(tallyOrEmpty(bySegment[resp.SegmentValue]), resp.Segment)
+			cur.cart = tallyOrEmpty(bySegment[resp.SegmentValue])
+			resp.Report = funnel.SegmentReport(cur.cart, resp.Segment)
 		}
 	}
 	addStorefront(q, &resp, visits)
@@ -147,6 +157,11 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 			return resp, 0, err
 		}
 		resp.Storefront.FirstVisitDay = firstVisitDay(first, days)
+		sf := storefrontBlockTally(q, visits)
+		cur.storefront = &sf
+	}
+	if err := a.addPrevious(ctx, q, &resp, cur, idle, now); err != nil {
+		return resp, 0, err
 	}
 	return resp, idle, nil
 }

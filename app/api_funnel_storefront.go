@@ -91,11 +91,7 @@ func addStorefront(q reportRequest, resp *funnelResponse, tallies *store.Storefr
 		return
 	}
 	split := storefrontSegment(q.Segment)
-	var whole funnel.StorefrontTally
-	for _, t := range tallies.Segments {
-		whole.Merge(*t)
-	}
-	block := &storefrontBlock{StorefrontReport: funnel.BuildStorefrontReport(whole)}
+	block := &storefrontBlock{StorefrontReport: funnel.BuildStorefrontReport(storefrontBlockTally(q, tallies))}
 	switch {
 	case q.SegmentValue == "":
 		devices := make(map[funnel.Device]funnel.StorefrontTally, len(tallies.Devices))
@@ -104,9 +100,7 @@ func addStorefront(q reportRequest, resp *funnelResponse, tallies *store.Storefr
 		}
 		block.Devices = funnel.DeviceComparison(devices)
 		block.Products = funnel.ProductTable(tallies.Products, "", addToOrder(block.StorefrontReport), aovOf(resp.Report))
-	case split:
-		block.StorefrontReport = funnel.BuildStorefrontReport(tallyOf(tallies.Segments, q.SegmentValue))
-	default:
+	case !split:
 		resp.StorefrontUnknown = storefrontUnknown(q.Segment) + " The storefront funnel counts every visit."
 	}
 	resp.Storefront = block
@@ -125,6 +119,20 @@ func addStorefront(q reportRequest, resp *funnelResponse, tallies *store.Storefr
 		r := funnel.BuildStorefrontReport(tallyOf(tallies.Segments, s.Value))
 		s.Storefront = &r
 	}
+}
+
+// storefrontBlockTally is the tally of q's storefront block: the segment
+// value's visits for a value of a segment visits can be split by, else
+// every visit.
+func storefrontBlockTally(q reportRequest, tallies *store.StorefrontTallies) funnel.StorefrontTally {
+	if q.SegmentValue != "" && storefrontSegment(q.Segment) {
+		return tallyOf(tallies.Segments, q.SegmentValue)
+	}
+	var whole funnel.StorefrontTally
+	for _, t := range tallies.Segments {
+		whole.Merge(*t)
+	}
+	return whole
 }
 
 // withVisitValues adds to the cart funnel's tallies by segment value an

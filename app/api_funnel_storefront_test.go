@@ -198,6 +198,7 @@ func TestAPIFunnelStorefront(t *testing.T) {
 		if sf.Visits != 2 || sf.BotVisits != 0 {
 			t.Errorf("visits %d, bots %d; want 2 and 0", sf.Visits, sf.BotVisits)
 		}
+		checkStorefrontPrevious(t, h)
 		// Both visits viewed a product; only the mobile one went on.
 		stages := funnel.StorefrontStages()
 		if len(sf.Stages) != len(stages) {

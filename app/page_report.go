@@ -70,6 +70,8 @@ type reportView struct {
 	// Storefront is the storefront funnel, nil while the shop's pixel has
 	// never delivered an event (the page then points to Settings).
 	Storefront *storefrontView
+	// Period is the figures' change against the previous period.
+	Period periodView
 }
 
 // stageView is one stage of the funnel chart.
@@ -313,6 +315,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		v.Leaks = append(v.Leaks, lv)
 	}
 	v.Storefront = buildStorefrontView(r)
+	v.Period = buildPeriodView(r)
 	cols := segmentRateColumns()
 	v.SegmentColumns = cols
 	for _, s := range r.Segments {

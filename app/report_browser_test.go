@@ -202,6 +202,7 @@ func TestReportPageInBrowser(t *testing.T) {
 			t.Fatalf("the demo history is too thin for the test: %+v", month.Stages)
 		}
 		sameStages(t, "last 30 days", stages, month)
+		samePeriodChanges(t, p, h, shop, "from="+day(29)+"&to="+day(0))
 
 		sameFixes(t, "last 30 days", p, month)
 		var fixes []string

@@ -172,9 +172,15 @@ window.funnelscopeLists = (function () {
       } else { cell(r, "—", "", heads[7]); }
       return r;
     }
+    // loads counts the list's requests: an answer that a later request has
+    // overtaken is dropped, so a slow answer for the old filter never
+    // replaces the new one's.
+    var loads = 0;
     function load() {
+      var n = ++loads;
       $("list-status").textContent = "Loading…";
       return api.get("/api/sessions?" + listQuery()).then(function (r) {
+        if (n !== loads) { return; }
         var body = $("sessions").querySelector("s-table-body");
         body.textContent = "";
         r.sessions.forEach(function (s) { body.appendChild(row(s)); });
@@ -192,6 +198,7 @@ window.funnelscopeLists = (function () {
           b.parentElement.setAttribute("aria-sort", key === state.sort ? (state.order === "asc" ? "ascending" : "descending") : "none");
         });
       }).catch(function (e) {
+        if (n !== loads) { return; }
         $("sessions").hidden = true;
         $("pager").hidden = true;
         $("list-status").textContent = "The list could not be loaded: " + e.message;

@@ -12,9 +12,13 @@
   var values = 0;
 
   function status(text) { $("status").textContent = text; }
+  // reloads counts the reloads: the page is loaded when the last one is,
+  // not when an earlier one that it overtook comes back.
+  var reloads = 0;
   function reload() {
+    var n = ++reloads;
     document.body.setAttribute("data-loading", "true");
-    return list.load().then(function () { document.body.setAttribute("data-loading", "false"); });
+    return list.load().then(function () { if (n === reloads) { document.body.setAttribute("data-loading", "false"); } });
   }
   function change(what) {
     state.page = what === "list" ? state.page : 1;
