@@ -69,8 +69,9 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		return err
 	}
 	var w visitWrites
+	d := newStorefrontDeltas()
 	for _, ck := range clients {
-		drop, write, err := refold(stored[ck], byClient[ck])
+		drop, write, err := refold(ck.shop, stored[ck], byClient[ck], d)
 		if err != nil {
 			return err
 		}
@@ -79,6 +80,9 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		}
 	}
 	if err := w.apply(ctx, tx); err != nil {
+		return err
+	}
+	if err := d.pgApply(ctx, tx); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {

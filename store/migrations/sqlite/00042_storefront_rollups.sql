@@ -1,0 +1,80 @@
+-- Storefront rollups: what the storefront report reads instead of folding
+-- every visit of its range. storefront_rollups counts a shop's visits by
+-- the bucket their first event fell in, device and landing page type: the
+-- (non-bot) visits by furthest stage (visits_0 visited … visits_8
+-- completed), the bot visits, the visits that viewed each page type, made
+-- each micro conversion (funnel.Visit.Viewed and Micro), reached reviews
+-- and added nothing, and their distinct product view and add events.
+-- storefront_product_rollups counts, per bucket, product and title, the
+-- visits that viewed or added the product, added it, added it and
+-- completed, and the events and value of those. Each visit counts twice
+-- in each table: in its UTC quarter-hour (span 900, bucket = floor(Unix
+-- seconds / 900)) and in its UTC day (span 86400): a report sums the whole
+-- UTC days of its range and the quarters at its edges, so every
+-- shop-local day, in any zone, is exact with no rebuild (store/rollups.go).
+-- POST /collect keeps both in the transaction that writes the visits: a
+-- visit that changes takes its old counts out and puts its new ones in
+-- (store.storefrontDeltas). An order completing a visit's checkout is
+-- applied when reading (a correction over the visits with a checkout
+-- token, visit_tokens_checkout). Migrate fills them from the visits kept.
+-- +goose Up
+CREATE TABLE storefront_rollups (
+    shop_id           BIGINT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
+    span              INTEGER NOT NULL,
+    bucket            BIGINT NOT NULL,
+    device            TEXT NOT NULL,
+    landing_page_type TEXT NOT NULL,
+    visits_0          BIGINT NOT NULL DEFAULT 0,
+    visits_1          BIGINT NOT NULL DEFAULT 0,
+    visits_2          BIGINT NOT NULL DEFAULT 0,
+    visits_3          BIGINT NOT NULL DEFAULT 0,
+    visits_4          BIGINT NOT NULL DEFAULT 0,
+    visits_5          BIGINT NOT NULL DEFAULT 0,
+    visits_6          BIGINT NOT NULL DEFAULT 0,
+    visits_7          BIGINT NOT NULL DEFAULT 0,
+    visits_8          BIGINT NOT NULL DEFAULT 0,
+    bots              BIGINT NOT NULL DEFAULT 0,
+    page_home         BIGINT NOT NULL DEFAULT 0,
+    page_collection   BIGINT NOT NULL DEFAULT 0,
+    page_product      BIGINT NOT NULL DEFAULT 0,
+    page_search       BIGINT NOT NULL DEFAULT 0,
+    page_cart         BIGINT NOT NULL DEFAULT 0,
+    page_page         BIGINT NOT NULL DEFAULT 0,
+    page_other        BIGINT NOT NULL DEFAULT 0,
+    micro_scrolled_half BIGINT NOT NULL DEFAULT 0,
+    micro_navigated   BIGINT NOT NULL DEFAULT 0,
+    micro_product_clicked BIGINT NOT NULL DEFAULT 0,
+    micro_filtered    BIGINT NOT NULL DEFAULT 0,
+    micro_gallery     BIGINT NOT NULL DEFAULT 0,
+    micro_reviews_reached BIGINT NOT NULL DEFAULT 0,
+    micro_variant_selected BIGINT NOT NULL DEFAULT 0,
+    micro_added_to_cart BIGINT NOT NULL DEFAULT 0,
+    reviews_not_added BIGINT NOT NULL DEFAULT 0,
+    product_views     BIGINT NOT NULL DEFAULT 0,
+    product_adds      BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (shop_id, span, bucket, device, landing_page_type)
+);
+
+CREATE TABLE storefront_product_rollups (
+    shop_id     BIGINT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
+    span        INTEGER NOT NULL,
+    bucket      BIGINT NOT NULL,
+    product_id  TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    visits      BIGINT NOT NULL DEFAULT 0,
+    adds        BIGINT NOT NULL DEFAULT 0,
+    orders      BIGINT NOT NULL DEFAULT 0,
+    view_events BIGINT NOT NULL DEFAULT 0,
+    add_events  BIGINT NOT NULL DEFAULT 0,
+    add_value   BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (shop_id, span, bucket, product_id, title)
+);
+
+-- The checkout tokens of a shop's visits by start: the orders correction's
+-- read, which visit_tokens' key (shop_id, token, visit_id) cannot serve.
+CREATE INDEX visit_tokens_checkout ON visit_tokens (shop_id, started_at) WHERE kind = 'checkout';
+
+-- +goose Down
+DROP INDEX visit_tokens_checkout;
+DROP TABLE storefront_product_rollups;
+DROP TABLE storefront_rollups;

@@ -1,0 +1,319 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// StorefrontTallies is what the storefront report reads for a range: the
+// tally of the (non-bot) visits by segment value (AllSegment alone when
+// there is no segment), by device (every device, for the device
+// comparison; "unknown" for visits with no user agent), and the products
+// (funnel.ProductTallies), most viewed first. Bot visits count only in the tallies' Bots.
+type StorefrontTallies struct {
+	Segments map[string]*funnel.StorefrontTally
+	Devices  map[funnel.Device]*funnel.StorefrontTally
+	Products []funnel.ProductTally
+}
+
+// StorefrontTallies tallies the shop's visits that started in the days of
+// days (shop-local days in days' zone), split by segment: "" for none,
+// funnel.SegmentDevice or funnel.SegmentLandingPageType. It sums the
+// storefront rollups of the range (storefrontPlan: whole UTC days and
+// edge quarters), corrects them for the visits an order completed
+// (storefrontOrderCorrections), and folds the visits of a partial quarter,
+// when a bound is not on one, from the visits themselves: the result is
+// what funnel.StorefrontTally.Add and funnel.ProductTallies.Add give over
+// Visits (TestStorefrontRollupsOracle).
+func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel.DayRange, segment string) (StorefrontTallies, error) {
+	if segment != "" && segment != funnel.SegmentDevice && segment != funnel.SegmentLandingPageType {
+		return StorefrontTallies{}, fmt.Errorf("store: the storefront report has no segment %q", segment)
+	}
+	plan := planStorefront(days.Start(), days.End())
+	d := newStorefrontDeltas()
+	d.flat = true
+	if err := s.readStorefrontRollups(ctx, shopID, plan, d); err != nil {
+		return StorefrontTallies{}, fmt.Errorf("store: storefront rollups of shop %d: %w", shopID, err)
+	}
+	if err := s.storefrontOrderCorrections(ctx, shopID, plan.from, plan.to, d); err != nil {
+		return StorefrontTallies{}, fmt.Errorf("store: storefront rollups of shop %d: %w", shopID, err)
+	}
+	for _, r := range plan.partial {
+		visits, err := s.Visits(ctx, shopID, r[0], r[1])
+		if err != nil {
+			return StorefrontTallies{}, err
+		}
+		for _, v := range visits {
+			d.add(shopID, v, 1)
+		}
+	}
+	return d.tallies(segment), nil
+}
+
+// tallies builds the report's tallies from a read's deltas.
+func (d *storefrontDeltas) tallies(segment string) StorefrontTallies {
+	segs, devs := map[string][]int64{}, map[funnel.Device][]int64{}
+	sum := func(into, from []int64) []int64 {
+		if into == nil {
+			into = make([]int64, sfWidth)
+		}
+		for i, n := range from {
+			into[i] += n
+		}
+		return into
+	}
+	for k, sums := range d.visits {
+		if !slices.ContainsFunc(sums, func(n int64) bool { return n != 0 }) {
+			continue
+		}
+		v := funnel.Visit{Device: funnel.Device(k.device), Landing: funnel.PageType(k.landing)}
+		key := AllSegment
+		if segment != "" {
+			key = funnel.VisitSegmentValue(v, segment)
+		}
+		segs[key] = sum(segs[key], sums)
+		dev := funnel.Device(funnel.VisitSegmentValue(v, funnel.SegmentDevice))
+		devs[dev] = sum(devs[dev], sums)
+	}
+	out := StorefrontTallies{Segments: map[string]*funnel.StorefrontTally{}, Devices: map[funnel.Device]*funnel.StorefrontTally{}}
+	for k, sums := range segs {
+		out.Segments[k] = tallyOf(sums)
+	}
+	for k, sums := range devs {
+		out.Devices[k] = tallyOf(sums)
+	}
+	products := funnel.ProductTallies{}
+	for k, ps := range d.products {
+		if ps[0] == 0 {
+			continue // no visit of the range names the product with this title
+		}
+		t := products[k.product]
+		if t == nil {
+			t = &funnel.ProductTally{ProductID: k.product}
+			products[k.product] = t
+		}
+		t.Title = max(t.Title, k.title)
+		t.Views += ps[0]
+		t.Adds += ps[1]
+		t.Orders += ps[2]
+		t.ViewEvents += ps[3]
+		t.AddEvents += ps[4]
+		t.AddValue, _ = funnel.AddAmount(t.AddValue, ps[5])
+	}
+	out.Products = products.Rows()
+	slices.SortStableFunc(out.Products, func(a, b funnel.ProductTally) int { return cmp.Compare(b.Views, a.Views) })
+	return out
+}
+
+// storefrontPlan is how a report reads the visits that started in [start,
+// end): the rollup rows of ranges (span, first and end bucket), which
+// cover [from, to), and the visits of the partial quarters, which a bound
+// not on a quarter-hour cuts (none for any zone in use today), read from
+// visits.
+type storefrontPlan struct {
+	ranges   [][3]int64
+	from, to time.Time
+	partial  [][2]time.Time
+}
+
+// planStorefront plans [start, end): the whole UTC days inside it from the
+// day rows, the quarters before and after them from the quarter rows.
+func planStorefront(start, end time.Time) storefrontPlan {
+	var p storefrontPlan
+	if !start.Before(end) {
+		return p
+	}
+	qs, qe := ceilQuarter(start), quarterOf(end)
+	if qs >= qe {
+		p.partial = [][2]time.Time{{start, end}}
+		return p
+	}
+	p.from, p.to = time.Unix(qs*quarterSeconds, 0).UTC(), time.Unix(qe*quarterSeconds, 0).UTC()
+	if start.Before(p.from) {
+		p.partial = append(p.partial, [2]time.Time{start, p.from})
+	}
+	if p.to.Before(end) {
+		p.partial = append(p.partial, [2]time.Time{p.to, end})
+	}
+	perDay := int64(daySeconds / quarterSeconds)
+	ds, de := -bucketOf(-qs, perDay), bucketOf(qe, perDay)
+	if ds >= de {
+		p.ranges = [][3]int64{{quarterSeconds, qs, qe}}
+		return p
+	}
+	for _, r := range [][3]int64{{quarterSeconds, qs, ds * perDay}, {daySeconds, ds, de}, {quarterSeconds, de * perDay, qe}} {
+		if r[1] < r[2] {
+			p.ranges = append(p.ranges, r)
+		}
+	}
+	return p
+}
+
+// where is the condition on a rollup table's span and bucket.
+func (p storefrontPlan) where() (string, []any) {
+	conds := make([]string, len(p.ranges))
+	var args []any
+	for i, r := range p.ranges {
+		conds[i] = "(span = ? AND bucket >= ? AND bucket < ?)"
+		args = append(args, r[0], r[1], r[2])
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// readStorefrontRollups adds the rollup rows of the plan's ranges into d,
+// summed by device and landing page type, and by product and title.
+func (s *Store) readStorefrontRollups(ctx context.Context, shopID int64, p storefrontPlan, d *storefrontDeltas) error {
+	if len(p.ranges) == 0 {
+		return nil
+	}
+	cond, args := p.where()
+	args = append([]any{shopID}, args...)
+	rows, err := s.db(ctx).Raw(`SELECT device, landing_page_type, `+rollupSumsOf(storefrontColumns())+` FROM storefront_rollups
+		WHERE shop_id = ? AND `+cond+` GROUP BY device, landing_page_type`, args...).Rows()
+	if err != nil {
+		return fmt.Errorf("summing the visits: %w", err)
+	}
+	for rows.Next() {
+		k := sfKey{shop: shopID}
+		sums := make([]int64, sfWidth)
+		targets := []any{&k.device, &k.landing}
+		for i := range sums {
+			targets = append(targets, &sums[i])
+		}
+		if err := rows.Scan(targets...); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("summing the visits: %w", err)
+		}
+		d.visits[k] = sums
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("summing the visits: %w", err)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("summing the visits: %w", err)
+	}
+	prows, err := s.db(ctx).Raw(`SELECT product_id, title, `+rollupSumsOf(storefrontProductColumns)+` FROM storefront_product_rollups
+		WHERE shop_id = ? AND `+cond+` GROUP BY product_id, title`, args...).Rows()
+	if err != nil {
+		return fmt.Errorf("summing the products: %w", err)
+	}
+	defer func() { _ = prows.Close() }()
+	for prows.Next() {
+		k := sfProductKey{shop: shopID}
+		var ps productSums
+		if err := prows.Scan(&k.product, &k.title, &ps[0], &ps[1], &ps[2], &ps[3], &ps[4], &ps[5]); err != nil {
+			return fmt.Errorf("summing the products: %w", err)
+		}
+		d.products[k] = ps
+	}
+	if err := prows.Err(); err != nil {
+		return fmt.Errorf("summing the products: %w", err)
+	}
+	return nil
+}
+
+// storefrontOrderCorrections moves, in d, the visits that started in
+// [from, to) and that an order completed (Visits' rule, CompleteByOrder)
+// from what the rollups count them as (their stored visit: the ingest
+// counts a visit as its pixel saw it) to their completed selves. Only
+// visits the pixel did not see complete need it, so it reads the checkout
+// tokens of the range (visit_tokens_checkout) joined to completed
+// sessions and to the visits not completed.
+func (s *Store) storefrontOrderCorrections(ctx context.Context, shopID int64, from, to time.Time, d *storefrontDeltas) error {
+	if from.IsZero() {
+		return nil
+	}
+	var rows []struct {
+		ID          int64
+		Summary     string
+		Token       string
+		CompletedAt time.Time
+	}
+	err := s.db(ctx).Raw(`SELECT v.id, v.summary, vt.token, s.completed_at FROM visit_tokens vt
+		JOIN sessions s ON s.shop_id = vt.shop_id AND s.checkout_token = vt.token
+		JOIN visits v ON v.id = vt.visit_id AND v.shop_id = vt.shop_id
+		WHERE vt.shop_id = ? AND vt.kind = 'checkout' AND vt.started_at >= ? AND vt.started_at < ?
+			AND s.completed_at IS NOT NULL AND v.furthest_stage < ? AND NOT v.bot
+		ORDER BY v.id`, shopID, utc(from), utc(to), int(funnel.StorefrontCompleted)).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("loading the visits orders completed: %w", err)
+	}
+	for i := 0; i < len(rows); {
+		j := i
+		for j < len(rows) && rows[j].ID == rows[i].ID {
+			j++
+		}
+		stored, err := visitRow{ID: rows[i].ID, Summary: rows[i].Summary}.visit()
+		if err != nil {
+			return err
+		}
+		done := stored
+		for _, o := range rows[i:j] {
+			done, _ = done.CompleteByOrder(o.Token, o.CompletedAt)
+		}
+		d.add(shopID, stored, -1)
+		d.add(shopID, done, 1)
+		i = j
+	}
+	return nil
+}
+
+// RebuildStorefrontRollups recomputes the shop's storefront rollups from
+// its visits, as Migrate does once for every shop when it creates them.
+// The ingest keeps them exact; this is for data loaded around it and for
+// repairs.
+func (s *Store) RebuildStorefrontRollups(ctx context.Context, shopID int64) error {
+	err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return rebuildStorefrontRollups(tx, shopID) })
+	if err != nil {
+		return fmt.Errorf("store: rebuilding the storefront rollups of shop %d: %w", shopID, err)
+	}
+	return nil
+}
+
+func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
+	for _, table := range []string{"storefront_rollups", "storefront_product_rollups"} {
+		if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", shopID).Error; err != nil {
+			return err
+		}
+	}
+	d := newStorefrontDeltas()
+	var rows []visitRow
+	err := tx.Where("shop_id = ?", shopID).Select("id, summary").FindInBatches(&rows, 1000, func(*gorm.DB, int) error {
+		for _, r := range rows {
+			v, err := r.visit()
+			if err != nil {
+				return err
+			}
+			d.add(shopID, v, 1)
+		}
+		return nil
+	}).Error
+	if err != nil {
+		return err
+	}
+	return d.apply(tx)
+}
+
+// rebuildAllStorefrontRollups fills the storefront rollups of every shop
+// from its visits: what migration 00042, which creates them, cannot do in
+// SQL (the rules are the domain's, in Go).
+func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
+	var ids []int64
+	if err := s.db(ctx).Raw("SELECT DISTINCT shop_id FROM visits").Scan(&ids).Error; err != nil {
+		return fmt.Errorf("store: filling the storefront rollups: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.RebuildStorefrontRollups(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
