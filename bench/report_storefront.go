@@ -26,8 +26,8 @@ type storefrontJSON struct {
 // loadVisits bulk-loads perShop storefront visits for every shop with COPY
 // (the visits and their tokens, as /collect would have left them; not
 // their visit_products, which no report reads), turns each shop's pixel
-// on, then fills the storefront rollups from the visits with the store's
-// own rule (RebuildStorefrontRollups) and vacuums.
+// on, and writes their storefront rollups by the store's own rule
+// (store.StorefrontRollupLoad, the ingest's), then vacuums.
 func loadVisits(ctx context.Context, sch *schema, st *store.Store, ids []int64, perShop, sessions, days int, now time.Time) error {
 	logf("loading %d visits for each of %d shops into %s", perShop, len(ids), sch.name)
 	start := time.Now()
@@ -77,6 +77,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 	}
 	rng := rand.New(rand.NewPCG(uint64(id), 14))
 	var tokens [][]any
+	rollups := store.NewStorefrontRollupLoad()
 	n := 0
 	_, err = conn.CopyFrom(ctx, pgx.Identifier{"visits"},
 		[]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
@@ -92,6 +93,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 			if err != nil {
 				return nil, err
 			}
+			rollups.Add(id, v)
 			for _, t := range v.CartTokens {
 				tokens = append(tokens, []any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
 			}
@@ -109,7 +111,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 		pgx.CopyFromRows(tokens)); err != nil {
 		return fmt.Errorf("copying visit tokens: %w", err)
 	}
-	return st.RebuildStorefrontRollups(ctx, id)
+	return st.AddStorefrontRollups(ctx, rollups)
 }
 
 // benchVisit is one visit as /collect would have folded it: started

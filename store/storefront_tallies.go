@@ -38,22 +38,37 @@ func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel
 		return StorefrontTallies{}, fmt.Errorf("store: the storefront report has no segment %q", segment)
 	}
 	plan := planStorefront(days.Start(), days.End())
-	d := newStorefrontDeltas()
-	d.flat = true
-	if err := s.readStorefrontRollups(ctx, shopID, plan, d); err != nil {
-		return StorefrontTallies{}, fmt.Errorf("store: storefront rollups of shop %d: %w", shopID, err)
+	// Three reads side by side on PostgreSQL (each on a connection of its
+	// own), each into deltas of its own: the visits' rollups, the
+	// products', and the orders' correction with the partial quarters.
+	reads := []*storefrontDeltas{newStorefrontDeltas(), newStorefrontDeltas(), newStorefrontDeltas()}
+	for _, d := range reads {
+		d.flat = true
 	}
-	if err := s.storefrontOrderCorrections(ctx, shopID, plan.from, plan.to, d); err != nil {
-		return StorefrontTallies{}, fmt.Errorf("store: storefront rollups of shop %d: %w", shopID, err)
+	err := s.sideBySide(ctx,
+		func(ctx context.Context) error { return s.readStorefrontVisits(ctx, shopID, plan, reads[0]) },
+		func(ctx context.Context) error { return s.readStorefrontProducts(ctx, shopID, plan, reads[1]) },
+		func(ctx context.Context) error {
+			if err := s.storefrontOrderCorrections(ctx, shopID, plan.from, plan.to, reads[2]); err != nil {
+				return err
+			}
+			for _, r := range plan.partial {
+				visits, err := s.Visits(ctx, shopID, r[0], r[1])
+				if err != nil {
+					return err
+				}
+				for _, v := range visits {
+					reads[2].add(shopID, v, 1)
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return StorefrontTallies{}, fmt.Errorf("store: storefront report of shop %d: %w", shopID, err)
 	}
-	for _, r := range plan.partial {
-		visits, err := s.Visits(ctx, shopID, r[0], r[1])
-		if err != nil {
-			return StorefrontTallies{}, err
-		}
-		for _, v := range visits {
-			d.add(shopID, v, 1)
-		}
+	d := reads[0]
+	for _, o := range reads[1:] {
+		d.merge(o)
 	}
 	return d.tallies(segment), nil
 }
@@ -168,19 +183,40 @@ func (p storefrontPlan) where() (string, []any) {
 	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
-// readStorefrontRollups adds the rollup rows of the plan's ranges into d,
-// summed by device and landing page type, and by product and title.
-func (s *Store) readStorefrontRollups(ctx context.Context, shopID int64, p storefrontPlan, d *storefrontDeltas) error {
+// merge adds o's deltas to d's.
+func (d *storefrontDeltas) merge(o *storefrontDeltas) {
+	for k, sums := range o.visits {
+		row := d.visits[k]
+		if row == nil {
+			row = make([]int64, sfWidth)
+			d.visits[k] = row
+		}
+		for i, n := range sums {
+			row[i] += n
+		}
+	}
+	for k, ps := range o.products {
+		q := d.products[k]
+		for i, n := range ps {
+			q[i] += n
+		}
+		d.products[k] = q
+	}
+}
+
+// readStorefrontVisits adds the visits' rollup rows of the plan's ranges
+// into d, summed by device and landing page type.
+func (s *Store) readStorefrontVisits(ctx context.Context, shopID int64, p storefrontPlan, d *storefrontDeltas) error {
 	if len(p.ranges) == 0 {
 		return nil
 	}
 	cond, args := p.where()
-	args = append([]any{shopID}, args...)
 	rows, err := s.db(ctx).Raw(`SELECT device, landing_page_type, `+rollupSumsOf(storefrontColumns())+` FROM storefront_rollups
-		WHERE shop_id = ? AND `+cond+` GROUP BY device, landing_page_type`, args...).Rows()
+		WHERE shop_id = ? AND `+cond+` GROUP BY device, landing_page_type`, append([]any{shopID}, args...)...).Rows()
 	if err != nil {
 		return fmt.Errorf("summing the visits: %w", err)
 	}
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		k := sfKey{shop: shopID}
 		sums := make([]int64, sfWidth)
@@ -189,32 +225,38 @@ func (s *Store) readStorefrontRollups(ctx context.Context, shopID int64, p store
 			targets = append(targets, &sums[i])
 		}
 		if err := rows.Scan(targets...); err != nil {
-			_ = rows.Close()
 			return fmt.Errorf("summing the visits: %w", err)
 		}
 		d.visits[k] = sums
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("summing the visits: %w", err)
-	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("summing the visits: %w", err)
 	}
-	prows, err := s.db(ctx).Raw(`SELECT product_id, title, `+rollupSumsOf(storefrontProductColumns)+` FROM storefront_product_rollups
-		WHERE shop_id = ? AND `+cond+` GROUP BY product_id, title`, args...).Rows()
+	return nil
+}
+
+// readStorefrontProducts adds the products' rollup rows of the plan's
+// ranges into d, summed by product and title.
+func (s *Store) readStorefrontProducts(ctx context.Context, shopID int64, p storefrontPlan, d *storefrontDeltas) error {
+	if len(p.ranges) == 0 {
+		return nil
+	}
+	cond, args := p.where()
+	rows, err := s.db(ctx).Raw(`SELECT product_id, title, `+rollupSumsOf(storefrontProductColumns)+` FROM storefront_product_rollups
+		WHERE shop_id = ? AND `+cond+` GROUP BY product_id, title`, append([]any{shopID}, args...)...).Rows()
 	if err != nil {
 		return fmt.Errorf("summing the products: %w", err)
 	}
-	defer func() { _ = prows.Close() }()
-	for prows.Next() {
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
 		k := sfProductKey{shop: shopID}
 		var ps productSums
-		if err := prows.Scan(&k.product, &k.title, &ps[0], &ps[1], &ps[2], &ps[3], &ps[4], &ps[5]); err != nil {
+		if err := rows.Scan(&k.product, &k.title, &ps[0], &ps[1], &ps[2], &ps[3], &ps[4], &ps[5]); err != nil {
 			return fmt.Errorf("summing the products: %w", err)
 		}
 		d.products[k] = ps
 	}
-	if err := prows.Err(); err != nil {
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("summing the products: %w", err)
 	}
 	return nil
@@ -284,19 +326,29 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 			return err
 		}
 	}
-	d := newStorefrontDeltas()
-	var rows []visitRow
-	err := tx.Where("shop_id = ?", shopID).Select("id, summary").FindInBatches(&rows, 1000, func(*gorm.DB, int) error {
-		for _, r := range rows {
-			v, err := r.visit()
-			if err != nil {
-				return err
-			}
-			d.add(shopID, v, 1)
-		}
-		return nil
-	}).Error
+	// One scan in id order, decoded as it streams (batches of "id > last"
+	// would each search the shop's visits again).
+	rows, err := tx.Raw("SELECT summary FROM visits WHERE shop_id = ? ORDER BY id", shopID).Rows()
 	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	d := newStorefrontDeltas()
+	var r visitRow
+	for rows.Next() {
+		if err := rows.Scan(&r.Summary); err != nil {
+			return err
+		}
+		v, err := r.visit()
+		if err != nil {
+			return err
+		}
+		d.add(shopID, v, 1)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
 		return err
 	}
 	return d.apply(tx)
@@ -314,6 +366,30 @@ func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
 		if err := s.RebuildStorefrontRollups(ctx, id); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// StorefrontRollupLoad gathers the storefront rollups of visits loaded
+// around the ingest (the benchmark's bulk load of visits), by the ingest's
+// own rule, so that they need not be decoded back from the table
+// (RebuildStorefrontRollups).
+type StorefrontRollupLoad struct{ d *storefrontDeltas }
+
+// NewStorefrontRollupLoad starts an empty load.
+func NewStorefrontRollupLoad() *StorefrontRollupLoad {
+	return &StorefrontRollupLoad{d: newStorefrontDeltas()}
+}
+
+// Add counts the shop's stored visit v (as written, before any order
+// completes it).
+func (l *StorefrontRollupLoad) Add(shopID int64, v funnel.Visit) { l.d.add(shopID, v, 1) }
+
+// AddStorefrontRollups adds the load's counts to the storefront rollups
+// in one transaction.
+func (s *Store) AddStorefrontRollups(ctx context.Context, l *StorefrontRollupLoad) error {
+	if err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return l.d.apply(tx) }); err != nil {
+		return fmt.Errorf("store: adding storefront rollups: %w", err)
 	}
 	return nil
 }
