@@ -26,8 +26,9 @@ type storefrontJSON struct {
 // loadVisits bulk-loads perShop storefront visits for every shop with COPY
 // (the visits and their tokens, as /collect would have left them; not
 // their visit_products, which no report reads), turns each shop's pixel
-// on, and writes their storefront rollups by the store's own rule
-// (store.StorefrontRollupLoad, the ingest's), then vacuums.
+// on, and writes their storefront rollups and their checkout tokens'
+// facts by the store's own rule (store.StorefrontRollupLoad, the
+// ingest's), then vacuums.
 func loadVisits(ctx context.Context, sch *schema, st *store.Store, ids []int64, perShop, sessions, days int, now time.Time) error {
 	logf("loading %d visits for each of %d shops into %s", perShop, len(ids), sch.name)
 	start := time.Now()
@@ -93,7 +94,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 			if err != nil {
 				return nil, err
 			}
-			rollups.Add(id, v)
+			rollups.Add(id, vid, v)
 			for _, t := range v.CartTokens {
 				tokens = append(tokens, []any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
 			}

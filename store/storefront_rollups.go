@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
@@ -89,30 +90,84 @@ type productSums [6]int64
 // domain's rule (funnel.StorefrontTally.Add) put in columns: a bot visit
 // only in bots.
 func visitSums(v funnel.Visit) []int64 {
-	out := make([]int64, sfWidth)
 	if v.Bot {
+		out := make([]int64, sfWidth)
 		out[sfBots] = 1
 		return out
 	}
-	out[int(v.Furthest())] = 1
-	for i, p := range funnel.PageTypes() {
-		if v.Viewed(p) {
-			out[sfPages+i] = 1
-		}
-	}
-	for i, m := range microKeys() {
-		if v.Micro(m) {
-			out[sfMicro+i] = 1
-		}
-	}
-	if v.Micro(funnel.MicroReviewsReached) && !v.Reached(funnel.StorefrontAddedToCart) {
-		out[sfReviewsNotAdded] = 1
-	}
+	page, micro := visitMasks(v)
+	out := sumsOfMasks(v.Furthest(), page, micro)
 	for _, p := range v.Products {
 		out[sfProductViews] += int64(p.ViewCount())
 		out[sfProductAdds] += int64(p.AddCount())
 	}
 	return out
+}
+
+// visitMasks are the page types a (non-bot) visit viewed (funnel.Visit.Viewed)
+// and the micro conversions it made (Micro), one bit each in the order of
+// funnel.PageTypes and microKeys.
+func visitMasks(v funnel.Visit) (page, micro int64) {
+	for i, p := range funnel.PageTypes() {
+		if v.Viewed(p) {
+			page |= 1 << i
+		}
+	}
+	for i, m := range microKeys() {
+		if v.Micro(m) {
+			micro |= 1 << i
+		}
+	}
+	return page, micro
+}
+
+// sumsOfMasks is the row sums of one non-bot visit of furthest stage
+// furthest and masks page and micro (visitMasks), its product counts left
+// out: what an order completing it changes (storefrontOrderCorrections).
+func sumsOfMasks(furthest funnel.StorefrontStage, page, micro int64) []int64 {
+	out := make([]int64, sfWidth)
+	out[int(furthest)] = 1
+	for i := range funnel.PageTypes() {
+		out[sfPages+i] = page >> i & 1
+	}
+	reviews := slices.Index(microKeys(), funnel.MicroReviewsReached)
+	for i := range microKeys() {
+		out[sfMicro+i] = micro >> i & 1
+	}
+	if micro>>reviews&1 == 1 && furthest < funnel.StorefrontAddedToCart {
+		out[sfReviewsNotAdded] = 1
+	}
+	return out
+}
+
+// tokenFacts are what a visit's visit_tokens rows carry for the orders
+// correction: its furthest stage, whether a bot, its masks, and the masks
+// it would have once an order completed it (CompleteByOrder, which raises
+// it to completed whatever the order's time).
+type tokenFacts struct {
+	furthest            int32
+	bot                 bool
+	page, micro         int64
+	donePage, doneMicro int64
+}
+
+// visitTokenFactColumns are visit_tokens' columns of tokenFacts, in the
+// order of tokenFacts.list.
+var visitTokenFactColumns = []string{"furthest_stage", "bot", "page_mask", "micro_mask", "done_page_mask", "done_micro_mask"}
+
+func tokenFactsOf(v funnel.Visit) tokenFacts {
+	f := tokenFacts{furthest: int32(v.Furthest()), bot: v.Bot}
+	f.page, f.micro = visitMasks(v)
+	done := v
+	if len(v.CheckoutTokens) > 0 {
+		done, _ = v.CompleteByOrder(v.CheckoutTokens[0], time.Time{})
+	}
+	f.donePage, f.doneMicro = visitMasks(done)
+	return f
+}
+
+func (f tokenFacts) list() []any {
+	return []any{f.furthest, f.bot, f.page, f.micro, f.donePage, f.doneMicro}
 }
 
 // tallyOf turns summed row sums back into the tally funnel.StorefrontTally.Add

@@ -265,51 +265,70 @@ func (s *Store) readStorefrontProducts(ctx context.Context, shopID int64, p stor
 // storefrontOrderCorrections moves, in d, the visits that started in
 // [from, to) and that an order completed (Visits' rule, CompleteByOrder)
 // from what the rollups count them as (their stored visit: the ingest
-// counts a visit as its pixel saw it) to their completed selves. Only
-// visits the pixel did not see complete need it, so it reads the checkout
-// tokens of the range (visit_tokens_checkout) joined to completed
-// sessions and to the visits not completed.
+// counts a visit as its pixel saw it) to their completed selves, and adds
+// an order to each product such a visit added. Only a visit the pixel did
+// not see complete can need it, so it reads the checkout tokens of those
+// (visit_tokens_uncompleted) that a completed session carries, with the
+// facts beside them (tokenFacts), and decodes no visit.
 func (s *Store) storefrontOrderCorrections(ctx context.Context, shopID int64, from, to time.Time, d *storefrontDeltas) error {
 	if from.IsZero() {
 		return nil
 	}
+	corrected := `SELECT DISTINCT vt.visit_id, vt.device, vt.landing_page_type, vt.furthest_stage, vt.page_mask, vt.micro_mask,
+			vt.done_page_mask, vt.done_micro_mask
+		FROM visit_tokens vt
+		WHERE vt.shop_id = ? AND vt.kind = 'checkout' AND vt.furthest_stage < ? AND NOT vt.bot
+			AND vt.started_at >= ? AND vt.started_at < ?
+			AND EXISTS (SELECT 1 FROM sessions s WHERE s.shop_id = vt.shop_id AND s.checkout_token = vt.token AND s.completed_at IS NOT NULL)`
+	args := []any{shopID, int(funnel.StorefrontCompleted), utc(from), utc(to)}
 	var rows []struct {
-		ID          int64
-		Summary     string
-		Token       string
-		CompletedAt time.Time
+		VisitID                     int64
+		Device, LandingPageType     string
+		FurthestStage               int
+		PageMask, MicroMask         int64
+		DonePageMask, DoneMicroMask int64
 	}
-	err := s.db(ctx).Raw(`SELECT v.id, v.summary, vt.token, s.completed_at FROM visit_tokens vt
-		JOIN sessions s ON s.shop_id = vt.shop_id AND s.checkout_token = vt.token
-		JOIN visits v ON v.id = vt.visit_id AND v.shop_id = vt.shop_id
-		WHERE vt.shop_id = ? AND vt.kind = 'checkout' AND vt.started_at >= ? AND vt.started_at < ?
-			AND s.completed_at IS NOT NULL AND v.furthest_stage < ? AND NOT v.bot
-		ORDER BY v.id`, shopID, utc(from), utc(to), int(funnel.StorefrontCompleted)).Scan(&rows).Error
-	if err != nil {
+	if err := s.db(ctx).Raw(corrected, args...).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("loading the visits orders completed: %w", err)
 	}
-	for i := 0; i < len(rows); {
-		j := i
-		for j < len(rows) && rows[j].ID == rows[i].ID {
-			j++
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, r := range rows {
+		k := sfKey{shop: shopID, device: r.Device, landing: r.LandingPageType}
+		row := d.visits[k]
+		if row == nil {
+			row = make([]int64, sfWidth)
+			d.visits[k] = row
 		}
-		stored, err := visitRow{ID: rows[i].ID, Summary: rows[i].Summary}.visit()
-		if err != nil {
-			return err
+		was := sumsOfMasks(funnel.StorefrontStage(r.FurthestStage), r.PageMask, r.MicroMask)
+		done := sumsOfMasks(funnel.StorefrontCompleted, r.DonePageMask, r.DoneMicroMask)
+		for i := range row {
+			row[i] += done[i] - was[i]
 		}
-		done := stored
-		for _, o := range rows[i:j] {
-			done, _ = done.CompleteByOrder(o.Token, o.CompletedAt)
-		}
-		d.add(shopID, stored, -1)
-		d.add(shopID, done, 1)
-		i = j
+	}
+	var orders []struct {
+		ProductID, Title string
+		N                int64
+	}
+	err := s.db(ctx).Raw(`SELECT vp.product_id, vp.title, COUNT(*) AS n FROM visit_products vp
+		WHERE vp.shop_id = ? AND vp.adds > 0 AND vp.visit_id IN (SELECT c.visit_id FROM (`+corrected+`) c)
+		GROUP BY vp.product_id, vp.title`, append([]any{shopID}, args...)...).Scan(&orders).Error
+	if err != nil {
+		return fmt.Errorf("loading the products of the visits orders completed: %w", err)
+	}
+	for _, o := range orders {
+		k := sfProductKey{shop: shopID, product: o.ProductID, title: o.Title}
+		ps := d.products[k]
+		ps[2] += o.N
+		d.products[k] = ps
 	}
 	return nil
 }
 
-// RebuildStorefrontRollups recomputes the shop's storefront rollups from
-// its visits, as Migrate does once for every shop when it creates them.
+// RebuildStorefrontRollups recomputes the shop's storefront rollups, and
+// the facts its visits' tokens carry for the orders correction, from its
+// visits, as Migrate does once for every shop when it creates them.
 // The ingest keeps them exact; this is for data loaded around it and for
 // repairs.
 func (s *Store) RebuildStorefrontRollups(ctx context.Context, shopID int64) error {
@@ -328,22 +347,22 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 	}
 	// One scan in id order, decoded as it streams (batches of "id > last"
 	// would each search the shop's visits again).
-	rows, err := tx.Raw("SELECT summary FROM visits WHERE shop_id = ? ORDER BY id", shopID).Rows()
+	rows, err := tx.Raw("SELECT id, summary FROM visits WHERE shop_id = ? ORDER BY id", shopID).Rows()
 	if err != nil {
 		return err
 	}
 	defer func() { _ = rows.Close() }()
-	d := newStorefrontDeltas()
+	l := NewStorefrontRollupLoad()
 	var r visitRow
 	for rows.Next() {
-		if err := rows.Scan(&r.Summary); err != nil {
+		if err := rows.Scan(&r.ID, &r.Summary); err != nil {
 			return err
 		}
 		v, err := r.visit()
 		if err != nil {
 			return err
 		}
-		d.add(shopID, v, 1)
+		l.Add(shopID, r.ID, v)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -351,7 +370,7 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	return d.apply(tx)
+	return l.apply(tx)
 }
 
 // rebuildAllStorefrontRollups fills the storefront rollups of every shop
@@ -371,25 +390,52 @@ func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
 }
 
 // StorefrontRollupLoad gathers the storefront rollups of visits loaded
-// around the ingest (the benchmark's bulk load of visits), by the ingest's
-// own rule, so that they need not be decoded back from the table
-// (RebuildStorefrontRollups).
-type StorefrontRollupLoad struct{ d *storefrontDeltas }
+// around the ingest (the benchmark's bulk load of visits, and
+// RebuildStorefrontRollups), by the ingest's own rule, and the facts
+// their checkout tokens carry (tokenFacts).
+type StorefrontRollupLoad struct {
+	d     *storefrontDeltas
+	facts []loadFacts
+}
+
+type loadFacts struct {
+	shop, visit int64
+	facts       tokenFacts
+}
 
 // NewStorefrontRollupLoad starts an empty load.
 func NewStorefrontRollupLoad() *StorefrontRollupLoad {
 	return &StorefrontRollupLoad{d: newStorefrontDeltas()}
 }
 
-// Add counts the shop's stored visit v (as written, before any order
-// completes it).
-func (l *StorefrontRollupLoad) Add(shopID int64, v funnel.Visit) { l.d.add(shopID, v, 1) }
+// Add counts the shop's stored visit v of id visitID (as written, before
+// any order completes it).
+func (l *StorefrontRollupLoad) Add(shopID, visitID int64, v funnel.Visit) {
+	l.d.add(shopID, v, 1)
+	if len(v.CheckoutTokens) > 0 {
+		l.facts = append(l.facts, loadFacts{shopID, visitID, tokenFactsOf(v)})
+	}
+}
 
-// AddStorefrontRollups adds the load's counts to the storefront rollups
-// in one transaction.
+// AddStorefrontRollups adds the load's counts to the storefront rollups,
+// and sets its visits' token facts, in one transaction; the visits and
+// their tokens are stored already.
 func (s *Store) AddStorefrontRollups(ctx context.Context, l *StorefrontRollupLoad) error {
-	if err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return l.d.apply(tx) }); err != nil {
+	if err := s.db(ctx).Transaction(l.apply); err != nil {
 		return fmt.Errorf("store: adding storefront rollups: %w", err)
+	}
+	return nil
+}
+
+func (l *StorefrontRollupLoad) apply(tx *gorm.DB) error {
+	if err := l.d.apply(tx); err != nil {
+		return err
+	}
+	set := strings.Join(visitTokenFactColumns, " = ?, ") + " = ?"
+	for _, f := range l.facts {
+		if err := tx.Exec("UPDATE visit_tokens SET "+set+" WHERE shop_id = ? AND visit_id = ?", append(f.facts.list(), f.shop, f.visit)...).Error; err != nil {
+			return fmt.Errorf("setting the facts of visit %d's tokens: %w", f.visit, err)
+		}
 	}
 	return nil
 }

@@ -15,8 +15,8 @@
 -- POST /collect keeps both in the transaction that writes the visits: a
 -- visit that changes takes its old counts out and puts its new ones in
 -- (store.storefrontDeltas). An order completing a visit's checkout is
--- applied when reading (a correction over the visits with a checkout
--- token, visit_tokens_checkout). Migrate fills them from the visits kept.
+-- applied when reading (a correction over the checkout tokens of the
+-- visits not completed, visit_tokens_uncompleted). Migrate fills them from the visits kept.
 -- +goose Up
 CREATE TABLE storefront_rollups (
     shop_id           BIGINT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
@@ -70,11 +70,30 @@ CREATE TABLE storefront_product_rollups (
     PRIMARY KEY (shop_id, span, bucket, product_id, title)
 );
 
--- The checkout tokens of a shop's visits by start: the orders correction's
--- read, which visit_tokens' key (shop_id, token, visit_id) cannot serve.
-CREATE INDEX visit_tokens_checkout ON visit_tokens (shop_id, started_at) WHERE kind = 'checkout';
+-- What the orders correction needs of a visit, beside each of its tokens:
+-- its furthest stage, whether a bot, the page types it viewed and the
+-- micro conversions it made (bit masks in the order of funnel.PageTypes
+-- and of funnel.PageMicros' conversions), and the same masks once an order
+-- completed it (store.tokenFacts). Migrate fills them for the visits kept.
+ALTER TABLE visit_tokens ADD COLUMN furthest_stage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE visit_tokens ADD COLUMN bot BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE visit_tokens ADD COLUMN page_mask BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE visit_tokens ADD COLUMN micro_mask BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE visit_tokens ADD COLUMN done_page_mask BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE visit_tokens ADD COLUMN done_micro_mask BIGINT NOT NULL DEFAULT 0;
+
+-- The checkout tokens of the visits an order could still complete, by
+-- start: the orders correction's read, which visit_tokens' key (shop_id,
+-- token, visit_id) cannot serve.
+CREATE INDEX visit_tokens_uncompleted ON visit_tokens (shop_id, started_at) WHERE kind = 'checkout' AND furthest_stage < 8 AND NOT bot;
 
 -- +goose Down
-DROP INDEX visit_tokens_checkout;
+DROP INDEX visit_tokens_uncompleted;
+ALTER TABLE visit_tokens DROP COLUMN done_micro_mask;
+ALTER TABLE visit_tokens DROP COLUMN done_page_mask;
+ALTER TABLE visit_tokens DROP COLUMN micro_mask;
+ALTER TABLE visit_tokens DROP COLUMN page_mask;
+ALTER TABLE visit_tokens DROP COLUMN bot;
+ALTER TABLE visit_tokens DROP COLUMN furthest_stage;
 DROP TABLE storefront_product_rollups;
 DROP TABLE storefront_rollups;
