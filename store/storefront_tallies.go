@@ -294,7 +294,9 @@ func (s *Store) storefrontOrderCorrections(ctx context.Context, shopID int64, fr
 	if len(rows) == 0 {
 		return nil
 	}
-	for _, r := range rows {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.VisitID
 		k := sfKey{shop: shopID, device: r.Device, landing: r.LandingPageType}
 		row := d.visits[k]
 		if row == nil {
@@ -311,11 +313,19 @@ func (s *Store) storefrontOrderCorrections(ctx context.Context, shopID int64, fr
 		ProductID, Title string
 		N                int64
 	}
-	err := s.db(ctx).Raw(`SELECT vp.product_id, vp.title, COUNT(*) AS n FROM visit_products vp
-		WHERE vp.shop_id = ? AND vp.adds > 0 AND vp.visit_id IN (SELECT c.visit_id FROM (`+corrected+`) c)
-		GROUP BY vp.product_id, vp.title`, append([]any{shopID}, args...)...).Scan(&orders).Error
-	if err != nil {
-		return fmt.Errorf("loading the products of the visits orders completed: %w", err)
+	// By the ids found (visit_products_visit_id), in chunks within
+	// SQLite's parameter limit, rather than running the search again.
+	for chunk := range slices.Chunk(ids, 5000) {
+		var got []struct {
+			ProductID, Title string
+			N                int64
+		}
+		err := s.db(ctx).Raw(`SELECT product_id, title, COUNT(*) AS n FROM visit_products
+			WHERE shop_id = ? AND adds > 0 AND visit_id IN ? GROUP BY product_id, title`, shopID, chunk).Scan(&got).Error
+		if err != nil {
+			return fmt.Errorf("loading the products of the visits orders completed: %w", err)
+		}
+		orders = append(orders, got...)
 	}
 	for _, o := range orders {
 		k := sfProductKey{shop: shopID, product: o.ProductID, title: o.Title}
