@@ -27,6 +27,7 @@ func report(ctx context.Context, args []string) error {
 	fs := flagSet("report")
 	shops := fs.Int("shops", 10, "shops in the table, each with -sessions sessions")
 	sessions := fs.Int("sessions", 1000000, "sessions per shop")
+	visits := fs.Int("visits", 1000000, "storefront visits per shop (0: none, the report without its storefront block)")
 	days := fs.Int("days", 90, "days the sessions span, ending now; the report covers them all")
 	requests := fs.Int("requests", 300, "timed /api/funnel requests")
 	htmlRounds := fs.Int("html", 100, "timed rounds of the report's HTML: GET /, GET /api/view/report and the ceiling GET /readyz")
@@ -73,6 +74,19 @@ func report(ctx context.Context, args []string) error {
 		}
 	} else {
 		logf("reusing the %d sessions of schema %s", have, sch.name)
+	}
+	if err := sch.admin.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{sch.name, "visits"}.Sanitize()).Scan(&have); err != nil {
+		return err
+	}
+	if want := int64(*shops) * int64(*visits); have != want {
+		if have != 0 {
+			return fmt.Errorf("schema %s holds %d visits, not %d: use another", sch.name, have, want)
+		}
+		if err := loadVisits(ctx, sch, ra.store, ids, *visits, *sessions, *days, now); err != nil {
+			return err
+		}
+	} else if have > 0 {
+		logf("reusing the %d visits of schema %s", have, sch.name)
 	}
 
 	// The API, as the embedded page calls it.
@@ -182,15 +196,40 @@ func report(ctx context.Context, args []string) error {
 	}
 	np50 := percentile(naive, 50)
 	logf("naive GROUP BY: %d runs, p50 %.1f ms", len(naive), ms(np50))
+	storefront := "no storefront"
+	if *visits > 0 {
+		var naiveVisits []time.Duration
+		var total int64
+		dayFrom, _ := time.Parse("2006-01-02", from)
+		dayTo, _ := time.Parse("2006-01-02", to)
+		for range *naiveRuns {
+			start := time.Now()
+			if total, err = naiveStorefront(ctx, sch.admin, sch.name, ids[0], dayFrom, dayTo.AddDate(0, 0, 1)); err != nil {
+				return err
+			}
+			naiveVisits = append(naiveVisits, time.Since(start))
+		}
+		vp50 := percentile(naiveVisits, 50)
+		switch {
+		case got.Storefront == nil:
+			logf("MISMATCH: the report has no storefront block")
+		case got.Storefront.Visits != total:
+			logf("MISMATCH: the storefront block counts %d visits, the visits table %d", got.Storefront.Visits, total)
+		default:
+			logf("the storefront block's %d visits (%d products) are the visits table's; naive GROUP BY over the visits p50 %.1f ms",
+				total, len(got.Storefront.Products), ms(vp50))
+		}
+		storefront = fmt.Sprintf("storefront block over %d visits, naive visits GROUP BY p50 %.0f ms", *visits, ms(vp50))
+	}
 	compare(got, want)
 	if trendCarts != want.reached[1] {
 		logf("MISMATCH: the trend's days hold %d carts, the naive GROUP BY %d", trendCarts, want.reached[1])
 	} else {
 		logf("the trend's days add up to the naive GROUP BY's carts")
 	}
-	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB; "+
+	fmt.Printf("report: p50 %.1f ms, p99 %.1f ms over %d sessions (%d shops in the table; %s), naive GROUP BY p50 %.0f ms, ratio %.0fx, rss %.0f MB; "+
 		"HTML page p50 %.1f ms, p95 %.1f ms (CPU %.1f ms app, %.1f ms postgres), view p50 %.1f ms, p95 %.1f ms, ceiling p50 %.1f ms, p95 %.1f ms\n",
-		ms(p50), ms(p99), *sessions, *shops, ms(np50), float64(np50)/float64(p50), rss,
+		ms(p50), ms(p99), *sessions, *shops, storefront, ms(np50), float64(np50)/float64(p50), rss,
 		ms(percentile(html.page, 50)), ms(percentile(html.page, 95)), ms(html.appCPU), ms(html.pgCPU), ms(percentile(html.view, 50)), ms(percentile(html.view, 95)),
 		ms(percentile(html.ceiling, 50)), ms(percentile(html.ceiling, 95)))
 	return nil
@@ -202,11 +241,12 @@ type funnelJSON struct {
 		Sessions int64    `json:"sessions"`
 		Median   *float64 `json:"median_seconds_from_previous"`
 	} `json:"stages"`
-	AbandonedCarts   int64  `json:"abandoned_carts"`
-	CheckoutDropoffs int64  `json:"checkout_dropoffs"`
-	PaymentDropoffs  int64  `json:"payment_dropoffs"`
-	ValueAtRisk      string `json:"value_at_risk"`
-	RecoveredValue   string `json:"recovered_value"`
+	AbandonedCarts   int64           `json:"abandoned_carts"`
+	Storefront       *storefrontJSON `json:"storefront"`
+	CheckoutDropoffs int64           `json:"checkout_dropoffs"`
+	PaymentDropoffs  int64           `json:"payment_dropoffs"`
+	ValueAtRisk      string          `json:"value_at_risk"`
+	RecoveredValue   string          `json:"recovered_value"`
 }
 
 type naiveAnswer struct {

@@ -373,7 +373,8 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 		}
 		for _, id := range ids {
 			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "data_requests", "store_changes", "settings", "deliveries",
-				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys"} {
+				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys",
+				"storefront_rollups", "storefront_product_rollups"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

@@ -24,6 +24,22 @@ func eraseJoinedVisits(tx *gorm.DB, shopID int64, sc sessionContact) (int64, err
 	if len(clients) == 0 {
 		return 0, nil
 	}
+	// The rollups lose the visits' counts (as the ingest counted them).
+	var gone []visitRow
+	if err := tx.Where("shop_id = ? AND client_id IN ?", shopID, clients).Select("id, summary").Find(&gone).Error; err != nil {
+		return 0, fmt.Errorf("loading joined visits: %w", err)
+	}
+	d := newStorefrontDeltas()
+	for _, r := range gone {
+		v, err := r.visit()
+		if err != nil {
+			return 0, err
+		}
+		d.add(shopID, v, -1)
+	}
+	if err := d.apply(tx); err != nil {
+		return 0, err
+	}
 	for _, q := range []string{
 		`DELETE FROM visit_tokens WHERE shop_id = ? AND visit_id IN (SELECT id FROM visits WHERE shop_id = ? AND client_id IN ?)`,
 		`DELETE FROM visit_products WHERE shop_id = ? AND visit_id IN (SELECT id FROM visits WHERE shop_id = ? AND client_id IN ?)`,

@@ -19,6 +19,10 @@ import (
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
 var migrationsFS embed.FS
 
+// storefrontRollupsVersion is the migration that creates the storefront
+// rollups, which Migrate then fills from the visits kept.
+const storefrontRollupsVersion = 42
+
 // Migrate brings the schema up to date: Funnelscope's goose migrations, then
 // River's. On PostgreSQL concurrent callers (several instances starting at
 // once) are serialised by a session advisory lock scoped to the current
@@ -29,8 +33,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := p.Up(ctx); err != nil {
+		applied, err := p.Up(ctx)
+		if err != nil {
 			return fmt.Errorf("store: applying migrations: %w", err)
+		}
+		for _, r := range applied {
+			if r.Source != nil && r.Source.Version == storefrontRollupsVersion {
+				if err := s.rebuildAllStorefrontRollups(ctx); err != nil {
+					return err
+				}
+			}
 		}
 		m, err := s.riverMigrator()
 		if err != nil {

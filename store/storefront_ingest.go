@@ -128,10 +128,14 @@ func ingestStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
 		return err
 	}
 	byClient := g.byClient(fresh)
+	d := newStorefrontDeltas()
 	for _, ck := range sortedClients(byClient) {
-		if err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now); err != nil {
+		if err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now, d); err != nil {
 			return err
 		}
+	}
+	if err := d.apply(tx); err != nil {
+		return err
 	}
 	return touchPixels(tx, g.shopIDs(), g.now)
 }
@@ -239,8 +243,8 @@ func (r visitRow) visit() (funnel.Visit, error) {
 // foldClient folds one client's new events into its stored visits: it
 // loads those whose span comes within funnel.VisitGap of the events,
 // folds, and replaces the loaded visits that changed (or merged) with the
-// result.
-func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time) error {
+// result, recording the change of the rollups in d.
+func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) error {
 	lo, hi := events[0].At, events[0].At
 	for _, e := range events {
 		if e.At.Before(lo) {
@@ -257,7 +261,7 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 	if err != nil {
 		return fmt.Errorf("loading the visits of a client: %w", err)
 	}
-	drop, write, err := refold(rows, events)
+	drop, write, err := refold(shopID, rows, events, d)
 	if err != nil {
 		return err
 	}
@@ -283,8 +287,10 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 // refold folds a client's new events into its stored visits (rows, in
 // order of start) with funnel.Fold, and says what changes: the ids of the
 // stored visits to replace (drop) and the folded visits to write in their
-// place. A stored visit the fold left as it was stays.
-func refold(rows []visitRow, events []funnel.StorefrontEvent) (drop []int64, write []funnel.Visit, err error) {
+// place. A stored visit the fold left as it was stays. d records the
+// change of the storefront rollups: each dropped visit's counts out, each
+// written one's in, so that the rollups always count the visits stored.
+func refold(shopID int64, rows []visitRow, events []funnel.StorefrontEvent, d *storefrontDeltas) (drop []int64, write []funnel.Visit, err error) {
 	stored := make([]funnel.Visit, len(rows))
 	for i, r := range rows {
 		if stored[i], err = r.visit(); err != nil {
@@ -300,10 +306,12 @@ func refold(rows []visitRow, events []funnel.StorefrontEvent) (drop []int64, wri
 			continue
 		}
 		drop = append(drop, rows[i].ID)
+		d.add(shopID, v, -1)
 	}
 	for j, v := range folded {
 		if !keep[j] {
 			write = append(write, v)
+			d.add(shopID, v, 1)
 		}
 	}
 	return drop, write, nil
@@ -342,15 +350,16 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error
 	}
 	var vals []string
 	var args []any
+	facts := tokenFactsOf(v).list()
 	for _, kind := range visitTokenKinds(v) {
 		for _, t := range kind.tokens {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source), facts...)
 		}
 	}
 	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source)
-			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source, `+
+			strings.Join(visitTokenFactColumns, ", ")+`) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's tokens: %w", err)
 		}

@@ -69,8 +69,9 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		return err
 	}
 	var w visitWrites
+	d := newStorefrontDeltas()
 	for _, ck := range clients {
-		drop, write, err := refold(stored[ck], byClient[ck])
+		drop, write, err := refold(ck.shop, stored[ck], byClient[ck], d)
 		if err != nil {
 			return err
 		}
@@ -79,6 +80,9 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		}
 	}
 	if err := w.apply(ctx, tx); err != nil {
+		return err
+	}
+	if err := d.pgApply(ctx, tx); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
@@ -314,6 +318,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	var tokens, products [][]any
 	for _, r := range rows {
 		v := r.folded
+		facts := tokenFactsOf(v).list()
 		seen := map[string]bool{}
 		for _, kind := range visitTokenKinds(v) {
 			for _, t := range kind.tokens {
@@ -323,7 +328,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 					continue
 				}
 				seen[t] = true
-				tokens = append(tokens, []any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source})
+				tokens = append(tokens, append([]any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source}, facts...))
 			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
@@ -333,7 +338,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	}
 	if len(tokens) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-			[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+			append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"}, visitTokenFactColumns...),
 			pgx.CopyFromRows(tokens)); err != nil {
 			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
 		}

@@ -80,6 +80,19 @@ func TestIngestStorefrontOrderInsensitive(t *testing.T) {
 		if len(va) != 3 || len(va[2].CartTokens) != 2 || !reflect.DeepEqual(va, vb) || !reflect.DeepEqual(va, want) {
 			t.Errorf("visits differ:\none batch %+v\nmixed %+v\nfold %+v", va, vb, want)
 		}
+		// The rollups, kept by each write, do not depend on the order either.
+		days := funnel.NewDayRange(from, to, time.UTC)
+		ta, err := s.StorefrontTallies(ctx, a.ID, days, funnel.SegmentLandingPageType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := s.StorefrontTallies(ctx, b.ID, days, funnel.SegmentLandingPageType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ta, tb) || ta.Segments["home"] == nil || ta.Segments["home"].Visits() != 3 {
+			t.Errorf("storefront tallies differ:\none batch %s\nmixed %s", dumpTallies(ta), dumpTallies(tb))
+		}
 		var n int
 		if err := s.DB().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM storefront_events WHERE shop_id = %d", a.ID)).Scan(&n); err != nil || n != len(events) {
 			t.Errorf("shop a keeps %d raw events, %v; want %d (repeats are no-ops)", n, err, len(events))

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -63,55 +61,6 @@ func (s *Store) visitOrders(ctx context.Context, shopID int64, start, end time.T
 		out[r.VisitID] = append(out[r.VisitID], r)
 	}
 	return out, nil
-}
-
-// StorefrontTallies is what the storefront report reads for a range: the
-// tally of the (non-bot) visits by segment value (AllSegment alone when
-// there is no segment), by device (every device, for the device
-// comparison; "unknown" for visits with no user agent), and the products
-// (funnel.ProductTallies), most viewed first. Bot visits count only in the tallies' Bots.
-type StorefrontTallies struct {
-	Segments map[string]*funnel.StorefrontTally
-	Devices  map[funnel.Device]*funnel.StorefrontTally
-	Products []funnel.ProductTally
-}
-
-// StorefrontTallies tallies the shop's visits that started in the days of
-// days (shop-local days in days' zone), split by segment: "" for none,
-// funnel.SegmentDevice or funnel.SegmentLandingPageType. It folds the
-// visits with funnel.StorefrontTally.Add, the domain's one rule, after
-// completing them by their orders (Visits).
-func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel.DayRange, segment string) (StorefrontTallies, error) {
-	if segment != "" && segment != funnel.SegmentDevice && segment != funnel.SegmentLandingPageType {
-		return StorefrontTallies{}, fmt.Errorf("store: the storefront report has no segment %q", segment)
-	}
-	visits, err := s.Visits(ctx, shopID, days.Start(), days.End())
-	if err != nil {
-		return StorefrontTallies{}, err
-	}
-	out := StorefrontTallies{Segments: map[string]*funnel.StorefrontTally{}, Devices: map[funnel.Device]*funnel.StorefrontTally{}}
-	products := funnel.ProductTallies{}
-	for _, v := range visits {
-		key := AllSegment
-		if segment != "" {
-			key = funnel.VisitSegmentValue(v, segment)
-		}
-		addTally(out.Segments, key, v)
-		addTally(out.Devices, funnel.Device(funnel.VisitSegmentValue(v, funnel.SegmentDevice)), v)
-		products.Add(v)
-	}
-	out.Products = products.Rows()
-	slices.SortStableFunc(out.Products, func(a, b funnel.ProductTally) int { return cmp.Compare(b.Views, a.Views) })
-	return out, nil
-}
-
-func addTally[K comparable](m map[K]*funnel.StorefrontTally, k K, v funnel.Visit) {
-	t := m[k]
-	if t == nil {
-		t = &funnel.StorefrontTally{}
-		m[k] = t
-	}
-	t.Add(v)
 }
 
 // FirstVisitAt is when the shop's first (non-bot) visit kept began, nil
