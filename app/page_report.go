@@ -70,6 +70,10 @@ type reportView struct {
 	// Storefront is the storefront funnel, nil while the shop's pixel has
 	// never delivered an event (the page then points to Settings).
 	Storefront *storefrontView
+	// Payment is the payment section and Holdout the hold-out comparison
+	// (page_report_payment.go); nil when the report has none.
+	Payment *paymentView
+	Holdout *holdoutView
 }
 
 // stageView is one stage of the funnel chart.
@@ -313,6 +317,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 		v.Leaks = append(v.Leaks, lv)
 	}
 	v.Storefront = buildStorefrontView(r)
+	v.Payment, v.Holdout = buildPaymentView(r.Payment, cur), buildHoldoutView(r.AlertHoldout, cur)
 	cols := segmentRateColumns()
 	v.SegmentColumns = cols
 	for _, s := range r.Segments {
