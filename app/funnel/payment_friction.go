@@ -32,7 +32,8 @@ type PaymentSession struct {
 
 // PaymentSessionOf returns what s's payment is, from the session and the
 // visits that carried its cart or checkout token (visits whose tokens do
-// not match are ignored): the pixel's facts are the union of its visits'.
+// not match are ignored, and a visit listed twice counts once): the
+// pixel's facts are the union of its visits'.
 func PaymentSessionOf(s Session, visits []Visit) PaymentSession {
 	p := PaymentSession{
 		Completed: s.Completed(),
@@ -41,10 +42,14 @@ func PaymentSessionOf(s Session, visits []Visit) PaymentSession {
 		Gateway:   s.Gateway,
 	}
 	var from EventKey
+	seen := map[EventKey]bool{}
 	for _, v := range visits {
-		if !carries(v, s) {
+		// A visit that carried both tokens is listed once per token.
+		id := EventKey{At: v.Start.UTC(), ID: v.ClientID + "\x00" + v.FirstID}
+		if !carries(v, s) || seen[id] {
 			continue
 		}
+		seen[id] = true
 		p.Pixel = true
 		p.Submitted = p.Submitted || !v.Stages[StorefrontPaymentSubmitted].IsZero() || !v.Stages[StorefrontCompleted].IsZero()
 		for _, k := range v.PaymentErrors {

@@ -48,7 +48,8 @@ func TestVisitPaymentFacts(t *testing.T) {
 	if st := v.PaymentErrorStage(v.PaymentErrors[1]); st != StorefrontPaymentSubmitted {
 		t.Errorf("second error at %v, want payment_submitted", st)
 	}
-	p := PaymentSessionOf(Session{CheckoutToken: "tok"}, fwd)
+	// Listed once per token, the visit counts once.
+	p := PaymentSessionOf(Session{CheckoutToken: "tok"}, append(fwd, fwd...))
 	if !p.Pixel || !p.Submitted || p.Gateway != "shopify_payments" || p.Method != "creditCard" || len(p.ErrorSteps) != 2 {
 		t.Errorf("payment session %+v", p)
 	}
