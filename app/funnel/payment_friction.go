@@ -10,6 +10,9 @@ import (
 // payment step (or completed, and so passed it), with what the webhooks
 // and the pixel know of its payment.
 type PaymentSession struct {
+	// N is how many such sessions it stands for, 0 counting as 1: the
+	// sessions no visit joined are read grouped (store.PaymentSessions).
+	N         int64
 	Completed bool
 	// Device and Country are the session's segment values (SegmentValue:
 	// "unknown" when not known).
@@ -66,6 +69,9 @@ func PaymentSessionOf(s Session, visits []Visit) PaymentSession {
 	slices.Sort(p.ErrorSteps)
 	return p
 }
+
+// count is how many sessions p stands for.
+func (p PaymentSession) count() int64 { return max(p.N, 1) }
 
 // carries reports whether v carried one of s's tokens.
 func carries(v Visit, s Session) bool {
@@ -175,19 +181,20 @@ func BuildPaymentFriction(sessions []PaymentSession, aov int64, elapsed time.Dur
 	var submitted, errorSessions int64
 	alerts := map[StorefrontStage]*PaymentErrorStep{}
 	for _, s := range sessions {
-		out.Reached++
+		n := s.count()
+		out.Reached += n
 		if s.Completed {
-			out.Completed++
+			out.Completed += n
 		}
 		if !s.Pixel {
 			continue
 		}
-		out.PixelSessions++
+		out.PixelSessions += n
 		if s.Submitted {
-			submitted++
+			submitted += n
 		}
 		if len(s.ErrorSteps) > 0 {
-			errorSessions++
+			errorSessions += n
 		}
 		for i, st := range s.ErrorSteps {
 			e := alerts[st]
@@ -195,9 +202,9 @@ func BuildPaymentFriction(sessions []PaymentSession, aov int64, elapsed time.Dur
 				e = &PaymentErrorStep{Step: st.Key(), Label: st.Label()}
 				alerts[st] = e
 			}
-			e.Alerts++
+			e.Alerts += n
 			if i == 0 || s.ErrorSteps[i-1] != st {
-				e.Sessions++
+				e.Sessions += n
 			}
 		}
 	}
@@ -253,16 +260,17 @@ func paymentRows(sessions []PaymentSession, d PaymentDimension, aov int64, elaps
 			r = &PaymentRow{Value: v}
 			byValue[v] = r
 		}
-		r.Reached++
+		n := s.count()
+		r.Reached += n
 		if s.Completed {
-			r.Completed++
+			r.Completed += n
 		}
 		if s.Pixel {
-			r.PixelSessions++
+			r.PixelSessions += n
 			if s.Submitted {
-				r.Submitted++
+				r.Submitted += n
 			}
-			r.Errors += int64(len(s.ErrorSteps))
+			r.Errors += n * int64(len(s.ErrorSteps))
 		}
 	}
 	rows := make([]PaymentRow, 0, len(byValue))
