@@ -26,10 +26,10 @@ type paymentView struct {
 	Dims             []paymentDimView
 }
 
-// paymentErrorView is the payment errors seen at one step.
+// paymentErrorView is the payment errors seen at one step, Text its
+// counts in words ("3 errors, 2 shoppers").
 type paymentErrorView struct {
-	Label            string
-	Alerts, Sessions int64
+	Label, Text string
 }
 
 // paymentDimView is one split of the payment section.
@@ -71,7 +71,7 @@ func buildPaymentView(p *funnel.PaymentFriction, currency string) *paymentView {
 		v.ErrorSessions = strconv.FormatInt(*p.ErrorSessions, 10) + " · " + funnel.Percent(*p.ErrorSessions, p.PixelSessions)
 	}
 	for _, e := range p.Errors {
-		v.Errors = append(v.Errors, paymentErrorView{Label: e.Label, Alerts: e.Alerts, Sessions: e.Sessions})
+		v.Errors = append(v.Errors, paymentErrorView{Label: e.Label, Text: plural(e.Alerts, "error") + ", " + plural(e.Sessions, "shopper")})
 	}
 	for _, d := range p.Dimensions {
 		dv := paymentDimView{Key: d.Key, Label: d.Label, Note: d.Note, Rated: d.Rated, Pixel: d.Pixel}

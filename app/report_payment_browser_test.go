@@ -4,9 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // samePayment fails unless the open report page shows the payment section
@@ -68,4 +74,35 @@ func samePayment(t *testing.T, p page, h *harness, shop, query string) {
 	if a := r.AlertHoldout; a == nil || !strings.HasPrefix(plain, fmt.Sprintf("%d of %d carts alerted", a.RecoveredAfterAlert.Recovered, a.RecoveredAfterAlert.Carts)) {
 		t.Errorf("hold-out: page says %q, API %+v", plain, r.AlertHoldout)
 	}
+}
+
+// TestReportPaymentPixelInBrowser opens the report of the fixture's visit
+// (a declined card, then payment submitted and the order) with its
+// webhooks, and checks the payment section's pixel figures as the page
+// shows them: the submission, the error at the payment step, the payment
+// method split; and axe on the page.
+func TestReportPaymentPixelInBrowser(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, store.DialectPostgres)
+	h := newHarness(t, st)
+	h.clock.Set(visitArrival)
+	_, key := h.pixelShop(visitShop)
+	h.postStorefrontVisits(visitShop, key)
+	h.deliverFixtureOrder(visitShop)
+	p := page{t, browser(t, 2*time.Minute)}
+	q := url.Values{"shop": {visitShop}, "embedded": {"1"}, "id_token": {h.sessionToken(visitShop)}, "from": {"2026-11-20"}, "to": {"2026-11-24"}}
+	p.do("opening the report", chromedp.Navigate(h.srv.URL+"/?"+q.Encode()))
+	p.idle("the report")
+	var got struct {
+		Submitted, Errors string
+		Methods           []string
+	}
+	p.eval(`({Submitted: document.getElementById("payment-submitted").textContent.trim(),
+		Errors: Array.from(document.querySelectorAll("#payment-errors li")).map(li => li.textContent.trim()).join("; "),
+		Methods: Array.from(document.querySelectorAll("[data-payment-dim=payment_method] s-table-row")).map(r => r.dataset.value)})`, &got)
+	if got.Submitted != "1 · 100.0%" || got.Errors != "Reached payment: 1 error, 1 shopper" || strings.Join(got.Methods, ",") != "creditCard" {
+		t.Errorf("payment section shows %+v", got)
+	}
+	samePayment(t, p, h, visitShop, "from=2026-11-20&to=2026-11-24")
+	p.axe("the report with the payment section", loadAxe(t))
 }
