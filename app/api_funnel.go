@@ -34,6 +34,9 @@ type funnelResponse struct {
 	// held-out carts, next to the plain "recovered after an alert" (the
 	// whole shop's, absent from one segment value's report).
 	AlertHoldout *funnel.HoldoutJSON `json:"alert_holdout,omitempty"`
+	// Payment is the payment section (addPayment): null for one segment
+	// value's report and while no session of the range reached payment.
+	Payment *funnel.PaymentFriction `json:"payment"`
 	// Storefront is the storefront funnel of the visits (addStorefront):
 	// null while the shop's pixel has never delivered an event.
 	Storefront *storefrontBlock `json:"storefront"`
@@ -149,6 +152,9 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 			cur.cart = tallyOrEmpty(bySegment[resp.SegmentValue])
 			resp.Report = funnel.SegmentReport(cur.cart, resp.Segment)
 		}
+	}
+	if err := a.addPayment(ctx, q, &resp); err != nil {
+		return resp, 0, err
 	}
 	addStorefront(q, &resp, visits)
 	if resp.Storefront != nil {

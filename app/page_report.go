@@ -72,6 +72,10 @@ type reportView struct {
 	Storefront *storefrontView
 	// Period is the figures' change against the previous period.
 	Period periodView
+	// Payment is the payment section and Holdout the hold-out comparison
+	// (page_report_payment.go); nil when the report has none.
+	Payment *paymentView
+	Holdout *holdoutView
 }
 
 // stageView is one stage of the funnel chart.
@@ -316,6 +320,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	}
 	v.Storefront = buildStorefrontView(r)
 	v.Period = buildPeriodView(r)
+	v.Payment, v.Holdout = buildPaymentView(r.Payment, cur), buildHoldoutView(r.AlertHoldout, cur)
 	cols := segmentRateColumns()
 	v.SegmentColumns = cols
 	for _, s := range r.Segments {

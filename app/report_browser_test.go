@@ -205,6 +205,7 @@ func TestReportPageInBrowser(t *testing.T) {
 		samePeriodChanges(t, p, h, shop, "from="+day(29)+"&to="+day(0))
 
 		sameFixes(t, "last 30 days", p, month)
+		samePayment(t, p, h, shop, "from="+day(29)+"&to="+day(0))
 		var fixes []string
 		p.eval(`Array.from(document.querySelectorAll("#fix-first .fix strong")).map(e => e.textContent)`, &fixes)
 		// The smaller history may hold too few shoppers for a verdict;

@@ -165,7 +165,7 @@ func TestStorefrontUnchanged(t *testing.T) {
 		}
 		got.devices[slices.Index(funnel.Devices(), v.Device.Kind)]++
 	}
-	want := summary{visits: 44615, events: 243815, carts: 2615, devices: [3]int{30257, 1826, 12532},
+	want := summary{visits: 44615, events: 243997, carts: 2615, devices: [3]int{30257, 1826, 12532},
 		firstClient: "5554f9c9-d636-40b9-9573-0fcbdc88f6bf", firstAt: "2026-08-26T15:08:22.863653816Z"}
 	if got != want {
 		t.Errorf("the demo storefront changed:\n got %+v\nwant %+v", got, want)

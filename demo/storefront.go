@@ -87,6 +87,7 @@ type Batch struct {
 const (
 	batchEvents = shopify.MaxCollectEvents
 	batchBytes  = 60 << 10
+	batchWait   = time.Hour
 )
 
 // Batches returns the storefront's events as /collect bodies with pixel
@@ -141,7 +142,19 @@ func (h History) Batches(key string) ([]Batch, error) {
 		cur, size = nil, 0
 		return nil
 	}
+	var first time.Time // the flush time of the body's first visit
 	for _, v := range all {
+		// A relay does not hold a visit for long: a quiet store's body
+		// goes out within batchWait of its first visit, so that no body
+		// carries day-old events.
+		if len(cur) > 0 && v.at.Sub(first) > batchWait {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		if len(cur) == 0 {
+			first = v.at
+		}
 		for _, raw := range v.raws {
 			if len(cur) == batchEvents || size+len(raw)+1 > batchBytes-512 {
 				if err := flush(); err != nil {

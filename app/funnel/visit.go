@@ -122,6 +122,16 @@ type Visit struct {
 	// Currency is the smallest non-empty currency code of the visit's
 	// amounts (a shop normally has one).
 	Currency string `json:"currency,omitempty"`
+
+	// Gateway and PaymentMethod are of the earliest event that named a
+	// transaction's (PaymentFrom), checkout_completed's in practice;
+	// PaymentErrors are the keys of the alert_displayed events of a
+	// payment error (IsPaymentError), the earliest MaxPaymentErrors, in
+	// event order.
+	Gateway       string     `json:"gateway,omitempty"`
+	PaymentMethod string     `json:"payment_method,omitempty"`
+	PaymentFrom   EventKey   `json:"payment_from"`
+	PaymentErrors []EventKey `json:"payment_errors,omitempty"`
 }
 
 // ProductActivity is what one visit did with one product: the ids of its
@@ -222,6 +232,7 @@ func VisitOf(e StorefrontEvent) Visit {
 	if e.Value > 0 {
 		v.Currency = e.Currency
 	}
+	visitPaymentOf(&v, e, k)
 	return v
 }
 
@@ -302,6 +313,7 @@ func MergeVisits(a, b Visit) Visit {
 	out.Products = mergeProducts(a.Products, b.Products)
 	out.CheckoutTokens = unionStrings(a.CheckoutTokens, b.CheckoutTokens, 0)
 	out.CartTokens = unionStrings(a.CartTokens, b.CartTokens, 0)
+	mergeVisitPayment(&out, a, b)
 	out.inUTC()
 	return out
 }
@@ -321,7 +333,7 @@ func (v *Visit) inUTC() {
 	}
 	utc(&v.Start)
 	utc(&v.End)
-	for _, k := range []*EventKey{&v.DeviceFrom, &v.LandingFrom, &v.FirstHomeView, &v.LastPageView, &v.FirstCollectionView, &v.LastProductView} {
+	for _, k := range []*EventKey{&v.PaymentFrom, &v.DeviceFrom, &v.LandingFrom, &v.FirstHomeView, &v.LastPageView, &v.FirstCollectionView, &v.LastProductView} {
 		utc(&k.At)
 	}
 	for i := range v.Stages {

@@ -272,7 +272,7 @@ func (r *render) order() {
 	r.v.h[hOrderID], r.v.h[hNumber], r.v.h[hCheckoutID] = r.int(5_000_000_000+n), r.int(n), r.int(7_000_000+n)
 	r.v.h[hOrderName], r.v.h[hOrderNumber] = r.str("#", strconv.FormatInt(1000+n, 10)), r.int(1000+n)
 	r.v.h[hOrderToken] = r.str("order-", s.Cart)
-	r.v.h[hGateways] = gateways[s.N%3]
+	r.v.h[hGateways] = gateways[gatewayIndex(&s)]
 	r.v.h[hEmail] = r.str(s.Email)
 	r.setLines(r.p.orderLine)
 	checkout := s.Checkout

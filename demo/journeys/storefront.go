@@ -474,6 +474,7 @@ func (w *walk) checkout(s *Shopper) {
 			}
 		}
 	}
+	w.paymentTrouble(s, total)
 	if s.Stop < funnel.StageCompleted {
 		return
 	}
@@ -486,7 +487,7 @@ func (w *walk) checkout(s *Shopper) {
 	w.page = &StorefrontPage{Path: path + "/thank-you", Title: "Thank you", Referrer: "https://" + g.sf.Host + path}
 	w.seq = 0
 	w.emit(funnel.EventPageViewed, false, emptyData)
-	w.emit(funnel.EventCheckoutCompleted, false, checkoutData(s, total))
+	w.emit(funnel.EventCheckoutCompleted, false, completedData(s, total))
 }
 
 // catalogIndex is the index of it in the catalog (by title).
