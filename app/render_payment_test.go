@@ -81,8 +81,11 @@ func TestRenderPayment(t *testing.T) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
-	gw := html[strings.Index(html, `data-payment-dim="gateway"`):]
-	gw = gw[:strings.Index(gw, "</s-table>")]
+	_, gw, found := strings.Cut(html, `data-payment-dim="gateway"`)
+	gw, _, closed := strings.Cut(gw, "</s-table>")
+	if !found || !closed {
+		t.Fatal("page lacks the gateway split's table")
+	}
 	if strings.Contains(gw, `data-field="rate"`) || strings.Contains(gw, "Completion") {
 		t.Error("the gateway split shows a completion rate")
 	}

@@ -32,7 +32,7 @@ var errTrailing = errors.New("unexpected data after the batch's object")
 func (w *walker) end() error {
 	_, err := w.d.ReadValue()
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return nil
 	case err != nil:
 		return err

@@ -220,8 +220,8 @@ func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if bad = e.envelope(id, name, client, ts, parts); bad != nil {
-		return bad, nil
+	if refused := e.envelope(id, name, client, ts, parts); refused != nil {
+		return refused, nil
 	}
 	e.Type = clip(string(typ), maxEventNameLength)
 	return nil, nil
