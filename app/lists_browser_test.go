@@ -145,7 +145,7 @@ func TestSessionsAndChangesPagesInBrowser(t *testing.T) {
 	var key string
 	p.eval(`document.querySelector("#sessions s-table-row").dataset.key`, &key)
 	p.do("opening the first row", chromedp.Click(chromedp.CSS(`#sessions s-table-row a.session-link`)))
-	p.arrive("the session's page", `document.body && document.body.dataset.page === "session" && document.readyState === "complete"`)
+	p.until("the session's page", `document.body && document.body.dataset.page === "session" && document.readyState === "complete"`)
 	if loc := p.location(); loc.Path != "/sessions/"+key {
 		t.Errorf("the row led to %s, want /sessions/%s", loc.Path, key)
 	}

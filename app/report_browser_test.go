@@ -36,14 +36,27 @@ func (p page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// until waits for a JavaScript condition to hold.
+// until waits for a JavaScript condition to hold. chromedp's poll runs in
+// one document's execution context and ends with "Cannot find context with
+// specified id" (or "navigated or closed") when that document is replaced
+// under it — after a click that leads to another page, or on a loaded
+// machine just after a navigation, when a poll can start in the context
+// of the page being left — so it starts again in the new document, within
+// the same 20 s.
 func (p page) until(what, expr string) {
 	p.t.Helper()
-	_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil {
-		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
-		p.t.Fatalf("waiting for %s: %v\npage text: %s", what, err, text)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		replaced := strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "Cannot find context")
+		if !replaced || time.Until(deadline) < time.Second {
+			text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 600) : ""`))
+			p.t.Fatalf("waiting for %s: %v\npage text: %s", what, err, text)
+		}
 	}
 }
 

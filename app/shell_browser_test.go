@@ -120,24 +120,6 @@ func checkOutline(t *testing.T, p page, what string) outline {
 	return o
 }
 
-// arrive waits for a JavaScript condition to hold on the page a click led
-// to: the condition is polled again while the old page gives way to the new.
-func (p page) arrive(what, expr string) {
-	p.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](expr,
-			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
-		if err == nil {
-			return
-		}
-		navigating := strings.Contains(err.Error(), "navigated or closed") || strings.Contains(err.Error(), "context")
-		if time.Now().After(deadline) || !navigating {
-			p.t.Fatalf("waiting for %s: %v", what, err)
-		}
-	}
-}
-
 // demoPage opens path of the demo app in p with a fresh token and waits for it.
 func demoPage(p page, h *harness, shop, path, query string) {
 	p.t.Helper()
@@ -190,18 +172,18 @@ func TestNavigationInBrowser(t *testing.T) {
 	p.until("a new report view", `document.querySelector("#report-view .report") !== window.shownView && document.body.dataset.loading === "false"`)
 
 	p.do("following Sessions", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/sessions"]`)))
-	p.arrive("the sessions page", `document.body && document.body.dataset.page === "sessions" && document.body.dataset.loading === "false"`)
+	p.until("the sessions page", `document.body && document.body.dataset.page === "sessions" && document.body.dataset.loading === "false"`)
 	check("sessions", "Sessions")
 	checkOutline(t, p, "sessions")
 	checkMarkup(t, p, "sessions")
 	p.do("following Changes", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/changes"]`)))
-	p.arrive("the changes page", `document.body && document.body.dataset.page === "changes" && document.body.dataset.loading === "false"`)
+	p.until("the changes page", `document.body && document.body.dataset.page === "changes" && document.body.dataset.loading === "false"`)
 	check("changes", "Changes")
 	checkOutline(t, p, "changes")
 	checkMarkup(t, p, "changes")
 
 	p.do("following Settings", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/settings"]`)))
-	p.arrive("the settings page", `document.body && document.body.dataset.page === "settings" && document.readyState === "complete"`)
+	p.until("the settings page", `document.body && document.body.dataset.page === "settings" && document.readyState === "complete"`)
 	p.until("the alerts list", `document.getElementById("alerts-status").textContent !== "Loading…"`)
 	check("settings", "Settings")
 	if loc := p.location(); loc.Query().Get("shop") != shop || loc.Query().Get("id_token") == "" {
@@ -211,7 +193,7 @@ func TestNavigationInBrowser(t *testing.T) {
 	checkMarkup(t, p, "settings")
 
 	p.do("following Report", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/?"]`)))
-	p.arrive("the report page", `document.body && document.body.dataset.page === "home" && document.body.dataset.loading === "false"`)
+	p.until("the report page", `document.body && document.body.dataset.page === "home" && document.body.dataset.loading === "false"`)
 	check("home", "Report")
 }
 
@@ -283,11 +265,11 @@ func TestReportStateInAddress(t *testing.T) {
 	}
 
 	p.do("going back", chromedp.NavigateBack())
-	p.arrive("the sort undone", `location.href === `+jsString(afterTab)+` && document.querySelector("button.sort[data-sort=time]").parentElement.getAttribute("aria-sort") === "descending"`)
+	p.until("the sort undone", `location.href === `+jsString(afterTab)+` && document.querySelector("button.sort[data-sort=time]").parentElement.getAttribute("aria-sort") === "descending"`)
 	p.idle("back once")
 	expect("one step back", shown{Range: "7", Segment: "source", Tab: "checkout_dropoff", Sort: "time descending", From: from7, Page: "Page 1"})
 	p.do("going back again", chromedp.NavigateBack())
-	p.arrive("the tab undone", `document.querySelector("#lists [role=tab][aria-selected=true]").dataset.status === "abandoned_cart"`)
+	p.until("the tab undone", `document.querySelector("#lists [role=tab][aria-selected=true]").dataset.status === "abandoned_cart"`)
 	p.idle("back twice")
 	expect("two steps back", shown{Range: "7", Segment: "source", Tab: "abandoned_cart", Sort: "time descending", From: from7, Page: "Page 1"})
 
@@ -414,7 +396,7 @@ func TestSettingsSaveBarInBrowser(t *testing.T) {
 	leave.Store(true)
 	p.do("leaving with the refused edit", chromedp.Click(chromedp.CSS(`.demo-nav a[href^="/?"]`)))
 	waitAsked("leaving with a refused edit")
-	p.arrive("the report", `document.body && document.body.dataset.page === "home"`)
+	p.until("the report", `document.body && document.body.dataset.page === "home"`)
 	if len(asked) != 0 {
 		t.Errorf("the page asked %d more times", len(asked))
 	}
