@@ -58,7 +58,7 @@ func (s *Service) anomalyParcel(ctx context.Context, id int64) (parcel, error) {
 // its day, split by device.
 func (s *Service) EvidenceURL(domain, day string) string {
 	q := url.Values{"from": {day}, "to": {day}, "segment": {funnel.SegmentDevice}}
-	return s.pageURL(domain, "/report?"+q.Encode())
+	return s.pageURL(domain, "/?"+q.Encode())
 }
 
 // anomalyView is an anomaly as its message shows it.
