@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelscope/funnelscope/app/alerts"
 	"github.com/funnelscope/funnelscope/store"
 )
 
@@ -47,19 +48,20 @@ type apiAnomaly struct {
 // completion drops to 10% from 12:00. The scan at 20:00 raises exactly one
 // anomaly, for the payment step on mobile (all devices together fall
 // 14%, below the 20% materiality; desktop does not move); a second scan
-// raises nothing; the anomaly is e-mailed once, with the link to that
-// day's report by device, and /api/funnel lists it. A small shop (six
+// raises nothing; the anomaly is sent once to each channel (e-mail, the
+// chat webhook, and Shopify Flow as "Funnelscope: step anomaly"), with the
+// link to that day's report by device, and /api/funnel lists it. A small shop (six
 // shoppers a device a day) with the same relative drop raises none.
 func TestAnomalyScenario(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
-		r := newAlertRig(t, st)
+		h := newAlertRig(t, st)
 		const big, small = "anomaly-big.myshopify.com", "anomaly-small.myshopify.com"
-		bigShop, smallShop := r.install(big), r.install(small)
-		for _, d := range []string{big, small} {
-			r.putSettings(d, map[string]any{"emails": []string{"ops@example.com"}, "timezone": "UTC"})
-		}
-		y, m, d := r.clock.Now().UTC().AddDate(0, 0, -1).Date()
+		bigShop, smallShop := h.installLive(big), h.install(small)
+		h.putSettings(big, map[string]any{"emails": []string{"ops@example.com"}, "timezone": "UTC",
+			"chat_webhook_url": h.chat.srv.URL + "/hook", "flow_enabled": true})
+		h.putSettings(small, map[string]any{"emails": []string{"ops@example.com"}, "timezone": "UTC"})
+		y, m, d := h.clock.Now().UTC().AddDate(0, 0, -1).Date()
 		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		var bigShoppers, smallShoppers []impactShopper
 		for w := 4; w >= 1; w-- {
@@ -75,17 +77,17 @@ func TestAnomalyScenario(t *testing.T) {
 		seedShoppersAs(t, st, smallShop, "ans", smallShoppers)
 
 		scanAt := day.Add(20 * time.Hour)
-		n, err := r.app.ScanAnomaliesNow(t.Context(), big, scanAt)
+		n, err := h.app.ScanAnomaliesNow(t.Context(), big, scanAt)
 		if err != nil || n != 1 {
 			t.Fatalf("first scan: %d anomalies, %v; want 1", n, err)
 		}
-		if n, err := r.app.ScanAnomaliesNow(t.Context(), big, scanAt.Add(time.Hour)); err != nil || n != 0 {
+		if n, err := h.app.ScanAnomaliesNow(t.Context(), big, scanAt.Add(time.Hour)); err != nil || n != 0 {
 			t.Fatalf("second scan: %d anomalies, %v; want 0", n, err)
 		}
-		if n, err := r.app.ScanAnomaliesNow(t.Context(), small, scanAt); err != nil || n != 0 {
+		if n, err := h.app.ScanAnomaliesNow(t.Context(), small, scanAt); err != nil || n != 0 {
 			t.Fatalf("small shop: %d anomalies, %v; want 0", n, err)
 		}
-		r.waitJobsDone()
+		h.waitJobsDone()
 
 		list, err := st.Anomalies(t.Context(), bigShop.ID, day.Format(time.DateOnly), day.Format(time.DateOnly), 0)
 		if err != nil || len(list) != 1 {
@@ -99,7 +101,7 @@ func TestAnomalyScenario(t *testing.T) {
 		if a.ObservedRate != 0.5 || a.ExpectedRate < 0.69 || a.ExpectedRate > 0.71 || a.Lost < 29 || a.Lost > 31 {
 			t.Fatalf("figures %+v", a)
 		}
-		msgs := r.smtp.messages()
+		msgs := h.smtp.messages()
 		if len(msgs) != 1 {
 			t.Fatalf("%d e-mails, want 1", len(msgs))
 		}
@@ -113,9 +115,23 @@ func TestAnomalyScenario(t *testing.T) {
 		if !strings.Contains(mail.subject, "fell from 70% to 50%") {
 			t.Fatalf("subject %q", mail.subject)
 		}
+		chats, _ := h.chat.received()
+		if len(chats) != 1 || !strings.Contains(string(chats[0]), "fell from 70% to 50% since 12:00") {
+			t.Fatalf("chat messages %q", chats)
+		}
+		triggers := h.shopify.FlowTriggers(big)
+		if len(triggers) != 1 || triggers[0].Handle != alerts.FlowStepAnomaly {
+			t.Fatalf("Flow triggers %+v", triggers)
+		}
+		// The usual rate is the prior's mean, (1 + 420) / (2 + 600) = 69.9%.
+		if p := triggers[0].Payload; p["Step"] != "Reached payment → Completed order" || p["Device"] != "Mobile" ||
+			p["Expected rate"] != 69.9 || p["Observed rate"] != 50.0 || p["Since"] != day.Add(12*time.Hour).Format(time.RFC3339) ||
+			!strings.Contains(p["Evidence link"].(string), "segment=device") {
+			t.Fatalf("Flow payload %v", p)
+		}
 
 		q := "/api/funnel?from=" + day.Format(time.DateOnly) + "&to=" + day.Format(time.DateOnly)
-		resp, body := r.api(http.MethodGet, q, big, nil)
+		resp, body := h.api(http.MethodGet, q, big, nil)
 		var f struct{ Anomalies []apiAnomaly }
 		if err := json.Unmarshal(body, &f); resp.StatusCode != http.StatusOK || err != nil {
 			t.Fatalf("GET /api/funnel: %d %s", resp.StatusCode, body)
@@ -127,14 +143,14 @@ func TestAnomalyScenario(t *testing.T) {
 			got.Shoppers != 150 || got.Status != "sent" || !strings.HasPrefix(got.Evidence, "/?from=") || got.ValueAtRisk == "0.00" {
 			t.Fatalf("anomaly %+v", got)
 		}
-		resp, body = r.api(http.MethodGet, q, small, nil)
+		resp, body = h.api(http.MethodGet, q, small, nil)
 		if err := json.Unmarshal(body, &f); resp.StatusCode != http.StatusOK || err != nil || len(f.Anomalies) != 0 {
 			t.Fatalf("small shop's /api/funnel: %d %s", resp.StatusCode, body)
 		}
 
 		// Turned off, the scan raises nothing, even on a new day.
-		r.putSettings(big, map[string]any{"anomalies_enabled": false})
-		if n, err := r.app.ScanAnomaliesNow(t.Context(), big, scanAt.Add(24*time.Hour)); err != nil || n != 0 {
+		h.putSettings(big, map[string]any{"anomalies_enabled": false})
+		if n, err := h.app.ScanAnomaliesNow(t.Context(), big, scanAt.Add(24*time.Hour)); err != nil || n != 0 {
 			t.Fatalf("scan with anomalies off: %d, %v", n, err)
 		}
 	})

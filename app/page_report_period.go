@@ -92,11 +92,11 @@ func stageChanges(stages []funnel.StageChange) map[string]*changeView {
 // bad for the shop.
 func changeOf(f funnel.FigureChange, lowerBetter bool) *changeView {
 	c := &changeView{Direction: string(f.Direction), Verdict: string(f.Verdict), Text: f.Text}
-	switch {
-	case f.Direction == funnel.PeriodFlat || f.Direction == "":
+	switch f.Direction {
+	case funnel.PeriodFlat, "":
 		c.Visible = f.Verdict == funnel.PeriodNotTested && f.Text != ""
 		return c
-	case f.Direction == funnel.PeriodUp:
+	case funnel.PeriodUp:
 		c.Arrow = "▲"
 	default:
 		c.Arrow = "▼"

@@ -81,8 +81,11 @@ func TestRenderPayment(t *testing.T) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
-	gw := html[strings.Index(html, `data-payment-dim="gateway"`):]
-	gw = gw[:strings.Index(gw, "</s-table>")]
+	_, gw, ok := strings.Cut(html, `data-payment-dim="gateway"`)
+	gw, _, ok2 := strings.Cut(gw, "</s-table>")
+	if !ok || !ok2 {
+		t.Fatal("the page has no gateway split")
+	}
 	if strings.Contains(gw, `data-field="rate"`) || strings.Contains(gw, "Completion") {
 		t.Error("the gateway split shows a completion rate")
 	}
