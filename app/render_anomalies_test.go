@@ -28,7 +28,7 @@ func TestRenderAnomalies(t *testing.T) {
 	noNaN(t, html)
 	for _, want := range []string{
 		`id="anomalies"`, `data-step="completed" data-device="mobile" data-day="2026-11-20"`,
-		"Reached payment → Completed order on mobile fell from 68% to 41% since 14:00 — about $1,887.00 at risk today.",
+		"Reached payment → Completed order on mobile fell from 68% to 41% since 14:00 — about $1,887 at risk today.",
 		"Mobile, 2026-11-20: 41.0% of 200 shoppers went through, about 54 fewer",
 		`<a href="/?from=2026-11-20&amp;segment=device&amp;to=2026-11-20" data-keep-query class="anomaly-evidence">See that day</a>`,
 	} {

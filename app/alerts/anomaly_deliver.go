@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
 	texttemplate "text/template"
 	"time"
 
@@ -89,11 +90,15 @@ func AnomalySummary(a store.Anomaly, currency string, loc *time.Location) string
 	}
 	return fmt.Sprintf("%s%s fell from %s to %s since %s — about %s at risk today",
 		(a.Step-1).Label()+" → "+a.Step.Label(), on, percent(a.ExpectedRate), percent(a.ObservedRate),
-		a.Since.In(loc).Format("15:04"), funnel.DisplayMoney(roundWhole(a.ValueAtRisk), currency))
+		a.Since.In(loc).Format("15:04"), about(a.ValueAtRisk, currency))
 }
 
-// roundWhole rounds an amount in minor units to whole units, for "about".
-func roundWhole(minor int64) int64 { return int64(math.Round(float64(minor)/100)) * 100 }
+// about writes an amount in minor units rounded to whole units, without
+// the cents, for "about $1,887".
+func about(minor int64, currency string) string {
+	whole := int64(math.Round(float64(minor)/100)) * 100
+	return strings.Replace(funnel.DisplayMoney(whole, currency), ".00", "", 1)
+}
 
 // anomalyMessage builds the message of one step anomaly, its times in
 // loc.
