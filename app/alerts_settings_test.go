@@ -21,7 +21,8 @@ func TestAlertSettingsAPI(t *testing.T) {
 		_, body := h.api(http.MethodGet, "/api/settings", shop, nil)
 		const defaults = `{"abandon_after_minutes":60,"alerts_enabled":false,"min_value":"0.00",` +
 			`"kinds":["abandoned_cart","checkout_dropoff","payment_dropoff"],"emails":[],"chat_webhook_url":"",` +
-			`"flow_enabled":false,"holdout_percent":0,"immediate_min_value":"0.00","digest":"off","timezone":"UTC"}`
+			`"flow_enabled":false,"holdout_percent":0,"immediate_min_value":"0.00","digest":"off","timezone":"UTC",` +
+			`"anomalies_enabled":true,"anomaly_materiality":20}`
 		// The settings, and under "defaults" those of a shop that saved none
 		// (here the same), which the settings page shows for an empty field.
 		withDefaults := strings.TrimSuffix(defaults, "}") + `,"defaults":` + defaults + "}"
@@ -34,6 +35,7 @@ func TestAlertSettingsAPI(t *testing.T) {
 			"kinds": []string{"abandoned_cart", "payment_dropoff"}, "emails": []string{"a@example.com", "b@example.org"},
 			"chat_webhook_url": "https://hooks.example.com/services/x", "flow_enabled": true, "holdout_percent": 10,
 			"immediate_min_value": "100.00", "digest": "daily", "timezone": "Europe/Paris",
+			"anomalies_enabled": false, "anomaly_materiality": 30,
 		}
 		resp, saved := h.api(http.MethodPut, "/api/settings", shop, valid)
 		if resp.StatusCode != http.StatusOK {
@@ -71,6 +73,10 @@ func TestAlertSettingsAPI(t *testing.T) {
 			{"holdout_percent", 51},
 			{"holdout_percent", 10.5},
 			{"holdout_percent", "10"},
+			{"anomalies_enabled", "on"},
+			{"anomaly_materiality", 4},
+			{"anomaly_materiality", 91},
+			{"anomaly_materiality", "20"},
 			{"min_value", "-1.00"},
 			{"min_value", "ten"},
 			{"min_value", "1e3"},

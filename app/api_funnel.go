@@ -46,6 +46,9 @@ type funnelResponse struct {
 	// Previous compares the report's figures with the previous period of
 	// the same length (addPrevious).
 	Previous *previousBlock `json:"previous"`
+	// Anomalies are the step anomalies raised on the range's days
+	// (addAnomalies), the latest day first.
+	Anomalies []anomalyJSON `json:"anomalies"`
 	// leakStorefront is the storefront funnel "what to fix first" ranks
 	// with the cart funnel's steps (nil: none), against leakDevice's
 	// benchmarks ("" for all devices).
@@ -167,6 +170,9 @@ func (a *App) funnelReport(ctx context.Context, q reportRequest) (funnelResponse
 		cur.storefront = &sf
 	}
 	if err := a.addPrevious(ctx, q, &resp, cur, idle, now); err != nil {
+		return resp, 0, err
+	}
+	if err := a.addAnomalies(ctx, q, &resp); err != nil {
 		return resp, 0, err
 	}
 	return resp, idle, nil

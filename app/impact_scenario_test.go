@@ -33,13 +33,20 @@ type impactShopper struct {
 // its cart token, a checkout that reached payment, and for some an order.
 func seedImpactShoppers(t *testing.T, st *store.Store, shop store.Shop, shoppers []impactShopper) {
 	t.Helper()
+	seedShoppersAs(t, st, shop, "imp", shoppers)
+}
+
+// seedShoppersAs is seedImpactShoppers with the tokens and webhook ids
+// named from prefix, so that several shops can be seeded in one database.
+func seedShoppersAs(t *testing.T, st *store.Store, shop store.Shop, prefix string, shoppers []impactShopper) {
+	t.Helper()
 	ctx := context.Background()
 	for first := 0; first < len(shoppers); first += 150 {
 		var items []store.IngestItem
 		var events []funnel.StorefrontEvent
 		for i := first; i < min(first+150, len(shoppers)); i++ {
 			s := shoppers[i]
-			cart, chk, client := fmt.Sprintf("imp-cart-%d", i), fmt.Sprintf("imp-chk-%d", i), fmt.Sprintf("imp-client-%d", i)
+			cart, chk, client := fmt.Sprintf("%s-cart-%d", prefix, i), fmt.Sprintf("%s-chk-%d", prefix, i), fmt.Sprintf("%s-client-%d", prefix, i)
 			ua := impactUADesktop
 			if s.phone {
 				ua = impactUAPhone
@@ -50,8 +57,8 @@ func seedImpactShoppers(t *testing.T, st *store.Store, shop store.Shop, shoppers
 			co := funnel.Event{Kind: funnel.KindCheckout, CartToken: cart, CheckoutToken: chk, CreatedAt: s.at.Add(time.Minute), UpdatedAt: s.at.Add(2 * time.Minute),
 				Value: 5000, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}},
 				Email: "ann@example.com", HasShippingAddress: true, RequiresShipping: true, HasShippingLine: true, Country: "DE", SourceName: "web"}
-			items = append(items, store.IngestItem{ShopID: shop.ID, Event: &co, Delivery: store.Delivery{WebhookID: "imp-co-" + strconv.Itoa(i),
-				EventID: "ev-co-" + strconv.Itoa(i), Topic: "checkouts/update", ShopDomain: shop.Domain, APIVersion: "2026-10", Payload: []byte(`{}`)}})
+			items = append(items, store.IngestItem{ShopID: shop.ID, Event: &co, Delivery: store.Delivery{WebhookID: prefix + "-co-" + strconv.Itoa(i),
+				EventID: prefix + "-ev-co-" + strconv.Itoa(i), Topic: "checkouts/update", ShopDomain: shop.Domain, APIVersion: "2026-10", Payload: []byte(`{}`)}})
 			if s.completed {
 				last := s.last
 				if last.IsZero() {
@@ -59,8 +66,8 @@ func seedImpactShoppers(t *testing.T, st *store.Store, shop store.Shop, shoppers
 				}
 				or := funnel.Event{Kind: funnel.KindOrder, CartToken: cart, CheckoutToken: chk, CreatedAt: last, UpdatedAt: last,
 					Value: 5000, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}, Email: "ann@example.com", Country: "DE", SourceName: "web"}
-				items = append(items, store.IngestItem{ShopID: shop.ID, Event: &or, Delivery: store.Delivery{WebhookID: "imp-or-" + strconv.Itoa(i),
-					EventID: "ev-or-" + strconv.Itoa(i), Topic: "orders/create", ShopDomain: shop.Domain, APIVersion: "2026-10", Payload: []byte(`{}`)}})
+				items = append(items, store.IngestItem{ShopID: shop.ID, Event: &or, Delivery: store.Delivery{WebhookID: prefix + "-or-" + strconv.Itoa(i),
+					EventID: prefix + "-ev-or-" + strconv.Itoa(i), Topic: "orders/create", ShopDomain: shop.Domain, APIVersion: "2026-10", Payload: []byte(`{}`)}})
 			}
 		}
 		if _, err := st.IngestEvents(ctx, items); err != nil {

@@ -86,6 +86,18 @@ func (a *App) ScanAlertsNow(ctx context.Context, domain string) error {
 	return a.alerts.ScanShop(ctx, shop.ID)
 }
 
+// ScanAnomaliesNow runs the step anomaly scan of one shop as if it were
+// at, as the hourly job does at the app's clock: it returns how many
+// anomalies it raised (an anomaly already raised that day for the same
+// step and device is not raised again). Demo mode and tests call it.
+func (a *App) ScanAnomaliesNow(ctx context.Context, shopDomain string, at time.Time) (raised int, err error) {
+	shop, err := a.store.ShopByDomain(ctx, shopDomain)
+	if err != nil {
+		return 0, err
+	}
+	return a.alerts.ScanAnomalies(ctx, shop.ID, at)
+}
+
 // EnqueueAlertScan queues the abandonment scan of every installed shop for
 // the job workers, as the periodic job does every minute.
 func (a *App) EnqueueAlertScan(ctx context.Context) error {

@@ -76,6 +76,8 @@ type reportView struct {
 	// (page_report_payment.go); nil when the report has none.
 	Payment *paymentView
 	Holdout *holdoutView
+	// Anomalies are the callouts of the range's step anomalies.
+	Anomalies []anomalyView
 }
 
 // stageView is one stage of the funnel chart.
@@ -321,6 +323,7 @@ func buildReportView(v reportView, r funnelWithOpportunities) reportView {
 	v.Storefront = buildStorefrontView(r)
 	v.Period = buildPeriodView(r)
 	v.Payment, v.Holdout = buildPaymentView(r.Payment, cur), buildHoldoutView(r.AlertHoldout, cur)
+	v.Anomalies = buildAnomalyViews(r.Anomalies)
 	cols := segmentRateColumns()
 	v.SegmentColumns = cols
 	for _, s := range r.Segments {

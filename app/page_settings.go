@@ -35,6 +35,8 @@ type settingsView struct {
 	ThemeEditorURL string
 	// MaxHoldout is the largest hold-out percentage.
 	MaxHoldout int
+	// MinMateriality and MaxMateriality bound the anomaly materiality.
+	MinMateriality, MaxMateriality int
 }
 
 // choiceView is one checkbox or option of the settings form.
@@ -53,6 +55,9 @@ func newSettingsView(s settingsResponse) settingsView {
 		Emails:     strings.Join(s.Emails, ", "),
 		Timezone:   s.Timezone,
 		MaxHoldout: store.MaxHoldoutPercent,
+
+		MinMateriality: store.MinAnomalyMateriality,
+		MaxMateriality: store.MaxAnomalyMateriality,
 	}
 	for _, k := range store.AlertKinds() {
 		v.Kinds = append(v.Kinds, choiceView{Value: string(k), Label: k.Label() + "s", Chosen: slices.Contains(s.Kinds, string(k))})

@@ -61,7 +61,8 @@ window.funnelscope = (function () {
     q.delete("id_token");
     STATE.forEach(function (k) { q.delete(k); });
     var s = q.toString();
-    a.href = a.getAttribute("href") + (s ? "?" + s : "");
+    var h = a.getAttribute("href");
+    a.href = h + (s ? (h.indexOf("?") < 0 ? "?" : "&") + s : "");
   });
   // When the page was opened with a token, links must get a fresh one: the
   // document request of the next page authenticates with it.

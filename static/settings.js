@@ -49,6 +49,9 @@
     set(form.chat_webhook_url, v.chat_webhook_url);
     form.flow_enabled.checked = form.flow_enabled.defaultChecked = v.flow_enabled;
     set(form.holdout_percent, String(v.holdout_percent));
+    form.anomalies_enabled.checked = form.anomalies_enabled.defaultChecked = v.anomalies_enabled;
+    set(form.anomaly_materiality, String(v.anomaly_materiality));
+    form.anomaly_materiality.placeholder = String(v.defaults.anomaly_materiality);
     set(form.immediate_min_value, v.immediate_min_value);
     form.immediate_min_value.placeholder = v.defaults.immediate_min_value;
     Array.prototype.forEach.call(form.digest.options, function (o) { o.selected = o.defaultSelected = o.value === v.digest; });
@@ -70,6 +73,8 @@
       chat_webhook_url: form.chat_webhook_url.value.trim(),
       flow_enabled: form.flow_enabled.checked,
       holdout_percent: parseInt(form.holdout_percent.value, 10) || 0,
+      anomalies_enabled: form.anomalies_enabled.checked,
+      anomaly_materiality: parseInt(form.anomaly_materiality.value, 10) || parseInt(form.anomaly_materiality.placeholder, 10),
       immediate_min_value: form.immediate_min_value.value.trim() || form.immediate_min_value.placeholder,
       digest: form.digest.value
     };

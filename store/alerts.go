@@ -286,36 +286,56 @@ func (s *Store) ListAlerts(ctx context.Context, shopID int64, limit int) ([]Aler
 	return out, nil
 }
 
-// deliveryTable names the table whose rows are delivered: alerts, or digests.
-func deliveryTable(digest bool) string {
-	if digest {
-		return "alert_digests"
+// Parcel names what a delivery job delivers, as the table that holds
+// it: an immediate alert, a digest or a step anomaly. The delivery fields
+// (attempts, last_error, channels_done) are the same in the three.
+type Parcel string
+
+// The parcels.
+const (
+	ParcelAlert   Parcel = "alerts"
+	ParcelDigest  Parcel = "alert_digests"
+	ParcelAnomaly Parcel = "anomalies"
+)
+
+// table is the parcel's table; an unknown parcel is an error.
+func (p Parcel) table() (string, error) {
+	switch p {
+	case ParcelAlert, ParcelDigest, ParcelAnomaly:
+		return string(p), nil
 	}
-	return "alerts"
+	return "", fmt.Errorf("store: unknown parcel %q", string(p))
 }
 
-// RecordAttempt counts one more delivery attempt of an alert (digest=false)
-// or a digest, and returns the new count.
-func (s *Store) RecordAttempt(ctx context.Context, digest bool, id int64) (int, error) {
+// RecordAttempt counts one more delivery attempt of the parcel with that
+// id, and returns the new count.
+func (s *Store) RecordAttempt(ctx context.Context, kind Parcel, id int64) (int, error) {
+	table, err := kind.table()
+	if err != nil {
+		return 0, err
+	}
 	var n []int
-	err := s.db(ctx).Raw("UPDATE "+deliveryTable(digest)+" SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", id).
+	err = s.db(ctx).Raw("UPDATE "+table+" SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", id).
 		Scan(&n).Error
 	if err != nil {
-		return 0, fmt.Errorf("store: recording attempt of %s %d: %w", deliveryTable(digest), id, err)
+		return 0, fmt.Errorf("store: recording attempt of %s %d: %w", table, id, err)
 	}
 	if len(n) == 0 {
-		return 0, fmt.Errorf("store: %s %d: %w", deliveryTable(digest), id, ErrNotFound)
+		return 0, fmt.Errorf("store: %s %d: %w", table, id, ErrNotFound)
 	}
 	return n[0], nil
 }
 
-// ChannelDone records that an alert or digest reached channel.
-func (s *Store) ChannelDone(ctx context.Context, digest bool, id int64, channel string) error {
+// ChannelDone records that a parcel reached channel.
+func (s *Store) ChannelDone(ctx context.Context, kind Parcel, id int64, channel string) error {
 	if channel == "" || strings.Contains(channel, "\n") {
 		return fmt.Errorf("store: bad channel name %q", channel)
 	}
-	table := deliveryTable(digest)
-	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+	table, err := kind.table()
+	if err != nil {
+		return err
+	}
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		var done []string
 		if err := tx.Raw("SELECT channels_done FROM "+table+" WHERE id = ?", id).Scan(&done).Error; err != nil {
 			return err
@@ -335,12 +355,15 @@ func (s *Store) ChannelDone(ctx context.Context, digest bool, id int64, channel 
 	return nil
 }
 
-// NoteError records the latest delivery error of a queued alert or digest
-// without changing its status.
-func (s *Store) NoteError(ctx context.Context, digest bool, id int64, msg string) error {
-	err := s.db(ctx).Exec("UPDATE "+deliveryTable(digest)+" SET last_error = ? WHERE id = ?", msg, id).Error
+// NoteError records the latest delivery error of a queued parcel without
+// changing its status.
+func (s *Store) NoteError(ctx context.Context, kind Parcel, id int64, msg string) error {
+	table, err := kind.table()
 	if err != nil {
-		return fmt.Errorf("store: noting error of %s %d: %w", deliveryTable(digest), id, err)
+		return err
+	}
+	if err := s.db(ctx).Exec("UPDATE "+table+" SET last_error = ? WHERE id = ?", msg, id).Error; err != nil {
+		return fmt.Errorf("store: noting error of %s %d: %w", table, id, err)
 	}
 	return nil
 }

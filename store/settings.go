@@ -65,7 +65,24 @@ type AlertSettings struct {
 	// Timezone is the IANA zone the shop's days and digests follow; ""
 	// means the shop's own (see Settings.Location).
 	Timezone string
+	// AnomaliesEnabled turns the step anomaly scan on (the default): a
+	// step that falls clearly and materially below its usual rate raises
+	// an anomaly, sent through the channels above.
+	AnomaliesEnabled bool
+	// AnomalyMateriality is the relative drop, in percent
+	// (MinAnomalyMateriality to MaxAnomalyMateriality), from which a clear
+	// drop of a step is worth an anomaly.
+	AnomalyMateriality int
 }
+
+// Bounds and default of AlertSettings.AnomalyMateriality: below 5% a drop
+// is too small to act on, above 90% only a step that stopped altogether
+// would count.
+const (
+	MinAnomalyMateriality     = 5
+	MaxAnomalyMateriality     = 90
+	DefaultAnomalyMateriality = 20
+)
 
 // MaxHoldoutPercent bounds AlertSettings.HoldoutPercent: holding out more
 // than half of the carts would cost more recoveries than the measurement
@@ -80,9 +97,10 @@ func (st AlertSettings) HasChannel() bool {
 }
 
 // DefaultAlertSettings are the alert settings of a shop that saved none:
-// off, every kind, no digest.
+// off, every kind, no digest, step anomalies on at the default
+// materiality.
 func DefaultAlertSettings() AlertSettings {
-	return AlertSettings{Kinds: AlertKinds(), Digest: DigestOff}
+	return AlertSettings{Kinds: AlertKinds(), Digest: DigestOff, AnomaliesEnabled: true, AnomalyMateriality: DefaultAnomalyMateriality}
 }
 
 // AlertSettings returns the shop's alert settings (a copy), or the defaults.
@@ -151,6 +169,8 @@ type settingsRow struct {
 	ImmediateMinValue   int64
 	Digest              string
 	Timezone            string
+	AnomaliesEnabled    bool
+	AnomalyMateriality  int
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }
@@ -167,15 +187,17 @@ func splitList(s, sep string) []string {
 
 func (r settingsRow) toSettings() Settings {
 	a := AlertSettings{
-		Enabled:           r.AlertsEnabled,
-		MinValue:          r.MinValue,
-		Emails:            splitList(r.Emails, "\n"),
-		ChatWebhookURL:    r.ChatWebhookURL,
-		FlowEnabled:       r.FlowEnabled,
-		HoldoutPercent:    r.HoldoutPercent,
-		ImmediateMinValue: r.ImmediateMinValue,
-		Digest:            r.Digest,
-		Timezone:          r.Timezone,
+		Enabled:            r.AlertsEnabled,
+		MinValue:           r.MinValue,
+		Emails:             splitList(r.Emails, "\n"),
+		ChatWebhookURL:     r.ChatWebhookURL,
+		FlowEnabled:        r.FlowEnabled,
+		HoldoutPercent:     r.HoldoutPercent,
+		ImmediateMinValue:  r.ImmediateMinValue,
+		Digest:             r.Digest,
+		Timezone:           r.Timezone,
+		AnomaliesEnabled:   r.AnomaliesEnabled,
+		AnomalyMateriality: r.AnomalyMateriality,
 	}
 	for _, k := range splitList(r.Kinds, ",") {
 		a.Kinds = append(a.Kinds, funnel.Status(k))
@@ -203,7 +225,7 @@ func (s *Store) Settings(ctx context.Context, shopID int64) (Settings, error) {
 // SaveSettings stores the shop's settings in one statement, so a save is
 // all or nothing; with Alerts nil the saved alert settings stay as they are
 // (a new row gets DefaultAlertSettings). AbandonAfter is kept to whole
-// seconds. It checks only what would corrupt the row (negative amounts,
+// seconds; an AnomalyMateriality of 0 saves the default. It checks only what would corrupt the row (negative amounts,
 // separators inside list items); validating input for people is the
 // caller's job.
 func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
@@ -213,6 +235,12 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 	}
 	if a.HoldoutPercent < 0 || a.HoldoutPercent > MaxHoldoutPercent {
 		return fmt.Errorf("store: saving settings of shop %d: hold-out %d%% out of range", st.ShopID, a.HoldoutPercent)
+	}
+	if a.AnomalyMateriality == 0 {
+		a.AnomalyMateriality = DefaultAnomalyMateriality
+	}
+	if a.AnomalyMateriality < MinAnomalyMateriality || a.AnomalyMateriality > MaxAnomalyMateriality {
+		return fmt.Errorf("store: saving settings of shop %d: anomaly materiality %d%% out of range", st.ShopID, a.AnomalyMateriality)
 	}
 	kinds := make([]string, len(a.Kinds))
 	for i, k := range a.Kinds {
@@ -243,17 +271,19 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 			holdout_percent = excluded.holdout_percent,
 			immediate_min_value = excluded.immediate_min_value,
 			digest = excluded.digest,
-			timezone = excluded.timezone`
+			timezone = excluded.timezone,
+			anomalies_enabled = excluded.anomalies_enabled,
+			anomaly_materiality = excluded.anomaly_materiality`
 	}
 	now := s.nowUTC()
 	err := s.db(ctx).Exec(`INSERT INTO settings (shop_id, abandon_after_seconds, alerts_enabled, min_value,
 			kinds, emails, chat_webhook_url, flow_enabled, holdout_percent, immediate_min_value, digest, timezone,
-			created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			anomalies_enabled, anomaly_materiality, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET `+update,
 		st.ShopID, int64(st.AbandonAfter/time.Second), a.Enabled, a.MinValue,
 		strings.Join(kinds, ","), strings.Join(a.Emails, "\n"), a.ChatWebhookURL, a.FlowEnabled, a.HoldoutPercent, a.ImmediateMinValue,
-		digest, a.Timezone, now, now).Error
+		digest, a.Timezone, a.AnomaliesEnabled, a.AnomalyMateriality, now, now).Error
 	if err != nil {
 		return fmt.Errorf("store: saving settings of shop %d: %w", st.ShopID, err)
 	}

@@ -142,7 +142,12 @@ type cartView struct {
 // path and the shop, host and session token it adds itself; in demo mode
 // the app's own page, which gives itself the demo shop and a token.
 func (s *Service) sessionURL(domain, key string) string {
-	path := "/sessions/" + url.PathEscape(key)
+	return s.pageURL(domain, "/sessions/"+url.PathEscape(key))
+}
+
+// pageURL links to a page of the embedded app, path with its query, as
+// sessionURL does.
+func (s *Service) pageURL(domain, path string) string {
 	if s.cfg.Demo || s.cfg.APIKey == "" {
 		return s.cfg.AppURL + path
 	}

@@ -25,7 +25,7 @@ const (
 // parcel is an immediate alert or a digest as one delivery attempt sees
 // it; deliver works both the same way.
 type parcel struct {
-	digest bool
+	kind   store.Parcel
 	shopID int64
 	status string
 	// done names the channels the parcel already reached, so that a retry
@@ -39,6 +39,9 @@ type parcel struct {
 	message func(shop store.Shop, now time.Time) (Message, error)
 	// logSent logs the parcel as sent.
 	logSent func(ctx context.Context, shop store.Shop)
+	// wanted says whether the shop's settings still want the parcel sent
+	// (nil: whether alerts are on).
+	wanted func(st store.AlertSettings) bool
 }
 
 // DeliverAlert works one delivery attempt of an immediate alert; attempt
@@ -73,7 +76,7 @@ func (s *Service) deliver(ctx context.Context, id int64, attempt, maxAttempts in
 	if p.status != store.AlertQueued {
 		return nil
 	}
-	shop, st, skip, err := s.deliverable(ctx, p.shopID)
+	shop, st, skip, err := s.deliverable(ctx, p.shopID, p.wanted)
 	if err == nil && skip == "" {
 		skip, err = p.prepare(ctx)
 	}
@@ -81,23 +84,23 @@ func (s *Service) deliver(ctx context.Context, id int64, attempt, maxAttempts in
 		return err
 	}
 	if skip != "" {
-		return s.finish(ctx, p.digest, id, store.AlertSkipped, skip)
+		return s.finish(ctx, p.kind, id, store.AlertSkipped, skip)
 	}
-	if _, err := s.cfg.Store.RecordAttempt(ctx, p.digest, id); err != nil {
+	if _, err := s.cfg.Store.RecordAttempt(ctx, p.kind, id); err != nil {
 		return err
 	}
 	msg, err := p.message(shop, s.cfg.Now())
 	if err != nil {
-		return fmt.Errorf("alerts: building the message of %s %d: %w", noun(p.digest), id, err)
+		return fmt.Errorf("alerts: building the message of %s %d: %w", noun(p.kind), id, err)
 	}
 	chans, err := s.channels(shop, st, s.tune(), msg)
 	if err == nil {
-		err = s.sendAll(ctx, p.digest, id, p.done, chans, msg)
+		err = s.sendAll(ctx, p.kind, id, p.done, chans, msg)
 	}
 	if err != nil {
-		return s.failed(ctx, p.digest, id, attempt, maxAttempts, err)
+		return s.failed(ctx, p.kind, id, attempt, maxAttempts, err)
 	}
-	if err := s.finish(ctx, p.digest, id, store.AlertSent, ""); err != nil {
+	if err := s.finish(ctx, p.kind, id, store.AlertSent, ""); err != nil {
 		return err
 	}
 	p.logSent(ctx, shop)
@@ -113,7 +116,7 @@ func (s *Service) alertParcel(ctx context.Context, id int64) (parcel, error) {
 	}
 	var sess funnel.Session
 	return parcel{
-		shopID: a.ShopID, status: a.Status, done: a.ChannelsDone,
+		kind: store.ParcelAlert, shopID: a.ShopID, status: a.Status, done: a.ChannelsDone,
 		prepare: func(ctx context.Context) (string, error) {
 			var err error
 			sess, err = s.cfg.Store.SessionByKey(ctx, a.ShopID, a.SessionKey)
@@ -145,7 +148,7 @@ func (s *Service) digestParcel(ctx context.Context, id int64) (parcel, error) {
 	}
 	var entries []digestEntry
 	return parcel{
-		digest: true, shopID: d.ShopID, status: d.Status, done: d.ChannelsDone,
+		kind: store.ParcelDigest, shopID: d.ShopID, status: d.Status, done: d.ChannelsDone,
 		prepare: func(ctx context.Context) (string, error) {
 			for _, a := range alerts {
 				if a.Status != store.AlertQueued {
@@ -179,16 +182,20 @@ func (s *Service) digestParcel(ctx context.Context, id int64) (parcel, error) {
 }
 
 // noun names what a delivery job delivers, for errors.
-func noun(digest bool) string {
-	if digest {
+func noun(kind store.Parcel) string {
+	switch kind {
+	case store.ParcelDigest:
 		return "digest"
+	case store.ParcelAnomaly:
+		return "anomaly"
 	}
 	return "alert"
 }
 
 // deliverable loads the shop and its settings, and says why nothing should
-// be sent any more ("" when it should).
-func (s *Service) deliverable(ctx context.Context, shopID int64) (store.Shop, store.AlertSettings, string, error) {
+// be sent any more ("" when it should): wanted (nil: whether alerts are
+// on) decides from the settings.
+func (s *Service) deliverable(ctx context.Context, shopID int64, wanted func(store.AlertSettings) bool) (store.Shop, store.AlertSettings, string, error) {
 	shop, err := s.cfg.Store.ShopByID(ctx, shopID)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Shop{}, store.AlertSettings{}, reasonUninstalled, nil
@@ -204,7 +211,10 @@ func (s *Service) deliverable(ctx context.Context, shopID int64) (store.Shop, st
 		return shop, store.AlertSettings{}, "", err
 	}
 	st := set.AlertSettings()
-	if !st.Enabled {
+	if wanted == nil {
+		wanted = func(st store.AlertSettings) bool { return st.Enabled }
+	}
+	if !wanted(st) {
 		return shop, st, reasonDisabled, nil
 	}
 	return shop, st, "", nil
@@ -212,7 +222,7 @@ func (s *Service) deliverable(ctx context.Context, shopID int64) (store.Shop, st
 
 // sendAll sends msg to the channels not yet done, recording each success,
 // and returns the joined errors of the others.
-func (s *Service) sendAll(ctx context.Context, digest bool, id int64, done []string, chans []channel, msg Message) error {
+func (s *Service) sendAll(ctx context.Context, kind store.Parcel, id int64, done []string, chans []channel, msg Message) error {
 	var errs []error
 	allPermanent := true
 	for _, ch := range chans {
@@ -224,7 +234,7 @@ func (s *Service) sendAll(ctx context.Context, digest bool, id int64, done []str
 			allPermanent = allPermanent && isPermanent(err)
 			continue
 		}
-		if err := s.cfg.Store.ChannelDone(ctx, digest, id, ch.name); err != nil {
+		if err := s.cfg.Store.ChannelDone(ctx, kind, id, ch.name); err != nil {
 			return err
 		}
 	}
@@ -238,12 +248,15 @@ func (s *Service) sendAll(ctx context.Context, digest bool, id int64, done []str
 	return err
 }
 
-// finish records the alert's or digest's final status.
-func (s *Service) finish(ctx context.Context, digest bool, id int64, status, msg string) error {
+// finish records the parcel's final status.
+func (s *Service) finish(ctx context.Context, kind store.Parcel, id int64, status, msg string) error {
 	var err error
-	if digest {
+	switch kind {
+	case store.ParcelDigest:
 		_, err = s.cfg.Store.FinishDigest(ctx, id, status, msg)
-	} else {
+	case store.ParcelAnomaly:
+		_, err = s.cfg.Store.FinishAnomaly(ctx, id, status, msg)
+	default:
 		_, err = s.cfg.Store.FinishAlert(ctx, id, status, msg)
 	}
 	return err
@@ -252,19 +265,19 @@ func (s *Service) finish(ctx context.Context, digest bool, id int64, status, msg
 // failed records a failed attempt; the last one (or one no retry can fix)
 // marks the alert or digest failed. The alert keeps the plain message that
 // the merchant reads; the detail goes to the log.
-func (s *Service) failed(ctx context.Context, digest bool, id int64, attempt, maxAttempts int, sendErr error) error {
+func (s *Service) failed(ctx context.Context, kind store.Parcel, id int64, attempt, maxAttempts int, sendErr error) error {
 	msg := cut(plainMessage(sendErr), 1000)
 	if attempt < maxAttempts && !isPermanent(sendErr) {
-		s.cfg.Log.InfoContext(ctx, "alert delivery attempt failed", "digest", digest, "id", id, "attempt", attempt, "error", sendErr.Error())
-		if err := s.cfg.Store.NoteError(ctx, digest, id, msg); err != nil {
+		s.cfg.Log.InfoContext(ctx, "alert delivery attempt failed", "parcel", string(kind), "id", id, "attempt", attempt, "error", sendErr.Error())
+		if err := s.cfg.Store.NoteError(ctx, kind, id, msg); err != nil {
 			return err
 		}
 		return sendErr
 	}
 	// Logged before the state is recorded: whoever sees the alert failed
 	// finds the detail in the log already.
-	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "digest", digest, "id", id, "attempts", attempt, "error", sendErr.Error())
-	if err := s.finish(ctx, digest, id, store.AlertFailed, msg); err != nil {
+	s.cfg.Log.WarnContext(ctx, "alert delivery failed for good", "parcel", string(kind), "id", id, "attempts", attempt, "error", sendErr.Error())
+	if err := s.finish(ctx, kind, id, store.AlertFailed, msg); err != nil {
 		return err
 	}
 	return river.JobCancel(sendErr)

@@ -82,9 +82,9 @@ func (s *Service) FlowCartPayload(shop store.Shop, kind funnel.Status, sess funn
 	return p
 }
 
-// FlowAnomaly is a step anomaly as "Funnelscope: step anomaly" carries it.
-// The anomaly detector is not built yet: the trigger is declared and its
-// payload built, but nothing fires it so far.
+// FlowAnomaly is a step anomaly as "Funnelscope: step anomaly" carries it;
+// the delivery of each anomaly (DeliverAnomaly) fires the trigger for
+// shops that turned the Flow channel on.
 type FlowAnomaly struct {
 	// Step is the step's label, Device "Mobile", "Desktop", "Tablet" or
 	// "All devices".

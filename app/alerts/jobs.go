@@ -61,19 +61,59 @@ func (DigestArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: DefaultMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
+// AnomalyScanInterval is how often the step anomaly scan runs; a daily
+// scan is implied, as the hourly one covers every day.
+const AnomalyScanInterval = time.Hour
+
+// AnomalyScanArgs asks for the step anomaly scan of every installed shop;
+// it fans out into one AnomalyScanShopArgs job per shop.
+type AnomalyScanArgs struct{}
+
+// Kind names the job for River.
+func (AnomalyScanArgs) Kind() string { return "anomalies_scan" }
+
+// AnomalyScanShopArgs asks for one shop's step anomaly scan.
+type AnomalyScanShopArgs struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind names the job for River.
+func (AnomalyScanShopArgs) Kind() string { return "anomalies_scan_shop" }
+
+// InsertOpts allows one pending anomaly scan per shop at a time.
+func (AnomalyScanShopArgs) InsertOpts() river.InsertOpts { return ScanShopArgs{}.InsertOpts() }
+
+// DeliverAnomalyArgs asks for one step anomaly to be delivered.
+type DeliverAnomalyArgs struct {
+	AnomalyID int64 `json:"anomaly_id"`
+}
+
+// Kind names the job for River.
+func (DeliverAnomalyArgs) Kind() string { return "anomalies_deliver" }
+
+// InsertOpts allows one delivery job per anomaly, ever.
+func (DeliverAnomalyArgs) InsertOpts() river.InsertOpts { return DeliverArgs{}.InsertOpts() }
+
 // AddWorkers registers the alert workers.
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &scanWorker{svc: s})
 	river.AddWorker(w, &scanShopWorker{svc: s})
 	river.AddWorker(w, &deliverWorker{svc: s})
 	river.AddWorker(w, &digestWorker{svc: s})
+	river.AddWorker(w, &anomalyScanWorker{svc: s})
+	river.AddWorker(w, &anomalyScanShopWorker{svc: s})
+	river.AddWorker(w, &deliverAnomalyWorker{svc: s})
 }
 
-// PeriodicJobs returns the periodic scan.
+// PeriodicJobs returns the periodic scans: abandonment every
+// ScanInterval, step anomalies every AnomalyScanInterval.
 func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(ScanInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ScanArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(AnomalyScanInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return AnomalyScanArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }
@@ -95,20 +135,61 @@ type scanWorker struct {
 
 // Work queues one scan job per installed shop.
 func (w *scanWorker) Work(ctx context.Context, _ *river.Job[ScanArgs]) error {
-	ids, err := w.svc.cfg.Store.InstalledShopIDs(ctx)
+	return w.svc.fanOut(ctx, func(id int64) river.JobArgs { return ScanShopArgs{ShopID: id} })
+}
+
+// fanOut queues the job args gives for each installed shop.
+func (s *Service) fanOut(ctx context.Context, args func(shopID int64) river.JobArgs) error {
+	ids, err := s.cfg.Store.InstalledShopIDs(ctx)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	c, err := w.svc.client()
+	c, err := s.client()
 	if err != nil {
 		return err
 	}
 	params := make([]river.InsertManyParams, len(ids))
 	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: ScanShopArgs{ShopID: id}}
+		params[i] = river.InsertManyParams{Args: args(id)}
 	}
 	_, err = c.InsertMany(ctx, params)
 	return err
+}
+
+type anomalyScanWorker struct {
+	river.WorkerDefaults[AnomalyScanArgs]
+	svc *Service
+}
+
+// Work queues one anomaly scan job per installed shop.
+func (w *anomalyScanWorker) Work(ctx context.Context, _ *river.Job[AnomalyScanArgs]) error {
+	return w.svc.fanOut(ctx, func(id int64) river.JobArgs { return AnomalyScanShopArgs{ShopID: id} })
+}
+
+type anomalyScanShopWorker struct {
+	river.WorkerDefaults[AnomalyScanShopArgs]
+	svc *Service
+}
+
+// Work scans one shop for step anomalies at the service's clock.
+func (w *anomalyScanShopWorker) Work(ctx context.Context, job *river.Job[AnomalyScanShopArgs]) error {
+	_, err := w.svc.ScanAnomalies(ctx, job.Args.ShopID, w.svc.cfg.Now())
+	return err
+}
+
+type deliverAnomalyWorker struct {
+	river.WorkerDefaults[DeliverAnomalyArgs]
+	svc *Service
+}
+
+// Work delivers one step anomaly.
+func (w *deliverAnomalyWorker) Work(ctx context.Context, job *river.Job[DeliverAnomalyArgs]) error {
+	return w.svc.DeliverAnomaly(ctx, job.Args.AnomalyID, job.Attempt, job.MaxAttempts)
+}
+
+// NextRetry applies the tuned backoff.
+func (w *deliverAnomalyWorker) NextRetry(job *river.Job[DeliverAnomalyArgs]) time.Time {
+	return w.svc.nextRetry(job.Attempt)
 }
 
 type scanShopWorker struct {

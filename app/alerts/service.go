@@ -1,11 +1,14 @@
 // Package alerts detects abandoned sessions and alerts merchants about them
 // by e-mail, chat webhook and Shopify Flow, as River background jobs: a periodic scan
 // flags idle sessions and queues one alert per session and kind in the same
-// transaction, and delivery jobs send them with retries. It depends on store
-// and funnel, never on echo.
+// transaction, and delivery jobs send them with retries. An hourly scan
+// raises step anomalies the same way, at most one per step and day. It
+// depends on store and funnel, never on echo.
 //
 // Its files: service.go wires the service, jobs.go its River jobs, scan.go
-// the detection, deliver.go the delivery of alerts and digests, channels.go
+// the detection, anomaly_scan.go the step anomaly scan, deliver.go the
+// delivery of alerts, digests and anomalies (anomaly_deliver.go the
+// anomalies' messages), channels.go
 // where they go (e-mail, chat, the log), flow.go the Shopify Flow triggers
 // and their payloads, content.go their texts, failure.go the failures in the
 // merchant's words, settings.go the shop's settings and their limits.

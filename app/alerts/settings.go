@@ -53,6 +53,12 @@ type SettingsJSON struct {
 	// Timezone is the shop's time zone for reports and digests: on GET the
 	// zone in use (store.Settings.Location); on PUT one to choose.
 	Timezone string `json:"timezone"`
+	// AnomaliesEnabled turns the step anomaly scan on or off.
+	AnomaliesEnabled bool `json:"anomalies_enabled"`
+	// AnomalyMateriality is the relative drop of a step, in percent
+	// (store.MinAnomalyMateriality to store.MaxAnomalyMateriality), from
+	// which a clear drop raises an anomaly.
+	AnomalyMateriality int `json:"anomaly_materiality"`
 }
 
 // FieldError is a settings validation error a merchant can read, naming the
@@ -81,6 +87,11 @@ func ToJSON(set store.Settings, shop store.Shop, defaultIdle time.Duration) Sett
 		ImmediateMinValue:   funnel.FormatMoney(st.ImmediateMinValue),
 		Digest:              st.Digest,
 		Timezone:            set.Location(shop).String(),
+		AnomaliesEnabled:    st.AnomaliesEnabled,
+		AnomalyMateriality:  st.AnomalyMateriality,
+	}
+	if out.AnomalyMateriality == 0 {
+		out.AnomalyMateriality = store.DefaultAnomalyMateriality
 	}
 	for _, k := range st.Kinds {
 		out.Kinds = append(out.Kinds, string(k))
@@ -211,6 +222,20 @@ func ApplyJSON(cur store.Settings, body []byte, requireChannel bool) (store.Sett
 		if _, err := time.LoadLocation(st.Timezone); err != nil || st.Timezone == "" || st.Timezone == "Local" {
 			return cur, &FieldError{"timezone", "Unknown timezone " + quote(st.Timezone) + ": use an IANA name like Europe/Paris or UTC."}
 		}
+	}
+	if _, fe := decode("anomalies_enabled", &st.AnomaliesEnabled, "Step anomalies must be turned on (true) or off (false)."); fe != nil {
+		return cur, fe
+	}
+	materialityMsg := "The drop that counts as an anomaly must be a whole percentage from " +
+		strconv.Itoa(store.MinAnomalyMateriality) + " to " + strconv.Itoa(store.MaxAnomalyMateriality) + "."
+	var materiality int64
+	if ok, fe := decode("anomaly_materiality", &materiality, materialityMsg); fe != nil {
+		return cur, fe
+	} else if ok {
+		if materiality < store.MinAnomalyMateriality || materiality > store.MaxAnomalyMateriality {
+			return cur, &FieldError{"anomaly_materiality", materialityMsg}
+		}
+		st.AnomalyMateriality = int(materiality)
 	}
 	if requireChannel && st.Enabled && !st.HasChannel() {
 		return cur, &FieldError{"emails", "Add an e-mail address or a chat webhook URL, or turn on Shopify Flow, to receive alerts."}

@@ -19,6 +19,7 @@ func saved() store.Settings {
 		Enabled: true, MinValue: 500, Kinds: []funnel.Status{funnel.StatusPaymentDropoff},
 		Emails: []string{"owner@example.com"}, ChatWebhookURL: "https://hooks.example.com/services/x",
 		ImmediateMinValue: 10000, Digest: store.DigestDaily, Timezone: "Europe/Paris",
+		AnomaliesEnabled: false, AnomalyMateriality: 35,
 	}}
 }
 
@@ -136,6 +137,12 @@ func TestApplyJSONRefuses(t *testing.T) {
 		{"chat_webhook_url", "https:///path-only", "https://"},
 		{"chat_webhook_url", tooLong, "https://"},
 		{"chat_webhook_url", 5, "must be a string"},
+		{"anomalies_enabled", "on", "Step anomalies must be turned on (true) or off (false)."},
+		{"anomaly_materiality", 4, "a whole percentage from 5 to 90"},
+		{"anomaly_materiality", 91, "a whole percentage from 5 to 90"},
+		{"anomaly_materiality", 0, "a whole percentage from 5 to 90"},
+		{"anomaly_materiality", 20.5, "a whole percentage from 5 to 90"},
+		{"anomaly_materiality", "20", "a whole percentage from 5 to 90"},
 		{"immediate_min_value", "-0.01", "zero or more"},
 		{"immediate_min_value", "12.3.4", "an amount like 25.00"},
 		{"digest", "weekly", "off, hourly or daily"},
@@ -243,13 +250,14 @@ func TestToJSON(t *testing.T) {
 	got := ToJSON(saved(), shop, time.Hour)
 	want := SettingsJSON{AbandonAfterMinutes: 90, AlertsEnabled: true, MinValue: "5.00", Kinds: []string{"payment_dropoff"},
 		Emails: []string{"owner@example.com"}, ChatWebhookURL: "https://hooks.example.com/services/x",
-		ImmediateMinValue: "100.00", Digest: "daily", Timezone: "Europe/Paris"}
+		ImmediateMinValue: "100.00", Digest: "daily", Timezone: "Europe/Paris", AnomalyMateriality: 35}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("saved settings:\n got %+v\nwant %+v", got, want)
 	}
 	got = ToJSON(store.Settings{ShopID: 7}, shop, 45*time.Minute)
 	want = SettingsJSON{AbandonAfterMinutes: 45, MinValue: "0.00", Kinds: []string{"abandoned_cart", "checkout_dropoff", "payment_dropoff"},
-		Emails: []string{}, ImmediateMinValue: "0.00", Digest: "off", Timezone: "America/New_York"}
+		Emails: []string{}, ImmediateMinValue: "0.00", Digest: "off", Timezone: "America/New_York",
+		AnomaliesEnabled: true, AnomalyMateriality: store.DefaultAnomalyMateriality}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("default settings:\n got %+v\nwant %+v", got, want)
 	}
@@ -298,6 +306,25 @@ func TestAbandonAfterLimits(t *testing.T) {
 		_, fe := apply(t, map[string]any{"abandon_after_minutes": int64(d / time.Minute)}, true)
 		if (fe == nil) != want {
 			t.Errorf("abandon_after_minutes %d: error %v, want valid %v", d/time.Minute, fe, want)
+		}
+	}
+}
+
+// TestApplyJSONAnomalies checks the step anomaly settings: both bounds of
+// the materiality are accepted, and the toggle turns them off and on.
+func TestApplyJSONAnomalies(t *testing.T) {
+	for _, c := range []struct {
+		fields      map[string]any
+		enabled     bool
+		materiality int
+	}{
+		{map[string]any{"anomaly_materiality": 5}, false, 5},
+		{map[string]any{"anomaly_materiality": 90, "anomalies_enabled": true}, true, 90},
+		{map[string]any{"anomalies_enabled": true}, true, 35},
+	} {
+		got, fe := apply(t, c.fields, true)
+		if fe != nil || got.Alerts.AnomaliesEnabled != c.enabled || got.Alerts.AnomalyMateriality != c.materiality {
+			t.Errorf("%v: %v, %+v", c.fields, fe, got.Alerts)
 		}
 	}
 }

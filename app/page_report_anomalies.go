@@ -1,0 +1,33 @@
+package app
+
+import (
+	"strconv"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// anomalyView is the callout of one step anomaly on the report page.
+type anomalyView struct {
+	Step, Device, Day, Summary string
+	// Detail says what the figures rest on; Evidence links to that day's
+	// report by device.
+	Detail, Evidence string
+}
+
+// buildAnomalyViews formats the report's anomalies.
+func buildAnomalyViews(list []anomalyJSON) []anomalyView {
+	out := make([]anomalyView, 0, len(list))
+	for _, an := range list {
+		device := "All devices"
+		if an.Device != "" {
+			device = funnel.Device(an.Device).Label()
+		}
+		out = append(out, anomalyView{
+			Step: an.Step, Device: an.Device, Day: an.Day, Summary: an.Summary,
+			Detail: device + ", " + an.Day + ": " + funnel.Percent(an.Reached, an.Shoppers) + " of " + strconv.FormatInt(an.Shoppers, 10) +
+				" shoppers went through, about " + strconv.FormatInt(an.Lost, 10) + " fewer than on the same weekday of the last 4 weeks.",
+			Evidence: evidencePath(an.Day),
+		})
+	}
+	return out
+}
