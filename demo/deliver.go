@@ -55,6 +55,20 @@ func Fill(ctx context.Context, h History) (int, error) {
 			return int(sent.Load()), err
 		}
 	}
+	if len(h.Changes) > 0 {
+		if err := h.deliverChanges(ctx); err != nil {
+			return int(sent.Load()), err
+		}
+	}
+	if h.ScanAt != nil {
+		days := h.ScanDays()
+		for _, at := range days {
+			if err := h.ScanAt(ctx, at); err != nil {
+				return int(sent.Load()), fmt.Errorf("demo: scan at %s: %w", at.Format(time.RFC3339), err)
+			}
+		}
+		h.progress("demo data: scanned %d days after the newest change\n", len(days))
+	}
 	return int(sent.Load()), nil
 }
 
