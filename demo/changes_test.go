@@ -30,6 +30,11 @@ type impactSession struct {
 // the visits the pixel saw, as the app stores them.
 func impactSessions(h demo.History) []impactSession {
 	now := h.Now()
+	// Only the cart shoppers' visits join sessions. They are drawn before
+	// the visits that never add to cart, which do not change them: a
+	// history without those has the same cart visits, in a tenth of the
+	// time.
+	h.Browsers = 1e-9
 	devices := map[string]funnel.Device{}
 	for _, v := range h.Visits() {
 		if v.Shopper != nil {
@@ -189,5 +194,42 @@ func TestDemoChangesEffects(t *testing.T) {
 	}
 	if e := changes[2].After; len(e) != 1 || e[0].Device != funnel.DeviceMobile || e[0].Step != funnel.StageCompleted || e[0].Factor >= 0.8 {
 		t.Errorf("new theme: %+v", e)
+	}
+}
+
+// TestScanDays: the scan days are 20:00 in the shop's zone of every day
+// after the newest change, up to now; a change after 20:00 is first
+// scanned the next evening; a history without changes has none.
+func TestScanDays(t *testing.T) {
+	t.Parallel()
+	zone := time.FixedZone("UTC-5", -5*3600)
+	now := time.Date(2026, 11, 24, 21, 0, 0, 0, zone) // an evening, after its 20:00
+	mk := func(ago time.Duration) demo.History {
+		return demo.History{Now: func() time.Time { return now }, Zone: zone, Changes: []demo.Change{
+			{Ago: 10 * 24 * time.Hour, Kind: funnel.ChangePriceChanged}, {Ago: ago, Kind: funnel.ChangeThemePublished, Theme: "t"},
+		}}
+	}
+	at := func(day int) time.Time { return time.Date(2026, 11, day, 20, 0, 0, 0, zone) }
+	for _, c := range []struct {
+		name string
+		h    demo.History
+		want []time.Time
+	}{
+		{"a change at noon three days ago", mk(3*24*time.Hour + 9*time.Hour), []time.Time{at(21), at(22), at(23), at(24)}},
+		{"a change at 20:30 three days ago", mk(3*24*time.Hour + 30*time.Minute), []time.Time{at(22), at(23), at(24)}},
+		{"a change this evening after 20:00", mk(30 * time.Minute), nil},
+		{"no changes", demo.History{Now: func() time.Time { return now }}, nil},
+	} {
+		got := c.h.ScanDays()
+		if len(got) != len(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+			continue
+		}
+		for i := range got {
+			if !got[i].Equal(c.want[i]) {
+				t.Errorf("%s: %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
 	}
 }
