@@ -233,3 +233,25 @@ func TestScanDays(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoCartVisitsOnTheShoppersDevice: with changes, every shopper has
+// a device, and the pixel sees their visit on a browser of that kind, so
+// that their session joins the device the effects were drawn for.
+func TestDemoCartVisitsOnTheShoppersDevice(t *testing.T) {
+	t.Parallel()
+	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 2, Sessions: 600,
+		Browsers: 1e-9, Changes: demo.DemoChanges()}
+	kinds := map[funnel.Device]int{}
+	for _, v := range h.Visits() {
+		if v.Shopper == nil {
+			t.Fatalf("visit %d of no cart shopper, with no browsers asked for", v.N)
+		}
+		if v.Shopper.Device == "" || v.Device.Kind != v.Shopper.Device {
+			t.Fatalf("shopper %s on %q has a visit on %q", v.Shopper.Cart, v.Shopper.Device, v.Device.Kind)
+		}
+		kinds[v.Device.Kind]++
+	}
+	if len(kinds) != 3 || kinds[funnel.DeviceMobile] <= kinds[funnel.DeviceDesktop] {
+		t.Errorf("cart visits by device %v, want all three, mostly mobile", kinds)
+	}
+}
