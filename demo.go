@@ -64,7 +64,8 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 		}
 		_, err = demohistory.Fill(ctx, demohistory.History{
 			BaseURL: base, Shop: demoShop, APIKey: demoAPIKey, Secret: demoAPISecret,
-			Seed: 1, Progress: os.Stdout, PixelDays: 14, PixelKey: key, Replay: replay,
+			Seed: 1, Progress: os.Stdout, PixelKey: key, Replay: replay,
+			Sessions: demohistory.DemoSessions, PixelDays: demohistory.DemoPixelDays, Changes: demohistory.DemoChanges(),
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
 		})
 		if err != nil {

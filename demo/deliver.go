@@ -34,6 +34,20 @@ func Fill(ctx context.Context, h History) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The storefront's batches are made while the webhooks go out: the
+	// visits of the whole history are drawn to keep the last PixelDays,
+	// which takes a while, and the posters mostly wait on the app.
+	type made struct {
+		batches []Batch
+		err     error
+	}
+	storefront := make(chan made, 1)
+	if h.PixelKey != "" {
+		go func() {
+			b, err := h.Batches(h.PixelKey)
+			storefront <- made{b, err}
+		}()
+	}
 	total := len(first) + len(late)
 	h.progress("demo data: delivering %d webhooks for %d shoppers over %d days…\n", total, h.Sessions, h.Days)
 	started := time.Now()
@@ -51,9 +65,27 @@ func Fill(ctx context.Context, h History) (int, error) {
 	}
 	h.progress("demo data: %d webhooks delivered in %s\n", sent.Load(), time.Since(started).Round(100*time.Millisecond))
 	if h.PixelKey != "" {
-		if _, err := h.fillStorefront(ctx); err != nil {
+		m := <-storefront
+		if m.err != nil {
+			return int(sent.Load()), m.err
+		}
+		if _, err := h.fillStorefront(ctx, m.batches); err != nil {
 			return int(sent.Load()), err
 		}
+	}
+	if len(h.Changes) > 0 {
+		if err := h.deliverChanges(ctx); err != nil {
+			return int(sent.Load()), err
+		}
+	}
+	if h.ScanAt != nil {
+		days := h.ScanDays()
+		for _, at := range days {
+			if err := h.ScanAt(ctx, at); err != nil {
+				return int(sent.Load()), fmt.Errorf("demo: scan at %s: %w", at.Format(time.RFC3339), err)
+			}
+		}
+		h.progress("demo data: scanned %d days after the newest change\n", len(days))
 	}
 	return int(sent.Load()), nil
 }

@@ -16,14 +16,11 @@ import (
 // collectWorkers is how many /collect batches are in flight at once.
 const collectWorkers = 4
 
-// fillStorefront posts the storefront's batches to POST /collect in the
-// order the pixel sent them, the replay clock (if any) advanced to each
-// batch's moment before it goes; it reports how many events it posted.
-func (h History) fillStorefront(ctx context.Context) (int, error) {
-	batches, err := h.Batches(h.PixelKey)
-	if err != nil {
-		return 0, err
-	}
+// fillStorefront posts the storefront's batches (Batches) to POST
+// /collect in the order the pixel sent them, the replay clock (if any)
+// advanced to each batch's moment before it goes; it reports how many
+// events it posted.
+func (h History) fillStorefront(ctx context.Context, batches []Batch) (int, error) {
 	events := 0
 	for _, b := range batches {
 		events += b.Events

@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/demo"
+	"github.com/funnelscope/funnelscope/demo/journeys"
 	"github.com/funnelscope/funnelscope/store"
 	"github.com/funnelscope/funnelscope/store/storetest"
 )
@@ -21,8 +23,12 @@ const fillShop = "fill-demo.myshopify.com"
 // over the whole history (older than the collector's 30 days too), with
 // devices and micro conversions, and that the cart sessions join them.
 func TestFillStorefrontReachesVisits(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects() {
-		t.Run(d, func(t *testing.T) { fillAndCheck(t, d) })
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			fillAndCheck(t, d)
+		})
 	}
 }
 
@@ -52,10 +58,21 @@ func fillAndCheck(t *testing.T, dialect string) {
 		t.Fatal(err)
 	}
 	h := demo.History{BaseURL: srv.URL, Shop: fillShop, APIKey: "fill-key", Secret: "fill-secret",
-		Now: func() time.Time { return now }, Seed: 5, Sessions: 100, Days: 60, Browsers: 3, PixelKey: key, Replay: replay, Progress: testLog{t}}
+		Now: func() time.Time { return now }, Seed: 5, Sessions: 100, Days: 60, Browsers: 3, PixelKey: key, Replay: replay, Progress: testLog{t},
+		Changes: []demo.Change{
+			{Ago: 20 * 24 * time.Hour, Kind: funnel.ChangePriceChanged, Description: "Mugs from $12 to $14"},
+			{Ago: 3*24*time.Hour + 2*time.Hour, Kind: funnel.ChangeThemePublished, Theme: "Fill theme",
+				After: []journeys.Effect{{Step: funnel.StageCompleted, Device: funnel.DeviceMobile, Factor: 0.5}}},
+		}}
+	var scanned []time.Time
+	h.ScanAt = func(_ context.Context, at time.Time) error {
+		scanned = append(scanned, at)
+		return nil
+	}
 	if _, err := demo.Fill(ctx, h); err != nil {
 		t.Fatal(err)
 	}
+	checkChanges(t, st, shop.ID, now, scanned)
 	if got := replay.Now(); now.Sub(got) > time.Minute && got.Sub(now) > time.Minute {
 		t.Errorf("after the fill the replay clock reads %s, not the real clock", got)
 	}
@@ -139,4 +156,43 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(b []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// checkChanges: the fill recorded both changes, the price change as the
+// merchant's and the theme from its webhook, at their times, and called
+// the scan at 20:00 UTC of every day after the theme, in order.
+func checkChanges(t *testing.T, st *store.Store, shopID int64, now time.Time, scanned []time.Time) {
+	t.Helper()
+	got, err := st.Changes(t.Context(), shopID, time.Time{}, now.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := now.Truncate(time.Second)
+	price, theme := base.Add(-20*24*time.Hour), base.Add(-(3*24*time.Hour + 2*time.Hour))
+	found := map[funnel.ChangeKind]store.Change{}
+	for _, c := range got {
+		found[c.Kind] = c
+	}
+	if c := found[funnel.ChangePriceChanged]; len(got) != 2 || !c.At.Equal(price) || c.Source != funnel.ChangeFromMerchant || c.Description != "Mugs from $12 to $14" {
+		t.Errorf("changes %+v: want the price change at %s from the merchant", got, price)
+	}
+	if c := found[funnel.ChangeThemePublished]; !c.At.Equal(theme) || c.Source != funnel.ChangeFromWebhook || !strings.Contains(c.Description, "Fill theme") {
+		t.Errorf("changes %+v: want the theme at %s from its webhook", got, theme)
+	}
+	var want []time.Time
+	day := time.Date(theme.Year(), theme.Month(), theme.Day(), 20, 0, 0, 0, time.UTC)
+	if !day.After(theme) {
+		day = day.Add(24 * time.Hour)
+	}
+	for ; !day.After(now); day = day.Add(24 * time.Hour) {
+		want = append(want, day)
+	}
+	if len(scanned) != len(want) || len(want) < 3 {
+		t.Fatalf("scanned at %v, want %v", scanned, want)
+	}
+	for i := range want {
+		if !scanned[i].Equal(want[i]) {
+			t.Errorf("scan %d at %s, want %s", i, scanned[i], want[i])
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/funnelscope/funnelscope/demo/journeys"
@@ -64,6 +65,19 @@ type History struct {
 	// checkouts, so that those count as recovered. Nil skips the scan, and
 	// the late orders then count as plain completions.
 	FlagAbandoned func(ctx context.Context) error
+	// Changes are the store's dated changes and their effects on the
+	// shoppers (DemoChanges); with any, the shoppers also shop on devices
+	// that convert differently (demoDevices). Fill records them once the
+	// journeys are delivered. Nil, the history has neither.
+	Changes []Change
+	// Zone is the shop's time zone, which ScanAt's days are in (default
+	// UTC).
+	Zone *time.Location
+	// ScanAt, when set, is called once everything else is delivered for
+	// each day after the newest change, at 20:00 of that day in Zone
+	// (ScanDays), in day order: the app's anomaly scan as it would have
+	// run on each of those evenings. An error stops the fill.
+	ScanAt func(ctx context.Context, at time.Time) error
 }
 
 func (h *History) defaults() {
@@ -82,6 +96,25 @@ func (h *History) defaults() {
 	if h.Client == nil {
 		h.Client = &http.Client{Timeout: 30 * time.Second}
 	}
+	if h.Zone == nil {
+		h.Zone = time.UTC
+	}
+	if _, ok := h.Progress.(*lockedWriter); h.Progress != nil && !ok {
+		h.Progress = &lockedWriter{w: h.Progress}
+	}
+}
+
+// lockedWriter writes the progress lines of concurrent posters one at a
+// time.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // Shoppers returns the history's shoppers: stage rates that differ by
@@ -100,6 +133,15 @@ func (h History) Shoppers() []journeys.Shopper {
 // mix is the demo store: what it sells, where its shoppers come from and
 // how they behave. Journeys end ten minutes before Now at the latest.
 func (h History) mix() journeys.Mix {
+	m := h.baseMix()
+	if len(h.Changes) > 0 {
+		m.Devices, m.Effects = demoDevices(), h.effects()
+	}
+	return m
+}
+
+// baseMix is the demo store without its changes.
+func (h History) baseMix() journeys.Mix {
 	within := func(from, to, step time.Duration) journeys.Delay {
 		return journeys.Delay{From: from, To: to, Step: step}
 	}

@@ -15,6 +15,7 @@ import (
 var demoNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 
 func TestHistoryIsDeterministicAndPlausible(t *testing.T) {
+	t.Parallel()
 	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 2000, Days: 90}
 	a, lateA, err := h.Webhooks()
 	if err != nil {
@@ -94,6 +95,7 @@ func TestHistoryIsDeterministicAndPlausible(t *testing.T) {
 // when it moved). Changing it is a decision, not a side effect: the
 // README's picture is of this store.
 func TestHistoryUnchanged(t *testing.T) {
+	t.Parallel()
 	h := demo.History{Shop: "funnelscope-demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 1}
 	first, late, err := h.Webhooks()
 	if err != nil {
@@ -150,6 +152,7 @@ func parses(topic string, body []byte) error {
 // posts to /collect (seed 1, 3000 cart shoppers, 90 days), as
 // TestHistoryUnchanged pins its webhooks: changing it is a decision.
 func TestStorefrontUnchanged(t *testing.T) {
+	t.Parallel()
 	h := demo.History{Shop: "funnelscope-demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 1}
 	visits := h.Visits()
 	type summary struct {

@@ -31,12 +31,24 @@ func statsOf(t *testing.T, shop string, visits []journeys.Visit) storefrontStats
 		st.visits++
 		st.events += len(v.Events)
 		var fv funnel.Visit
-		for _, raw := range v.Render(shop) {
-			b, err := shopify.ParseCollectBatch([]byte(`{"shop":"` + shop + `","key":"k","events":[` + string(raw) + `]}`))
-			if err != nil {
-				t.Fatalf("visit %d: %v", v.N, err)
+		// The visit's events are read in one batch, as the collector reads
+		// them: one parse a visit, not one an event.
+		body := []byte(`{"shop":"` + shop + `","key":"k","events":[`)
+		for i, raw := range v.Render(shop) {
+			if i > 0 {
+				body = append(body, ',')
 			}
-			e := app.StorefrontEventOf(b.Events[0])
+			body = append(body, raw...)
+		}
+		b, err := shopify.ParseCollectBatch(append(body, "]}"...))
+		if err != nil {
+			t.Fatalf("visit %d: %v", v.N, err)
+		}
+		if len(b.Events) != len(v.Events) {
+			t.Fatalf("visit %d: %d events read of %d", v.N, len(b.Events), len(v.Events))
+		}
+		for _, be := range b.Events {
+			e := app.StorefrontEventOf(be)
 			fv = funnel.MergeVisits(fv, funnel.VisitOf(e))
 			switch e.Name {
 			case funnel.EventProductViewed:
@@ -79,6 +91,7 @@ func statsOf(t *testing.T, shop string, visits []journeys.Visit) storefrontStats
 }
 
 func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
+	t.Parallel()
 	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 200, Days: 90}
 	a, b := h.Visits(), h.Visits()
 	if len(a) != len(b) {
@@ -164,6 +177,7 @@ func TestStorefrontIsDeterministicAndPlausible(t *testing.T) {
 // TestPixelDaysKeepsTheLastDays checks that a pixel turned on PixelDays
 // ago leaves out exactly the visits that started before then.
 func TestPixelDaysKeepsTheLastDays(t *testing.T) {
+	t.Parallel()
 	h := demo.History{Shop: "demo.myshopify.com", Now: func() time.Time { return demoNow }, Seed: 3, Sessions: 400, Days: 90}
 	all := h.Visits()
 	h.PixelDays = 20

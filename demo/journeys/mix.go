@@ -52,6 +52,16 @@ type Mix struct {
 	// The source's and a returning shopper's factors scale the first and
 	// the last (intent; the steps between are forms); no rate exceeds 97%.
 	Rates [5]float64
+	// Devices are the devices shoppers shop on, drawn by weight from a
+	// stream of their own (so that a Mix without them draws the same
+	// shoppers as before): each shopper's Device, whose storefront visit
+	// is on the same kind of device. None leaves Device empty, and the
+	// visits draw their devices as Storefront.Devices says.
+	Devices []WeightedDevice
+	// Effects are the store changes' effects on the rates (RatesAt): a
+	// shopper's rates are those in force when their cart is created, on
+	// their device.
+	Effects []Effect
 	// Express is the percentage of orders placed with an express checkout.
 	Express int
 	// Recover is the percentage of checkouts abandoned after the contact
@@ -113,12 +123,15 @@ type Crowd struct {
 	// bought, how far they got); when draws the times of their steps. Two
 	// streams keep the one from shifting the other.
 	who, when *rand.Rand
-	n         int
+	// device draws each shopper's device, when the Mix has Devices.
+	device *rand.Rand
+	n      int
 }
 
 // Crowd starts drawing m's shoppers.
 func (m Mix) Crowd() *Crowd {
-	return &Crowd{mix: m, who: rand.New(rand.NewPCG(m.Seed, 0x5eed)), when: rand.New(rand.NewPCG(m.Seed, 0x7143))}
+	return &Crowd{mix: m, who: rand.New(rand.NewPCG(m.Seed, 0x5eed)), when: rand.New(rand.NewPCG(m.Seed, 0x7143)),
+		device: rand.New(rand.NewPCG(m.Seed, 0xde71ce))}
 }
 
 // Next draws the next shopper, numbered from 1.
@@ -147,11 +160,13 @@ func (c *Crowd) Next() Shopper {
 		it.Qty = int64(1 + rng.IntN(max(m.Qty, 1)))
 		s.Items = append(s.Items, it)
 	}
-	factor := orOne(src.Factor)
+	device, factor := m.deviceOf(c.device)
+	s.Device = device
+	factor *= orOne(src.Factor)
 	if s.SignedIn {
 		factor *= orOne(m.ReturningFactor)
 	}
-	s.Stop = m.Reach(rng, factor)
+	s.Stop = reach(rng, m.RatesAt(start, device), factor)
 	if s.Stop == funnel.StageCompleted {
 		s.Express = rng.IntN(100) < m.Express
 	}
@@ -204,9 +219,15 @@ func (c *Crowd) Next() Shopper {
 // Reach draws how far a shopper gets at m's rates, the first and last
 // scaled by factor.
 func (m Mix) Reach(rng *rand.Rand, factor float64) funnel.Stage {
+	return reach(rng, m.Rates, factor)
+}
+
+// reach draws how far a shopper gets at rates, the first and last scaled
+// by factor.
+func reach(rng *rand.Rand, rates [5]float64, factor float64) funnel.Stage {
 	stop := funnel.StageAddedToCart
-	for i, p := range m.Rates {
-		if i == 0 || i == len(m.Rates)-1 {
+	for i, p := range rates {
+		if i == 0 || i == len(rates)-1 {
 			p *= factor
 		}
 		if rng.Float64() >= min(p, 0.97) {

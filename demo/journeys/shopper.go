@@ -37,6 +37,9 @@ type Shopper struct {
 	// Items is the cart as created; Updates change it later.
 	Items   []Item
 	Updates []CartUpdate
+	// Device is the kind of device the shopper shops on, "" when the
+	// crowd does not say (Mix.Devices): their storefront visit is on one.
+	Device funnel.Device
 	// Source is the checkout's and the order's source_name, Referrer the
 	// checkout's referring site.
 	Source, Referrer string

@@ -392,6 +392,15 @@ func (g *visitGen) cartVisit(s *Shopper) Visit {
 	if s.Stop == funnel.StageCompleted {
 		weight = func(d DeviceMix) int { return d.Order }
 	}
+	if kind := s.Device; kind != "" && slices.ContainsFunc(g.sf.Devices, func(d DeviceMix) bool { return d.Kind == kind && weight(d) > 0 }) {
+		all := weight
+		weight = func(d DeviceMix) int {
+			if d.Kind != kind {
+				return 0
+			}
+			return all(d)
+		}
+	}
 	dev := g.pickDevice(weight)
 	src := Source{Name: s.Source, Referrer: s.Referrer}
 	cartAt := s.At[funnel.StageAddedToCart]
