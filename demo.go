@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/funnelscope/funnelscope/app"
 	demohistory "github.com/funnelscope/funnelscope/demo"
@@ -67,6 +68,10 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 			Seed: 1, Progress: os.Stdout, PixelKey: key, Replay: replay,
 			Sessions: demohistory.DemoSessions, PixelDays: demohistory.DemoPixelDays, Changes: demohistory.DemoChanges(),
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
+			ScanAt: func(ctx context.Context, at time.Time) error {
+				_, err := a.ScanAnomaliesNow(ctx, demoShop, at)
+				return err
+			},
 		})
 		if err != nil {
 			return err
