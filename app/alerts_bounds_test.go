@@ -56,7 +56,7 @@ func TestAlertTextsBounded(t *testing.T) {
 		// before a text is built, so the digest is the same as with the
 		// 300 KB one (which cart-title still brings), at a fraction of
 		// the parsing.
-		longTitle := bigTitle[:len(strings.Repeat("Très grand titre ", 60))]
+		longTitle := strings.Repeat("Très grand titre ", 60) // 1,080 bytes
 		for i := range 12 {
 			r.deliverAll(digestShop, []delivery{cartWith(t, fmt.Sprintf("cart-more-%02d", i), longTitle, idle, int64(3000+i))})
 		}
