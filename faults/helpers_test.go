@@ -61,8 +61,7 @@ func appBinary(t *testing.T) string {
 		// -trimpath: without it the build cache keys every package of
 		// this module by the clone's folder, so a fresh clone (as CI
 		// makes) compiles them all again; with it a clone elsewhere
-		// reuses the previous run's objects (measured 121 s → 28 s for
-		// this package on the 2-core machine).
+		// reuses the previous run's objects.
 		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, "github.com/funnelscope/funnelscope")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
