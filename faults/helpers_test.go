@@ -58,7 +58,11 @@ func appBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "funnelscope")
-		cmd := exec.Command("go", "build", "-o", binPath, "github.com/funnelscope/funnelscope")
+		// -trimpath: without it the build cache keys every package of
+		// this module by the clone's folder, so a fresh clone (as CI
+		// makes) compiles them all again; with it a clone elsewhere
+		// reuses the previous run's objects.
+		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, "github.com/funnelscope/funnelscope")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %w\n%s", err, out)

@@ -465,9 +465,16 @@ func TestFlagAbandonedBacklog(t *testing.T) {
 		a := storetest.Install(t, s, "backlog-a.myshopify.com")
 		b := storetest.Install(t, s, "backlog-b.myshopify.com")
 		const n = 2500 // two and a half transactions' worth
+		// The other shop's idle carts, a few: enough to show the scan
+		// leaves them alone, at the same times as the first shop's oldest.
+		const nb = 50
 		for _, shop := range []store.Shop{a, b} {
 			var items []store.IngestItem
-			for i := range n {
+			count := n
+			if shop.ID == b.ID {
+				count = nb
+			}
+			for i := range count {
 				ev := cartEvent(fmt.Sprintf("cart-%d", i), at(0), at(time.Duration(i)*time.Second), 100)
 				items = append(items, store.IngestItem{ShopID: shop.ID, Event: &ev,
 					Delivery: delivery(fmt.Sprintf("%s-%d", shop.Domain, i), shop.Domain, "carts/update", `{}`)})
@@ -494,6 +501,9 @@ func TestFlagAbandonedBacklog(t *testing.T) {
 		}
 		if unflagged := countRows(t, s, "sessions", "shop_id = $1 AND abandoned_at IS NULL", a.ID); unflagged != 0 {
 			t.Errorf("%d sessions left unflagged", unflagged)
+		}
+		if idleB := countRows(t, s, "sessions", "shop_id = $1", b.ID); idleB != nb {
+			t.Errorf("the other shop has %d sessions, want %d", idleB, nb)
 		}
 		if flaggedB := countRows(t, s, "sessions", "shop_id = $1 AND abandoned_at IS NOT NULL", b.ID); flaggedB != 0 {
 			t.Errorf("%d sessions of the other shop flagged", flaggedB)
