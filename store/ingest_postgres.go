@@ -80,8 +80,23 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 	if err := queueWrites(&second, w); err != nil {
 		return nil, err
 	}
-	second.exec("COMMIT")
-	return inserted, second.send(ctx, c)
+	completed := w.completedCheckouts(rows)
+	if len(completed) == 0 {
+		second.exec("COMMIT")
+		return inserted, second.send(ctx, c)
+	}
+	// Orders completed checkouts: the visits that carried them move to
+	// completed in the storefront rollups, in this transaction.
+	if err := second.send(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := pgCompleteVisitsByOrders(ctx, c, completed); err != nil {
+		return nil, err
+	}
+	if _, err := c.Exec(ctx, "COMMIT"); err != nil {
+		return nil, err
+	}
+	return inserted, nil
 }
 
 // pipeline is statements sent in one round trip, each with what reads its
