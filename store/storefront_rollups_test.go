@@ -123,6 +123,9 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 			order(i)
 		}
 		ingestIn(mixed[half:])
+		for i := 2; i < 60; i += 3 { // and after
+			order(i)
+		}
 
 		odd := time.FixedZone("LMT-4:56:02", -(4*3600 + 56*60 + 2)) // days not on quarter-hours
 		ranges := []funnel.DayRange{
@@ -171,15 +174,15 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 		}
 		check("after an erasure")
 
-		// Migration 00042 undone and applied again: Migrate fills the
-		// rollups and the tokens' facts from the visits kept.
+		// Migrations 00042 and 00044 undone and applied again: Migrate fills
+		// the rollups from the visits kept and moves those orders completed.
 		if err := s.MigrateTo(ctx, 41); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		check("after migration 00042 filled the rollups")
+		check("after migrations 00042 and 00044 filled the rollups")
 
 		if err := s.RebuildStorefrontRollups(ctx, shop.ID); err != nil {
 			t.Fatal(err)
@@ -211,4 +214,53 @@ func dumpTallies(t store.StorefrontTallies) string {
 		out += fmt.Sprintf(" %s=%+v", k, *v)
 	}
 	return out + fmt.Sprintf("\nproducts: %+v", t.Products)
+}
+
+// TestStorefrontOrdersRace writes each client's visit and the order that
+// completes its checkout at the same moment, from two goroutines (on
+// PostgreSQL, two transactions that each write what the other reads), and
+// checks the rollups count every visit completed, as Visits does.
+func TestStorefrontOrdersRace(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "race.myshopify.com")
+		const n = 24
+		for i := range n {
+			client, chk := fmt.Sprintf("r%d", i), fmt.Sprintf("chk-r%d", i)
+			at := rollupBase.Add(time.Duration(i) * time.Hour)
+			events := storefrontVisit(client, "cart-"+client, chk, at)
+			ev := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: chk, CreatedAt: at.Add(10 * time.Minute), UpdatedAt: at.Add(10 * time.Minute),
+				Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			go func() {
+				<-start
+				errs <- s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+			}()
+			go func() {
+				<-start
+				_, err := s.IngestEvent(ctx, shop.ID, delivery("race-"+client, shop.Domain, "orders/create", `{}`), &ev)
+				errs <- err
+			}()
+			close(start)
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		days := funnel.NewDayRange(ymd(2026, 11, 10), ymd(2026, 11, 20), time.UTC)
+		got, err := s.StorefrontTallies(ctx, shop.ID, days, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := mustTallies(t, s, shop.ID, days)
+		if all := want.Segments[store.AllSegment]; all == nil || all.Furthest[funnel.StorefrontCompleted] != n {
+			t.Fatalf("the fold over Visits does not complete every visit: %s", dumpTallies(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("rollups %s\nfold    %s", dumpTallies(got), dumpTallies(want))
+		}
+	})
 }
