@@ -163,7 +163,22 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 			t.Fatalf("the random visits do not cover what the oracle checks: %s", dumpTallies(all))
 		}
 
-		// A customer's erasure takes its clients' visits out of the rollups.
+		// A customer's erasure takes its clients' visits out of the rollups,
+		// as they count them: e1's visit, which its order completed, and
+		// c3's.
+		if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID,
+			Events: storefrontVisit("e1", "cart-e1", "chk-e1", rollupBase.Add(3*time.Hour))}}); err != nil {
+			t.Fatal(err)
+		}
+		e1 := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: "chk-e1", CreatedAt: rollupBase.Add(4 * time.Hour), UpdatedAt: rollupBase.Add(4 * time.Hour),
+			Email: "e1@example.com", Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
+		if _, err := s.IngestEvent(ctx, shop.ID, delivery("o-e1", shop.Domain, "orders/create", `{}`), &e1); err != nil {
+			t.Fatal(err)
+		}
+		check("after e1's order")
+		if e, err := s.RedactCustomer(ctx, shop.ID, funnel.Customer{Email: "e1@example.com"}, store.ErasureRequest{}); err != nil || e.Visits != 1 {
+			t.Fatalf("RedactCustomer = %+v, %v; want e1's visit erased", e, err)
+		}
 		ev := funnel.Event{Kind: funnel.KindCheckout, CartToken: "cart-c3", CheckoutToken: "chk-c3-0", CreatedAt: rollupBase, UpdatedAt: rollupBase,
 			Email: "c3@example.com", Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
 		if _, err := s.IngestEvent(ctx, shop.ID, delivery("co-c3", shop.Domain, "checkouts/create", `{}`), &ev); err != nil {
