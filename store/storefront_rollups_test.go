@@ -68,8 +68,8 @@ func randomClientEvents(r *rand.Rand, client string) []funnel.StorefrontEvent {
 // fall on quarter-hours and in one whose do not, however the events came
 // (shuffled, repeated, in batches of any size, merging visits late), with
 // orders completing some visits before and after their events, after a
-// customer's erasure, after migration 00042 filled them from the visits
-// kept, and after a rebuild.
+// customer's erasure, after migrations 00042 and 00044 filled them from
+// the visits kept, and after a rebuild.
 func TestStorefrontRollupsOracle(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
