@@ -26,9 +26,9 @@ type storefrontJSON struct {
 // loadVisits bulk-loads perShop storefront visits for every shop with COPY
 // (the visits and their tokens, as /collect would have left them; not
 // their visit_products, which no report reads), turns each shop's pixel
-// on, and writes their storefront rollups and their checkout tokens'
-// facts by the store's own rule (store.StorefrontRollupLoad, the
-// ingest's), then vacuums.
+// on, and writes their storefront rollups by the store's own rule
+// (store.StorefrontRollupLoad, the ingest's: the visits whose checkout a
+// loaded session's order completed count completed), then vacuums.
 func loadVisits(ctx context.Context, sch *schema, st *store.Store, ids []int64, perShop, sessions, days int, now time.Time) error {
 	logf("loading %d visits for each of %d shops into %s", perShop, len(ids), sch.name)
 	start := time.Now()
@@ -94,7 +94,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 			if err != nil {
 				return nil, err
 			}
-			rollups.Add(id, vid, v)
+			rollups.Add(id, v)
 			for _, t := range v.CartTokens {
 				tokens = append(tokens, []any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
 			}
@@ -123,7 +123,7 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 // at plausible rates and one to three of the shop's 200 products. A
 // checkout carries the checkout token of one of the shop's sessions, so
 // that some visits the pixel did not see complete are completed by that
-// session's order (the report's order correction); 1% are bots.
+// session's order (moved in the rollups at load, as the ingest does); 1% are bots.
 func benchVisit(rng *rand.Rand, shop, n, sessions, days int, now time.Time) funnel.Visit {
 	start := now.Add(-time.Duration(rng.Int64N(int64(days) * int64(24*time.Hour)))).Truncate(time.Second).UTC()
 	key := func(i int) funnel.EventKey {

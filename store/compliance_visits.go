@@ -26,7 +26,7 @@ func eraseJoinedVisits(tx *gorm.DB, shopID int64, sc sessionContact) (int64, err
 	}
 	// The rollups lose the visits' counts (as the ingest counted them).
 	var gone []visitRow
-	if err := tx.Where("shop_id = ? AND client_id IN ?", shopID, clients).Select("id, summary").Find(&gone).Error; err != nil {
+	if err := tx.Where("shop_id = ? AND client_id IN ?", shopID, clients).Select("id, summary, completed_by_order").Find(&gone).Error; err != nil {
 		return 0, fmt.Errorf("loading joined visits: %w", err)
 	}
 	d := newStorefrontDeltas()
@@ -35,7 +35,7 @@ func eraseJoinedVisits(tx *gorm.DB, shopID int64, sc sessionContact) (int64, err
 		if err != nil {
 			return 0, err
 		}
-		d.add(shopID, v, -1)
+		d.add(shopID, countedVisit(v, r.CompletedByOrder), -1)
 	}
 	if err := d.apply(tx); err != nil {
 		return 0, err

@@ -13,7 +13,10 @@ import (
 // ingestPostgres is IngestEvents' transaction on PostgreSQL, in two round
 // trips on the pgx connection under database/sql: the first begins,
 // takes the advisory locks, records the deliveries and reads the sessions
-// they may join; the second writes what changed and commits. Every
+// they may join; the second writes what changed and commits. When the
+// batch's orders complete checkouts, the second does not commit: the
+// storefront visits that carried them move to completed in the rollups
+// first (pgCompleteVisitsByOrders, a few statements more). Every
 // statement has one text whatever the batch size, its rows passed as
 // arrays or as one JSON document, so pgx prepares it once per connection.
 // PostgreSQL plans the writes once per connection and the session lookup
@@ -38,8 +41,8 @@ func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) (inserted []
 	return inserted, err
 }
 
-// pgIngest runs the two round trips and reports which deliveries were
-// inserted.
+// pgIngest runs the two round trips (and the orders' storefront moves)
+// and reports which deliveries were inserted.
 func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) {
 	var first pipeline
 	first.exec("BEGIN")
@@ -80,8 +83,23 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 	if err := queueWrites(&second, w); err != nil {
 		return nil, err
 	}
-	second.exec("COMMIT")
-	return inserted, second.send(ctx, c)
+	completed := w.completedCheckouts(rows)
+	if len(completed) == 0 {
+		second.exec("COMMIT")
+		return inserted, second.send(ctx, c)
+	}
+	// Orders completed checkouts: the visits that carried them move to
+	// completed in the storefront rollups, in this transaction.
+	if err := second.send(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := pgCompleteVisitsByOrders(ctx, c, completed); err != nil {
+		return nil, err
+	}
+	if _, err := c.Exec(ctx, "COMMIT"); err != nil {
+		return nil, err
+	}
+	return inserted, nil
 }
 
 // pipeline is statements sent in one round trip, each with what reads its

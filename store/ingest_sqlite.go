@@ -30,6 +30,12 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 	if err := sqliteWrite(tx, w); err != nil {
 		return nil, fmt.Errorf("writing sessions: %w", err)
 	}
+	byShop := tokensByShop(w.completedCheckouts(rows))
+	for _, shopID := range slices.Sorted(maps.Keys(byShop)) {
+		if err := completeVisitsByOrders(tx, shopID, byShop[shopID]); err != nil {
+			return nil, fmt.Errorf("completing visits by orders: %w", err)
+		}
+	}
 	return inserted, nil
 }
 

@@ -23,6 +23,11 @@ var migrationsFS embed.FS
 // rollups, which Migrate then fills from the visits kept.
 const storefrontRollupsVersion = 42
 
+// ordersAtWriteVersion is the migration that moves the orders' correction
+// of the storefront rollups to write time; Migrate then moves the counts
+// of the visits kept that an order completed.
+const ordersAtWriteVersion = 44
+
 // Migrate brings the schema up to date: Funnelscope's goose migrations, then
 // River's. On PostgreSQL concurrent callers (several instances starting at
 // once) are serialised by a session advisory lock scoped to the current
@@ -38,8 +43,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: applying migrations: %w", err)
 		}
 		for _, r := range applied {
-			if r.Source != nil && r.Source.Version == storefrontRollupsVersion {
+			if r.Source == nil {
+				continue
+			}
+			switch r.Source.Version {
+			case storefrontRollupsVersion:
 				if err := s.rebuildAllStorefrontRollups(ctx); err != nil {
+					return err
+				}
+			case ordersAtWriteVersion:
+				if err := s.completeAllVisitsByOrders(ctx); err != nil {
 					return err
 				}
 			}

@@ -224,7 +224,11 @@ type visitRow struct {
 	Bot             bool
 	Summary         string
 	UpdatedAt       time.Time
-	// folded is the visit the row was made of (newVisitRow); not a column.
+	// CompletedByOrder says the storefront rollups count the visit as an
+	// order completed it (countedVisit).
+	CompletedByOrder bool
+	// folded is the visit the row was made of (newVisitRow), or the stored
+	// one decoded (refold); not a column.
 	folded funnel.Visit
 }
 
@@ -243,7 +247,8 @@ func (r visitRow) visit() (funnel.Visit, error) {
 // foldClient folds one client's new events into its stored visits: it
 // loads those whose span comes within funnel.VisitGap of the events,
 // folds, and replaces the loaded visits that changed (or merged) with the
-// result, recording the change of the rollups in d.
+// result, recording the change of the rollups in d (countRefold: a
+// written visit a completed session's checkout names counts completed).
 func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) error {
 	lo, hi := events[0].At, events[0].At
 	for _, e := range events {
@@ -261,23 +266,44 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 	if err != nil {
 		return fmt.Errorf("loading the visits of a client: %w", err)
 	}
-	drop, write, err := refold(shopID, rows, events, d)
+	drop, write, err := refold(rows, events)
 	if err != nil {
 		return err
 	}
+	completed := map[shopToken]bool{}
+	var tokens []string
+	for _, v := range write {
+		tokens = append(tokens, v.CheckoutTokens...)
+	}
+	if len(tokens) > 0 {
+		var done []string
+		err := tx.Raw(`SELECT DISTINCT checkout_token FROM sessions WHERE shop_id = ? AND checkout_token IN ? AND completed_at IS NOT NULL`,
+			shopID, tokens).Scan(&done).Error
+		if err != nil {
+			return fmt.Errorf("finding the completed checkouts of a client's visits: %w", err)
+		}
+		for _, t := range done {
+			completed[shopToken{shopID, t}] = true
+		}
+	}
+	byOrder := countRefold(d, shopID, drop, write, completed)
 	if len(drop) > 0 {
+		ids := make([]int64, len(drop))
+		for i, r := range drop {
+			ids[i] = r.ID
+		}
 		for _, table := range []string{"visit_tokens", "visit_products", "visits"} {
 			col := "visit_id"
 			if table == "visits" {
 				col = "id"
 			}
-			if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ? AND "+col+" IN ?", shopID, drop).Error; err != nil {
+			if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ? AND "+col+" IN ?", shopID, ids).Error; err != nil {
 				return fmt.Errorf("replacing the visits of a client: %w", err)
 			}
 		}
 	}
-	for _, v := range write {
-		if err := insertVisit(tx, shopID, v, now); err != nil {
+	for i, v := range write {
+		if err := insertVisit(tx, shopID, v, byOrder[i], now); err != nil {
 			return err
 		}
 	}
@@ -285,12 +311,13 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 }
 
 // refold folds a client's new events into its stored visits (rows, in
-// order of start) with funnel.Fold, and says what changes: the ids of the
-// stored visits to replace (drop) and the folded visits to write in their
-// place. A stored visit the fold left as it was stays. d records the
-// change of the storefront rollups: each dropped visit's counts out, each
-// written one's in, so that the rollups always count the visits stored.
-func refold(shopID int64, rows []visitRow, events []funnel.StorefrontEvent, d *storefrontDeltas) (drop []int64, write []funnel.Visit, err error) {
+// order of start) with funnel.Fold, and says what changes: the stored
+// visits to replace (drop, each row's folded its decoded visit) and the
+// folded visits to write in their place. A stored visit the fold left as
+// it was stays. The caller records the change of the storefront rollups
+// (countRefold): each dropped visit's counts out, each written one's in,
+// so that the rollups always count the visits stored.
+func refold(rows []visitRow, events []funnel.StorefrontEvent) (drop []visitRow, write []funnel.Visit, err error) {
 	stored := make([]funnel.Visit, len(rows))
 	for i, r := range rows {
 		if stored[i], err = r.visit(); err != nil {
@@ -305,27 +332,29 @@ func refold(shopID int64, rows []visitRow, events []funnel.StorefrontEvent, d *s
 			keep[j] = true
 			continue
 		}
-		drop = append(drop, rows[i].ID)
-		d.add(shopID, v, -1)
+		r := rows[i]
+		r.folded = v
+		drop = append(drop, r)
 	}
 	for j, v := range folded {
 		if !keep[j] {
 			write = append(write, v)
-			d.add(shopID, v, 1)
 		}
 	}
 	return drop, write, nil
 }
 
-// newVisitRow is v's row of visits (its ID not yet set).
-func newVisitRow(shopID int64, v funnel.Visit, now time.Time) (visitRow, error) {
+// newVisitRow is v's row of visits (its ID not yet set), counted completed
+// by an order when byOrder (visits.completed_by_order).
+func newVisitRow(shopID int64, v funnel.Visit, byOrder bool, now time.Time) (visitRow, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return visitRow{}, fmt.Errorf("encoding a visit: %w", err)
 	}
 	return visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
 		Quarter: quarterOf(v.Start), Device: string(v.Device), LandingPageType: string(v.Landing),
-		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now, folded: v}, nil
+		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now,
+		CompletedByOrder: byOrder, folded: v}, nil
 }
 
 // visitTokenKinds is a visit's tokens by kind (visit_tokens.kind).
@@ -340,8 +369,8 @@ func visitTokenKinds(v funnel.Visit) []struct {
 }
 
 // insertVisit writes one visit with its tokens and products.
-func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error {
-	row, err := newVisitRow(shopID, v, now)
+func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now time.Time) error {
+	row, err := newVisitRow(shopID, v, byOrder, now)
 	if err != nil {
 		return err
 	}
@@ -350,16 +379,15 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, now time.Time) error
 	}
 	var vals []string
 	var args []any
-	facts := tokenFactsOf(v).list()
 	for _, kind := range visitTokenKinds(v) {
 		for _, t := range kind.tokens {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source), facts...)
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
 		}
 	}
 	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source, `+
-			strings.Join(visitTokenFactColumns, ", ")+`) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source)
+			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's tokens: %w", err)
 		}

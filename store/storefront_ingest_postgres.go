@@ -68,14 +68,23 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 	if err != nil {
 		return err
 	}
-	var w visitWrites
-	d := newStorefrontDeltas()
-	for _, ck := range clients {
-		drop, write, err := refold(ck.shop, stored[ck], byClient[ck], d)
-		if err != nil {
+	drops, writes := make([][]visitRow, len(clients)), make([][]funnel.Visit, len(clients))
+	var checkouts []shopToken
+	for i, ck := range clients {
+		if drops[i], writes[i], err = refold(stored[ck], byClient[ck]); err != nil {
 			return err
 		}
-		if err := w.add(ck.shop, drop, write, g.now); err != nil {
+		checkouts = append(checkouts, checkoutsOfRefold(ck.shop, drops[i], writes[i])...)
+	}
+	completed, err := pgCheckoutsCompleted(ctx, tx, sortedTokens(checkouts), drops)
+	if err != nil {
+		return err
+	}
+	var w visitWrites
+	d := newStorefrontDeltas()
+	for i, ck := range clients {
+		byOrder := countRefold(d, ck.shop, drops[i], writes[i], completed)
+		if err := w.add(ck.shop, drops[i], writes[i], byOrder, g.now); err != nil {
 			return err
 		}
 	}
@@ -164,7 +173,7 @@ func pgLoadVisits(ctx context.Context, tx pgx.Tx, clients []clientKey, byClient 
 		}
 		shops[i], ids[i], los[i], his[i] = ck.shop, ck.id, utc(lo.Add(-funnel.VisitGap)), utc(hi.Add(funnel.VisitGap))
 	}
-	rows, err := tx.Query(ctx, `SELECT v.id, v.shop_id, v.client_id, v.summary
+	rows, err := tx.Query(ctx, `SELECT v.id, v.shop_id, v.client_id, v.summary, v.completed_by_order
 		FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS q (shop_id, client_id, lo, hi)
 		JOIN visits v ON v.shop_id = q.shop_id AND v.client_id = q.client_id AND v.started_at <= q.hi AND v.ended_at >= q.lo
 		ORDER BY v.shop_id, v.client_id, v.started_at, v.id`, shops, ids, los, his)
@@ -173,7 +182,7 @@ func pgLoadVisits(ctx context.Context, tx pgx.Tx, clients []clientKey, byClient 
 	}
 	out := map[clientKey][]visitRow{}
 	var r visitRow
-	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.ShopID, &r.ClientID, &r.Summary}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.ShopID, &r.ClientID, &r.Summary, &r.CompletedByOrder}, func() error {
 		k := clientKey{r.ShopID, r.ClientID}
 		out[k] = append(out[k], r)
 		return nil
@@ -195,24 +204,25 @@ type visitWrites struct {
 }
 
 // add records one client's refold: each written visit takes the id of a
-// dropped one while there are some (the visit that grew keeps its row).
-func (w *visitWrites) add(shopID int64, drop []int64, write []funnel.Visit, now time.Time) error {
+// dropped one while there are some (the visit that grew keeps its row);
+// byOrder says which count completed by an order (countRefold).
+func (w *visitWrites) add(shopID int64, drop []visitRow, write []funnel.Visit, byOrder []bool, now time.Time) error {
 	for i, v := range write {
-		row, err := newVisitRow(shopID, v, now)
+		row, err := newVisitRow(shopID, v, byOrder[i], now)
 		if err != nil {
 			return err
 		}
 		if i < len(drop) {
-			row.ID = drop[i]
+			row.ID = drop[i].ID
 			w.update = append(w.update, row)
 		} else {
 			w.insert = append(w.insert, row)
 		}
 	}
-	for _, id := range drop {
+	for _, r := range drop {
 		// Every dropped or reused id loses its tokens and products.
 		w.dropShop = append(w.dropShop, shopID)
-		w.drop = append(w.drop, id)
+		w.drop = append(w.drop, r.ID)
 	}
 	return nil
 }
@@ -268,19 +278,20 @@ func pgUpdateVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	n := len(rows)
 	ids, starts, ends, quarters := make([]int64, n), make([]time.Time, n), make([]time.Time, n), make([]int64, n)
 	devices, landings, sources, summaries := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	stages, bots, updated := make([]int32, n), make([]bool, n), make([]time.Time, n)
+	stages, bots, updated, byOrder := make([]int32, n), make([]bool, n), make([]time.Time, n), make([]bool, n)
 	for i, r := range rows {
 		ids[i], starts[i], ends[i], quarters[i] = r.ID, r.StartedAt, r.EndedAt, r.Quarter
 		devices[i], landings[i], sources[i], summaries[i] = r.Device, r.LandingPageType, r.Source, r.Summary
-		stages[i], bots[i], updated[i] = int32(r.FurthestStage), r.Bot, r.UpdatedAt
+		stages[i], bots[i], updated[i], byOrder[i] = int32(r.FurthestStage), r.Bot, r.UpdatedAt, r.CompletedByOrder
 	}
 	_, err := tx.Exec(ctx, `UPDATE visits v SET started_at = u.started_at, ended_at = u.ended_at, quarter = u.quarter,
 			device = u.device, landing_page_type = u.landing_page_type, source = u.source, furthest_stage = u.furthest_stage,
-			bot = u.bot, summary = u.summary, updated_at = u.updated_at
+			bot = u.bot, summary = u.summary, updated_at = u.updated_at, completed_by_order = u.completed_by_order
 		FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-			$8::int[], $9::bool[], $10::text[], $11::timestamptz[])
-			AS u (id, started_at, ended_at, quarter, device, landing_page_type, source, furthest_stage, bot, summary, updated_at)
-		WHERE v.id = u.id`, ids, starts, ends, quarters, devices, landings, sources, stages, bots, summaries, updated)
+			$8::int[], $9::bool[], $10::text[], $11::timestamptz[], $12::bool[])
+			AS u (id, started_at, ended_at, quarter, device, landing_page_type, source, furthest_stage, bot, summary, updated_at,
+				completed_by_order)
+		WHERE v.id = u.id`, ids, starts, ends, quarters, devices, landings, sources, stages, bots, summaries, updated, byOrder)
 	if err != nil {
 		return fmt.Errorf("updating %d visits: %w", n, err)
 	}
@@ -301,11 +312,11 @@ func pgCopyVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visits"},
 		[]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
-			"furthest_stage", "bot", "summary", "updated_at"},
+			"furthest_stage", "bot", "summary", "updated_at", "completed_by_order"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.ID, r.ShopID, r.ClientID, r.StartedAt, r.EndedAt, r.Quarter, r.Device, r.LandingPageType, r.Source,
-				int32(r.FurthestStage), r.Bot, r.Summary, r.UpdatedAt}, nil
+				int32(r.FurthestStage), r.Bot, r.Summary, r.UpdatedAt, r.CompletedByOrder}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copying %d visits: %w", len(rows), err)
@@ -318,7 +329,6 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	var tokens, products [][]any
 	for _, r := range rows {
 		v := r.folded
-		facts := tokenFactsOf(v).list()
 		seen := map[string]bool{}
 		for _, kind := range visitTokenKinds(v) {
 			for _, t := range kind.tokens {
@@ -328,7 +338,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 					continue
 				}
 				seen[t] = true
-				tokens = append(tokens, append([]any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source}, facts...))
+				tokens = append(tokens, []any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source})
 			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
@@ -338,7 +348,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	}
 	if len(tokens) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-			append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"}, visitTokenFactColumns...),
+			[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
 			pgx.CopyFromRows(tokens)); err != nil {
 			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
 		}
@@ -351,4 +361,52 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 		}
 	}
 	return nil
+}
+
+// pgCheckoutsCompleted locks a group's checkout tokens ts (of the visits
+// its folds drop and write, pgLockCheckouts), then reads again whether the
+// rollups count each dropped visit (drops, by client) completed by an
+// order, which an order's webhook may have changed since they were
+// loaded, and returns which of the tokens a completed session carries.
+func pgCheckoutsCompleted(ctx context.Context, tx pgx.Tx, ts []shopToken, drops [][]visitRow) (map[shopToken]bool, error) {
+	completed := map[shopToken]bool{}
+	if len(ts) == 0 {
+		return completed, nil
+	}
+	if _, err := tx.Exec(ctx, pgLockCheckouts, checkoutLockKeys(ts)); err != nil {
+		return nil, fmt.Errorf("locking the visits' checkouts: %w", err)
+	}
+	var ids []int64
+	for _, drop := range drops {
+		for _, r := range drop {
+			ids = append(ids, r.ID)
+		}
+	}
+	byOrder := map[int64]bool{}
+	if len(ids) > 0 {
+		got, err := tx.Query(ctx, `SELECT id FROM visits WHERE id = ANY($1::bigint[]) AND completed_by_order`, ids)
+		if err != nil {
+			return nil, fmt.Errorf("reading the dropped visits' orders: %w", err)
+		}
+		var id int64
+		if _, err := pgx.ForEachRow(got, []any{&id}, func() error { byOrder[id] = true; return nil }); err != nil {
+			return nil, fmt.Errorf("reading the dropped visits' orders: %w", err)
+		}
+		for _, drop := range drops {
+			for i := range drop {
+				drop[i].CompletedByOrder = byOrder[drop[i].ID]
+			}
+		}
+	}
+	shops, tokens := shopTokenArrays(ts)
+	got, err := tx.Query(ctx, `SELECT DISTINCT s.shop_id, s.checkout_token FROM unnest($1::bigint[], $2::text[]) AS q (shop_id, token)
+		JOIN sessions s ON s.shop_id = q.shop_id AND s.checkout_token = q.token AND s.completed_at IS NOT NULL`, shops, tokens)
+	if err != nil {
+		return nil, fmt.Errorf("finding the visits' completed checkouts: %w", err)
+	}
+	var t shopToken
+	if _, err := pgx.ForEachRow(got, []any{&t.shop, &t.token}, func() error { completed[t] = true; return nil }); err != nil {
+		return nil, fmt.Errorf("finding the visits' completed checkouts: %w", err)
+	}
+	return completed, nil
 }

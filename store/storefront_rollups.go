@@ -7,9 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -123,7 +121,7 @@ func visitMasks(v funnel.Visit) (page, micro int64) {
 
 // sumsOfMasks is the row sums of one non-bot visit of furthest stage
 // furthest and masks page and micro (visitMasks), its product counts left
-// out: what an order completing it changes (storefrontOrderCorrections).
+// out.
 func sumsOfMasks(furthest funnel.StorefrontStage, page, micro int64) []int64 {
 	out := make([]int64, sfWidth)
 	out[int(furthest)] = 1
@@ -138,36 +136,6 @@ func sumsOfMasks(furthest funnel.StorefrontStage, page, micro int64) []int64 {
 		out[sfReviewsNotAdded] = 1
 	}
 	return out
-}
-
-// tokenFacts are what a visit's visit_tokens rows carry for the orders
-// correction: its furthest stage, whether a bot, its masks, and the masks
-// it would have once an order completed it (CompleteByOrder, which raises
-// it to completed whatever the order's time).
-type tokenFacts struct {
-	furthest            int32
-	bot                 bool
-	page, micro         int64
-	donePage, doneMicro int64
-}
-
-// visitTokenFactColumns are visit_tokens' columns of tokenFacts, in the
-// order of tokenFacts.list.
-var visitTokenFactColumns = []string{"furthest_stage", "bot", "page_mask", "micro_mask", "done_page_mask", "done_micro_mask"}
-
-func tokenFactsOf(v funnel.Visit) tokenFacts {
-	f := tokenFacts{furthest: int32(v.Furthest()), bot: v.Bot}
-	f.page, f.micro = visitMasks(v)
-	done := v
-	if len(v.CheckoutTokens) > 0 {
-		done, _ = v.CompleteByOrder(v.CheckoutTokens[0], time.Time{})
-	}
-	f.donePage, f.doneMicro = visitMasks(done)
-	return f
-}
-
-func (f tokenFacts) list() []any {
-	return []any{f.furthest, f.bot, f.page, f.micro, f.donePage, f.doneMicro}
 }
 
 // tallyOf turns summed row sums back into the tally funnel.StorefrontTally.Add
@@ -364,7 +332,7 @@ func (d *storefrontDeltas) apply(tx *gorm.DB) error {
 // pgApply adds the deltas on PostgreSQL's ingest connection: one statement
 // per table whatever the number of rows, each column an array (unnest),
 // so that the statement's text, and pgx's cached plan, stay the same.
-func (d *storefrontDeltas) pgApply(ctx context.Context, tx pgx.Tx) error {
+func (d *storefrontDeltas) pgApply(ctx context.Context, tx pgExecer) error {
 	if keys := d.sortedVisitKeys(); len(keys) > 0 {
 		shops, spans, buckets := make([]int64, len(keys)), make([]int64, len(keys)), make([]int64, len(keys))
 		devices, landings := make([]string, len(keys)), make([]string, len(keys))

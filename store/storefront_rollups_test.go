@@ -68,8 +68,8 @@ func randomClientEvents(r *rand.Rand, client string) []funnel.StorefrontEvent {
 // fall on quarter-hours and in one whose do not, however the events came
 // (shuffled, repeated, in batches of any size, merging visits late), with
 // orders completing some visits before and after their events, after a
-// customer's erasure, after migration 00042 filled them from the visits
-// kept, and after a rebuild.
+// customer's erasure, after migrations 00042 and 00044 filled them from
+// the visits kept, and after a rebuild.
 func TestStorefrontRollupsOracle(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
@@ -123,6 +123,9 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 			order(i)
 		}
 		ingestIn(mixed[half:])
+		for i := 2; i < 60; i += 3 { // and after
+			order(i)
+		}
 
 		odd := time.FixedZone("LMT-4:56:02", -(4*3600 + 56*60 + 2)) // days not on quarter-hours
 		ranges := []funnel.DayRange{
@@ -160,7 +163,22 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 			t.Fatalf("the random visits do not cover what the oracle checks: %s", dumpTallies(all))
 		}
 
-		// A customer's erasure takes its clients' visits out of the rollups.
+		// A customer's erasure takes its clients' visits out of the rollups,
+		// as they count them: e1's visit, which its order completed, and
+		// c3's.
+		if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID,
+			Events: storefrontVisit("e1", "cart-e1", "chk-e1", rollupBase.Add(3*time.Hour))}}); err != nil {
+			t.Fatal(err)
+		}
+		e1 := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: "chk-e1", CreatedAt: rollupBase.Add(4 * time.Hour), UpdatedAt: rollupBase.Add(4 * time.Hour),
+			Email: "e1@example.com", Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
+		if _, err := s.IngestEvent(ctx, shop.ID, delivery("o-e1", shop.Domain, "orders/create", `{}`), &e1); err != nil {
+			t.Fatal(err)
+		}
+		check("after e1's order")
+		if e, err := s.RedactCustomer(ctx, shop.ID, funnel.Customer{Email: "e1@example.com"}, store.ErasureRequest{}); err != nil || e.Visits != 1 {
+			t.Fatalf("RedactCustomer = %+v, %v; want e1's visit erased", e, err)
+		}
 		ev := funnel.Event{Kind: funnel.KindCheckout, CartToken: "cart-c3", CheckoutToken: "chk-c3-0", CreatedAt: rollupBase, UpdatedAt: rollupBase,
 			Email: "c3@example.com", Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
 		if _, err := s.IngestEvent(ctx, shop.ID, delivery("co-c3", shop.Domain, "checkouts/create", `{}`), &ev); err != nil {
@@ -171,15 +189,15 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 		}
 		check("after an erasure")
 
-		// Migration 00042 undone and applied again: Migrate fills the
-		// rollups and the tokens' facts from the visits kept.
+		// Migrations 00042 and 00044 undone and applied again: Migrate fills
+		// the rollups from the visits kept and moves those orders completed.
 		if err := s.MigrateTo(ctx, 41); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		check("after migration 00042 filled the rollups")
+		check("after migrations 00042 and 00044 filled the rollups")
 
 		if err := s.RebuildStorefrontRollups(ctx, shop.ID); err != nil {
 			t.Fatal(err)
@@ -211,4 +229,53 @@ func dumpTallies(t store.StorefrontTallies) string {
 		out += fmt.Sprintf(" %s=%+v", k, *v)
 	}
 	return out + fmt.Sprintf("\nproducts: %+v", t.Products)
+}
+
+// TestStorefrontOrdersRace writes each client's visit and the order that
+// completes its checkout at the same moment, from two goroutines (on
+// PostgreSQL, two transactions that each write what the other reads), and
+// checks the rollups count every visit completed, as Visits does.
+func TestStorefrontOrdersRace(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "race.myshopify.com")
+		const n = 24
+		for i := range n {
+			client, chk := fmt.Sprintf("r%d", i), fmt.Sprintf("chk-r%d", i)
+			at := rollupBase.Add(time.Duration(i) * time.Hour)
+			events := storefrontVisit(client, "cart-"+client, chk, at)
+			ev := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: chk, CreatedAt: at.Add(10 * time.Minute), UpdatedAt: at.Add(10 * time.Minute),
+				Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			go func() {
+				<-start
+				errs <- s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+			}()
+			go func() {
+				<-start
+				_, err := s.IngestEvent(ctx, shop.ID, delivery("race-"+client, shop.Domain, "orders/create", `{}`), &ev)
+				errs <- err
+			}()
+			close(start)
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		days := funnel.NewDayRange(ymd(2026, 11, 10), ymd(2026, 11, 20), time.UTC)
+		got, err := s.StorefrontTallies(ctx, shop.ID, days, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := mustTallies(t, s, shop.ID, days)
+		if all := want.Segments[store.AllSegment]; all == nil || all.Furthest[funnel.StorefrontCompleted] != n {
+			t.Fatalf("the fold over Visits does not complete every visit: %s", dumpTallies(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("rollups %s\nfold    %s", dumpTallies(got), dumpTallies(want))
+		}
+	})
 }

@@ -28,37 +28,32 @@ type StorefrontTallies struct {
 // days (shop-local days in days' zone), split by segment: "" for none,
 // funnel.SegmentDevice or funnel.SegmentLandingPageType. It sums the
 // storefront rollups of the range (storefrontPlan: whole UTC days and
-// edge quarters), corrects them for the visits an order completed
-// (storefrontOrderCorrections), and folds the visits of a partial quarter,
-// when a bound is not on one, from the visits themselves: the result is
-// what funnel.StorefrontTally.Add and funnel.ProductTallies.Add give over
-// Visits (TestStorefrontRollupsOracle).
+// edge quarters), which count a visit an order completed as completed
+// (countedVisit, kept at write time), and folds the visits of a partial
+// quarter, when a bound is not on one, from the visits themselves, counted
+// the same way: the result is what funnel.StorefrontTally.Add and
+// funnel.ProductTallies.Add give over Visits (TestStorefrontRollupsOracle).
 func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel.DayRange, segment string) (StorefrontTallies, error) {
 	if segment != "" && segment != funnel.SegmentDevice && segment != funnel.SegmentLandingPageType {
 		return StorefrontTallies{}, fmt.Errorf("store: the storefront report has no segment %q", segment)
 	}
 	plan := planStorefront(days.Start(), days.End())
-	// Three reads side by side on PostgreSQL (each on a connection of its
-	// own), each into deltas of its own: the visits' rollups, the
-	// products', and the orders' correction with the partial quarters.
-	reads := []*storefrontDeltas{newStorefrontDeltas(), newStorefrontDeltas(), newStorefrontDeltas()}
+	// Two reads side by side on PostgreSQL (each on a connection of its
+	// own), each into deltas of its own: the visits' rollups, and the
+	// products' with the partial quarters.
+	reads := []*storefrontDeltas{newStorefrontDeltas(), newStorefrontDeltas()}
 	for _, d := range reads {
 		d.flat = true
 	}
 	err := s.sideBySide(ctx,
 		func(ctx context.Context) error { return s.readStorefrontVisits(ctx, shopID, plan, reads[0]) },
-		func(ctx context.Context) error { return s.readStorefrontProducts(ctx, shopID, plan, reads[1]) },
 		func(ctx context.Context) error {
-			if err := s.storefrontOrderCorrections(ctx, shopID, plan.from, plan.to, reads[2]); err != nil {
+			if err := s.readStorefrontProducts(ctx, shopID, plan, reads[1]); err != nil {
 				return err
 			}
 			for _, r := range plan.partial {
-				visits, err := s.Visits(ctx, shopID, r[0], r[1])
-				if err != nil {
+				if err := s.foldCountedVisits(ctx, shopID, r[0], r[1], reads[1]); err != nil {
 					return err
-				}
-				for _, v := range visits {
-					reads[2].add(shopID, v, 1)
 				}
 			}
 			return nil
@@ -67,10 +62,26 @@ func (s *Store) StorefrontTallies(ctx context.Context, shopID int64, days funnel
 		return StorefrontTallies{}, fmt.Errorf("store: storefront report of shop %d: %w", shopID, err)
 	}
 	d := reads[0]
-	for _, o := range reads[1:] {
-		d.merge(o)
-	}
+	d.merge(reads[1])
 	return d.tallies(segment), nil
+}
+
+// foldCountedVisits adds into d the shop's visits that started in [start,
+// end) as the rollups count them (countedVisit).
+func (s *Store) foldCountedVisits(ctx context.Context, shopID int64, start, end time.Time, d *storefrontDeltas) error {
+	var rows []visitRow
+	err := s.db(ctx).Where("shop_id = ? AND started_at >= ? AND started_at < ?", shopID, utc(start), utc(end)).Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("loading the visits of a partial quarter: %w", err)
+	}
+	for _, r := range rows {
+		v, err := r.visit()
+		if err != nil {
+			return err
+		}
+		d.add(shopID, countedVisit(v, r.CompletedByOrder), 1)
+	}
+	return nil
 }
 
 // tallies builds the report's tallies from a read's deltas.
@@ -262,85 +273,12 @@ func (s *Store) readStorefrontProducts(ctx context.Context, shopID int64, p stor
 	return nil
 }
 
-// storefrontOrderCorrections moves, in d, the visits that started in
-// [from, to) and that an order completed (Visits' rule, CompleteByOrder)
-// from what the rollups count them as (their stored visit: the ingest
-// counts a visit as its pixel saw it) to their completed selves, and adds
-// an order to each product such a visit added. Only a visit the pixel did
-// not see complete can need it, so it reads the checkout tokens of those
-// (visit_tokens_uncompleted) that a completed session carries, with the
-// facts beside them (tokenFacts), and decodes no visit.
-func (s *Store) storefrontOrderCorrections(ctx context.Context, shopID int64, from, to time.Time, d *storefrontDeltas) error {
-	if from.IsZero() {
-		return nil
-	}
-	corrected := `SELECT DISTINCT vt.visit_id, vt.device, vt.landing_page_type, vt.furthest_stage, vt.page_mask, vt.micro_mask,
-			vt.done_page_mask, vt.done_micro_mask
-		FROM visit_tokens vt
-		WHERE vt.shop_id = ? AND vt.kind = 'checkout' AND vt.furthest_stage < ? AND NOT vt.bot
-			AND vt.started_at >= ? AND vt.started_at < ?
-			AND EXISTS (SELECT 1 FROM sessions s WHERE s.shop_id = vt.shop_id AND s.checkout_token = vt.token AND s.completed_at IS NOT NULL)`
-	args := []any{shopID, int(funnel.StorefrontCompleted), utc(from), utc(to)}
-	var rows []struct {
-		VisitID                     int64
-		Device, LandingPageType     string
-		FurthestStage               int
-		PageMask, MicroMask         int64
-		DonePageMask, DoneMicroMask int64
-	}
-	if err := s.db(ctx).Raw(corrected, args...).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("loading the visits orders completed: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.VisitID
-		k := sfKey{shop: shopID, device: r.Device, landing: r.LandingPageType}
-		row := d.visits[k]
-		if row == nil {
-			row = make([]int64, sfWidth)
-			d.visits[k] = row
-		}
-		was := sumsOfMasks(funnel.StorefrontStage(r.FurthestStage), r.PageMask, r.MicroMask)
-		done := sumsOfMasks(funnel.StorefrontCompleted, r.DonePageMask, r.DoneMicroMask)
-		for i := range row {
-			row[i] += done[i] - was[i]
-		}
-	}
-	var orders []struct {
-		ProductID, Title string
-		N                int64
-	}
-	// By the ids found (visit_products_visit_id), in chunks within
-	// SQLite's parameter limit, rather than running the search again.
-	for chunk := range slices.Chunk(ids, 5000) {
-		var got []struct {
-			ProductID, Title string
-			N                int64
-		}
-		err := s.db(ctx).Raw(`SELECT product_id, title, COUNT(*) AS n FROM visit_products
-			WHERE shop_id = ? AND adds > 0 AND visit_id IN ? GROUP BY product_id, title`, shopID, chunk).Scan(&got).Error
-		if err != nil {
-			return fmt.Errorf("loading the products of the visits orders completed: %w", err)
-		}
-		orders = append(orders, got...)
-	}
-	for _, o := range orders {
-		k := sfProductKey{shop: shopID, product: o.ProductID, title: o.Title}
-		ps := d.products[k]
-		ps[2] += o.N
-		d.products[k] = ps
-	}
-	return nil
-}
-
-// RebuildStorefrontRollups recomputes the shop's storefront rollups, and
-// the facts its visits' tokens carry for the orders correction, from its
-// visits, as Migrate does once for every shop when it creates them.
-// The ingest keeps them exact; this is for data loaded around it and for
-// repairs.
+// RebuildStorefrontRollups recomputes the shop's storefront rollups from
+// its visits, as Migrate does once for every shop when it creates them:
+// every visit counted as written, then the ones a completed session's
+// checkout names moved to completed (completeVisitsByOrders), as the
+// ingest leaves them. The ingest keeps them exact; this is for data loaded
+// around it and for repairs.
 func (s *Store) RebuildStorefrontRollups(ctx context.Context, shopID int64) error {
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return rebuildStorefrontRollups(tx, shopID) })
 	if err != nil {
@@ -354,6 +292,9 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 		if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", shopID).Error; err != nil {
 			return err
 		}
+	}
+	if err := tx.Exec("UPDATE visits SET completed_by_order = ? WHERE shop_id = ? AND completed_by_order", false, shopID).Error; err != nil {
+		return err
 	}
 	// One scan in id order, decoded as it streams (batches of "id > last"
 	// would each search the shop's visits again).
@@ -372,7 +313,7 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 		if err != nil {
 			return err
 		}
-		l.Add(shopID, r.ID, v)
+		l.Add(shopID, v)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -383,13 +324,22 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 	return l.apply(tx)
 }
 
+// shopsWithVisits is the shops that have visits.
+func (s *Store) shopsWithVisits(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := s.db(ctx).Raw("SELECT DISTINCT shop_id FROM visits").Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("store: finding the shops with visits: %w", err)
+	}
+	return ids, nil
+}
+
 // rebuildAllStorefrontRollups fills the storefront rollups of every shop
 // from its visits: what migration 00042, which creates them, cannot do in
 // SQL (the rules are the domain's, in Go).
 func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
-	var ids []int64
-	if err := s.db(ctx).Raw("SELECT DISTINCT shop_id FROM visits").Scan(&ids).Error; err != nil {
-		return fmt.Errorf("store: filling the storefront rollups: %w", err)
+	ids, err := s.shopsWithVisits(ctx)
+	if err != nil {
+		return err
 	}
 	for _, id := range ids {
 		if err := s.RebuildStorefrontRollups(ctx, id); err != nil {
@@ -399,18 +349,30 @@ func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
 	return nil
 }
 
-// StorefrontRollupLoad gathers the storefront rollups of visits loaded
-// around the ingest (the benchmark's bulk load of visits, and
-// RebuildStorefrontRollups), by the ingest's own rule, and the facts
-// their checkout tokens carry (tokenFacts).
-type StorefrontRollupLoad struct {
-	d     *storefrontDeltas
-	facts []loadFacts
+// completeAllVisitsByOrders moves the counts of every shop's visits that a
+// completed session's checkout names and the rollups do not count
+// completed yet: what migration 00044, which moves the orders' correction
+// to write time, needs of the rollups kept.
+func (s *Store) completeAllVisitsByOrders(ctx context.Context) error {
+	ids, err := s.shopsWithVisits(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return completeVisitsByOrders(tx, id, nil) })
+		if err != nil {
+			return fmt.Errorf("store: completing the visits of shop %d by its orders: %w", id, err)
+		}
+	}
+	return nil
 }
 
-type loadFacts struct {
-	shop, visit int64
-	facts       tokenFacts
+// StorefrontRollupLoad gathers the storefront rollups of visits loaded
+// around the ingest (the benchmark's bulk load of visits, and
+// RebuildStorefrontRollups), by the ingest's own rule.
+type StorefrontRollupLoad struct {
+	d     *storefrontDeltas
+	shops []int64
 }
 
 // NewStorefrontRollupLoad starts an empty load.
@@ -418,18 +380,20 @@ func NewStorefrontRollupLoad() *StorefrontRollupLoad {
 	return &StorefrontRollupLoad{d: newStorefrontDeltas()}
 }
 
-// Add counts the shop's stored visit v of id visitID (as written, before
-// any order completes it).
-func (l *StorefrontRollupLoad) Add(shopID, visitID int64, v funnel.Visit) {
+// Add counts the shop's stored visit v (as written, before any order
+// completes it).
+func (l *StorefrontRollupLoad) Add(shopID int64, v funnel.Visit) {
 	l.d.add(shopID, v, 1)
-	if len(v.CheckoutTokens) > 0 {
-		l.facts = append(l.facts, loadFacts{shopID, visitID, tokenFactsOf(v)})
+	if !slices.Contains(l.shops, shopID) {
+		l.shops = append(l.shops, shopID)
 	}
 }
 
 // AddStorefrontRollups adds the load's counts to the storefront rollups,
-// and sets its visits' token facts, in one transaction; the visits and
-// their tokens are stored already.
+// then moves those of the loaded shops' visits that a completed session's
+// checkout names to completed (completeVisitsByOrders), in one
+// transaction; the visits, their tokens and the sessions are stored
+// already, none of the visits marked completed by an order.
 func (s *Store) AddStorefrontRollups(ctx context.Context, l *StorefrontRollupLoad) error {
 	if err := s.db(ctx).Transaction(l.apply); err != nil {
 		return fmt.Errorf("store: adding storefront rollups: %w", err)
@@ -441,10 +405,9 @@ func (l *StorefrontRollupLoad) apply(tx *gorm.DB) error {
 	if err := l.d.apply(tx); err != nil {
 		return err
 	}
-	set := strings.Join(visitTokenFactColumns, " = ?, ") + " = ?"
-	for _, f := range l.facts {
-		if err := tx.Exec("UPDATE visit_tokens SET "+set+" WHERE shop_id = ? AND visit_id = ?", append(f.facts.list(), f.shop, f.visit)...).Error; err != nil {
-			return fmt.Errorf("setting the facts of visit %d's tokens: %w", f.visit, err)
+	for _, id := range l.shops {
+		if err := completeVisitsByOrders(tx, id, nil); err != nil {
+			return err
 		}
 	}
 	return nil
