@@ -22,11 +22,16 @@ func buildAnomalyViews(list []anomalyJSON) []anomalyView {
 		if an.Device != "" {
 			device = funnel.Device(an.Device).Label()
 		}
+		days, usual := an.Day, "on the same weekday of the last 4 weeks"
+		if an.WindowDays > 1 {
+			days = "the " + strconv.Itoa(an.WindowDays) + " days to " + an.Day
+			usual = "on the same days of the 4 weeks before"
+		}
 		out = append(out, anomalyView{
 			Step: an.Step, Device: an.Device, Day: an.Day, Summary: an.Summary,
-			Detail: device + ", " + an.Day + ": " + funnel.Percent(an.Reached, an.Shoppers) + " of " + strconv.FormatInt(an.Shoppers, 10) +
-				" shoppers went through, about " + strconv.FormatInt(an.Lost, 10) + " fewer than on the same weekday of the last 4 weeks.",
-			Evidence: evidencePath(an.Day),
+			Detail: device + ", " + days + ": " + funnel.Percent(an.Reached, an.Shoppers) + " of " + strconv.FormatInt(an.Shoppers, 10) +
+				" shoppers went through, about " + strconv.FormatInt(an.Lost, 10) + " fewer than " + usual + ".",
+			Evidence: an.Evidence,
 		})
 	}
 	return out
