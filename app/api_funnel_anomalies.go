@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net/url"
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/alerts"
@@ -22,9 +21,12 @@ type anomalyJSON struct {
 	Label    string `json:"label"`
 	// Device is "" for all devices.
 	Device string `json:"device"`
-	// Day is the shop-local date; Since when the drop began, and
-	// SinceLocal that time of day in the shop's zone ("14:00").
+	// Day is the shop-local date, the last of the WindowDays days the
+	// anomaly was found over (1: the day so far alone); Since when the drop
+	// began, and SinceLocal that in the shop's zone: the time of day
+	// ("14:00") for one day, else the day ("Tuesday 1 Dec").
 	Day        string    `json:"day"`
+	WindowDays int       `json:"window_days"`
 	Since      time.Time `json:"since"`
 	SinceLocal string    `json:"since_local"`
 	// ExpectedRate and ObservedRate are from 0 to 1.
@@ -38,16 +40,10 @@ type anomalyJSON struct {
 	Currency    string `json:"currency"`
 	// Summary is the anomaly in one sentence, as its alert says it.
 	Summary string `json:"summary"`
-	// Evidence is the report of that day split by device.
+	// Evidence is the report of the window's days split by device.
 	Evidence string `json:"evidence"`
 	// Status is the alert's: queued, sent, failed or skipped.
 	Status string `json:"status"`
-}
-
-// evidencePath is the report of day, split by device: the page an
-// anomaly's "See that day" opens.
-func evidencePath(day string) string {
-	return "/?" + url.Values{"from": {day}, "to": {day}, "segment": {funnel.SegmentDevice}}.Encode()
 }
 
 // addAnomalies lists the step anomalies of the report's days (always a
@@ -70,10 +66,10 @@ func toAnomalyJSON(an store.Anomaly, shop store.Shop, loc *time.Location) anomal
 	currency := funnel.ValueCurrency(an.Currency, shop.Currency)
 	return anomalyJSON{
 		Step: an.Step.Key(), FromStep: (an.Step - 1).Key(), Label: (an.Step - 1).Label() + " → " + an.Step.Label(),
-		Device: string(an.Device), Day: an.Day, Since: an.Since.UTC(), SinceLocal: an.Since.In(loc).Format("15:04"),
+		Device: string(an.Device), Day: an.Day, WindowDays: an.WindowDays, Since: an.Since.UTC(), SinceLocal: alerts.AnomalySince(an, loc),
 		ExpectedRate: an.ExpectedRate, ObservedRate: an.ObservedRate,
 		Shoppers: an.Shoppers, Reached: an.Reached, Lost: an.Lost,
 		ValueAtRisk: funnel.FormatMoney(an.ValueAtRisk), Currency: currency,
-		Summary: alerts.AnomalySummary(an, currency, loc), Evidence: evidencePath(an.Day), Status: an.Status,
+		Summary: alerts.AnomalySummary(an, currency, loc), Evidence: alerts.EvidencePath(an), Status: an.Status,
 	}
 }

@@ -88,8 +88,9 @@ func (a *App) ScanAlertsNow(ctx context.Context, domain string) error {
 
 // ScanAnomaliesNow runs the step anomaly scan of one shop as if it were
 // at, as the hourly job does at the app's clock: it returns how many
-// anomalies it raised (an anomaly already raised that day for the same
-// step and device is not raised again). Demo mode and tests call it.
+// anomalies it raised (an anomaly already raised for the same step and
+// device that day, or on a day of its window, is not raised again). Demo
+// mode and tests call it.
 func (a *App) ScanAnomaliesNow(ctx context.Context, shopDomain string, at time.Time) (raised int, err error) {
 	shop, err := a.store.ShopByDomain(ctx, shopDomain)
 	if err != nil {

@@ -39,6 +39,20 @@ func TestRenderAnomalies(t *testing.T) {
 	if got := alerts.AnomalySummary(an, "USD", time.FixedZone("UTC+1", 3600)); !strings.Contains(got, "since 15:00") {
 		t.Errorf("in the shop's zone: %q", got)
 	}
+
+	// A small shop's anomaly over 3 days: since a day, the days' report.
+	an.WindowDays, an.Since, an.Shoppers, an.Reached, an.Lost = 3, time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), 33, 12, 11
+	v.Anomalies = buildAnomalyViews([]anomalyJSON{toAnomalyJSON(an, store.Shop{Currency: "USD"}, time.UTC)})
+	html = renderHome(t, v)
+	for _, want := range []string{
+		"on mobile fell from 68% to 41% since Wednesday 18 Nov — about $1,887 at risk over the last 3 days.",
+		"Mobile, the 3 days to 2026-11-20: 36.4% of 33 shoppers went through, about 11 fewer than on the same days of the 4 weeks before.",
+		`<a href="/?from=2026-11-18&amp;segment=device&amp;to=2026-11-20" data-keep-query class="anomaly-evidence">See those days</a>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
 }
 
 // TestSettingsPageAnomalies checks the settings page's anomaly fields: the

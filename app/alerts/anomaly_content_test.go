@@ -75,3 +75,41 @@ func TestAnomalyMessage(t *testing.T) {
 		t.Errorf("all devices, demo:\n%s", msg.Text)
 	}
 }
+
+// TestAnomalyMessageOverDays checks the message of an anomaly found over
+// a small shop's window of several days: since the day the drop began,
+// at risk over those days, the usual rate from the same days of the weeks
+// before, the evidence the report of the window's days, and the Flow
+// payload's Since that day's local midnight.
+func TestAnomalyMessageOverDays(t *testing.T) {
+	s := service(t, false)
+	shop := store.Shop{ID: 3, Domain: "mugs.myshopify.com", Currency: "USD"}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := store.Anomaly{ID: 42, ShopID: 3, Day: "2026-12-03", WindowDays: 3, Step: funnel.StageCompleted, Device: funnel.DeviceMobile,
+		Since: time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), ExpectedRate: 0.7, ObservedRate: 0.36,
+		Shoppers: 33, Reached: 12, Lost: 11, ValueAtRisk: 55000, Currency: "USD"}
+	msg, err := s.anomalyMessage(shop, a, paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sentence = "Reached payment → Completed order on mobile fell from 70% to 36% since Tuesday 1 Dec — about $550 at risk over the last 3 days"
+	link := "https://admin.shopify.com/store/mugs/apps/the-key/?from=2026-12-01&segment=device&to=2026-12-03"
+	for _, want := range []string{sentence, "The last 3 days: 36% of 33 shoppers", "the same 3 days of each of the 4 weeks before",
+		"Value at risk over the last 3 days: " + shown(55000, "USD"), "See those days: " + link} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("the text lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	if chat := chatOf(t, msg); chat.Text != sentence {
+		t.Errorf("chat text %q", chat.Text)
+	}
+	if p := msg.Flow[0].Payload; p["Since"] != "2026-11-30T23:00:00Z" || p["Evidence link"] != link {
+		t.Errorf("Flow payload %v", p)
+	}
+	if got := AnomalySince(a, paris); got != "Tuesday 1 Dec" {
+		t.Errorf("since %q", got)
+	}
+}

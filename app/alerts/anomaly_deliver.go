@@ -56,10 +56,34 @@ func (s *Service) anomalyParcel(ctx context.Context, id int64) (parcel, error) {
 }
 
 // EvidenceURL is the page that shows an anomaly's evidence: the report of
-// its day, split by device.
-func (s *Service) EvidenceURL(domain, day string) string {
-	q := url.Values{"from": {day}, "to": {day}, "segment": {funnel.SegmentDevice}}
-	return s.pageURL(domain, "/?"+q.Encode())
+// its window's days, split by device.
+func (s *Service) EvidenceURL(domain string, a store.Anomaly) string {
+	return s.pageURL(domain, EvidencePath(a))
+}
+
+// EvidencePath is the path and query of an anomaly's evidence: the report
+// of its window's days (its day alone for a one-day window), split by
+// device.
+func EvidencePath(a store.Anomaly) string {
+	return "/?" + url.Values{"from": {a.FirstDay()}, "to": {a.Day}, "segment": {funnel.SegmentDevice}}.Encode()
+}
+
+// AnomalySince says when the drop began, in loc: the hour ("14:00") for
+// a one-day window, else the day ("Tuesday 1 Dec").
+func AnomalySince(a store.Anomaly, loc *time.Location) string {
+	if a.WindowDays > 1 {
+		return a.Since.In(loc).Format("Monday 2 Jan")
+	}
+	return a.Since.In(loc).Format("15:04")
+}
+
+// anomalyPeriod names the anomaly's window: "today", or "over the last 3
+// days".
+func anomalyPeriod(a store.Anomaly) string {
+	if a.WindowDays > 1 {
+		return "over the last " + strconv.Itoa(a.WindowDays) + " days"
+	}
+	return "today"
 }
 
 // anomalyView is an anomaly as its message shows it.
@@ -67,6 +91,9 @@ type anomalyView struct {
 	Shop, Step, Device, Expected, Observed, Since, AtRisk string
 	Shoppers, Lost                                        int64
 	Day, EvidenceURL                                      string
+	// Period is "today" or "over the last 3 days", Usual what the usual
+	// rate rests on, Window the tested days ("Today", "The last 3 days").
+	Period, Usual, Window string
 }
 
 // deviceLabel names an anomaly's device: "All devices" for "".
@@ -82,15 +109,17 @@ func percent(r float64) string { return strconv.Itoa(int(math.Round(100*r))) + "
 
 // AnomalySummary is the anomaly in one sentence: "Reached payment →
 // Completed order on mobile fell from 68% to 41% since 14:00 — about
-// $1,900 at risk today", in the shop's time zone loc.
+// $1,900 at risk today", in the shop's time zone loc; over a window of
+// several days "… since Tuesday 1 Dec — about $300 at risk over the last
+// 3 days".
 func AnomalySummary(a store.Anomaly, currency string, loc *time.Location) string {
 	on := ""
 	if a.Device != "" {
 		on = " on " + string(a.Device)
 	}
-	return fmt.Sprintf("%s%s fell from %s to %s since %s — about %s at risk today",
+	return fmt.Sprintf("%s%s fell from %s to %s since %s — about %s at risk %s",
 		(a.Step-1).Label()+" → "+a.Step.Label(), on, percent(a.ExpectedRate), percent(a.ObservedRate),
-		a.Since.In(loc).Format("15:04"), about(a.ValueAtRisk, currency))
+		AnomalySince(a, loc), about(a.ValueAtRisk, currency), anomalyPeriod(a))
 }
 
 // about writes an amount in minor units rounded to whole units, without
@@ -106,9 +135,14 @@ func (s *Service) anomalyMessage(shop store.Shop, a store.Anomaly, loc *time.Loc
 	currency := cut(funnel.ValueCurrency(a.Currency, shop.Currency), maxCurrency)
 	v := anomalyView{
 		Shop: shop.Domain, Step: (a.Step - 1).Label() + " → " + a.Step.Label(), Device: deviceLabel(a.Device),
-		Expected: percent(a.ExpectedRate), Observed: percent(a.ObservedRate), Since: a.Since.In(loc).Format("15:04"),
+		Expected: percent(a.ExpectedRate), Observed: percent(a.ObservedRate), Since: AnomalySince(a, loc),
 		AtRisk: funnel.DisplayMoney(a.ValueAtRisk, currency), Shoppers: a.Shoppers, Lost: a.Lost,
-		Day: a.Day, EvidenceURL: s.EvidenceURL(shop.Domain, a.Day),
+		Day: a.Day, EvidenceURL: s.EvidenceURL(shop.Domain, a),
+		Period: anomalyPeriod(a), Usual: "the same weekday and hours of the last 4 weeks", Window: "Today",
+	}
+	if a.WindowDays > 1 {
+		v.Usual = "the same " + strconv.Itoa(a.WindowDays) + " days of each of the 4 weeks before"
+		v.Window = "The last " + strconv.Itoa(a.WindowDays) + " days"
 	}
 	summary := AnomalySummary(a, currency, loc)
 	var text, html bytes.Buffer
@@ -129,7 +163,7 @@ func (s *Service) anomalyMessage(shop store.Shop, a store.Anomaly, loc *time.Loc
 		section(slackEscape(summary)),
 		fieldsSection([]string{
 			"*Device*\n" + slackEscape(v.Device),
-			"*Shoppers today*\n" + strconv.FormatInt(v.Shoppers, 10),
+			"*Shoppers " + v.Period + "*\n" + strconv.FormatInt(v.Shoppers, 10),
 			"*Lost vs usual*\n" + strconv.FormatInt(v.Lost, 10),
 			"*Value at risk*\n" + slackEscape(v.AtRisk),
 		}),
@@ -155,12 +189,12 @@ var anomalyText = texttemplate.Must(texttemplate.New("anomaly").Parse(`Step anom
 
 Step: {{.V.Step}}
 Device: {{.V.Device}}
-Usual rate: {{.V.Expected}} (the same weekday and hours of the last 4 weeks)
-Today: {{.V.Observed}} of {{.V.Shoppers}} shoppers
+Usual rate: {{.V.Expected}} ({{.V.Usual}})
+{{.V.Window}}: {{.V.Observed}} of {{.V.Shoppers}} shoppers
 Shoppers lost against the usual rate: {{.V.Lost}}
-Value at risk today: {{.V.AtRisk}}
+Value at risk {{.V.Period}}: {{.V.AtRisk}}
 
-See that day: {{.V.EvidenceURL}}
+See {{if eq .V.Window "Today"}}that day{{else}}those days{{end}}: {{.V.EvidenceURL}}
 `))
 
 var anomalyHTML = htmltemplate.Must(htmltemplate.New("anomaly").Parse(`<!doctype html>
@@ -169,10 +203,10 @@ var anomalyHTML = htmltemplate.Must(htmltemplate.New("anomaly").Parse(`<!doctype
 <p><strong>{{.Summary}}.</strong></p>
 <p>Step: {{.V.Step}}<br>
 Device: {{.V.Device}}<br>
-Usual rate: {{.V.Expected}} (the same weekday and hours of the last 4 weeks)<br>
-Today: {{.V.Observed}} of {{.V.Shoppers}} shoppers<br>
+Usual rate: {{.V.Expected}} ({{.V.Usual}})<br>
+{{.V.Window}}: {{.V.Observed}} of {{.V.Shoppers}} shoppers<br>
 Shoppers lost against the usual rate: {{.V.Lost}}<br>
-Value at risk today: {{.V.AtRisk}}</p>
-<p><a href="{{.V.EvidenceURL}}">See that day</a></p>
+Value at risk {{.V.Period}}: {{.V.AtRisk}}</p>
+<p><a href="{{.V.EvidenceURL}}">See {{if eq .V.Window "Today"}}that day{{else}}those days{{end}}</a></p>
 </body></html>
 `))

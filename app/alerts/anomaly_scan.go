@@ -29,9 +29,15 @@ func anomalyDevices() []funnel.Device {
 // before now − the idle threshold, so that those still going are not
 // counted as lost) with the same hours of the same weekday of the last
 // funnel.AnomalyHistoryWeeks weeks, by funnel.DetectAnomalies at the
-// shop's materiality. Each anomaly found is recorded once per step,
-// device and day, with its delivery job in the same transaction (none,
-// and a reason, when the shop names no channel). It returns how many
+// shop's materiality. A step too thin for that (a small shop) is tested
+// over a window widened to the k days ending with the day so far, k from
+// the history alone (funnel.WindowAnomalyInputs), against the same k days
+// of the weeks before. Each anomaly found is recorded once per step,
+// device and day, and not again while one of its window's days has one
+// (store.RaiseAnomaly), with its delivery job in the same transaction
+// (none, and a reason, when the shop names no channel). Since is the
+// hour the drop began for a one-day window, else the local midnight of
+// its first day. It returns how many
 // anomalies it recorded; a shop uninstalled or with anomalies off gets
 // none.
 func (s *Service) ScanAnomalies(ctx context.Context, shopID int64, now time.Time) (raised int, err error) {
@@ -61,40 +67,27 @@ func (s *Service) ScanAnomalies(ctx context.Context, shopID int64, now time.Time
 	if !cut.After(start) {
 		return 0, nil
 	}
-	elapsed := cut.Sub(start)
-	today, err := s.cfg.Store.WindowCounts(ctx, shopID, start, cut)
+	counts, err := s.countAnomalyWindows(ctx, shopID, date, loc, cut)
 	if err != nil {
 		return 0, err
 	}
-	history := store.ImpactCounts{Furthest: map[funnel.Device]*[funnel.StageCompleted + 1]int64{}}
-	for w := 1; w <= funnel.AnomalyHistoryWeeks; w++ {
-		past := date.AddDate(0, 0, -7*w)
-		ps := funnel.NewDayRange(past, past, loc).Start()
-		c, err := s.cfg.Store.WindowCounts(ctx, shopID, ps, ps.Add(elapsed))
-		if err != nil {
-			return 0, err
-		}
-		addCounts(&history, c)
+	inputs := counts.inputs()
+	for i := range inputs {
+		inputs[i].AverageOrderValue = counts.averageOrderValue(inputs[i].Days)
 	}
-	inputs := funnel.CartAnomalyInputs("", history.All(), today.All())
-	for _, dev := range anomalyDevices() {
-		if today.Furthest[dev] != nil && history.Furthest[dev] != nil {
-			inputs = append(inputs, funnel.CartAnomalyInputs(dev, *history.Furthest[dev], *today.Furthest[dev])...)
-		}
-	}
-	aov, err := funnel.ParseMoney(funnel.BuildReport(funnel.Tally{Furthest: history.All(), OrderValue: history.OrderValue}).AverageOrderValue)
-	if err != nil {
-		aov = 0
-	}
-	found := funnel.DetectAnomalies(inputs, float64(st.AnomalyMateriality)/100, aov)
+	found := funnel.DetectAnomalies(inputs, float64(st.AnomalyMateriality)/100, 0)
 	if len(found) == 0 {
 		return 0, nil
 	}
-	hours, err := s.hourlyCounts(ctx, shopID, start, cut)
-	if err != nil {
-		return 0, err
+	var hours []store.ImpactCounts
+	for _, f := range found {
+		if f.Days == 1 && hours == nil {
+			if hours, err = s.hourlyCounts(ctx, shopID, start, cut); err != nil {
+				return 0, err
+			}
+		}
 	}
-	currency := funnel.ValueCurrency(today.Currency, funnel.ValueCurrency(history.Currency, shop.Currency))
+	currency := funnel.ValueCurrency(counts.windowCurrency, funnel.ValueCurrency(counts.historyCurrency, shop.Currency))
 	jobs, err := s.client()
 	if err != nil {
 		return 0, err
@@ -105,10 +98,13 @@ func (s *Service) ScanAnomalies(ctx context.Context, shopID int64, now time.Time
 		return err
 	}
 	for _, f := range found {
-		onset := funnel.DropOnset(stepHours(hours, f), f.ExpectedRate)
+		since := counts.dayOnset(f, date, loc)
+		if f.Days == 1 {
+			since = start.Add(time.Duration(funnel.DropOnset(stepHours(hours, f), f.ExpectedRate)) * time.Hour)
+		}
 		a := store.Anomaly{
-			ShopID: shopID, Day: date.Format(time.DateOnly), Step: f.To, Device: f.Device,
-			DetectedAt: now, Since: start.Add(time.Duration(onset) * time.Hour),
+			ShopID: shopID, Day: date.Format(time.DateOnly), WindowDays: f.Days, Step: f.To, Device: f.Device,
+			DetectedAt: now, Since: since,
 			ExpectedRate: f.ExpectedRate, ObservedRate: f.ObservedRate,
 			Shoppers: f.Shoppers, Reached: f.Reached, Lost: f.Lost, ValueAtRisk: f.ValueAtRisk, Currency: currency,
 			Status: store.AlertQueued,
@@ -123,28 +119,10 @@ func (s *Service) ScanAnomalies(ctx context.Context, shopID int64, now time.Time
 		if created {
 			raised++
 			s.cfg.Log.InfoContext(ctx, "step anomaly raised", "shop", shop.Domain, "anomaly", got.ID,
-				"step", f.Label(), "device", string(f.Device), "expected", f.ExpectedRate, "observed", f.ObservedRate)
+				"step", f.Label(), "device", string(f.Device), "days", f.Days, "expected", f.ExpectedRate, "observed", f.ObservedRate)
 		}
 	}
 	return raised, nil
-}
-
-// addCounts adds c's sessions to sum.
-func addCounts(sum *store.ImpactCounts, c store.ImpactCounts) {
-	for dev, f := range c.Furthest {
-		t := sum.Furthest[dev]
-		if t == nil {
-			t = &[funnel.StageCompleted + 1]int64{}
-			sum.Furthest[dev] = t
-		}
-		for st, n := range f {
-			t[st] += n
-		}
-	}
-	sum.OrderValue += c.OrderValue
-	if sum.Currency == "" {
-		sum.Currency = c.Currency
-	}
 }
 
 // hourlyCounts counts the sessions of each hour from start to cut (the
@@ -176,11 +154,7 @@ func stepHours(hours []store.ImpactCounts, a funnel.Anomaly) []funnel.StepCounts
 				f = *d
 			}
 		}
-		for _, in := range funnel.CartAnomalyInputs(a.Device, f, f) {
-			if in.To == a.To {
-				out[i] = funnel.StepCounts{Entering: in.TodayEntering, Reached: in.TodayReached}
-			}
-		}
+		out[i] = stepOf(a, f)
 	}
 	return out
 }

@@ -27,14 +27,21 @@ const (
 
 // AnomalyInput is one step of the cart funnel for one device ("" for all
 // devices): how many shoppers entered it (reached From) and went through
-// it (reached To) in the history windows and today, and how many of those
-// who went through it in the history went on to order.
+// it (reached To) in the history windows and in the window tested
+// ("today": the day so far, or the Days days ending with it for a small
+// shop, WindowAnomalyInputs), and how many of those who went through it
+// in the history went on to order.
 type AnomalyInput struct {
 	From, To                        Stage
 	Device                          Device
 	HistoryEntering, HistoryReached int64
 	HistoryCompleted                int64
 	TodayEntering, TodayReached     int64
+	// Days is how many days the window spans (0 reads as 1).
+	Days int
+	// AverageOrderValue, in minor units, is the history's over the
+	// input's window; 0 takes DetectAnomalies' aov.
+	AverageOrderValue int64
 }
 
 // Label names the step as the report does: "Reached payment → Completed
@@ -59,11 +66,13 @@ func CartAnomalyInputs(device Device, history, today [StageCompleted + 1]int64) 
 	return out
 }
 
-// Anomaly is a step whose rate today fell clearly and materially below
-// its expected rate.
+// Anomaly is a step whose rate today (over its window of Days days) fell
+// clearly and materially below its expected rate.
 type Anomaly struct {
 	From, To Stage
 	Device   Device
+	// Days is the window's length in days, from 1 (today alone).
+	Days int
 	// ExpectedRate is the mean of the history's prior, ObservedRate
 	// today's rate, both from 0 to 1.
 	ExpectedRate, ObservedRate float64
@@ -142,7 +151,7 @@ func lbeta(x, y float64) float64 {
 // one × (1 − materiality), at least AnomalyMinLost shoppers lost and at
 // least AnomalyMinShoppers who entered the step today. materiality is a
 // fraction (0.2 for a 20% drop); aov the average order value in minor
-// units.
+// units, for the inputs that carry none.
 func DetectAnomalies(inputs []AnomalyInput, materiality float64, aov int64) []Anomaly {
 	type tested struct {
 		in       AnomalyInput
@@ -171,15 +180,19 @@ func DetectAnomalies(inputs []AnomalyInput, materiality float64, aov int64) []An
 		if !found[i] || n < AnomalyMinShoppers || lost < AnomalyMinLost || observed > t.expected*(1-materiality) {
 			continue
 		}
+		value := aov
+		if t.in.AverageOrderValue > 0 {
+			value = t.in.AverageOrderValue
+		}
 		onward := 1.0
 		if t.in.To != StageCompleted && t.in.HistoryReached > 0 {
 			onward = min(float64(t.in.HistoryCompleted)/float64(t.in.HistoryReached), 1)
 		}
 		out = append(out, Anomaly{
-			From: t.in.From, To: t.in.To, Device: t.in.Device,
+			From: t.in.From, To: t.in.To, Device: t.in.Device, Days: max(t.in.Days, 1),
 			ExpectedRate: t.expected, ObservedRate: observed, Shoppers: n, Reached: k,
 			Lost: int64(math.Round(lost)), PValue: t.p,
-			ValueAtRisk: int64(math.Round(lost * onward * float64(max(aov, 0)))),
+			ValueAtRisk: int64(math.Round(lost * onward * float64(max(value, 0)))),
 		})
 	}
 	return out
