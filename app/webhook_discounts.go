@@ -16,8 +16,8 @@ const discountExpired = "EXPIRED"
 // changeFromDiscount is the change a discounts/create, discounts/update or
 // discounts/delete delivery reports, or why it reports none: a discount
 // created (dated by its created_at), or ended, when an update gives it the
-// status EXPIRED (dated by its updated_at) or it is deleted (its
-// deleted_at). Other updates record nothing. A discount ends once: its
+// status EXPIRED (dated by its updated_at) or an ends_at that has passed
+// (dated by it), or it is deleted (its deleted_at). Other updates record nothing. A discount ends once: its
 // expiry and its later deletion are one change, keyed by the discount's id,
 // as its creation is.
 func changeFromDiscount(d store.Delivery, now time.Time) (store.Change, string) {
@@ -34,10 +34,14 @@ func changeFromDiscount(d store.Delivery, now time.Time) (store.Change, string) 
 		c.DedupeKey = "discount:" + dc.AdminGraphQLAPIID + ":created"
 		return c, ""
 	case shopify.TopicDiscountsUpdate:
-		if !strings.EqualFold(dc.Status, discountExpired) {
+		ended := !dc.EndsAt.IsZero() && !dc.EndsAt.After(now)
+		if !strings.EqualFold(dc.Status, discountExpired) && !ended {
 			return store.Change{}, "the discount's status is " + shortName(dc.Status, "empty") + ", not ended (" + discountExpired + ")"
 		}
 		c.At, _ = changeTime(dc.UpdatedAt, d, now)
+		if ended {
+			c.At, _ = changeTime(dc.EndsAt, d, now)
+		}
 	default: // discounts/delete, which names no title
 		c.At, _ = changeTime(dc.DeletedAt, d, now)
 		if dc.Title == "" {

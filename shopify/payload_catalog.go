@@ -23,13 +23,15 @@ type ProductVariant struct {
 // Discount is a discounts/create, discounts/update or discounts/delete
 // payload: the discount's GraphQL id, and on create and update its title,
 // status (ACTIVE, EXPIRED or SCHEDULED) and times. A deletion carries the
-// id and deleted_at alone.
+// id and deleted_at alone. Shopify's samples carry no ends_at; EndsAt is
+// read in case a delivery does.
 type Discount struct {
 	AdminGraphQLAPIID string `json:"admin_graphql_api_id"`
 	Title             string `json:"title"`
 	Status            string `json:"status"`
 	CreatedAt         Time   `json:"created_at"`
 	UpdatedAt         Time   `json:"updated_at"`
+	EndsAt            Time   `json:"ends_at"`
 	DeletedAt         Time   `json:"deleted_at"`
 }
 
