@@ -74,3 +74,29 @@ func TestChangeFromDiscount(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeTime dates a change by the payload's time when plausible, else
+// by the delivery's trigger time, else now: a time in the future is never
+// used.
+func TestChangeTime(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	triggered := now.Add(-time.Minute)
+	past := shopify.Time{Time: now.Add(-48 * time.Hour)}
+	future := shopify.Time{Time: now.Add(30 * 24 * time.Hour)}
+	for _, tc := range []struct {
+		name        string
+		t           shopify.Time
+		d           store.Delivery
+		want        time.Time
+		fromPayload bool
+	}{
+		{"the payload's", past, store.Delivery{TriggeredAt: &triggered}, past.Time, true},
+		{"future, triggered", future, store.Delivery{TriggeredAt: &triggered}, triggered, false},
+		{"future, now", future, store.Delivery{}, now, false},
+		{"none", shopify.Time{}, store.Delivery{}, now, false},
+	} {
+		if at, from := changeTime(tc.t, tc.d, now); !at.Equal(tc.want) || from != tc.fromPayload {
+			t.Errorf("%s: %v %v, want %v %v", tc.name, at, from, tc.want, tc.fromPayload)
+		}
+	}
+}
