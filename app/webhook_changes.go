@@ -16,12 +16,12 @@ import (
 // ingestChange records the store change a delivery reports (a theme
 // published, a discount created or ended, a product's prices changed) and
 // keeps the delivery: applied when the change is new, duplicate when it
-// was recorded before; a product update that changes no price (a first
-// sighting, another edit, the same update again under another id) is kept. A redelivery records nothing more: the
-// change's dedupe key names what changed and when, which every delivery of
-// it carries. The change is recorded before the delivery is kept, so that
-// a failure between the two is retried and then finds the change already
-// there.
+// was recorded before. A product update that changes no price (a first
+// sighting, another edit, the same update again under another id) is only
+// kept. A redelivery records nothing more: the change's dedupe key names
+// what changed and when, which every delivery of it carries. The change is
+// recorded before the delivery is kept, so that a failure between the two
+// is retried and then finds the change already there.
 func (a *App) ingestChange(ctx context.Context, d store.Delivery) (outcome, error) {
 	shopID, _, err := a.store.InstalledShopID(ctx, d.ShopDomain)
 	switch {
@@ -64,8 +64,8 @@ func (a *App) ingestChange(ctx context.Context, d store.Delivery) (outcome, erro
 	return outcomeDuplicate, nil
 }
 
-// deliveryChange is the change a themes/publish or discounts delivery reports,
-// or why it reports none.
+// deliveryChange is the change a themes/publish or discounts delivery
+// reports, or why it reports none.
 func deliveryChange(d store.Delivery, now time.Time) (store.Change, string) {
 	if d.Topic == shopify.TopicThemesPublish {
 		return changeFromTheme(d, now)
