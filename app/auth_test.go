@@ -92,7 +92,7 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 			t.Fatalf("granted scope = %q", s.Tokens.Scope)
 		}
 
-		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 8 })
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 12 })
 		testkit.Eventually(t, "the shop's time zone", func() bool {
 			s, err := st.ShopByDomain(t.Context(), shop)
 			return err == nil && s.Timezone == "America/Toronto" && s.Currency == "CAD"
@@ -105,7 +105,8 @@ func TestInstallByAuthorizationCode(t *testing.T) {
 			topics = append(topics, sub.Topic)
 		}
 		slices.Sort(topics)
-		want := []string{"APP_UNINSTALLED", "CARTS_CREATE", "CARTS_UPDATE", "CHECKOUTS_CREATE", "CHECKOUTS_DELETE", "CHECKOUTS_UPDATE", "ORDERS_CREATE", "THEMES_PUBLISH"}
+		want := []string{"APP_UNINSTALLED", "CARTS_CREATE", "CARTS_UPDATE", "CHECKOUTS_CREATE", "CHECKOUTS_DELETE", "CHECKOUTS_UPDATE",
+			"DISCOUNTS_CREATE", "DISCOUNTS_DELETE", "DISCOUNTS_UPDATE", "ORDERS_CREATE", "PRODUCTS_UPDATE", "THEMES_PUBLISH"}
 		if !slices.Equal(topics, want) {
 			t.Fatalf("subscribed topics = %v, want %v", topics, want)
 		}
@@ -137,7 +138,7 @@ func TestInstallRetriesThrottledRegistration(t *testing.T) {
 		if resp, body := h.callback(q, cookie); resp.StatusCode != http.StatusFound {
 			t.Fatalf("callback: %d %s", resp.StatusCode, body)
 		}
-		testkit.Eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 8 })
+		testkit.Eventually(t, "webhook registration after throttling", func() bool { return len(h.shopify.Subscriptions(shop)) == 12 })
 	})
 }
 

@@ -45,7 +45,7 @@ type Config struct {
 // which connects the storefront pixel, and read_themes to read the main
 // theme's settings_data.json and tell whether the app embed is on.
 const (
-	DefaultScopes           = "read_orders,write_pixels,read_customer_events,read_themes"
+	DefaultScopes           = "read_orders,write_pixels,read_customer_events,read_themes,read_products,read_discounts"
 	DefaultAPIVersion       = shopify.DefaultAPIVersion
 	DefaultAbandonAfter     = time.Hour
 	DefaultPayloadRetention = 7 * 24 * time.Hour

@@ -35,7 +35,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 		if err != nil || !installed.Installed() || installed.Tokens.RefreshToken == "" || installed.Tokens.AccessTokenExpiresAt.IsZero() {
 			t.Fatalf("token exchange did not store an expiring offline token: %v %+v", err, installed.Installed())
 		}
-		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 8 })
+		testkit.Eventually(t, "webhook registration", func() bool { return len(h.shopify.Subscriptions(shop)) == 12 })
 		// The install's other job (the pixel's activation) is done too, so
 		// that it makes no token call of its own below.
 		h.waitJobsDone()
@@ -51,7 +51,7 @@ func TestManagedInstallAndTokenRefresh(t *testing.T) {
 			refreshed.Tokens.RefreshToken == installed.Tokens.RefreshToken {
 			t.Fatalf("the token was not refreshed before the call")
 		}
-		if len(h.shopify.Subscriptions(shop)) != 8 {
+		if len(h.shopify.Subscriptions(shop)) != 12 {
 			t.Fatalf("a second registration duplicated subscriptions: %d", len(h.shopify.Subscriptions(shop)))
 		}
 

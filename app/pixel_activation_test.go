@@ -106,7 +106,7 @@ func TestInstallActivatesPixel(t *testing.T) {
 		if err != nil || !ok || act.State != store.PixelActive || act.WebPixelID != id || act.ErrorCode != "" {
 			t.Fatalf("activation = %+v %v %v", act, ok, err)
 		}
-		if len(h.shopify.Subscriptions(shop)) != 8 {
+		if len(h.shopify.Subscriptions(shop)) != 12 {
 			t.Errorf("the webhooks were not registered beside the pixel")
 		}
 		key, _ := st.EnsurePixelKey(t.Context(), sh.ID)

@@ -130,7 +130,7 @@ func TestWebhookBadInput(t *testing.T) {
 		}
 
 		// Unknown topics are acknowledged and ignored.
-		resp, body = h.webhook("products/update", shop, "unknown-topic", []byte(`{"id": 1}`))
+		resp, body = h.webhook("collections/update", shop, "unknown-topic", []byte(`{"id": 1}`))
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "ignored") {
 			t.Fatalf("unknown topic: %d %s", resp.StatusCode, body)
 		}

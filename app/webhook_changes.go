@@ -14,12 +14,14 @@ import (
 )
 
 // ingestChange records the store change a delivery reports (a theme
-// published) and keeps the delivery: applied when the change is new,
-// duplicate when it was recorded before. A redelivery records nothing more:
-// the change's dedupe key names the theme and the time it was published,
-// which every delivery of that publication carries. The change is recorded
-// before the delivery is kept, so that a failure between the two is
-// retried and then finds the change already there.
+// published, a discount created or ended, a product's prices changed) and
+// keeps the delivery: applied when the change is new, duplicate when it
+// was recorded before. A product update that changes no price (a first
+// sighting, another edit, the same update again under another id) is only
+// kept. A redelivery records nothing more: the change's dedupe key names
+// what changed and when, which every delivery of it carries. The change is
+// recorded before the delivery is kept, so that a failure between the two
+// is retried and then finds the change already there.
 func (a *App) ingestChange(ctx context.Context, d store.Delivery) (outcome, error) {
 	shopID, _, err := a.store.InstalledShopID(ctx, d.ShopDomain)
 	switch {
@@ -28,22 +30,72 @@ func (a *App) ingestChange(ctx context.Context, d store.Delivery) (outcome, erro
 	case err != nil:
 		return "", err
 	}
-	c, reason := changeFromTheme(d, a.now())
-	if reason != "" {
-		return a.keep(ctx, &shopID, d, reason)
+	var added bool
+	if d.Topic == shopify.TopicProductsUpdate {
+		var reason string
+		added, reason, err = a.recordPrices(ctx, shopID, d)
+		switch {
+		case err != nil:
+			return a.keepRefused(ctx, &shopID, d, err)
+		case reason != "":
+			return a.keep(ctx, &shopID, d, reason)
+		}
+	} else {
+		c, reason := deliveryChange(d, a.now())
+		if reason != "" {
+			return a.keep(ctx, &shopID, d, reason)
+		}
+		c.ShopID = shopID
+		if _, added, err = a.store.AddChange(ctx, c); err != nil {
+			return a.keepRefused(ctx, &shopID, d, err)
+		}
 	}
-	c.ShopID = shopID
-	_, added, err := a.store.AddChange(ctx, c)
-	if err != nil {
-		return a.keepRefused(ctx, &shopID, d, err)
-	}
-	if _, err := a.keep(ctx, &shopID, d, ""); err != nil {
+	kept, err := a.keep(ctx, &shopID, d, "")
+	switch {
+	case err != nil:
 		return "", err
+	case added:
+		return outcomeApplied, nil
+	case d.Topic == shopify.TopicProductsUpdate:
+		// Kept: the update changed no price (any more), which is no
+		// duplicate of anything unless the delivery itself is.
+		return kept, nil
 	}
-	if !added {
-		return outcomeDuplicate, nil
+	return outcomeDuplicate, nil
+}
+
+// deliveryChange is the change a themes/publish or discounts delivery
+// reports, or why it reports none.
+func deliveryChange(d store.Delivery, now time.Time) (store.Change, string) {
+	if d.Topic == shopify.TopicThemesPublish {
+		return changeFromTheme(d, now)
 	}
-	return outcomeApplied, nil
+	return changeFromDiscount(d, now)
+}
+
+// changeTime dates a change by t, the payload's own time of it, when that
+// is plausible (not in the future); else by the delivery's trigger time,
+// else now. fromPayload tells whether t was used.
+func changeTime(t shopify.Time, d store.Delivery, now time.Time) (at time.Time, fromPayload bool) {
+	switch {
+	case !t.IsZero() && plausibleTime(t.Time, now):
+		return t.UTC(), true
+	case d.TriggeredAt != nil:
+		return *d.TriggeredAt, false
+	}
+	return now, false
+}
+
+// shortName is a name cut to 200 characters, or fallback when empty.
+func shortName(name, fallback string) string {
+	if name == "" {
+		return fallback
+	}
+	const most = 200
+	if utf8.RuneCountInString(name) > most {
+		return string([]rune(name)[:most]) + "…"
+	}
+	return name
 }
 
 // changeFromTheme is the change a themes/publish delivery reports, dated
@@ -59,22 +111,12 @@ func changeFromTheme(d store.Delivery, now time.Time) (store.Change, string) {
 	}
 	// The key: the publication's time, which every delivery of it
 	// carries; without one, the delivery's own id.
-	at, key := now, "webhook:"+d.WebhookID
-	switch {
-	case !th.UpdatedAt.IsZero() && plausibleTime(th.UpdatedAt.Time, now):
-		at = th.UpdatedAt.UTC()
+	at, fromPayload := changeTime(th.UpdatedAt, d, now)
+	key := "webhook:" + d.WebhookID
+	if fromPayload {
 		key = at.Format(time.RFC3339Nano)
-	case d.TriggeredAt != nil:
-		at = *d.TriggeredAt
 	}
-	name := th.Name
-	if name == "" {
-		name = "#" + strconv.FormatInt(th.ID, 10)
-	}
-	const most = 200
-	if utf8.RuneCountInString(name) > most {
-		name = string([]rune(name)[:most]) + "…"
-	}
+	name := shortName(th.Name, "#"+strconv.FormatInt(th.ID, 10))
 	return store.Change{
 		At: at, Kind: funnel.ChangeThemePublished, Source: funnel.ChangeFromWebhook,
 		Description: "Published the theme “" + name + "”",

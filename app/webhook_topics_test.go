@@ -126,8 +126,8 @@ func TestWebhookRoutes(t *testing.T) {
 			t.Errorf("webhookTopics() registers %s", topic)
 		}
 	}
-	if n := len(webhookTopics()); n != 8 {
-		t.Errorf("webhookTopics() = %v, want the 8 non-compliance topics", webhookTopics())
+	if n := len(webhookTopics()); n != 12 {
+		t.Errorf("webhookTopics() = %v, want the 12 non-compliance topics", webhookTopics())
 	}
 	for _, topic := range []string{shopify.TopicAppScopesUpdate, "orders/paid", "CARTS_CREATE", "carts/create ", "", strings.Repeat("x", 300)} {
 		if routeOf(topic) != routeNone || metricTopic(topic) != "other" {

@@ -38,5 +38,9 @@ func fixtureTopics() map[string]string {
 		"orders_create.rest-order-fixture.json":                 "orders/create",
 		"shop_redact.json":                                      "shop/redact",
 		"themes_publish.json":                                   "themes/publish",
+		"products_update.json":                                  "products/update",
+		"discounts_create.json":                                 "discounts/create",
+		"discounts_update.json":                                 "discounts/update",
+		"discounts_delete.json":                                 "discounts/delete",
 	}
 }

@@ -177,7 +177,7 @@ func ParseShopRedact(body []byte) (ShopRedact, error) {
 // ParsePayload decodes body with the parser for topic ("carts/create" form)
 // and returns the value (Cart, Checkout, CheckoutDelete, Order,
 // AppUninstalled, AppScopesUpdate, CustomersDataRequest, CustomersRedact,
-// ShopRedact or Theme). An unhandled topic yields ErrUnknownTopic.
+// ShopRedact, Theme, Product or Discount). An unhandled topic yields ErrUnknownTopic.
 func ParsePayload(topic string, body []byte) (any, error) {
 	switch topic {
 	case TopicCartsCreate, TopicCartsUpdate:
@@ -200,6 +200,10 @@ func ParsePayload(topic string, body []byte) (any, error) {
 		return ParseShopRedact(body)
 	case TopicThemesPublish:
 		return ParseTheme(body)
+	case TopicProductsUpdate:
+		return ParseProduct(body)
+	case TopicDiscountsCreate, TopicDiscountsUpdate, TopicDiscountsDelete:
+		return ParseDiscount(body)
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownTopic, truncateForError(topic))
 }

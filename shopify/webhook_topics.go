@@ -21,6 +21,10 @@ const (
 	TopicCustomersRedact      = "customers/redact"
 	TopicShopRedact           = "shop/redact"
 	TopicThemesPublish        = "themes/publish"
+	TopicProductsUpdate       = "products/update"
+	TopicDiscountsCreate      = "discounts/create"
+	TopicDiscountsUpdate      = "discounts/update"
+	TopicDiscountsDelete      = "discounts/delete"
 )
 
 // ComplianceTopic reports whether topic is one of the mandatory privacy

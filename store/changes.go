@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
+	"gorm.io/gorm"
 )
 
 // Change is a store change: a dated event with a kind and a description,
@@ -34,13 +35,10 @@ func (s *Store) AddChange(ctx context.Context, c Change) (stored Change, added b
 		key = &c.DedupeKey
 	}
 	c.At, c.CreatedAt = utc(c.At), s.nowUTC()
-	res := s.db(ctx).Exec(`INSERT INTO store_changes (shop_id, at, kind, description, source, dedupe_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, dedupe_key) DO NOTHING`,
-		c.ShopID, c.At, string(c.Kind), c.Description, c.Source, key, c.CreatedAt)
-	if res.Error != nil {
-		return Change{}, false, fmt.Errorf("store: adding a change of shop %d: %w", c.ShopID, res.Error)
+	added, err = insertChange(s.db(ctx), c)
+	if err != nil {
+		return Change{}, false, err
 	}
-	added = res.RowsAffected == 1
 	q := s.db(ctx).Raw(`SELECT id, shop_id, at, kind, description, source, dedupe_key, created_at FROM store_changes
 		WHERE shop_id = ? AND created_at = ? AND description = ? ORDER BY id DESC LIMIT 1`, c.ShopID, c.CreatedAt, c.Description)
 	if key != nil {
@@ -57,6 +55,22 @@ func (s *Store) AddChange(ctx context.Context, c Change) (stored Change, added b
 		return Change{}, false, fmt.Errorf("store: reading the change of shop %d: %d rows, %w", c.ShopID, len(got), err)
 	}
 	return got[0], added, nil
+}
+
+// insertChange inserts c, whose times are already normalised, unless the
+// shop has a change of its DedupeKey; added tells whether it did.
+func insertChange(tx *gorm.DB, c Change) (added bool, err error) {
+	var key *string
+	if c.DedupeKey != "" {
+		key = &c.DedupeKey
+	}
+	res := tx.Exec(`INSERT INTO store_changes (shop_id, at, kind, description, source, dedupe_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, dedupe_key) DO NOTHING`,
+		c.ShopID, c.At, string(c.Kind), c.Description, c.Source, key, c.CreatedAt)
+	if res.Error != nil {
+		return false, fmt.Errorf("store: adding a change of shop %d: %w", c.ShopID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // Changes returns the shop's changes dated in [from, to), newest first, at

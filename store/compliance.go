@@ -361,7 +361,7 @@ func settle(tx *gorm.DB, shopID, deliveryID int64, reason string) error {
 
 // RedactShop deletes everything stored about the shop with that domain
 // (shop/redact): sessions with their timelines and rollups, alerts, digests and anomalies, data
-// requests, store changes, settings, deliveries (also those kept
+// requests, store changes and the variant prices they compare with, settings, deliveries (also those kept
 // under its domain without a shop id) and the shop row. An unknown shop is
 // not an error.
 func (s *Store) RedactShop(ctx context.Context, domain string) error {
@@ -374,7 +374,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 		for _, id := range ids {
 			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "anomalies", "data_requests", "store_changes", "settings", "deliveries",
 				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys",
-				"storefront_rollups", "storefront_product_rollups"} {
+				"storefront_rollups", "storefront_product_rollups", "variant_prices"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

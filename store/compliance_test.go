@@ -271,6 +271,9 @@ func TestRedactShop(t *testing.T) {
 			if _, err := s.DB().ExecContext(ctx, "INSERT INTO alerts (shop_id, session_key, kind, created_at) VALUES ($1, 'cart', 'abandoned_cart', $2)", sh.ID, t0); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := s.RecordPrices(ctx, sh.ID, 7, t0, []store.VariantPrice{{VariantID: 70, Price: 1900}}, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.KeepDelivery(ctx, nil, delivery("orphan", "gone.myshopify.com", "shop/redact", `{}`), ""); err != nil {
 			t.Fatal(err)
@@ -281,7 +284,7 @@ func TestRedactShop(t *testing.T) {
 		if _, err := s.ShopByDomain(ctx, a.Domain); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("shop still there: %v", err)
 		}
-		for _, table := range []string{"sessions", "session_events", "settings", "alerts", "deliveries"} {
+		for _, table := range []string{"sessions", "session_events", "settings", "alerts", "deliveries", "variant_prices"} {
 			if n := countRows(t, s, table, "shop_id = $1", a.ID); n != 0 {
 				t.Errorf("%d %s rows left", n, table)
 			}
