@@ -81,8 +81,8 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 	rollups := store.NewStorefrontRollupLoad()
 	n := 0
 	_, err = conn.CopyFrom(ctx, pgx.Identifier{"visits"},
-		[]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
-			"furthest_stage", "bot", "summary", "updated_at"},
+		append([]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
+			"furthest_stage", "bot", "summary", "updated_at"}, store.VisitPaymentColumns...),
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if n == perShop {
 				return nil, nil
@@ -101,8 +101,8 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 			for _, t := range v.CheckoutTokens {
 				tokens = append(tokens, []any{id, t, "checkout", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
 			}
-			return []any{vid, id, v.ClientID, v.Start, v.End, v.Start.Unix() / 900, string(v.Device), string(v.Landing), string(v.Source),
-				int32(v.Furthest()), v.Bot, string(b), now}, nil
+			return append([]any{vid, id, v.ClientID, v.Start, v.End, v.Start.Unix() / 900, string(v.Device), string(v.Landing), string(v.Source),
+				int32(v.Furthest()), v.Bot, string(b), now}, store.VisitPaymentValues(v)...), nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copying visits: %w", err)

@@ -227,6 +227,8 @@ type visitRow struct {
 	// CompletedByOrder says the storefront rollups count the visit as an
 	// order completed it (countedVisit).
 	CompletedByOrder bool
+	// Pay is the visit's payment facts (pay_* columns), from its summary.
+	Pay visitPaymentFacts `gorm:"embedded;embeddedPrefix:pay_"`
 	// folded is the visit the row was made of (newVisitRow), or the stored
 	// one decoded (refold); not a column.
 	folded funnel.Visit
@@ -354,7 +356,7 @@ func newVisitRow(shopID int64, v funnel.Visit, byOrder bool, now time.Time) (vis
 	return visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
 		Quarter: quarterOf(v.Start), Device: string(v.Device), LandingPageType: string(v.Landing),
 		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now,
-		CompletedByOrder: byOrder, folded: v}, nil
+		CompletedByOrder: byOrder, Pay: paymentFactsOf(v), folded: v}, nil
 }
 
 // visitTokenKinds is a visit's tokens by kind (visit_tokens.kind).
