@@ -28,7 +28,7 @@ func (s *Store) PaymentSessions(ctx context.Context, shopID int64, start, end ti
 	where, args := sessionsIn(shopID, start, end)
 	where += " AND (" + funnel.StagePaymentReached.Key() + "_at IS NOT NULL OR completed_at IS NOT NULL)"
 	const joined = `EXISTS (SELECT 1 FROM visit_tokens vt WHERE vt.shop_id = sessions.shop_id
-		AND vt.token IN (sessions.cart_token, sessions.checkout_token))`
+		AND vt.token IN (NULLIF(sessions.cart_token, ''), NULLIF(sessions.checkout_token, '')))`
 	var groups []struct {
 		Country, Gateway string
 		Completed        bool
@@ -56,11 +56,11 @@ func (s *Store) PaymentSessions(ctx context.Context, shopID int64, start, end ti
 
 // sessionVisits is the SQL of the pairs (sid, visit_id) of the sessions
 // that match where and the visits that carried their cart or checkout
-// token, each pair once (a visit that carried both tokens too); its
-// arguments are where's twice.
+// token, each pair once (a visit that carried both tokens too); an empty
+// token joins nothing. Its arguments are where's twice.
 func sessionVisits(where string) string {
 	half := func(col string) string {
-		return `SELECT s.id AS sid, vt.visit_id FROM (SELECT id, shop_id, ` + col + ` FROM sessions WHERE ` + where + `) s
+		return `SELECT s.id AS sid, vt.visit_id FROM (SELECT id, shop_id, ` + col + ` FROM sessions WHERE ` + where + ` AND ` + col + ` <> '') s
 			JOIN visit_tokens vt ON vt.shop_id = s.shop_id AND vt.token = s.` + col
 	}
 	return half("cart_token") + " UNION " + half("checkout_token")
