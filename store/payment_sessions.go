@@ -17,7 +17,7 @@ import (
 // standing for N sessions: those no visit carried a token of (all of a
 // shop without the pixel) by country, gateway and completion, and the
 // others by what PaymentSessionOf makes of them, from the payment facts
-// each visit's row holds (visitPaymentFacts, migration 00045). Only the
+// each visit's tokens hold (visitPaymentFacts, migration 00045). Only the
 // sessions whose visits saw a payment error are read one by one, their
 // error stages from those visits' pay_errors.
 //
@@ -56,11 +56,13 @@ func (s *Store) PaymentSessions(ctx context.Context, shopID int64, start, end ti
 
 // sessionVisits is the SQL of the pairs (sid, visit_id) of the sessions
 // that match where and the visits that carried their cart or checkout
-// token, each pair once (a visit that carried both tokens too); an empty
+// token, with the visit's payment facts (pay_*, copied beside each of its
+// tokens), each pair once (a visit that carried both tokens too); an empty
 // token joins nothing. Its arguments are where's twice.
 func sessionVisits(where string) string {
 	half := func(col string) string {
-		return `SELECT s.id AS sid, vt.visit_id FROM (SELECT id, shop_id, ` + col + ` FROM sessions WHERE ` + where + ` AND ` + col + ` <> '') s
+		return `SELECT s.id AS sid, vt.visit_id, vt.pay_submitted, vt.pay_from_ns, vt.pay_from_id, vt.pay_method, vt.pay_gateway,
+			vt.pay_errors FROM (SELECT id, shop_id, ` + col + ` FROM sessions WHERE ` + where + ` AND ` + col + ` <> '') s
 			JOIN visit_tokens vt ON vt.shop_id = s.shop_id AND vt.token = s.` + col
 	}
 	return half("cart_token") + " UNION " + half("checkout_token")
@@ -76,12 +78,12 @@ func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []a
 	sv := sessionVisits(where)
 	svArgs := slices.Concat(args, args)
 	q := `WITH sv AS (` + sv + `),
-		ps AS (SELECT sv.sid, MAX(CASE WHEN v.pay_submitted THEN 1 ELSE 0 END) AS submitted,
-				MAX(CASE WHEN v.pay_errors <> '' THEN 1 ELSE 0 END) AS errs
-			FROM sv JOIN visits v ON v.id = sv.visit_id GROUP BY sv.sid),
-		pf AS (SELECT sid, pay_method, pay_gateway FROM (SELECT sv.sid, v.pay_method, v.pay_gateway,
-				ROW_NUMBER() OVER (PARTITION BY sv.sid ORDER BY v.pay_from_ns, v.pay_from_id) AS rn
-			FROM sv JOIN visits v ON v.id = sv.visit_id WHERE v.pay_from_ns IS NOT NULL) f WHERE rn = 1),
+		ps AS (SELECT sid, MAX(CASE WHEN pay_submitted THEN 1 ELSE 0 END) AS submitted,
+				MAX(CASE WHEN pay_errors <> '' THEN 1 ELSE 0 END) AS errs
+			FROM sv GROUP BY sid),
+		pf AS (SELECT sid, pay_method, pay_gateway FROM (SELECT sid, pay_method, pay_gateway,
+				ROW_NUMBER() OVER (PARTITION BY sid ORDER BY pay_from_ns, pay_from_id) AS rn
+			FROM sv WHERE pay_from_ns IS NOT NULL) f WHERE rn = 1),
 		one AS (SELECT CASE WHEN ps.errs = 1 THEN sessions.id ELSE 0 END AS id,
 				` + segmentExpr(funnel.SegmentDevice) + ` AS device, ` + segmentExpr(funnel.SegmentCountry) + ` AS country,
 				CASE WHEN sessions.gateway <> '' THEN sessions.gateway ELSE COALESCE(pf.pay_gateway, '') END AS gateway,
@@ -103,8 +105,7 @@ func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []a
 			SID       int64  `gorm:"column:sid"`
 			PayErrors string `gorm:"column:pay_errors"`
 		}
-		err := s.db(ctx).Raw(`WITH sv AS (`+sv+`) SELECT sv.sid, v.pay_errors FROM sv JOIN visits v ON v.id = sv.visit_id
-			WHERE v.pay_errors <> ''`, svArgs...).Scan(&errs).Error
+		err := s.db(ctx).Raw(`WITH sv AS (`+sv+`) SELECT sid, pay_errors FROM sv WHERE pay_errors <> ''`, svArgs...).Scan(&errs).Error
 		if err != nil {
 			return nil, err
 		}

@@ -227,8 +227,6 @@ type visitRow struct {
 	// CompletedByOrder says the storefront rollups count the visit as an
 	// order completed it (countedVisit).
 	CompletedByOrder bool
-	// Pay is the visit's payment facts (pay_* columns), from its summary.
-	Pay visitPaymentFacts `gorm:"embedded;embeddedPrefix:pay_"`
 	// folded is the visit the row was made of (newVisitRow), or the stored
 	// one decoded (refold); not a column.
 	folded funnel.Visit
@@ -356,7 +354,7 @@ func newVisitRow(shopID int64, v funnel.Visit, byOrder bool, now time.Time) (vis
 	return visitRow{ShopID: shopID, ClientID: v.ClientID, StartedAt: utc(v.Start), EndedAt: utc(v.End),
 		Quarter: quarterOf(v.Start), Device: string(v.Device), LandingPageType: string(v.Landing),
 		Source: string(v.Source), FurthestStage: int(v.Furthest()), Bot: v.Bot, Summary: string(b), UpdatedAt: now,
-		CompletedByOrder: byOrder, Pay: paymentFactsOf(v), folded: v}, nil
+		CompletedByOrder: byOrder, folded: v}, nil
 }
 
 // visitTokenKinds is a visit's tokens by kind (visit_tokens.kind).
@@ -381,15 +379,16 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now ti
 	}
 	var vals []string
 	var args []any
+	pay := VisitPaymentValues(v)
 	for _, kind := range visitTokenKinds(v) {
 		for _, t := range kind.tokens {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source), pay...)
 		}
 	}
 	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source)
-			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source, `+
+			strings.Join(VisitPaymentColumns, ", ")+`) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's tokens: %w", err)
 		}

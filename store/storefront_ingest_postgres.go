@@ -279,27 +279,19 @@ func pgUpdateVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	ids, starts, ends, quarters := make([]int64, n), make([]time.Time, n), make([]time.Time, n), make([]int64, n)
 	devices, landings, sources, summaries := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	stages, bots, updated, byOrder := make([]int32, n), make([]bool, n), make([]time.Time, n), make([]bool, n)
-	submitted, fromNs, fromIDs := make([]bool, n), make([]*int64, n), make([]string, n)
-	methods, gateways, errs := make([]string, n), make([]string, n), make([]string, n)
 	for i, r := range rows {
-		submitted[i], fromNs[i], fromIDs[i] = r.Pay.Submitted, r.Pay.FromNs, r.Pay.FromID
-		methods[i], gateways[i], errs[i] = r.Pay.Method, r.Pay.Gateway, r.Pay.Errors
 		ids[i], starts[i], ends[i], quarters[i] = r.ID, r.StartedAt, r.EndedAt, r.Quarter
 		devices[i], landings[i], sources[i], summaries[i] = r.Device, r.LandingPageType, r.Source, r.Summary
 		stages[i], bots[i], updated[i], byOrder[i] = int32(r.FurthestStage), r.Bot, r.UpdatedAt, r.CompletedByOrder
 	}
 	_, err := tx.Exec(ctx, `UPDATE visits v SET started_at = u.started_at, ended_at = u.ended_at, quarter = u.quarter,
 			device = u.device, landing_page_type = u.landing_page_type, source = u.source, furthest_stage = u.furthest_stage,
-			bot = u.bot, summary = u.summary, updated_at = u.updated_at, completed_by_order = u.completed_by_order,
-			pay_submitted = u.pay_submitted, pay_from_ns = u.pay_from_ns, pay_from_id = u.pay_from_id,
-			pay_method = u.pay_method, pay_gateway = u.pay_gateway, pay_errors = u.pay_errors
+			bot = u.bot, summary = u.summary, updated_at = u.updated_at, completed_by_order = u.completed_by_order
 		FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-			$8::int[], $9::bool[], $10::text[], $11::timestamptz[], $12::bool[],
-			$13::bool[], $14::bigint[], $15::text[], $16::text[], $17::text[], $18::text[])
+			$8::int[], $9::bool[], $10::text[], $11::timestamptz[], $12::bool[])
 			AS u (id, started_at, ended_at, quarter, device, landing_page_type, source, furthest_stage, bot, summary, updated_at,
-				completed_by_order, pay_submitted, pay_from_ns, pay_from_id, pay_method, pay_gateway, pay_errors)
-		WHERE v.id = u.id`, ids, starts, ends, quarters, devices, landings, sources, stages, bots, summaries, updated, byOrder,
-		submitted, fromNs, fromIDs, methods, gateways, errs)
+				completed_by_order)
+		WHERE v.id = u.id`, ids, starts, ends, quarters, devices, landings, sources, stages, bots, summaries, updated, byOrder)
 	if err != nil {
 		return fmt.Errorf("updating %d visits: %w", n, err)
 	}
@@ -320,13 +312,11 @@ func pgCopyVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visits"},
 		[]string{"id", "shop_id", "client_id", "started_at", "ended_at", "quarter", "device", "landing_page_type", "source",
-			"furthest_stage", "bot", "summary", "updated_at", "completed_by_order",
-			"pay_submitted", "pay_from_ns", "pay_from_id", "pay_method", "pay_gateway", "pay_errors"},
+			"furthest_stage", "bot", "summary", "updated_at", "completed_by_order"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.ID, r.ShopID, r.ClientID, r.StartedAt, r.EndedAt, r.Quarter, r.Device, r.LandingPageType, r.Source,
-				int32(r.FurthestStage), r.Bot, r.Summary, r.UpdatedAt, r.CompletedByOrder,
-				r.Pay.Submitted, r.Pay.FromNs, r.Pay.FromID, r.Pay.Method, r.Pay.Gateway, r.Pay.Errors}, nil
+				int32(r.FurthestStage), r.Bot, r.Summary, r.UpdatedAt, r.CompletedByOrder}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copying %d visits: %w", len(rows), err)
@@ -339,6 +329,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	var tokens, products [][]any
 	for _, r := range rows {
 		v := r.folded
+		pay := VisitPaymentValues(v)
 		seen := map[string]bool{}
 		for _, kind := range visitTokenKinds(v) {
 			for _, t := range kind.tokens {
@@ -348,7 +339,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 					continue
 				}
 				seen[t] = true
-				tokens = append(tokens, []any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source})
+				tokens = append(tokens, append([]any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source}, pay...))
 			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
@@ -358,7 +349,8 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	}
 	if len(tokens) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-			[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+			append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+				VisitPaymentColumns...),
 			pgx.CopyFromRows(tokens)); err != nil {
 			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
 		}

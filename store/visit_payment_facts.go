@@ -16,7 +16,7 @@ import (
 const paymentFactsVersion = 45
 
 // visitPaymentFacts is what a visit contributes to funnel.PaymentSessionOf,
-// as visits' pay_* columns hold it: whether it submitted payment (or
+// as the pay_* columns of its visit_tokens rows hold it: whether it submitted payment (or
 // completed), its earliest event that named a transaction (FromNs, Unix
 // nanoseconds, nil when none, and FromID) with that event's method and
 // gateway, and the stage of each payment error alert it kept
@@ -76,9 +76,9 @@ func decodePaymentErrors(s string) ([]funnel.StorefrontStage, error) {
 }
 
 // fillAllVisitPaymentFacts fills every kept visit's payment facts from its
-// summary: what migration 00045, which adds them, cannot do in SQL (the
-// rules are the domain's, in Go). Only the visits whose facts are not the
-// columns' defaults are written.
+// summary, beside its tokens: what migration 00045, which adds them,
+// cannot do in SQL (the rules are the domain's, in Go). Only the visits
+// with a token whose facts are not the columns' defaults are written.
 func (s *Store) fillAllVisitPaymentFacts(ctx context.Context) error {
 	ids, err := s.shopsWithVisits(ctx)
 	if err != nil {
@@ -97,7 +97,8 @@ func (s *Store) fillAllVisitPaymentFacts(ctx context.Context) error {
 // the transaction tx: one scan of the summaries, then one update per visit
 // that has any.
 func fillVisitPaymentFacts(tx *gorm.DB, shopID int64) error {
-	rows, err := tx.Raw("SELECT id, summary FROM visits WHERE shop_id = ? ORDER BY id", shopID).Rows()
+	rows, err := tx.Raw(`SELECT id, summary FROM visits v WHERE shop_id = ?
+		AND EXISTS (SELECT 1 FROM visit_tokens vt WHERE vt.shop_id = v.shop_id AND vt.visit_id = v.id) ORDER BY id`, shopID).Rows()
 	if err != nil {
 		return err
 	}
@@ -127,8 +128,9 @@ func fillVisitPaymentFacts(tx *gorm.DB, shopID int64) error {
 		return err
 	}
 	for _, x := range fills {
-		err := tx.Exec(`UPDATE visits SET pay_submitted = ?, pay_from_ns = ?, pay_from_id = ?, pay_method = ?, pay_gateway = ?,
-			pay_errors = ? WHERE id = ?`, x.f.Submitted, x.f.FromNs, x.f.FromID, x.f.Method, x.f.Gateway, x.f.Errors, x.id).Error
+		err := tx.Exec(`UPDATE visit_tokens SET pay_submitted = ?, pay_from_ns = ?, pay_from_id = ?, pay_method = ?, pay_gateway = ?,
+			pay_errors = ? WHERE shop_id = ? AND visit_id = ?`, x.f.Submitted, x.f.FromNs, x.f.FromID, x.f.Method, x.f.Gateway, x.f.Errors,
+			shopID, x.id).Error
 		if err != nil {
 			return fmt.Errorf("writing the payment facts of visit %d: %w", x.id, err)
 		}
@@ -136,9 +138,10 @@ func fillVisitPaymentFacts(tx *gorm.DB, shopID int64) error {
 	return nil
 }
 
-// VisitPaymentColumns is the visits columns of a visit's payment facts, in
-// the order VisitPaymentValues gives them: for loads that copy visits in
-// bulk (the benchmark's), which must write them as the ingest does.
+// VisitPaymentColumns is the visit_tokens columns of a visit's payment
+// facts, in the order VisitPaymentValues gives them: for the ingest and
+// for loads that copy visit tokens in bulk (the benchmark's), which must
+// write them as the ingest does.
 var VisitPaymentColumns = []string{"pay_submitted", "pay_from_ns", "pay_from_id", "pay_method", "pay_gateway", "pay_errors"}
 
 // VisitPaymentValues is v's values of VisitPaymentColumns.
