@@ -27,15 +27,18 @@ import (
 func (s *Store) PaymentSessions(ctx context.Context, shopID int64, start, end time.Time) ([]funnel.PaymentSession, error) {
 	where, args := sessionsIn(shopID, start, end)
 	where += " AND (" + funnel.StagePaymentReached.Key() + "_at IS NOT NULL OR completed_at IS NOT NULL)"
-	const joined = `EXISTS (SELECT 1 FROM visit_tokens vt WHERE vt.shop_id = sessions.shop_id
-		AND vt.token IN (NULLIF(sessions.cart_token, ''), NULLIF(sessions.checkout_token, '')))`
+	// Two equalities, not one IN, so that PostgreSQL can hash them.
+	joinedBy := func(col string) string {
+		return `EXISTS (SELECT 1 FROM visit_tokens vt WHERE vt.shop_id = sessions.shop_id AND vt.token = sessions.` + col +
+			` AND vt.token <> '')`
+	}
 	var groups []struct {
 		Country, Gateway string
 		Completed        bool
 		N                int64
 	}
 	err := s.db(ctx).Raw(`SELECT country, gateway, completed_at IS NOT NULL AS completed, COUNT(*) AS n FROM sessions
-		WHERE `+where+` AND NOT `+joined+` GROUP BY country, gateway, completed_at IS NOT NULL
+		WHERE `+where+` AND NOT `+joinedBy("cart_token")+` AND NOT `+joinedBy("checkout_token")+` GROUP BY country, gateway, completed_at IS NOT NULL
 		ORDER BY country, gateway, completed`, args...).Scan(&groups).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: counting the sessions at payment of shop %d: %w", shopID, err)

@@ -19,7 +19,7 @@ ALTER TABLE visit_tokens ADD COLUMN pay_from_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE visit_tokens ADD COLUMN pay_method TEXT NOT NULL DEFAULT '';
 ALTER TABLE visit_tokens ADD COLUMN pay_gateway TEXT NOT NULL DEFAULT '';
 ALTER TABLE visit_tokens ADD COLUMN pay_errors TEXT NOT NULL DEFAULT '';
-CREATE INDEX sessions_at_payment ON sessions (shop_id, started_at) INCLUDE (cart_token, checkout_token, country, gateway, completed_at)
+CREATE INDEX sessions_at_payment ON sessions (shop_id, started_at) INCLUDE (id, cart_token, checkout_token, country, gateway, completed_at)
     WHERE payment_reached_at IS NOT NULL OR completed_at IS NOT NULL;
 
 -- +goose Down
