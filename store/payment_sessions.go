@@ -27,32 +27,32 @@ import (
 func (s *Store) PaymentSessions(ctx context.Context, shopID int64, start, end time.Time) ([]funnel.PaymentSession, error) {
 	where, args := sessionsIn(shopID, start, end)
 	where += " AND (" + funnel.StagePaymentReached.Key() + "_at IS NOT NULL OR completed_at IS NOT NULL)"
-	// Two equalities, not one IN, so that PostgreSQL can hash them.
-	joinedBy := func(col string) string {
-		return `EXISTS (SELECT 1 FROM visit_tokens vt WHERE vt.shop_id = sessions.shop_id AND vt.token = sessions.` + col +
-			` AND vt.token <> '')`
+	pixel, joined, err := s.pixelPaymentSessions(ctx, where, args)
+	if err != nil {
+		return nil, fmt.Errorf("store: grouping the pixel's sessions at payment of shop %d: %w", shopID, err)
 	}
 	var groups []struct {
 		Country, Gateway string
 		Completed        bool
 		N                int64
 	}
-	err := s.db(ctx).Raw(`SELECT country, gateway, completed_at IS NOT NULL AS completed, COUNT(*) AS n FROM sessions
-		WHERE `+where+` AND NOT `+joinedBy("cart_token")+` AND NOT `+joinedBy("checkout_token")+` GROUP BY country, gateway, completed_at IS NOT NULL
+	err = s.db(ctx).Raw(`SELECT country, gateway, completed_at IS NOT NULL AS completed, COUNT(*) AS n FROM sessions
+		WHERE `+where+` GROUP BY country, gateway, completed_at IS NOT NULL
 		ORDER BY country, gateway, completed`, args...).Scan(&groups).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: counting the sessions at payment of shop %d: %w", shopID, err)
 	}
 	var out []funnel.PaymentSession
 	for _, g := range groups {
+		// The sessions no visit joined: all of the group but the pixel's.
+		n := g.N - joined[sessionGroup{g.Country, g.Gateway, g.Completed}]
+		if n <= 0 {
+			continue
+		}
 		ss := funnel.Session{Country: g.Country, Gateway: g.Gateway}
 		p := funnel.PaymentSessionOf(ss, nil)
-		p.N, p.Completed = g.N, g.Completed
+		p.N, p.Completed = n, g.Completed
 		out = append(out, p)
-	}
-	pixel, err := s.pixelPaymentSessions(ctx, where, args)
-	if err != nil {
-		return nil, fmt.Errorf("store: grouping the pixel's sessions at payment of shop %d: %w", shopID, err)
 	}
 	return append(out, pixel...), nil
 }
@@ -76,8 +76,10 @@ func sessionVisits(where string) string {
 // their visits' facts (submitted if one visit submitted; the method, and
 // the gateway when the session has none, of the visit whose payment event
 // is earliest), device and country as SegmentValue. A session whose visits
-// saw payment errors is a row of its own, its error stages read after.
-func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []any) ([]funnel.PaymentSession, error) {
+// saw payment errors is a row of its own, its error stages read after. It
+// also returns how many of them each group of the session's own country,
+// gateway and completion holds.
+func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []any) ([]funnel.PaymentSession, map[sessionGroup]int64, error) {
 	sv := sessionVisits(where)
 	svArgs := slices.Concat(args, args)
 	q := `WITH sv AS (` + sv + `),
@@ -91,14 +93,14 @@ func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []a
 				` + segmentExpr(funnel.SegmentDevice) + ` AS device, ` + segmentExpr(funnel.SegmentCountry) + ` AS country,
 				CASE WHEN sessions.gateway <> '' THEN sessions.gateway ELSE COALESCE(pf.pay_gateway, '') END AS gateway,
 				COALESCE(pf.pay_method, '') AS method, CASE WHEN sessions.completed_at IS NULL THEN 0 ELSE 1 END AS completed,
-				ps.submitted
+				ps.submitted, sessions.country AS own_country, sessions.gateway AS own_gateway
 			FROM sessions JOIN ps ON ps.sid = sessions.id LEFT JOIN pf ON pf.sid = sessions.id)
-		SELECT id, device, country, gateway, method, completed, submitted, COUNT(*) AS n FROM one
-		GROUP BY id, device, country, gateway, method, completed, submitted
-		ORDER BY id, device, country, gateway, method, completed, submitted`
+		SELECT id, device, country, gateway, method, completed, submitted, own_country, own_gateway, COUNT(*) AS n FROM one
+		GROUP BY id, device, country, gateway, method, completed, submitted, own_country, own_gateway
+		ORDER BY id, device, country, gateway, method, completed, submitted, own_country, own_gateway`
 	var rows []paymentGroup
 	if err := s.db(ctx).Raw(q, svArgs...).Scan(&rows).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	steps := map[int64][]funnel.StorefrontStage{}
 	if slices.ContainsFunc(rows, func(r paymentGroup) bool {
@@ -110,18 +112,20 @@ func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []a
 		}
 		err := s.db(ctx).Raw(`WITH sv AS (`+sv+`) SELECT sid, pay_errors FROM sv WHERE pay_errors <> ''`, svArgs...).Scan(&errs).Error
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, e := range errs {
 			st, err := decodePaymentErrors(e.PayErrors)
 			if err != nil {
-				return nil, fmt.Errorf("session %d: %w", e.SID, err)
+				return nil, nil, fmt.Errorf("session %d: %w", e.SID, err)
 			}
 			steps[e.SID] = append(steps[e.SID], st...)
 		}
 	}
 	out := make([]funnel.PaymentSession, 0, len(rows))
+	joined := map[sessionGroup]int64{}
 	for _, r := range rows {
+		joined[sessionGroup{r.OwnCountry, r.OwnGateway, r.Completed == 1}] += r.N
 		p := funnel.PaymentSession{N: r.N, Completed: r.Completed == 1, Device: r.Device, Country: r.Country,
 			Gateway: r.Gateway, Method: r.Method, Pixel: true, Submitted: r.Submitted == 1}
 		if r.ID != 0 {
@@ -130,7 +134,7 @@ func (s *Store) pixelPaymentSessions(ctx context.Context, where string, args []a
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return out, joined, nil
 }
 
 // paymentGroup is a row of pixelPaymentSessions: ID is the session's when
@@ -139,5 +143,14 @@ type paymentGroup struct {
 	ID                               int64
 	Device, Country, Gateway, Method string
 	Completed, Submitted             int
-	N                                int64
+	// OwnCountry and OwnGateway are the sessions' own columns.
+	OwnCountry, OwnGateway string
+	N                      int64
+}
+
+// sessionGroup is a group of sessions by their own country, gateway and
+// completion.
+type sessionGroup struct {
+	country, gateway string
+	completed        bool
 }
