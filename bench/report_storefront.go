@@ -95,11 +95,12 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 				return nil, err
 			}
 			rollups.Add(id, v)
+			pay := store.VisitPaymentValues(v)
 			for _, t := range v.CartTokens {
-				tokens = append(tokens, []any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
+				tokens = append(tokens, append([]any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)}, pay...))
 			}
 			for _, t := range v.CheckoutTokens {
-				tokens = append(tokens, []any{id, t, "checkout", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)})
+				tokens = append(tokens, append([]any{id, t, "checkout", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)}, pay...))
 			}
 			return []any{vid, id, v.ClientID, v.Start, v.End, v.Start.Unix() / 900, string(v.Device), string(v.Landing), string(v.Source),
 				int32(v.Furthest()), v.Bot, string(b), now}, nil
@@ -108,7 +109,8 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 		return fmt.Errorf("copying visits: %w", err)
 	}
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-		[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+		append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+			store.VisitPaymentColumns...),
 		pgx.CopyFromRows(tokens)); err != nil {
 		return fmt.Errorf("copying visit tokens: %w", err)
 	}

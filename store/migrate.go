@@ -55,6 +55,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 				if err := s.completeAllVisitsByOrders(ctx); err != nil {
 					return err
 				}
+			case paymentFactsVersion:
+				if err := s.fillAllVisitPaymentFacts(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		m, err := s.riverMigrator()

@@ -379,15 +379,16 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now ti
 	}
 	var vals []string
 	var args []any
+	pay := VisitPaymentValues(v)
 	for _, kind := range visitTokenKinds(v) {
 		for _, t := range kind.tokens {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source)
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source), pay...)
 		}
 	}
 	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source)
-			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source, `+
+			strings.Join(VisitPaymentColumns, ", ")+`) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's tokens: %w", err)
 		}

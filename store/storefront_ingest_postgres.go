@@ -329,6 +329,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	var tokens, products [][]any
 	for _, r := range rows {
 		v := r.folded
+		pay := VisitPaymentValues(v)
 		seen := map[string]bool{}
 		for _, kind := range visitTokenKinds(v) {
 			for _, t := range kind.tokens {
@@ -338,7 +339,7 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 					continue
 				}
 				seen[t] = true
-				tokens = append(tokens, []any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source})
+				tokens = append(tokens, append([]any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source}, pay...))
 			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
@@ -348,7 +349,8 @@ func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error 
 	}
 	if len(tokens) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-			[]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+			append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
+				VisitPaymentColumns...),
 			pgx.CopyFromRows(tokens)); err != nil {
 			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
 		}
