@@ -324,29 +324,26 @@ func rebuildStorefrontRollups(tx *gorm.DB, shopID int64) error {
 	return l.apply(tx)
 }
 
-// shopsWithVisits is the shops that have visits.
-func (s *Store) shopsWithVisits(ctx context.Context) ([]int64, error) {
+// forEachShopWithVisits calls f with each shop that has visits, one after
+// the other, stopping at the first error: the data fills of the storefront
+// migrations, which SQL cannot do (their rules are the domain's, in Go).
+func (s *Store) forEachShopWithVisits(ctx context.Context, f func(shopID int64) error) error {
 	var ids []int64
 	if err := s.db(ctx).Raw("SELECT DISTINCT shop_id FROM visits").Scan(&ids).Error; err != nil {
-		return nil, fmt.Errorf("store: finding the shops with visits: %w", err)
-	}
-	return ids, nil
-}
-
-// rebuildAllStorefrontRollups fills the storefront rollups of every shop
-// from its visits: what migration 00042, which creates them, cannot do in
-// SQL (the rules are the domain's, in Go).
-func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
-	ids, err := s.shopsWithVisits(ctx)
-	if err != nil {
-		return err
+		return fmt.Errorf("store: finding the shops with visits: %w", err)
 	}
 	for _, id := range ids {
-		if err := s.RebuildStorefrontRollups(ctx, id); err != nil {
+		if err := f(id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rebuildAllStorefrontRollups fills the storefront rollups of every shop
+// from its visits, for migration 00042, which creates them.
+func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
+	return s.forEachShopWithVisits(ctx, func(id int64) error { return s.RebuildStorefrontRollups(ctx, id) })
 }
 
 // completeAllVisitsByOrders moves the counts of every shop's visits that a
@@ -354,17 +351,13 @@ func (s *Store) rebuildAllStorefrontRollups(ctx context.Context) error {
 // completed yet: what migration 00044, which moves the orders' correction
 // to write time, needs of the rollups kept.
 func (s *Store) completeAllVisitsByOrders(ctx context.Context) error {
-	ids, err := s.shopsWithVisits(ctx)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
+	return s.forEachShopWithVisits(ctx, func(id int64) error {
 		err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return completeVisitsByOrders(tx, id, nil) })
 		if err != nil {
 			return fmt.Errorf("store: completing the visits of shop %d by its orders: %w", id, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // StorefrontRollupLoad gathers the storefront rollups of visits loaded

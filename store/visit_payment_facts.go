@@ -80,17 +80,13 @@ func decodePaymentErrors(s string) ([]funnel.StorefrontStage, error) {
 // cannot do in SQL (the rules are the domain's, in Go). Only the visits
 // with a token whose facts are not the columns' defaults are written.
 func (s *Store) fillAllVisitPaymentFacts(ctx context.Context) error {
-	ids, err := s.shopsWithVisits(ctx)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
+	return s.forEachShopWithVisits(ctx, func(id int64) error {
 		err := s.db(ctx).Transaction(func(tx *gorm.DB) error { return fillVisitPaymentFacts(tx, id) })
 		if err != nil {
 			return fmt.Errorf("store: filling the payment facts of the visits of shop %d: %w", id, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // fillVisitPaymentFacts fills the payment facts of the shop's visits in
