@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -112,8 +113,26 @@ type app struct {
 
 // startApp runs `funnelscope serve` on dbURL and a free port and waits
 // until it answers /healthz; it is killed at the end of the test if still
-// running.
+// running. A port found free can be taken before the app binds it (the
+// kernel hands it out again, as the source port of another test's
+// connection): the app then exits saying so, and it is started again on
+// another port.
 func startApp(t *testing.T, dbURL string, env ...string) *app {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		a, logs := launchApp(t, dbURL, env)
+		if a.answers(t) {
+			return a
+		}
+		if !strings.Contains(logs.String(), "address already in use") || attempt == 3 {
+			t.Fatalf("the app exited before answering: %v", a.err)
+		}
+	}
+}
+
+// launchApp starts the binary on a free port, its output in the buffer
+// it returns.
+func launchApp(t *testing.T, dbURL string, env []string) (*app, *testkit.LogBuffer) {
 	t.Helper()
 	port := freePort(t)
 	cmd := exec.Command(appBinary(t), "serve")
@@ -136,18 +155,24 @@ func startApp(t *testing.T, dbURL string, env ...string) *app {
 			t.Logf("app output:\n%s", tail(logs.String(), 4000))
 		}
 	})
+	return a, logs
+}
+
+// answers waits until the app answers /healthz (true) or exits (false).
+func (a *app) answers(t *testing.T) bool {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(a.url + "/healthz")
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return a
+				return true
 			}
 		}
 		select {
 		case <-a.done:
-			t.Fatalf("the app exited before answering: %v", a.err)
+			return false
 		default:
 		}
 		if time.Now().After(deadline) {

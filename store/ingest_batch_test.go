@@ -324,3 +324,65 @@ func randomEvent(rng *rand.Rand) funnel.Event {
 	}
 	return orderEvent(cart, checkout, updated, value)
 }
+
+// TestIngestEventsManyRowsAStatement checks batches larger than one
+// multi-row statement carries on SQLite (sqliteStatementArgs): 90 new
+// carts in one batch (sessions, deliveries, timeline entries and
+// rollups of 90 quarters, each written in several statements), then a
+// checkout for each (90 session updates), leave the sessions, rollups
+// and timelines as one-by-one ingestion does.
+func TestIngestEventsManyRowsAStatement(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		one := storetest.Install(t, s, "many-one.myshopify.com")
+		batched := storetest.Install(t, s, "many-batched.myshopify.com")
+		const n = 90 // sessionsByKey reads up to 100
+		for round, event := range []func(i int) funnel.Event{
+			func(i int) funnel.Event {
+				return cartEvent(fmt.Sprintf("c%d", i), at(time.Duration(i)*15*time.Minute), at(time.Duration(i)*15*time.Minute+time.Minute), 100)
+			},
+			func(i int) funnel.Event {
+				start := at(time.Duration(i) * 15 * time.Minute)
+				return checkoutEvent(fmt.Sprintf("c%d", i), fmt.Sprintf("k%d", i), start.Add(2*time.Minute), start.Add(3*time.Minute), 100)
+			},
+		} {
+			var items []store.IngestItem
+			for i := range n {
+				ev := event(i)
+				id := fmt.Sprintf("%d-%d", round, i)
+				if _, err := s.IngestEvent(ctx, one.ID, delivery("many-one-"+id, one.Domain, "x", `{}`), &ev); err != nil {
+					t.Fatal(err)
+				}
+				items = append(items, store.IngestItem{ShopID: batched.ID, Delivery: delivery("many-batched-"+id, batched.Domain, "x", `{}`), Event: &ev})
+			}
+			dups, err := s.IngestEvents(ctx, items)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			for i, dup := range dups {
+				if dup {
+					t.Fatalf("round %d: item %d counted a redelivery", round, i)
+				}
+			}
+		}
+		got, want := sessionsByKey(t, s, batched.ID), sessionsByKey(t, s, one.ID)
+		if len(want) != n || !reflect.DeepEqual(got, want) {
+			t.Fatalf("batched sessions (%d) =\n%+v\nwant (%d)\n%+v", len(got), got, len(want), want)
+		}
+		if d := countRows(t, s, "deliveries", "shop_id = $1", batched.ID); d != 2*n {
+			t.Errorf("%d deliveries recorded, want %d", d, 2*n)
+		}
+		rollups := rollupTotals(t, s, batched.ID)
+		if w := rollupTotals(t, s, one.ID); !reflect.DeepEqual(rollups, w) {
+			t.Errorf("batched rollups = %v, one by one %v", rollups, w)
+		}
+		if w := quarterSums(got); !reflect.DeepEqual(rollups, w) {
+			t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
+		}
+		if got, want := shopTimelines(t, s, batched.ID), shopTimelines(t, s, one.ID); !reflect.DeepEqual(got, want) {
+			t.Errorf("batched timelines =\n%v\nwant\n%v", got, want)
+		}
+		timelineInvariant(t, s, batched.ID, 2*n)
+	})
+}

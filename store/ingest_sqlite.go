@@ -43,12 +43,23 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 // reports which were inserted.
 func sqliteInsertDeliveries(tx *gorm.DB, items []IngestItem, now time.Time) ([]bool, error) {
 	insert, first, inserted := newBatchDeliveries(items, now)
-	rows, err := tx.Raw(deliveriesValuesSQL(len(insert), "webhook_id"), deliveryValues(insert)...).Rows()
-	if err != nil {
-		return nil, err
+	for chunk := range slices.Chunk(insert, sqliteRowsPerStatement(len(deliveryColumns()))) {
+		if err := sqliteInsertDeliveryRows(tx, chunk, first, inserted); err != nil {
+			return nil, err
+		}
 	}
-	defer rows.Close()
-	return inserted, markInserted(rows, first, inserted)
+	return inserted, nil
+}
+
+// sqliteInsertDeliveryRows inserts rows in one statement and marks in
+// inserted those it inserted.
+func sqliteInsertDeliveryRows(tx *gorm.DB, rows []deliveryInsert, first map[string]int, inserted []bool) error {
+	res, err := tx.Raw(deliveriesValuesSQL(len(rows), "webhook_id"), deliveryValues(rows)...).Rows()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = res.Close() }()
+	return markInserted(res, first, inserted)
 }
 
 // sqliteLoadSessions reads the sessions that q finds, in id order.
@@ -92,17 +103,17 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 			return err
 		}
 	}
-	if len(w.updates) > 0 {
-		// An upsert on the primary key overwrites many rows in one
-		// statement; every row exists, so it never inserts.
-		q, args := sessionValues(w.updates, true)
-		q += " ON CONFLICT (id) DO UPDATE SET " + assignments(sessionColumns(), "excluded.") + " WHERE sessions.shop_id = excluded.shop_id"
-		if err := tx.Exec(q, args...).Error; err != nil {
+	// An upsert on the primary key overwrites many rows in one statement;
+	// every row exists, so it never inserts.
+	upsert := " ON CONFLICT (id) DO UPDATE SET " + assignments(sessionColumns(), "excluded.") + " WHERE sessions.shop_id = excluded.shop_id"
+	for chunk := range slices.Chunk(w.updates, sqliteRowsPerStatement(sessionWidth(true))) {
+		q, args := sessionValues(chunk, true)
+		if err := tx.Exec(q+upsert, args...).Error; err != nil {
 			return err
 		}
 	}
-	if len(w.inserts) > 0 {
-		q, args := sessionValues(w.inserts, false)
+	for chunk := range slices.Chunk(w.inserts, sqliteRowsPerStatement(sessionWidth(false))) {
+		q, args := sessionValues(chunk, false)
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return err
 		}
@@ -110,8 +121,10 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 	if err := sqliteTimelineRows(tx, w.timeline); err != nil {
 		return err
 	}
-	if q, args := w.deltas.sql(); q != "" {
-		return tx.Exec(q, args...).Error
+	for _, st := range w.deltas.sqliteStatements() {
+		if err := tx.Exec(st.sql, st.args...).Error; err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -119,10 +132,7 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 // sessionValues returns a multi-row INSERT INTO sessions of rows, with
 // their ids when withID.
 func sessionValues(rows []sessionRow, withID bool) (string, []any) {
-	cols := append([]string{"shop_id", "created_at"}, sessionColumns()...)
-	if withID {
-		cols = append([]string{"id"}, cols...)
-	}
+	cols := sessionInsertColumns(withID)
 	args := make([]any, 0, len(rows)*len(cols))
 	for i := range rows {
 		r := &rows[i]
@@ -133,6 +143,18 @@ func sessionValues(rows []sessionRow, withID bool) (string, []any) {
 	}
 	return "INSERT INTO sessions (" + strings.Join(cols, ", ") + ") VALUES " + valueRows(len(rows), len(cols)), args
 }
+
+// sessionInsertColumns are the columns sessionValues writes.
+func sessionInsertColumns(withID bool) []string {
+	cols := append([]string{"shop_id", "created_at"}, sessionColumns()...)
+	if withID {
+		cols = append([]string{"id"}, cols...)
+	}
+	return cols
+}
+
+// sessionWidth is how many arguments a row of sessionValues has.
+func sessionWidth(withID bool) int { return len(sessionInsertColumns(withID)) }
 
 // valueRows is the VALUES list of a multi-row statement: n rows of width
 // parameters each.

@@ -242,21 +242,22 @@ var rollupUpsert = func() string {
 	return " ON CONFLICT (shop_id, quarter, currency, shard) DO UPDATE SET " + strings.Join(cols, ", ")
 }()
 
-// sql returns a multi-row statement that adds the deltas to
-// session_rollups; "" when there are none.
-func (d rollupDeltas) sql() (string, []any) {
-	keys := d.sorted()
-	if len(keys) == 0 {
-		return "", nil
-	}
+// sqliteStatements returns the multi-row statements that add the deltas
+// to session_rollups on SQLite (sqliteRowsPerStatement rows each), in key
+// order; none when there are none.
+func (d rollupDeltas) sqliteStatements() []statement {
 	width := 4 + len(rollupColumns())
-	args := make([]any, 0, width*len(keys))
-	for _, k := range keys {
-		args = append(args, k.shop, k.quarter, k.currency, k.shard)
-		for _, v := range d[k].list() {
-			args = append(args, v)
+	var out []statement
+	for chunk := range slices.Chunk(d.sorted(), sqliteRowsPerStatement(width)) {
+		args := make([]any, 0, width*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.shop, k.quarter, k.currency, k.shard)
+			for _, v := range d[k].list() {
+				args = append(args, v)
+			}
 		}
+		out = append(out, statement{"INSERT INTO session_rollups (shop_id, quarter, currency, shard, " + strings.Join(rollupColumns(), ", ") +
+			") VALUES " + valueRows(len(chunk), width) + rollupUpsert, args})
 	}
-	return "INSERT INTO session_rollups (shop_id, quarter, currency, shard, " + strings.Join(rollupColumns(), ", ") + ") VALUES " +
-		valueRows(len(keys), width) + rollupUpsert, args
+	return out
 }

@@ -185,7 +185,7 @@ func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time
 // the event ids stored already, and returns the ones it inserted.
 func insertStorefrontEvents(tx *gorm.DB, rows []storefrontEventRow) (map[clientKey]bool, error) {
 	fresh := map[clientKey]bool{}
-	for chunk := range slices.Chunk(rows, storefrontInsertRows) {
+	for chunk := range slices.Chunk(rows, rowsPerStatement(tx, 7, storefrontInsertRows)) {
 		vals := make([]string, len(chunk))
 		args := make([]any, 0, 7*len(chunk))
 		for i, r := range chunk {

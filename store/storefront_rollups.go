@@ -282,18 +282,13 @@ var (
 	sfProductsUpsert = upsertTail("storefront_product_rollups", "shop_id, span, bucket, product_id, title", storefrontProductColumns)
 )
 
-// sfStatement is one statement of the deltas and its arguments.
-type sfStatement struct {
-	sql  string
-	args []any
-}
-
-// statements returns the multi-row upserts that add the deltas, in rows of
-// at most storefrontInsertRows, with ? placeholders (gorm's).
-func (d *storefrontDeltas) statements() []sfStatement {
-	var out []sfStatement
+// statements returns the multi-row upserts that add the deltas on tx's
+// database, in rows of at most storefrontInsertRows (rowsPerStatement),
+// with ? placeholders (gorm's).
+func (d *storefrontDeltas) statements(tx *gorm.DB) []statement {
+	var out []statement
 	vcols := storefrontColumns()
-	for chunk := range slices.Chunk(d.sortedVisitKeys(), storefrontInsertRows) {
+	for chunk := range slices.Chunk(d.sortedVisitKeys(), rowsPerStatement(tx, 5+sfWidth, storefrontInsertRows)) {
 		args := make([]any, 0, len(chunk)*(5+sfWidth))
 		for _, k := range chunk {
 			args = append(args, k.shop, k.span, k.bucket, k.device, k.landing)
@@ -301,10 +296,10 @@ func (d *storefrontDeltas) statements() []sfStatement {
 				args = append(args, n)
 			}
 		}
-		out = append(out, sfStatement{"INSERT INTO storefront_rollups (shop_id, span, bucket, device, landing_page_type, " +
+		out = append(out, statement{"INSERT INTO storefront_rollups (shop_id, span, bucket, device, landing_page_type, " +
 			strings.Join(vcols, ", ") + ") VALUES " + valueRows(len(chunk), 5+sfWidth) + sfVisitsUpsert, args})
 	}
-	for chunk := range slices.Chunk(d.sortedProductKeys(), storefrontInsertRows) {
+	for chunk := range slices.Chunk(d.sortedProductKeys(), rowsPerStatement(tx, 5+len(storefrontProductColumns), storefrontInsertRows)) {
 		args := make([]any, 0, len(chunk)*(5+len(storefrontProductColumns)))
 		for _, k := range chunk {
 			args = append(args, k.shop, k.span, k.bucket, k.product, k.title)
@@ -312,7 +307,7 @@ func (d *storefrontDeltas) statements() []sfStatement {
 				args = append(args, n)
 			}
 		}
-		out = append(out, sfStatement{"INSERT INTO storefront_product_rollups (shop_id, span, bucket, product_id, title, " +
+		out = append(out, statement{"INSERT INTO storefront_product_rollups (shop_id, span, bucket, product_id, title, " +
 			strings.Join(storefrontProductColumns, ", ") + ") VALUES " + valueRows(len(chunk), 5+len(storefrontProductColumns)) + sfProductsUpsert, args})
 	}
 	return out
@@ -321,7 +316,7 @@ func (d *storefrontDeltas) statements() []sfStatement {
 // apply adds the deltas through gorm (SQLite's ingest, and redaction on
 // either database).
 func (d *storefrontDeltas) apply(tx *gorm.DB) error {
-	for _, st := range d.statements() {
+	for _, st := range d.statements(tx) {
 		if err := tx.Exec(st.sql, st.args...).Error; err != nil {
 			return fmt.Errorf("updating the storefront rollups: %w", err)
 		}

@@ -277,19 +277,19 @@ func sqliteTimelineMoves(tx *gorm.DB, w timelineWrites) error {
 // whose new sessions' ids are looked up by key (a missing session fails
 // the NOT NULL of session_id), and trims the timelines past the cap.
 func sqliteTimelineRows(tx *gorm.DB, w timelineWrites) error {
-	if len(w.entries) > 0 {
-		cols := timelineColumns()
-		row := "(?, COALESCE(NULLIF(?, 0), (SELECT id FROM sessions WHERE shop_id = ? AND session_key = ?))" + strings.Repeat(", ?", len(cols)) + ")"
-		args := make([]any, 0, len(w.entries)*(4+len(cols)))
-		for i := range w.entries {
-			r := &w.entries[i]
+	cols := timelineColumns()
+	row := "(?, COALESCE(NULLIF(?, 0), (SELECT id FROM sessions WHERE shop_id = ? AND session_key = ?))" + strings.Repeat(", ?", len(cols)) + ")"
+	for chunk := range slices.Chunk(w.entries, sqliteRowsPerStatement(4+len(cols))) {
+		args := make([]any, 0, len(chunk)*(4+len(cols)))
+		for i := range chunk {
+			r := &chunk[i]
 			args = append(args, r.shop, r.session, r.shop, r.key)
 			for _, c := range cols {
 				args = append(args, c.value(r))
 			}
 		}
 		q := "INSERT INTO session_events (shop_id, session_id, " + timelineColumnNames() + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(row+", ", len(w.entries)), ", ")
+			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
 		if err := tx.Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("inserting timeline entries: %w", err)
 		}
