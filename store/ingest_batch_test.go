@@ -89,26 +89,16 @@ func TestIngestEventsEqualsOneByOne(t *testing.T) {
 			t.Errorf("%d deliveries recorded, want 11", n)
 		}
 
-		// The rollups kept by the batches are exact: as one by one, and as
-		// rebuilt from the sessions.
-		rollups := rollupTotals(t, s, batched.ID)
-		if w := rollupTotals(t, s, one.ID); !reflect.DeepEqual(rollups, w) {
-			t.Errorf("batched rollups = %v, one by one %v", rollups, w)
-		}
+		// The rollups kept by the batches are exact (as one by one, as
+		// summed from the sessions, and as rebuilt from them), and so are
+		// the timelines: each delivery recorded once, in the session its
+		// event ended up in.
+		rollups := sameAsOneByOne(t, s, batched.ID, one.ID, got)
 		if err := s.RebuildRollups(ctx, batched.ID); err != nil {
 			t.Fatal(err)
 		}
 		if w := rollupTotals(t, s, batched.ID); !reflect.DeepEqual(rollups, w) {
 			t.Errorf("batched rollups = %v, rebuilt %v", rollups, w)
-		}
-		if w := quarterSums(got); !reflect.DeepEqual(rollups, w) {
-			t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
-		}
-
-		// So are the timelines: each delivery recorded once, in the
-		// session its event ended up in.
-		if got, want := shopTimelines(t, s, batched.ID), shopTimelines(t, s, one.ID); !reflect.DeepEqual(got, want) {
-			t.Errorf("batched timelines =\n%v\nwant\n%v", got, want)
 		}
 		timelineInvariant(t, s, one.ID, 11)
 		timelineInvariant(t, s, batched.ID, 11)
@@ -177,6 +167,25 @@ func TestIngestEventsFailsWhole(t *testing.T) {
 			t.Fatalf("IngestEvent after the refused batch = %v, %v", dup, err)
 		}
 	})
+}
+
+// sameAsOneByOne checks that the rollups of shop batched, whose sessions
+// are sessions, are those of shop one (the same deliveries one by one) and
+// those summed from its sessions, and that its timelines are one's; it
+// returns batched's rollups.
+func sameAsOneByOne(t *testing.T, s *store.Store, batched, one int64, sessions map[string]funnel.Session) map[string]rollupSums {
+	t.Helper()
+	rollups := rollupTotals(t, s, batched)
+	if w := rollupTotals(t, s, one); !reflect.DeepEqual(rollups, w) {
+		t.Errorf("batched rollups = %v, one by one %v", rollups, w)
+	}
+	if w := quarterSums(sessions); !reflect.DeepEqual(rollups, w) {
+		t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
+	}
+	if got, want := shopTimelines(t, s, batched), shopTimelines(t, s, one); !reflect.DeepEqual(got, want) {
+		t.Errorf("batched timelines =\n%v\nwant\n%v", got, want)
+	}
+	return rollups
 }
 
 // sessionsByKey returns the shop's sessions by key.
@@ -373,16 +382,7 @@ func TestIngestEventsManyRowsAStatement(t *testing.T) {
 		if d := countRows(t, s, "deliveries", "shop_id = $1", batched.ID); d != 2*n {
 			t.Errorf("%d deliveries recorded, want %d", d, 2*n)
 		}
-		rollups := rollupTotals(t, s, batched.ID)
-		if w := rollupTotals(t, s, one.ID); !reflect.DeepEqual(rollups, w) {
-			t.Errorf("batched rollups = %v, one by one %v", rollups, w)
-		}
-		if w := quarterSums(got); !reflect.DeepEqual(rollups, w) {
-			t.Errorf("batched rollups = %v, summed from the sessions %v", rollups, w)
-		}
-		if got, want := shopTimelines(t, s, batched.ID), shopTimelines(t, s, one.ID); !reflect.DeepEqual(got, want) {
-			t.Errorf("batched timelines =\n%v\nwant\n%v", got, want)
-		}
+		sameAsOneByOne(t, s, batched.ID, one.ID, got)
 		timelineInvariant(t, s, batched.ID, 2*n)
 	})
 }
