@@ -23,8 +23,9 @@ type StorefrontBatch struct {
 	Events []funnel.StorefrontEvent
 }
 
-// storefrontInsertRows is how many rows one multi-row INSERT carries: 7
-// parameters a row stays far below both dialects' parameter limits.
+// storefrontInsertRows is how many rows one multi-row INSERT carries at
+// most (on SQLite fewer: rowsPerStatement): 7 parameters a row stays far
+// below both dialects' parameter limits.
 const storefrontInsertRows = 500
 
 // IngestStorefront stores a group of /collect batches in one transaction,
