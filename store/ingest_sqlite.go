@@ -103,12 +103,9 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 			return err
 		}
 	}
-	// An upsert on the primary key overwrites many rows in one statement;
-	// every row exists, so it never inserts.
-	upsert := " ON CONFLICT (id) DO UPDATE SET " + assignments(sessionColumns(), "excluded.") + " WHERE sessions.shop_id = excluded.shop_id"
 	for chunk := range slices.Chunk(w.updates, sqliteRowsPerStatement(sessionWidth(true))) {
 		q, args := sessionValues(chunk, true)
-		if err := tx.Exec(q+upsert, args...).Error; err != nil {
+		if err := tx.Exec(q+sessionUpsert, args...).Error; err != nil {
 			return err
 		}
 	}
@@ -121,13 +118,13 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 	if err := sqliteTimelineRows(tx, w.timeline); err != nil {
 		return err
 	}
-	for _, st := range w.deltas.sqliteStatements() {
-		if err := tx.Exec(st.sql, st.args...).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+	return execAll(tx, w.deltas.sqliteStatements())
 }
+
+// sessionUpsert is the tail of sessionValues that overwrites stored
+// sessions: an upsert on the primary key overwrites many rows in one
+// statement; every row exists, so it never inserts.
+var sessionUpsert = " ON CONFLICT (id) DO UPDATE SET " + assignments(sessionColumns(), "excluded.") + " WHERE sessions.shop_id = excluded.shop_id"
 
 // sessionValues returns a multi-row INSERT INTO sessions of rows, with
 // their ids when withID.

@@ -21,7 +21,7 @@ func sqliteRowsPerStatement(width int) int {
 // statement carries on tx's database: limit, or fewer on SQLite
 // (sqliteRowsPerStatement).
 func rowsPerStatement(tx *gorm.DB, width, limit int) int {
-	if tx.Name() == "sqlite" { // the dialector's name
+	if tx.Name() == DialectSQLite { // the dialector's name
 		return min(limit, sqliteRowsPerStatement(width))
 	}
 	return limit
@@ -31,4 +31,14 @@ func rowsPerStatement(tx *gorm.DB, width, limit int) int {
 type statement struct {
 	sql  string
 	args []any
+}
+
+// execAll runs the statements in order and stops at the first error.
+func execAll(tx *gorm.DB, statements []statement) error {
+	for _, st := range statements {
+		if err := tx.Exec(st.sql, st.args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

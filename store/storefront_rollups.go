@@ -288,8 +288,9 @@ var (
 func (d *storefrontDeltas) statements(tx *gorm.DB) []statement {
 	var out []statement
 	vcols := storefrontColumns()
-	for chunk := range slices.Chunk(d.sortedVisitKeys(), rowsPerStatement(tx, 5+sfWidth, storefrontInsertRows)) {
-		args := make([]any, 0, len(chunk)*(5+sfWidth))
+	vWidth, pWidth := 5+sfWidth, 5+len(storefrontProductColumns)
+	for chunk := range slices.Chunk(d.sortedVisitKeys(), rowsPerStatement(tx, vWidth, storefrontInsertRows)) {
+		args := make([]any, 0, len(chunk)*vWidth)
 		for _, k := range chunk {
 			args = append(args, k.shop, k.span, k.bucket, k.device, k.landing)
 			for _, n := range d.visits[k] {
@@ -297,10 +298,10 @@ func (d *storefrontDeltas) statements(tx *gorm.DB) []statement {
 			}
 		}
 		out = append(out, statement{"INSERT INTO storefront_rollups (shop_id, span, bucket, device, landing_page_type, " +
-			strings.Join(vcols, ", ") + ") VALUES " + valueRows(len(chunk), 5+sfWidth) + sfVisitsUpsert, args})
+			strings.Join(vcols, ", ") + ") VALUES " + valueRows(len(chunk), vWidth) + sfVisitsUpsert, args})
 	}
-	for chunk := range slices.Chunk(d.sortedProductKeys(), rowsPerStatement(tx, 5+len(storefrontProductColumns), storefrontInsertRows)) {
-		args := make([]any, 0, len(chunk)*(5+len(storefrontProductColumns)))
+	for chunk := range slices.Chunk(d.sortedProductKeys(), rowsPerStatement(tx, pWidth, storefrontInsertRows)) {
+		args := make([]any, 0, len(chunk)*pWidth)
 		for _, k := range chunk {
 			args = append(args, k.shop, k.span, k.bucket, k.product, k.title)
 			for _, n := range d.products[k] {
@@ -308,7 +309,7 @@ func (d *storefrontDeltas) statements(tx *gorm.DB) []statement {
 			}
 		}
 		out = append(out, statement{"INSERT INTO storefront_product_rollups (shop_id, span, bucket, product_id, title, " +
-			strings.Join(storefrontProductColumns, ", ") + ") VALUES " + valueRows(len(chunk), 5+len(storefrontProductColumns)) + sfProductsUpsert, args})
+			strings.Join(storefrontProductColumns, ", ") + ") VALUES " + valueRows(len(chunk), pWidth) + sfProductsUpsert, args})
 	}
 	return out
 }
@@ -316,10 +317,8 @@ func (d *storefrontDeltas) statements(tx *gorm.DB) []statement {
 // apply adds the deltas through gorm (SQLite's ingest, and redaction on
 // either database).
 func (d *storefrontDeltas) apply(tx *gorm.DB) error {
-	for _, st := range d.statements(tx) {
-		if err := tx.Exec(st.sql, st.args...).Error; err != nil {
-			return fmt.Errorf("updating the storefront rollups: %w", err)
-		}
+	if err := execAll(tx, d.statements(tx)); err != nil {
+		return fmt.Errorf("updating the storefront rollups: %w", err)
 	}
 	return nil
 }

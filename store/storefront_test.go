@@ -100,6 +100,38 @@ func TestIngestStorefrontOrderInsensitive(t *testing.T) {
 	})
 }
 
+// TestIngestStorefrontManyRowsAStatement stores one batch of more events
+// than one multi-row statement carries on SQLite (rowsPerStatement): every
+// event is kept once, and the visits are funnel.Fold's.
+func TestIngestStorefrontManyRowsAStatement(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "many-events.myshopify.com")
+		var events []funnel.StorefrontEvent
+		for i := range 30 {
+			client := fmt.Sprintf("m%d", i)
+			events = append(events, storefrontVisit(client, "cart-"+client, "chk-"+client, t0.Add(-time.Duration(i)*time.Hour))...)
+		}
+		if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.DB().QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM storefront_events WHERE shop_id = %d", shop.ID)).Scan(&n); err != nil || n != len(events) {
+			t.Errorf("%d raw events kept, %v; want %d", n, err, len(events))
+		}
+		got, err := s.Visits(ctx, shop.ID, t0.Add(-48*time.Hour), t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := funnel.Fold(nil, events)
+		sortVisits(want)
+		if len(got) != 30 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%d visits:\n%+v\nwant funnel.Fold's\n%+v", len(got), got, want)
+		}
+	})
+}
+
 // sortVisits orders visits by start, as Visits returns them.
 func sortVisits(vs []funnel.Visit) {
 	for i := range vs {
