@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -216,6 +217,35 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 	}
 	if _, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/x.db", store.Options{EncryptionKey: []byte("short")}); err == nil {
 		t.Error("Open with a short key succeeded")
+	}
+}
+
+// TestOpenTurnsJITOff checks that the store's PostgreSQL connections run
+// without JIT unless the URL sets it.
+func TestOpenTurnsJITOff(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	base := storetest.PostgresURL(t)
+	for _, c := range []struct{ jit, want string }{{"", "off"}, {"on", "on"}} {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.jit != "" {
+			q := u.Query()
+			q.Set("jit", c.jit)
+			u.RawQuery = q.Encode()
+		}
+		s, err := store.Open(ctx, u.String(), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jit string
+		err = s.DB().QueryRowContext(ctx, "SHOW jit").Scan(&jit)
+		_ = s.Close()
+		if err != nil || jit != c.want {
+			t.Errorf("with jit=%q in the URL, SHOW jit = %q, %v; want %q", c.jit, jit, err, c.want)
+		}
 	}
 }
 

@@ -63,6 +63,14 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		if err != nil {
 			return nil, fmt.Errorf("store: parsing PostgreSQL URL: %w", redactErr(err, databaseURL))
 		}
+		// The reports' plans that cross jit_above_cost (a join PostgreSQL
+		// misestimates, such as the payment section's sessions with their
+		// visits' tokens) spent about 240 ms compiling a plan that runs in
+		// well under a second (BENCHMARKS.md, "Payment section grouped"),
+		// and no query of the app gains from JIT. A URL that sets jit wins.
+		if _, set := cfg.RuntimeParams["jit"]; !set {
+			cfg.RuntimeParams["jit"] = "off"
+		}
 		sqlDB := stdlib.OpenDB(*cfg)
 		n := opts.MaxOpenConns
 		if n <= 0 {
