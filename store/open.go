@@ -63,11 +63,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		if err != nil {
 			return nil, fmt.Errorf("store: parsing PostgreSQL URL: %w", redactErr(err, databaseURL))
 		}
-		// The reports' plans that cross jit_above_cost (a join PostgreSQL
-		// misestimates, such as the payment section's sessions with their
-		// visits' tokens) spent about 240 ms compiling a plan that runs in
-		// well under a second (BENCHMARKS.md, "Payment section grouped"),
-		// and no query of the app gains from JIT. A URL that sets jit wins.
+		// A report plan that crosses jit_above_cost through a join
+		// PostgreSQL misestimates (the payment section's sessions with
+		// their visits' tokens) pays JIT's compile time on every request:
+		// that read is about 15% faster without it (BENCHMARKS.md, "JIT
+		// off"). A URL that sets jit wins.
 		if _, set := cfg.RuntimeParams["jit"]; !set {
 			cfg.RuntimeParams["jit"] = "off"
 		}
