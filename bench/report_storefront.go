@@ -28,7 +28,8 @@ type storefrontJSON struct {
 // their visit_products, which no report reads), turns each shop's pixel
 // on, and writes their storefront rollups by the store's own rule
 // (store.StorefrontRollupLoad, the ingest's: the visits whose checkout a
-// loaded session's order completed count completed), then vacuums.
+// loaded session's order completed count completed) and the sessions'
+// payments (store.RebuildSessionPayments), then vacuums.
 func loadVisits(ctx context.Context, sch *schema, st *store.Store, ids []int64, perShop, sessions, days int, now time.Time) error {
 	logf("loading %d visits for each of %d shops into %s", perShop, len(ids), sch.name)
 	start := time.Now()
@@ -54,7 +55,7 @@ func loadVisits(ctx context.Context, sch *schema, st *store.Store, ids []int64, 
 		return err
 	}
 	logf("visits loaded in %s; vacuum analyze", time.Since(start).Round(time.Second))
-	for _, t := range []string{"visits", "visit_tokens", "storefront_rollups", "storefront_product_rollups"} {
+	for _, t := range []string{"visits", "visit_tokens", "storefront_rollups", "storefront_product_rollups", "session_payments"} {
 		if _, err := sch.admin.Exec(ctx, "VACUUM ANALYZE "+pgx.Identifier{sch.name, t}.Sanitize()); err != nil {
 			return err
 		}
@@ -114,7 +115,10 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 		pgx.CopyFromRows(tokens)); err != nil {
 		return fmt.Errorf("copying visit tokens: %w", err)
 	}
-	return st.AddStorefrontRollups(ctx, rollups)
+	if err := st.AddStorefrontRollups(ctx, rollups); err != nil {
+		return err
+	}
+	return st.RebuildSessionPayments(ctx, id)
 }
 
 // benchVisit is one visit as /collect would have folded it: started

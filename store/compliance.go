@@ -374,7 +374,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 		for _, id := range ids {
 			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "anomalies", "data_requests", "store_changes", "settings", "deliveries",
 				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys",
-				"storefront_rollups", "storefront_product_rollups", "variant_prices"} {
+				"storefront_rollups", "storefront_product_rollups", "variant_prices", "session_payments", "payment_rollups"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)
 				}

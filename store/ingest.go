@@ -90,6 +90,7 @@ type sessionWrites struct {
 	deleted          map[int64][]int64
 	updates, inserts []sessionRow
 	deltas           rollupDeltas
+	payments         paymentDeltas
 	timeline         timelineWrites
 }
 
@@ -278,24 +279,30 @@ func keeper(matched []*liveSession, key string) *liveSession {
 // sessions merged into others are deleted, stored ones whose state changed
 // are overwritten, new ones inserted; each counts in the rollups.
 func changes(live map[int64][]*liveSession, now time.Time) sessionWrites {
-	w := sessionWrites{deleted: map[int64][]int64{}, deltas: rollupDeltas{}}
+	w := sessionWrites{deleted: map[int64][]int64{}, deltas: rollupDeltas{}, payments: paymentDeltas{}}
 	for shopID, ls := range live {
 		for _, l := range ls {
 			switch {
 			case l.orig != nil && l.deleted:
 				w.deleted[shopID] = append(w.deleted[shopID], l.id)
-				w.deltas.add(shopID, *l.orig, -1)
+				w.count(shopID, *l.orig, -1)
 			case l.orig != nil && (l.timeline != l.origTimeline || !reflect.DeepEqual(*l.orig, l.sess)):
-				w.deltas.add(shopID, *l.orig, -1)
+				w.count(shopID, *l.orig, -1)
 				w.updates = append(w.updates, sessionRow{ID: l.id, CreatedAt: l.createdAt, UpdatedAt: now, timeline: l.timeline})
 				w.updates[len(w.updates)-1].setSession(shopID, l.sess)
-				w.deltas.add(shopID, l.sess, 1)
+				w.count(shopID, l.sess, 1)
 			case l.orig == nil && !l.deleted:
 				w.inserts = append(w.inserts, sessionRow{CreatedAt: now, UpdatedAt: now, timeline: l.timeline})
 				w.inserts[len(w.inserts)-1].setSession(shopID, l.sess)
-				w.deltas.add(shopID, l.sess, 1)
+				w.count(shopID, l.sess, 1)
 			}
 		}
 	}
 	return w
+}
+
+// count counts the shop's session s sign times in both rollups.
+func (w sessionWrites) count(shopID int64, s funnel.Session, sign int64) {
+	w.deltas.add(shopID, s, sign)
+	w.payments.add(shopID, s, sign)
 }

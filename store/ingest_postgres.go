@@ -49,8 +49,7 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 	if locks := b.locks(); len(locks) > 0 {
 		// In the order of the lock keys, so that two transactions take
 		// the locks they share in the same order and cannot deadlock.
-		first.exec(`SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.session'), h))
-			FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`, locks)
+		first.exec(pgXactLocks("funnelscope.session"), locks)
 	}
 	insert, firstOf, inserted := newBatchDeliveries(b.items, b.now)
 	first.query(func(r pgx.Rows) error { return markInserted(r, firstOf, inserted) },
@@ -84,7 +83,9 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 		return nil, err
 	}
 	completed := w.completedCheckouts(rows)
+	paid, gone := w.paymentTokens()
 	if len(completed) == 0 {
+		pgSessionPayments(second.exec, paid, gone)
 		second.exec("COMMIT")
 		return inserted, second.send(ctx, c)
 	}
@@ -96,10 +97,10 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 	if err := pgCompleteVisitsByOrders(ctx, c, completed); err != nil {
 		return nil, err
 	}
-	if _, err := c.Exec(ctx, "COMMIT"); err != nil {
-		return nil, err
-	}
-	return inserted, nil
+	var third pipeline
+	pgSessionPayments(third.exec, paid, gone)
+	third.exec("COMMIT")
+	return inserted, third.send(ctx, c)
 }
 
 // pipeline is statements sent in one round trip, each with what reads its
@@ -195,7 +196,7 @@ func lookupArrays(q sessionLookup) []any {
 
 // queueWrites queues the statements that apply w: the timelines' moves,
 // the sessions' deletes, updates and inserts, the timelines' inserts and
-// trims, and the rollups.
+// trims, the rollups and the payment rollups.
 func queueWrites(p *pipeline, w sessionWrites) error {
 	queueTimelineMoves(p, w.timeline)
 	var delShops, delIDs []int64
@@ -231,9 +232,17 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 	}
 	// The inserts of new sessions go with their timelines' entries.
 	queueTimelineRows(p, w.timeline, inserts)
-	keys := w.deltas.sorted()
+	queueRollups(p, w.deltas)
+	w.payments.pgQueue(p)
+	return nil
+}
+
+// queueRollups queues the upsert of the deltas d to session_rollups, in
+// key order; nothing when there are none.
+func queueRollups(p *pipeline, d rollupDeltas) {
+	keys := d.sorted()
 	if len(keys) == 0 {
-		return nil
+		return
 	}
 	n := len(keys)
 	shops, quarters, currencies, shards := make([]int64, n), make([]int32, n), make([]string, n), make([]int32, n)
@@ -243,7 +252,7 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 	}
 	for i, k := range keys {
 		shops[i], quarters[i], currencies[i], shards[i] = k.shop, int32(k.quarter), k.currency, int32(k.shard)
-		for c, v := range w.deltas[k].list() {
+		for c, v := range d[k].list() {
 			sums[c][i] = v
 		}
 	}
@@ -252,7 +261,6 @@ func queueWrites(p *pipeline, w sessionWrites) error {
 		args = append(args, col)
 	}
 	p.exec(pgUpsertRollups, args...)
-	return nil
 }
 
 // pgUpsertRollups adds rollup deltas given as one array per column, in the

@@ -36,6 +36,10 @@ func ingestSQLite(tx *gorm.DB, b *ingestBatch) ([]bool, error) {
 			return nil, fmt.Errorf("completing visits by orders: %w", err)
 		}
 	}
+	paid, gone := w.paymentTokens()
+	if err := sqliteSessionPayments(tx, paid, gone); err != nil {
+		return nil, err
+	}
 	return inserted, nil
 }
 
@@ -118,7 +122,7 @@ func sqliteWrite(tx *gorm.DB, w sessionWrites) error {
 	if err := sqliteTimelineRows(tx, w.timeline); err != nil {
 		return err
 	}
-	return execAll(tx, w.deltas.sqliteStatements())
+	return execAll(tx, slices.Concat(w.deltas.sqliteStatements(), w.payments.sqliteStatements()))
 }
 
 // sessionUpsert is the tail of sessionValues that overwrites stored

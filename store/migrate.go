@@ -59,6 +59,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 				if err := s.fillAllVisitPaymentFacts(ctx); err != nil {
 					return err
 				}
+			case paymentSectionVersion:
+				if err := s.fillPaymentSection(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		m, err := s.riverMigrator()

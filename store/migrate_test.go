@@ -220,31 +220,35 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 	}
 }
 
-// TestOpenTurnsJITOff checks that the store's PostgreSQL connections run
-// without JIT unless the URL sets it.
-func TestOpenTurnsJITOff(t *testing.T) {
+// TestOpenSetsPlannerDefaults checks that the store's PostgreSQL
+// connections run without JIT and plan each statement for its values
+// unless the URL sets otherwise.
+func TestOpenSetsPlannerDefaults(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	base := storetest.PostgresURL(t)
-	for _, c := range []struct{ jit, want string }{{"", "off"}, {"on", "on"}} {
+	for _, c := range []struct{ param, set, want string }{
+		{"jit", "", "off"}, {"jit", "on", "on"},
+		{"plan_cache_mode", "", "force_custom_plan"}, {"plan_cache_mode", "auto", "auto"},
+	} {
 		u, err := url.Parse(base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.jit != "" {
+		if c.set != "" {
 			q := u.Query()
-			q.Set("jit", c.jit)
+			q.Set(c.param, c.set)
 			u.RawQuery = q.Encode()
 		}
 		s, err := store.Open(ctx, u.String(), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var jit string
-		err = s.DB().QueryRowContext(ctx, "SHOW jit").Scan(&jit)
+		var got string
+		err = s.DB().QueryRowContext(ctx, "SHOW "+c.param).Scan(&got)
 		_ = s.Close()
-		if err != nil || jit != c.want {
-			t.Errorf("with jit=%q in the URL, SHOW jit = %q, %v; want %q", c.jit, jit, err, c.want)
+		if err != nil || got != c.want {
+			t.Errorf("with %s=%q in the URL, SHOW %s = %q, %v; want %q", c.param, c.set, c.param, got, err, c.want)
 		}
 	}
 }

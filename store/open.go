@@ -63,13 +63,23 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		if err != nil {
 			return nil, fmt.Errorf("store: parsing PostgreSQL URL: %w", redactErr(err, databaseURL))
 		}
-		// A report plan that crosses jit_above_cost through a join
-		// PostgreSQL misestimates (the payment section's sessions with
-		// their visits' tokens) pays JIT's compile time on every request:
-		// that read is about 15% faster without it (BENCHMARKS.md, "JIT
-		// off"). A URL that sets jit wins.
-		if _, set := cfg.RuntimeParams["jit"]; !set {
-			cfg.RuntimeParams["jit"] = "off"
+		// A URL that sets either wins. A report plan that crossed
+		// jit_above_cost through a join PostgreSQL misestimated paid
+		// JIT's compile time on every request: that read was about 15%
+		// faster without it (BENCHMARKS.md, "JIT off"). And a report's
+		// reads run with the range and the clock of each request: after
+		// five runs on a connection, PostgreSQL's plan cache may settle
+		// on a generic plan made without them, such as the report's read
+		// of the recently active sessions through the shop's sessions by
+		// start (2.2 s on a shop of a million sessions, where the plan
+		// for the values reads its index of open sessions in 3 ms:
+		// BENCHMARKS.md, "Generic plans"). The ingest's writes, whose
+		// plans do not depend on their values, ask for generic plans
+		// themselves.
+		for param, value := range map[string]string{"jit": "off", "plan_cache_mode": "force_custom_plan"} {
+			if _, set := cfg.RuntimeParams[param]; !set {
+				cfg.RuntimeParams[param] = value
+			}
 		}
 		sqlDB := stdlib.OpenDB(*cfg)
 		n := opts.MaxOpenConns

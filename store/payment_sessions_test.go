@@ -17,13 +17,13 @@ import (
 // paymentBase is where the payment oracle's sessions and visits begin.
 var paymentBase = time.Date(2026, 11, 10, 8, 0, 0, 0, time.UTC)
 
-// randomPaymentSessions ingests n random sessions into the shop, numbered
-// from 0 (tokens cart-<i> and chk-<i>): a cart, a checkout that reached
+// randomPaymentSessions ingests random sessions numbered from to n-1 into
+// the shop (tokens cart-<i> and chk-<i>): a cart, a checkout that reached
 // payment or stopped before, some completed by an order with a gateway or
 // without one, in several countries.
-func randomPaymentSessions(t *testing.T, s *store.Store, r *rand.Rand, shopID int64, n int) {
+func randomPaymentSessions(t *testing.T, s *store.Store, r *rand.Rand, shopID int64, from, n int) {
 	t.Helper()
-	for i := range n {
+	for i := from; i < n; i++ {
 		cart, chk := fmt.Sprintf("cart-%d", i), fmt.Sprintf("chk-%d", i)
 		at := paymentBase.Add(time.Duration(r.IntN(72*60)) * time.Minute)
 		if r.IntN(3) > 0 {
@@ -94,91 +94,45 @@ func randomPaymentClientEvents(r *rand.Rand, client string, sessions int) []funn
 // the report's payment section built of store.PaymentSessions equals the
 // one built of the sessions read one by one with their decoded visits
 // (PaymentSessionsByVisit, funnel.PaymentSessionOf), over the whole range
-// and a part, after the ingest and after migration 00045 filled the
-// payment facts from the visits kept.
+// and two parts, one with bounds off the quarter-hours, after the ingest, with the webhooks before the pixel's
+// events, after them, and half before, and after migrations 00045 and
+// 00048 filled the payment facts and the sessions' payments from what was
+// kept.
 func TestPaymentSessionsOracle(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
 		ctx := context.Background()
-		shop := storetest.Install(t, s, "pay-oracle.myshopify.com")
-		other := storetest.Install(t, s, "other-pay-oracle.myshopify.com")
 		r := rand.New(rand.NewPCG(45, 3))
 		const sessions = 90
-		randomPaymentSessions(t, s, r, shop.ID, sessions)
-		randomPaymentSessions(t, s, r, other.ID, 20)
-		var events []funnel.StorefrontEvent
-		for i := range 70 { // tokens of sessions 70 to 89 mostly unseen
-			events = append(events, randomPaymentClientEvents(r, fmt.Sprintf("c%d", i), 70)...)
-		}
-		for range 15 {
-			events = append(events, events[r.IntN(len(events))])
-		}
-		r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
-		for evs := events; len(evs) > 0; {
-			k := min(len(evs), 1+r.IntN(30))
-			if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}}); err != nil {
-				t.Fatal(err)
+		var checks []func(when string)
+		for k, before := range []int{sessions, 0, sessions / 2} {
+			shop := storetest.Install(t, s, fmt.Sprintf("pay-oracle-%d.myshopify.com", k))
+			other := storetest.Install(t, s, fmt.Sprintf("other-pay-oracle-%d.myshopify.com", k))
+			randomPaymentSessions(t, s, r, shop.ID, 0, before)
+			randomPaymentSessions(t, s, r, other.ID, 0, 20)
+			var events []funnel.StorefrontEvent
+			for i := range 70 { // tokens of sessions 70 to 89 mostly unseen
+				events = append(events, randomPaymentClientEvents(r, fmt.Sprintf("c%d", i), 70)...)
 			}
-			evs = evs[k:]
-		}
-		ranges := []struct{ start, end time.Time }{
-			{time.Time{}, time.Time{}},
-			{paymentBase.Add(20 * time.Hour), paymentBase.Add(50 * time.Hour)},
+			for range 15 {
+				events = append(events, events[r.IntN(len(events))])
+			}
+			r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+			for evs := events; len(evs) > 0; {
+				k := min(len(evs), 1+r.IntN(30))
+				if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}}); err != nil {
+					t.Fatal(err)
+				}
+				evs = evs[k:]
+			}
+			randomPaymentSessions(t, s, r, shop.ID, before, sessions)
+			checks = append(checks, paymentOracle(t, s, shop.ID, fmt.Sprintf("%d of %d sessions before the events", before, sessions)))
 		}
 		check := func(when string) {
 			t.Helper()
-			for _, rg := range ranges {
-				want, err := s.PaymentSessionsByVisit(ctx, shop.ID, rg.start, rg.end)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := s.PaymentSessions(ctx, shop.ID, rg.start, rg.end)
-				if err != nil {
-					t.Fatal(err)
-				}
-				w := funnel.BuildPaymentFriction(want, 1500, 30*24*time.Hour)
-				g := funnel.BuildPaymentFriction(got, 1500, 30*24*time.Hour)
-				wj, _ := json.Marshal(w)
-				gj, _ := json.Marshal(g)
-				if string(wj) != string(gj) {
-					t.Errorf("%s, range %v–%v: PaymentSessions builds\n%s\nwant\n%s", when, rg.start, rg.end, paymentSummary(g), paymentSummary(w))
-				}
-				if len(got) >= len(want) && rg.start.IsZero() {
-					t.Errorf("%s: %d grouped rows for %d sessions: not grouped", when, len(got), len(want))
-				}
+			for _, chk := range checks {
+				chk(when)
 			}
-		}
-		// The data exercises every rule.
-		all, err := s.PaymentSessionsByVisit(ctx, shop.ID, time.Time{}, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pixel, submitted, errs, twice, methods, visitGateway int
-		devices := map[string]bool{}
-		for _, p := range all {
-			if p.Pixel {
-				pixel++
-				devices[p.Device] = true
-			}
-			if p.Submitted {
-				submitted++
-			}
-			if len(p.ErrorSteps) > 0 {
-				errs++
-			}
-			if len(p.ErrorSteps) > 1 && p.ErrorSteps[0] != p.ErrorSteps[len(p.ErrorSteps)-1] {
-				twice++
-			}
-			if p.Method != "" {
-				methods++
-			}
-			if p.Gateway != "" && !p.Completed {
-				visitGateway++
-			}
-		}
-		if pixel == 0 || pixel == len(all) || submitted == 0 || errs == 0 || twice == 0 || methods == 0 || visitGateway == 0 || len(devices) < 3 {
-			t.Fatalf("the data misses a rule: %d sessions, %d pixel, %d submitted, %d with errors, %d at two steps, %d methods, %d visits' gateways, devices %v",
-				len(all), pixel, submitted, errs, twice, methods, visitGateway, devices)
 		}
 		check("after the ingest")
 		if err := s.MigrateTo(ctx, 44); err != nil {
@@ -187,8 +141,79 @@ func TestPaymentSessionsOracle(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		check("after migration 00045")
+		check("after migrations 00045 and 00048")
 	})
+}
+
+// paymentOracle checks that the shop's data exercises every rule of the
+// payment section, and returns the check of the grouped read against the
+// one by one.
+func paymentOracle(t *testing.T, s *store.Store, shopID int64, name string) func(when string) {
+	t.Helper()
+	ctx := context.Background()
+	ranges := []struct{ start, end time.Time }{
+		{time.Time{}, time.Time{}},
+		{paymentBase.Add(20 * time.Hour), paymentBase.Add(50 * time.Hour)},
+		// Off the quarter-hours: the partial quarters come from the sessions.
+		{paymentBase.Add(20*time.Hour + 7*time.Minute), paymentBase.Add(50*time.Hour + 61*time.Second)},
+	}
+	check := func(when string) {
+		t.Helper()
+		when = name + ", " + when
+		for _, rg := range ranges {
+			want, err := s.PaymentSessionsByVisit(ctx, shopID, rg.start, rg.end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.PaymentSessions(ctx, shopID, rg.start, rg.end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := funnel.BuildPaymentFriction(want, 1500, 30*24*time.Hour)
+			g := funnel.BuildPaymentFriction(got, 1500, 30*24*time.Hour)
+			wj, _ := json.Marshal(w)
+			gj, _ := json.Marshal(g)
+			if string(wj) != string(gj) {
+				t.Errorf("%s, range %v–%v: PaymentSessions builds\n%s\nwant\n%s", when, rg.start, rg.end, paymentSummary(g), paymentSummary(w))
+			}
+			if len(got) >= len(want) && rg.start.IsZero() {
+				t.Errorf("%s: %d grouped rows for %d sessions: not grouped", when, len(got), len(want))
+			}
+		}
+	}
+	// The data exercises every rule.
+	all, err := s.PaymentSessionsByVisit(ctx, shopID, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pixel, submitted, errs, twice, methods, visitGateway int
+	devices := map[string]bool{}
+	for _, p := range all {
+		if p.Pixel {
+			pixel++
+			devices[p.Device] = true
+		}
+		if p.Submitted {
+			submitted++
+		}
+		if len(p.ErrorSteps) > 0 {
+			errs++
+		}
+		if len(p.ErrorSteps) > 1 && p.ErrorSteps[0] != p.ErrorSteps[len(p.ErrorSteps)-1] {
+			twice++
+		}
+		if p.Method != "" {
+			methods++
+		}
+		if p.Gateway != "" && !p.Completed {
+			visitGateway++
+		}
+	}
+	if pixel == 0 || pixel == len(all) || submitted == 0 || errs == 0 || twice == 0 || methods == 0 || visitGateway == 0 || len(devices) < 3 {
+		t.Fatalf("the data misses a rule: %d sessions, %d pixel, %d submitted, %d with errors, %d at two steps, %d methods, %d visits' gateways, devices %v",
+			len(all), pixel, submitted, errs, twice, methods, visitGateway, devices)
+	}
+	return check
 }
 
 // paymentSummary is the figures of a payment section, without the texts.

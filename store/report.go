@@ -240,22 +240,33 @@ func (s *Store) recentCounts(ctx context.Context, in string, inArgs []any, now t
 	return recent, nil
 }
 
-// RebuildRollups recomputes the shop's session_rollups from its sessions,
-// as migration 00023 does for every shop. The ingest keeps the rollups
+// bucketSQL is the dialect's SQL of a sessions row's bucket of span
+// seconds (bucketOf; quarterOf for quarterSeconds).
+func (s *Store) bucketSQL(span int64) string {
+	n := strconv.FormatInt(span, 10)
+	if s.isPG() {
+		return "floor(extract(epoch FROM started_at) / " + n + ")::integer"
+	}
+	return "CAST(floor(unixepoch(started_at, 'subsec') / " + n + ".0) AS INTEGER)"
+}
+
+// RebuildRollups recomputes the shop's session_rollups and payment_rollups
+// from its sessions, as migrations 00023 and 00048 do for every shop. The ingest keeps the rollups
 // exact; this is for data loaded around it (the benchmark's bulk load) and
 // for repairs.
 func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
-	quarter := "floor(extract(epoch FROM started_at) / 900)::integer"
-	if !s.isPG() {
-		quarter = "CAST(floor(unixepoch(started_at, 'subsec') / 900.0) AS INTEGER)"
-	}
+	quarter := s.bucketSQL(quarterSeconds)
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM session_rollups WHERE shop_id = ?", shopID).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`INSERT INTO session_rollups (shop_id, quarter, currency, shard, `+strings.Join(rollupColumns(), ", ")+`)
+		err := tx.Exec(`INSERT INTO session_rollups (shop_id, quarter, currency, shard, `+strings.Join(rollupColumns(), ", ")+`)
 			SELECT shop_id, `+quarter+`, currency, sample % `+strconv.Itoa(RollupShards)+`, `+sessionSums()+`
 			FROM sessions WHERE shop_id = ? GROUP BY 1, 2, 3, 4`, shopID).Error
+		if err != nil {
+			return err
+		}
+		return rebuildPaymentRollups(tx, shopID, s.bucketSQL)
 	})
 	if err != nil {
 		return fmt.Errorf("store: rebuilding rollups of shop %d: %w", shopID, err)

@@ -12,8 +12,10 @@ import (
 
 // segmentExpr is the SQL that computes funnel.SegmentValue for a session row.
 func segmentExpr(segment string) string {
+	// Written so that col is evaluated once: it may be a correlated
+	// subquery (visitJoinExpr), which a CASE would run up to three times.
 	orUnknown := func(col string) string {
-		return "CASE WHEN " + col + " IS NULL OR " + col + " = '' THEN 'unknown' ELSE " + col + " END"
+		return "COALESCE(NULLIF(" + col + ", ''), 'unknown')"
 	}
 	switch segment {
 	case funnel.SegmentSource:

@@ -130,15 +130,21 @@ func ingestStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
 	}
 	byClient := g.byClient(fresh)
 	d := newStorefrontDeltas()
+	var paid []shopToken
 	for _, ck := range sortedClients(byClient) {
-		if err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now, d); err != nil {
+		ts, err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now, d)
+		if err != nil {
 			return err
 		}
+		paid = append(paid, ts...)
 	}
 	if err := d.apply(tx); err != nil {
 		return err
 	}
-	return touchPixels(tx, g.shopIDs(), g.now)
+	if err := touchPixels(tx, g.shopIDs(), g.now); err != nil {
+		return err
+	}
+	return sqliteSessionPayments(tx, sortedTokens(paid), nil)
 }
 
 // clientKey is a shop and an id within it (a client id or an event id).
@@ -250,7 +256,9 @@ func (r visitRow) visit() (funnel.Visit, error) {
 // folds, and replaces the loaded visits that changed (or merged) with the
 // result, recording the change of the rollups in d (countRefold: a
 // written visit a completed session's checkout names counts completed).
-func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) error {
+// It returns the tokens whose sessions' payments the change concerns
+// (paymentTokensOfRefold).
+func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) ([]shopToken, error) {
 	lo, hi := events[0].At, events[0].At
 	for _, e := range events {
 		if e.At.Before(lo) {
@@ -265,11 +273,11 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 		shopID, clientID, utc(hi.Add(funnel.VisitGap)), utc(lo.Add(-funnel.VisitGap))).
 		Order("started_at, id").Find(&rows).Error
 	if err != nil {
-		return fmt.Errorf("loading the visits of a client: %w", err)
+		return nil, fmt.Errorf("loading the visits of a client: %w", err)
 	}
 	drop, write, err := refold(rows, events)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	completed := map[shopToken]bool{}
 	var tokens []string
@@ -281,7 +289,7 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 		err := tx.Raw(`SELECT DISTINCT checkout_token FROM sessions WHERE shop_id = ? AND checkout_token IN ? AND completed_at IS NOT NULL`,
 			shopID, tokens).Scan(&done).Error
 		if err != nil {
-			return fmt.Errorf("finding the completed checkouts of a client's visits: %w", err)
+			return nil, fmt.Errorf("finding the completed checkouts of a client's visits: %w", err)
 		}
 		for _, t := range done {
 			completed[shopToken{shopID, t}] = true
@@ -299,16 +307,16 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 				col = "id"
 			}
 			if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ? AND "+col+" IN ?", shopID, ids).Error; err != nil {
-				return fmt.Errorf("replacing the visits of a client: %w", err)
+				return nil, fmt.Errorf("replacing the visits of a client: %w", err)
 			}
 		}
 	}
 	for i, v := range write {
 		if err := insertVisit(tx, shopID, v, byOrder[i], now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return paymentTokensOfRefold(shopID, drop, write), nil
 }
 
 // refold folds a client's new events into its stored visits (rows, in

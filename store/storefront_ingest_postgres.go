@@ -50,11 +50,18 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	// PostgreSQL's own choice between a generic and a custom plan, not the
+	// store's default of a custom plan each time (Open), which cost about
+	// half again of PostgreSQL's CPU per event here (BENCHMARKS.md,
+	// "Generic plans"): these statements' plans do not depend on their
+	// values.
+	if _, err := tx.Exec(ctx, "SELECT set_config('plan_cache_mode', 'auto', true)"); err != nil {
+		return err
+	}
 	if keys := g.lockKeys(); len(keys) > 0 {
 		// In one global order, so that two transactions folding the same
 		// client's visits serialise and cannot deadlock.
-		if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.visit'), h))
-			FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`, keys); err != nil {
+		if _, err := tx.Exec(ctx, pgXactLocks("funnelscope.visit"), keys); err != nil {
 			return fmt.Errorf("locking the clients' visits: %w", err)
 		}
 	}
@@ -69,12 +76,13 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 		return err
 	}
 	drops, writes := make([][]visitRow, len(clients)), make([][]funnel.Visit, len(clients))
-	var checkouts []shopToken
+	var checkouts, paid []shopToken
 	for i, ck := range clients {
 		if drops[i], writes[i], err = refold(stored[ck], byClient[ck]); err != nil {
 			return err
 		}
 		checkouts = append(checkouts, checkoutsOfRefold(ck.shop, drops[i], writes[i])...)
+		paid = append(paid, paymentTokensOfRefold(ck.shop, drops[i], writes[i])...)
 	}
 	completed, err := pgCheckoutsCompleted(ctx, tx, sortedTokens(checkouts), drops)
 	if err != nil {
@@ -96,6 +104,14 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 	}
 	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
 		return fmt.Errorf("recording the pixels' last events: %w", err)
+	}
+	// Last: the payments' locks must be the transaction's last (session_payments.go).
+	var b pgx.Batch
+	pgSessionPayments(func(sql string, args ...any) { b.Queue(sql, args...) }, sortedTokens(paid), nil)
+	if b.Len() > 0 {
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return fmt.Errorf("rewriting the sessions' payments: %w", err)
+		}
 	}
 	return tx.Commit(ctx)
 }

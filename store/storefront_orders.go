@@ -143,8 +143,7 @@ func tokensByShop(ts []shopToken) map[int64][]string {
 // take them before they read what the other writes (the sessions a token
 // completes, the visits that carry it), each in a statement of its own
 // after the lock's, so that whichever commits second sees the first.
-const pgLockCheckouts = `SELECT count(pg_advisory_xact_lock(hashtext('funnelscope.checkout'), h))
-	FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS u (k) ORDER BY h) AS l`
+var pgLockCheckouts = pgXactLocks("funnelscope.checkout")
 
 // checkoutLockKeys are the lock keys of ts.
 func checkoutLockKeys(ts []shopToken) []string {

@@ -234,7 +234,9 @@ func dumpTallies(t store.StorefrontTallies) string {
 // TestStorefrontOrdersRace writes each client's visit and the order that
 // completes its checkout at the same moment, from two goroutines (on
 // PostgreSQL, two transactions that each write what the other reads), and
-// checks the rollups count every visit completed, as Visits does.
+// checks the rollups count every visit completed, as Visits does, and the
+// payment section counts every session joined by its visit, as
+// PaymentSessionsByVisit does (session_payments).
 func TestStorefrontOrdersRace(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
@@ -276,6 +278,18 @@ func TestStorefrontOrdersRace(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("rollups %s\nfold    %s", dumpTallies(got), dumpTallies(want))
+		}
+		pays, err := s.PaymentSessions(ctx, shop.ID, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byVisit, err := s.PaymentSessionsByVisit(ctx, shop.ID, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := funnel.BuildPaymentFriction(pays, 1500, 24*time.Hour), funnel.BuildPaymentFriction(byVisit, 1500, 24*time.Hour)
+		if w.PixelSessions != n || !reflect.DeepEqual(g, w) {
+			t.Errorf("payment section %s\none by one %s", paymentSummary(g), paymentSummary(w))
 		}
 	})
 }
