@@ -31,38 +31,56 @@ func TestSessionPaymentsRace(t *testing.T) {
 			events := storefrontVisit(client, cart, chk, at)
 			ev := checkoutEvent(cart, chk, at.Add(time.Minute), at.Add(2*time.Minute), 1500)
 			ev.HasShippingLine = true
-			start := make(chan struct{})
-			errs := make(chan error, 2)
-			go func() {
-				<-start
-				errs <- s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
-			}()
-			go func() {
-				<-start
+			atOnce(t, func() error {
+				return s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+			}, func() error {
 				_, err := s.IngestEvent(ctx, shop.ID, delivery("pay-race-"+client, shop.Domain, "checkouts/update", `{}`), &ev)
-				errs <- err
-			}()
-			close(start)
-			for range 2 {
-				if err := <-errs; err != nil {
-					t.Fatal(err)
-				}
-			}
+				return err
+			})
 		}
-		got, err := s.PaymentSessions(ctx, shop.ID, time.Time{}, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := s.PaymentSessionsByVisit(ctx, shop.ID, time.Time{}, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, w := funnel.BuildPaymentFriction(got, 1500, 24*time.Hour), funnel.BuildPaymentFriction(want, 1500, 24*time.Hour)
-		if w.Reached != n || w.PixelSessions != n {
-			t.Fatalf("one by one, %d sessions at payment and %d joined, want %d: %s", w.Reached, w.PixelSessions, n, paymentSummary(w))
-		}
-		if !reflect.DeepEqual(g, w) {
-			t.Errorf("payment section %s\none by one %s", paymentSummary(g), paymentSummary(w))
-		}
+		checkPaymentJoined(t, s, shop.ID, n)
 	})
+}
+
+// checkPaymentJoined checks that the shop's payment section over all time
+// counts n sessions, every one joined by a visit, and equals the one built
+// of the sessions read one by one (PaymentSessionsByVisit).
+func checkPaymentJoined(t *testing.T, s *store.Store, shopID int64, n int64) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.PaymentSessions(ctx, shopID, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.PaymentSessionsByVisit(ctx, shopID, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, w := funnel.BuildPaymentFriction(got, 1500, 24*time.Hour), funnel.BuildPaymentFriction(want, 1500, 24*time.Hour)
+	if w.Reached != n || w.PixelSessions != n {
+		t.Fatalf("one by one, %d sessions at payment and %d joined, want %d: %s", w.Reached, w.PixelSessions, n, paymentSummary(w))
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("payment section %s\none by one %s", paymentSummary(g), paymentSummary(w))
+	}
+}
+
+// atOnce runs fs in goroutines released at the same moment and fails the
+// test with the first error.
+func atOnce(t *testing.T, fs ...func() error) {
+	t.Helper()
+	start := make(chan struct{})
+	errs := make(chan error, len(fs))
+	for _, f := range fs {
+		go func() {
+			<-start
+			errs <- f()
+		}()
+	}
+	close(start)
+	for range fs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -217,6 +217,10 @@ type visitWrites struct {
 	dropShop []int64
 	update   []visitRow
 	insert   []visitRow
+	// same holds the reused ids whose tokens and products the rewrite
+	// leaves as they were (a visit that grew by a page view): kept, not
+	// deleted and copied again.
+	same map[int64]bool
 }
 
 // add records one client's refold: each written visit takes the id of a
@@ -231,12 +235,17 @@ func (w *visitWrites) add(shopID int64, drop []visitRow, write []funnel.Visit, b
 		if i < len(drop) {
 			row.ID = drop[i].ID
 			w.update = append(w.update, row)
+			if sameChildren(shopID, row.ID, drop[i].folded, v) {
+				if w.same == nil {
+					w.same = map[int64]bool{}
+				}
+				w.same[row.ID] = true
+			}
 		} else {
 			w.insert = append(w.insert, row)
 		}
 	}
 	for _, r := range drop {
-		// Every dropped or reused id loses its tokens and products.
 		w.dropShop = append(w.dropShop, shopID)
 		w.drop = append(w.drop, r.ID)
 	}
@@ -248,10 +257,16 @@ func (w *visitWrites) add(shopID int64, drop []visitRow, write []funnel.Visit, b
 // updated, ids taken for the new visits and those copied, then the tokens
 // and products of every written visit copied.
 func (w *visitWrites) apply(ctx context.Context, tx pgx.Tx) error {
-	if len(w.drop) > 0 {
+	var shops, ids []int64
+	for i, id := range w.drop {
+		if !w.same[id] {
+			shops, ids = append(shops, w.dropShop[i]), append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
 		for _, table := range []string{"visit_tokens", "visit_products"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE (shop_id, visit_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
-				w.dropShop, w.drop); err != nil {
+				shops, ids); err != nil {
 				return fmt.Errorf("replacing the visits' %s: %w", table, err)
 			}
 		}
@@ -271,7 +286,8 @@ func (w *visitWrites) apply(ctx context.Context, tx pgx.Tx) error {
 			return err
 		}
 	}
-	return pgCopyVisitChildren(ctx, tx, slices.Concat(w.update, w.insert))
+	changed := slices.DeleteFunc(slices.Clone(w.update), func(r visitRow) bool { return w.same[r.ID] })
+	return pgCopyVisitChildren(ctx, tx, slices.Concat(changed, w.insert))
 }
 
 // gone is the dropped ids no written visit took.
@@ -340,28 +356,60 @@ func pgCopyVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	return nil
 }
 
+// visitChildRows are the visit_tokens and visit_products rows of the
+// shop's visit v under id, in the columns' order of pgCopyVisitChildren.
+func visitChildRows(shopID, id int64, v funnel.Visit) (tokens, products [][]any) {
+	start, device := utc(v.Start), string(v.Device)
+	pay := VisitPaymentValues(v)
+	seen := map[string]bool{}
+	for _, kind := range visitTokenKinds(v) {
+		for _, t := range kind.tokens {
+			// visit_tokens' key is (shop, token, visit): the first
+			// kind of a token wins, as ON CONFLICT DO NOTHING does.
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			tokens = append(tokens, append([]any{shopID, t, kind.name, id, start, device, string(v.Landing), string(v.Source)}, pay...))
+		}
+	}
+	for _, pid := range slices.Sorted(maps.Keys(v.Products)) {
+		p := v.Products[pid]
+		products = append(products, []any{shopID, id, pid, start, device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue()})
+	}
+	return tokens, products
+}
+
+// sameChildren reports whether the visits a and b, stored under id, have
+// the same tokens and products rows.
+func sameChildren(shopID, id int64, a, b funnel.Visit) bool {
+	at, ap := visitChildRows(shopID, id, a)
+	bt, bp := visitChildRows(shopID, id, b)
+	return slices.EqualFunc(at, bt, sameRow) && slices.EqualFunc(ap, bp, sameRow)
+}
+
+// sameRow reports whether two rows of visitChildRows hold the same
+// values: times by instant, the payment facts' *int64 by value.
+func sameRow(a, b []any) bool {
+	return slices.EqualFunc(a, b, func(x, y any) bool {
+		switch x := x.(type) {
+		case time.Time:
+			y, ok := y.(time.Time)
+			return ok && x.Equal(y)
+		case *int64:
+			y, ok := y.(*int64)
+			return ok && (x == nil) == (y == nil) && (x == nil || *x == *y)
+		}
+		return x == y
+	})
+}
+
 // pgCopyVisitChildren copies the tokens and products of rows' visits.
 func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	var tokens, products [][]any
 	for _, r := range rows {
-		v := r.folded
-		pay := VisitPaymentValues(v)
-		seen := map[string]bool{}
-		for _, kind := range visitTokenKinds(v) {
-			for _, t := range kind.tokens {
-				// visit_tokens' key is (shop, token, visit): the first
-				// kind of a token wins, as ON CONFLICT DO NOTHING does.
-				if seen[t] {
-					continue
-				}
-				seen[t] = true
-				tokens = append(tokens, append([]any{r.ShopID, t, kind.name, r.ID, r.StartedAt, r.Device, r.LandingPageType, r.Source}, pay...))
-			}
-		}
-		for _, id := range slices.Sorted(maps.Keys(v.Products)) {
-			p := v.Products[id]
-			products = append(products, []any{r.ShopID, r.ID, id, r.StartedAt, r.Device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue()})
-		}
+		t, p := visitChildRows(r.ShopID, r.ID, r.folded)
+		tokens, products = append(tokens, t...), append(products, p...)
 	}
 	if len(tokens) > 0 {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},

@@ -249,23 +249,12 @@ func TestStorefrontOrdersRace(t *testing.T) {
 			events := storefrontVisit(client, "cart-"+client, chk, at)
 			ev := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: chk, CreatedAt: at.Add(10 * time.Minute), UpdatedAt: at.Add(10 * time.Minute),
 				Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
-			start := make(chan struct{})
-			errs := make(chan error, 2)
-			go func() {
-				<-start
-				errs <- s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
-			}()
-			go func() {
-				<-start
+			atOnce(t, func() error {
+				return s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+			}, func() error {
 				_, err := s.IngestEvent(ctx, shop.ID, delivery("race-"+client, shop.Domain, "orders/create", `{}`), &ev)
-				errs <- err
-			}()
-			close(start)
-			for range 2 {
-				if err := <-errs; err != nil {
-					t.Fatal(err)
-				}
-			}
+				return err
+			})
 		}
 		days := funnel.NewDayRange(ymd(2026, 11, 10), ymd(2026, 11, 20), time.UTC)
 		got, err := s.StorefrontTallies(ctx, shop.ID, days, "")
@@ -279,17 +268,6 @@ func TestStorefrontOrdersRace(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("rollups %s\nfold    %s", dumpTallies(got), dumpTallies(want))
 		}
-		pays, err := s.PaymentSessions(ctx, shop.ID, time.Time{}, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		byVisit, err := s.PaymentSessionsByVisit(ctx, shop.ID, time.Time{}, time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, w := funnel.BuildPaymentFriction(pays, 1500, 24*time.Hour), funnel.BuildPaymentFriction(byVisit, 1500, 24*time.Hour)
-		if w.PixelSessions != n || !reflect.DeepEqual(g, w) {
-			t.Errorf("payment section %s\none by one %s", paymentSummary(g), paymentSummary(w))
-		}
+		checkPaymentJoined(t, s, shop.ID, n)
 	})
 }
