@@ -96,23 +96,14 @@ func loadShopVisits(ctx context.Context, sch *schema, st *store.Store, shop int,
 				return nil, err
 			}
 			rollups.Add(id, v)
-			pay := store.VisitPaymentValues(v)
-			for _, t := range v.CartTokens {
-				tokens = append(tokens, append([]any{id, t, "cart", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)}, pay...))
-			}
-			for _, t := range v.CheckoutTokens {
-				tokens = append(tokens, append([]any{id, t, "checkout", vid, v.Start, string(v.Device), string(v.Landing), string(v.Source)}, pay...))
-			}
+			tokens = append(tokens, store.VisitTokenValues(id, vid, v)...)
 			return []any{vid, id, v.ClientID, v.Start, v.End, v.Start.Unix() / 900, string(v.Device), string(v.Landing), string(v.Source),
 				int32(v.Furthest()), v.Bot, string(b), now}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copying visits: %w", err)
 	}
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-		append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
-			store.VisitPaymentColumns...),
-		pgx.CopyFromRows(tokens)); err != nil {
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"visit_tokens"}, store.VisitTokenColumns, pgx.CopyFromRows(tokens)); err != nil {
 		return fmt.Errorf("copying visit tokens: %w", err)
 	}
 	if err := st.AddStorefrontRollups(ctx, rollups); err != nil {

@@ -27,7 +27,7 @@ type paymentDeltas map[paymentKey]int64
 // add counts the shop's session s sign times (+1 written, -1 replaced or
 // deleted), in each span, when it is at payment (atPayment).
 func (d paymentDeltas) add(shopID int64, s funnel.Session, sign int64) {
-	if s.StageTime(funnel.StagePaymentReached) == nil && !s.Completed() {
+	if !atPaymentStep(s) {
 		return
 	}
 	for _, span := range storefrontSpans {

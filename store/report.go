@@ -251,9 +251,9 @@ func (s *Store) bucketSQL(span int64) string {
 }
 
 // RebuildRollups recomputes the shop's session_rollups and payment_rollups
-// from its sessions, as migrations 00023 and 00048 do for every shop. The ingest keeps the rollups
-// exact; this is for data loaded around it (the benchmark's bulk load) and
-// for repairs.
+// from its sessions, as migrations 00023 and 00048 do for every shop. The
+// ingest keeps the rollups exact; this is for data loaded around it (the
+// benchmark's bulk load) and for repairs.
 func (s *Store) RebuildRollups(ctx context.Context, shopID int64) error {
 	quarter := s.bucketSQL(quarterSeconds)
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -31,8 +30,12 @@ import (
 const paymentSectionVersion = 48
 
 // atPayment is the condition that a sessions row reached the payment step
-// or completed (and so passed it).
+// or completed (and so passed it); atPaymentStep is the same of a session.
 const atPayment = "(payment_reached_at IS NOT NULL OR completed_at IS NOT NULL)"
+
+// atPaymentStep reports whether s reached the payment step or completed:
+// atPayment of its row.
+func atPaymentStep(s funnel.Session) bool { return s.Furthest() >= funnel.StagePaymentReached }
 
 // sessionPaymentColumns are session_payments' columns, in the order
 // sessionPaymentsInsert selects them.
@@ -170,7 +173,7 @@ type shopSession struct{ shop, id int64 }
 // they merge into others.
 func (w sessionWrites) paymentTokens() (ts []shopToken, gone []shopSession) {
 	for _, r := range slices.Concat(w.updates, w.inserts) {
-		if r.s.StageTime(funnel.StagePaymentReached) == nil && !r.s.Completed() {
+		if !atPaymentStep(r.s) {
 			continue
 		}
 		for _, t := range []string{r.s.CartToken, r.s.CheckoutToken} {
@@ -187,58 +190,26 @@ func (w sessionWrites) paymentTokens() (ts []shopToken, gone []shopSession) {
 	return sortedTokens(ts), gone
 }
 
-// paymentFact is what a visit token row holds that sessionPaymentsInsert
-// reads: a token of a visit with its start, device, landing page and
-// payment facts.
-type paymentFact struct {
-	token, device, landing     string
-	start                      time.Time
-	submitted, hasFrom         bool
-	fromNs                     int64
-	fromID, method, gateway, e string
-}
-
-// paymentFactsOfVisit is v's paymentFact per token, each token once.
-func paymentFactsOfVisit(v funnel.Visit) []paymentFact {
-	f := paymentFactsOf(v)
-	base := paymentFact{device: string(v.Device), landing: string(v.Landing), start: v.Start.UTC(), submitted: f.Submitted,
-		fromID: f.FromID, method: f.Method, gateway: f.Gateway, e: f.Errors}
-	if f.FromNs != nil {
-		base.hasFrom, base.fromNs = true, *f.FromNs
-	}
-	var out []paymentFact
-	for _, kind := range visitTokenKinds(v) {
-		for _, t := range kind.tokens {
-			pf := base
-			pf.token = t
-			if !slices.Contains(out, pf) {
-				out = append(out, pf)
-			}
-		}
-	}
-	return out
-}
-
 // paymentTokensOfRefold are the tokens whose visit token rows a client's
-// refold changes in what sessionPaymentsInsert reads (the facts of the
-// dropped visits against those of the written ones), each once, sorted: a
-// visit that only grew by a page view changes none.
+// refold changes (those of the dropped visits against those of the
+// written ones), each once, sorted: the rows sessionPaymentsInsert reads,
+// which a visit that only grew by a page view leaves as they were.
 func paymentTokensOfRefold(shopID int64, drop []visitRow, write []funnel.Visit) []shopToken {
-	count := map[paymentFact]int{}
+	count := map[visitTokenRow]int{}
 	for _, r := range drop {
-		for _, f := range paymentFactsOfVisit(r.folded) {
-			count[f]--
+		for _, t := range visitTokenRows(r.folded) {
+			count[t]--
 		}
 	}
 	for _, v := range write {
-		for _, f := range paymentFactsOfVisit(v) {
-			count[f]++
+		for _, t := range visitTokenRows(v) {
+			count[t]++
 		}
 	}
 	var out []shopToken
-	for f, n := range count {
+	for t, n := range count {
 		if n != 0 {
-			out = append(out, shopToken{shopID, f.token})
+			out = append(out, shopToken{shopID, t.token})
 		}
 	}
 	return sortedTokens(out)

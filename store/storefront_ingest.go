@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -368,17 +367,6 @@ func newVisitRow(shopID int64, v funnel.Visit, byOrder bool, now time.Time) (vis
 		CompletedByOrder: byOrder, folded: v}, nil
 }
 
-// visitTokenKinds is a visit's tokens by kind (visit_tokens.kind).
-func visitTokenKinds(v funnel.Visit) []struct {
-	name   string
-	tokens []string
-} {
-	return []struct {
-		name   string
-		tokens []string
-	}{{"cart", v.CartTokens}, {"checkout", v.CheckoutTokens}}
-}
-
 // insertVisit writes one visit with its tokens and products.
 func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now time.Time) error {
 	row, err := newVisitRow(shopID, v, byOrder, now)
@@ -388,31 +376,26 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now ti
 	if err := tx.Create(&row).Error; err != nil {
 		return fmt.Errorf("inserting a visit: %w", err)
 	}
-	var vals []string
 	var args []any
-	pay := VisitPaymentValues(v)
-	for _, kind := range visitTokenKinds(v) {
-		for _, t := range kind.tokens {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(append(args, shopID, t, kind.name, row.ID, row.StartedAt, row.Device, row.LandingPageType, row.Source), pay...)
-		}
+	tokens := VisitTokenValues(shopID, row.ID, v)
+	for _, t := range tokens {
+		args = append(args, t...)
 	}
-	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_tokens (shop_id, token, kind, visit_id, started_at, device, landing_page_type, source, `+
-			strings.Join(VisitPaymentColumns, ", ")+`) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...).Error
+	if len(tokens) > 0 {
+		err := tx.Exec(`INSERT INTO visit_tokens (`+strings.Join(VisitTokenColumns, ", ")+`) VALUES `+
+			valueRows(len(tokens), len(VisitTokenColumns)), args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's tokens: %w", err)
 		}
 	}
-	vals, args = vals[:0], args[:0]
-	for _, id := range slices.Sorted(maps.Keys(v.Products)) {
-		p := v.Products[id]
-		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, shopID, row.ID, id, row.StartedAt, row.Device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue())
+	args = args[:0]
+	products := visitProductRows(v)
+	for _, p := range products {
+		args = append(args, p.values(shopID, row.ID, v)...)
 	}
-	if len(vals) > 0 {
-		err := tx.Exec(`INSERT INTO visit_products (shop_id, visit_id, product_id, started_at, device, title, views, adds, add_value)
-			VALUES `+strings.Join(vals, ", "), args...).Error
+	if len(products) > 0 {
+		err := tx.Exec(`INSERT INTO visit_products (`+strings.Join(visitProductColumns, ", ")+`) VALUES `+
+			valueRows(len(products), len(visitProductColumns)), args...).Error
 		if err != nil {
 			return fmt.Errorf("inserting a visit's products: %w", err)
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -235,7 +234,7 @@ func (w *visitWrites) add(shopID int64, drop []visitRow, write []funnel.Visit, b
 		if i < len(drop) {
 			row.ID = drop[i].ID
 			w.update = append(w.update, row)
-			if sameChildren(shopID, row.ID, drop[i].folded, v) {
+			if sameChildren(drop[i].folded, v) {
 				if w.same == nil {
 					w.same = map[int64]bool{}
 				}
@@ -356,73 +355,22 @@ func pgCopyVisits(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	return nil
 }
 
-// visitChildRows are the visit_tokens and visit_products rows of the
-// shop's visit v under id, in the columns' order of pgCopyVisitChildren.
-func visitChildRows(shopID, id int64, v funnel.Visit) (tokens, products [][]any) {
-	start, device := utc(v.Start), string(v.Device)
-	pay := VisitPaymentValues(v)
-	seen := map[string]bool{}
-	for _, kind := range visitTokenKinds(v) {
-		for _, t := range kind.tokens {
-			// visit_tokens' key is (shop, token, visit): the first
-			// kind of a token wins, as ON CONFLICT DO NOTHING does.
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			tokens = append(tokens, append([]any{shopID, t, kind.name, id, start, device, string(v.Landing), string(v.Source)}, pay...))
-		}
-	}
-	for _, pid := range slices.Sorted(maps.Keys(v.Products)) {
-		p := v.Products[pid]
-		products = append(products, []any{shopID, id, pid, start, device, p.Title, p.ViewCount(), p.AddCount(), p.AddValue()})
-	}
-	return tokens, products
-}
-
-// sameChildren reports whether the visits a and b, stored under id, have
-// the same tokens and products rows.
-func sameChildren(shopID, id int64, a, b funnel.Visit) bool {
-	at, ap := visitChildRows(shopID, id, a)
-	bt, bp := visitChildRows(shopID, id, b)
-	return slices.EqualFunc(at, bt, sameRow) && slices.EqualFunc(ap, bp, sameRow)
-}
-
-// sameRow reports whether two rows of visitChildRows hold the same
-// values: times by instant, the payment facts' *int64 by value.
-func sameRow(a, b []any) bool {
-	return slices.EqualFunc(a, b, func(x, y any) bool {
-		switch x := x.(type) {
-		case time.Time:
-			y, ok := y.(time.Time)
-			return ok && x.Equal(y)
-		case *int64:
-			y, ok := y.(*int64)
-			return ok && (x == nil) == (y == nil) && (x == nil || *x == *y)
-		}
-		return x == y
-	})
-}
-
 // pgCopyVisitChildren copies the tokens and products of rows' visits.
 func pgCopyVisitChildren(ctx context.Context, tx pgx.Tx, rows []visitRow) error {
 	var tokens, products [][]any
 	for _, r := range rows {
-		t, p := visitChildRows(r.ShopID, r.ID, r.folded)
-		tokens, products = append(tokens, t...), append(products, p...)
+		tokens = append(tokens, VisitTokenValues(r.ShopID, r.ID, r.folded)...)
+		for _, p := range visitProductRows(r.folded) {
+			products = append(products, p.values(r.ShopID, r.ID, r.folded))
+		}
 	}
 	if len(tokens) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"},
-			append([]string{"shop_id", "token", "kind", "visit_id", "started_at", "device", "landing_page_type", "source"},
-				VisitPaymentColumns...),
-			pgx.CopyFromRows(tokens)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_tokens"}, VisitTokenColumns, pgx.CopyFromRows(tokens)); err != nil {
 			return fmt.Errorf("copying %d visit tokens: %w", len(tokens), err)
 		}
 	}
 	if len(products) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_products"},
-			[]string{"shop_id", "visit_id", "product_id", "started_at", "device", "title", "views", "adds", "add_value"},
-			pgx.CopyFromRows(products)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"visit_products"}, visitProductColumns, pgx.CopyFromRows(products)); err != nil {
 			return fmt.Errorf("copying %d visit products: %w", len(products), err)
 		}
 	}

@@ -17,13 +17,15 @@ const paymentFactsVersion = 45
 
 // visitPaymentFacts is what a visit contributes to funnel.PaymentSessionOf,
 // as the pay_* columns of its visit_tokens rows hold it: whether it submitted payment (or
-// completed), its earliest event that named a transaction (FromNs, Unix
-// nanoseconds, nil when none, and FromID) with that event's method and
+// completed), its earliest event that named a transaction (HasFrom, and
+// then FromNs, Unix nanoseconds, and FromID) with that event's method and
 // gateway, and the stage of each payment error alert it kept
-// (encodePaymentErrors).
+// (encodePaymentErrors). It is comparable: a refold tells by == which
+// token rows it changes (visitTokenRow).
 type visitPaymentFacts struct {
 	Submitted bool
-	FromNs    *int64
+	HasFrom   bool
+	FromNs    int64
 	FromID    string
 	Method    string
 	Gateway   string
@@ -37,8 +39,7 @@ func paymentFactsOf(v funnel.Visit) visitPaymentFacts {
 		Submitted: !v.Stages[funnel.StorefrontPaymentSubmitted].IsZero() || !v.Stages[funnel.StorefrontCompleted].IsZero(),
 	}
 	if !v.PaymentFrom.IsZero() {
-		ns := v.PaymentFrom.At.UnixNano()
-		f.FromNs, f.FromID, f.Method, f.Gateway = &ns, v.PaymentFrom.ID, v.PaymentMethod, v.Gateway
+		f.HasFrom, f.FromNs, f.FromID, f.Method, f.Gateway = true, v.PaymentFrom.At.UnixNano(), v.PaymentFrom.ID, v.PaymentMethod, v.Gateway
 	}
 	steps := make([]funnel.StorefrontStage, len(v.PaymentErrors))
 	for i, k := range v.PaymentErrors {
@@ -125,8 +126,7 @@ func fillVisitPaymentFacts(tx *gorm.DB, shopID int64) error {
 	}
 	for _, x := range fills {
 		err := tx.Exec(`UPDATE visit_tokens SET pay_submitted = ?, pay_from_ns = ?, pay_from_id = ?, pay_method = ?, pay_gateway = ?,
-			pay_errors = ? WHERE shop_id = ? AND visit_id = ?`, x.f.Submitted, x.f.FromNs, x.f.FromID, x.f.Method, x.f.Gateway, x.f.Errors,
-			shopID, x.id).Error
+			pay_errors = ? WHERE shop_id = ? AND visit_id = ?`, append(x.f.values(), shopID, x.id)...).Error
 		if err != nil {
 			return fmt.Errorf("writing the payment facts of visit %d: %w", x.id, err)
 		}
@@ -134,14 +134,16 @@ func fillVisitPaymentFacts(tx *gorm.DB, shopID int64) error {
 	return nil
 }
 
-// VisitPaymentColumns is the visit_tokens columns of a visit's payment
-// facts, in the order VisitPaymentValues gives them: for the ingest and
-// for loads that copy visit tokens in bulk (the benchmark's), which must
-// write them as the ingest does.
-var VisitPaymentColumns = []string{"pay_submitted", "pay_from_ns", "pay_from_id", "pay_method", "pay_gateway", "pay_errors"}
+// visitPaymentColumns is the visit_tokens columns of a visit's payment
+// facts, in the order of visitPaymentFacts.values.
+var visitPaymentColumns = []string{"pay_submitted", "pay_from_ns", "pay_from_id", "pay_method", "pay_gateway", "pay_errors"}
 
-// VisitPaymentValues is v's values of VisitPaymentColumns.
-func VisitPaymentValues(v funnel.Visit) []any {
-	f := paymentFactsOf(v)
-	return []any{f.Submitted, f.FromNs, f.FromID, f.Method, f.Gateway, f.Errors}
+// values is f's values of visitPaymentColumns: pay_from_ns NULL when the
+// visit named no transaction.
+func (f visitPaymentFacts) values() []any {
+	var from *int64
+	if f.HasFrom {
+		from = &f.FromNs
+	}
+	return []any{f.Submitted, from, f.FromID, f.Method, f.Gateway, f.Errors}
 }
