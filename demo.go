@@ -68,6 +68,7 @@ func demo(ctx context.Context, logger *slog.Logger, env getenv) error {
 			Seed: 1, Progress: os.Stdout, PixelKey: key, Replay: replay,
 			Sessions: demohistory.DemoSessions, PixelDays: demohistory.DemoPixelDays, Changes: demohistory.DemoChanges(),
 			FlagAbandoned: func(ctx context.Context) error { return a.ScanAlertsNow(ctx, demoShop) },
+			Folded:        st.DrainStorefront,
 			ScanAt: func(ctx context.Context, at time.Time) error {
 				_, err := a.ScanAnomaliesNow(ctx, demoShop, at)
 				return err

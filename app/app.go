@@ -65,6 +65,7 @@ type App struct {
 	pixelShops *pixelShops
 	commits    *groupCommit
 	collects   *collectCommit
+	folder     *storefrontFolder
 	limits     *collectLimits
 	registry   *prometheus.Registry
 	echo       *echo.Echo
@@ -122,7 +123,8 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.shops = &installedShops{store: st, now: a.now}
 	a.pixelShops = newPixelShops(st, a.now)
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
-	a.collects = newCollectCommit(st, a.log)
+	a.folder = newStorefrontFolder(st, a.log, a.metrics.observeFold)
+	a.collects = newCollectCommit(st, a.log, a.folder.poke)
 	a.limits = newCollectLimits(a.collectNow)
 
 	if a.jobs, err = a.newJobClient(opts); err != nil {
@@ -136,22 +138,24 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 // GET answers (headAsGet).
 func (a *App) Handler() http.Handler { return headAsGet(a.echo) }
 
-// Start starts the background job workers.
+// Start starts the background job workers and the storefront folder.
 func (a *App) Start(ctx context.Context) error {
+	a.folder.start()
 	if err := a.jobs.Start(ctx); err != nil {
 		return fmt.Errorf("app: starting jobs: %w", err)
 	}
 	return nil
 }
 
-// Stop drains the webhook and storefront group commits, then stops the job workers,
+// Stop drains the webhook and storefront group commits, then stops the
+// storefront folder (what it has not folded waits in the store) and the job workers,
 // letting running jobs finish until ctx ends. From the moment it is called
 // a funnel delivery is answered 503 and not committed; the deliveries
 // already waiting or committing are committed and answered, or, once ctx
 // ends, answered 503 without a commit (groupCommit.stop). Call it after the
 // HTTP server has stopped taking requests, and before the store closes.
 func (a *App) Stop(ctx context.Context) error {
-	commitErr := errors.Join(a.commits.stop(ctx), a.collects.stop(ctx))
+	commitErr := errors.Join(a.commits.stop(ctx), a.collects.stop(ctx), a.folder.stop(ctx))
 	if err := a.jobs.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return errors.Join(commitErr, fmt.Errorf("app: stopping jobs: %w", err))
 	}

@@ -20,13 +20,16 @@ var errCollectStopping = errors.New("app: the server is stopping; the batch was 
 // is answered only after the commit that made it durable.
 type collectCommit struct {
 	log *slog.Logger
-	// ingest is store.IngestStorefront; a test may hold it at a gate.
+	// ingest is store.AcceptStorefront; a test may hold it at a gate.
 	ingest func(context.Context, []store.StorefrontBatch) error
-	queue  *groupQueue[store.StorefrontBatch, error]
+	// accepted runs after each group that committed: it wakes the
+	// storefront folder.
+	accepted func()
+	queue    *groupQueue[store.StorefrontBatch, error]
 }
 
-func newCollectCommit(st *store.Store, log *slog.Logger) *collectCommit {
-	g := &collectCommit{log: log, ingest: st.IngestStorefront}
+func newCollectCommit(st *store.Store, log *slog.Logger, accepted func()) *collectCommit {
+	g := &collectCommit{log: log, ingest: st.AcceptStorefront, accepted: accepted}
 	g.queue = newGroupQueue(st.Writers(), errCollectStopping, errCollectStopping, g.commitGroup)
 	return g
 }
@@ -54,6 +57,7 @@ func (g *collectCommit) stop(ctx context.Context) error {
 // batch is tried alone, so that one the database refuses fails no other.
 func (g *collectCommit) commitGroup(ctx context.Context, batches []store.StorefrontBatch) []error {
 	errs := make([]error, len(batches))
+	defer g.accepted()
 	err := g.safeIngest(ctx, batches)
 	if err != nil && len(batches) > 1 {
 		g.log.WarnContext(ctx, "storefront batch group failed; committing its batches one by one", "size", len(batches), "error", err)

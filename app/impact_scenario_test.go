@@ -12,6 +12,7 @@ import (
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
 )
 
 // Storefront user agents of a phone and a desktop.
@@ -73,7 +74,7 @@ func seedShoppersAs(t *testing.T, st *store.Store, shop store.Shop, prefix strin
 		if _, err := st.IngestEvents(ctx, items); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}}); err != nil {
+		if err := storetest.IngestStorefront(ctx, st, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/funnelscope/funnelscope/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -12,6 +13,10 @@ type metrics struct {
 	webhooks *prometheus.CounterVec
 	// commitBatch is the number of deliveries per group commit.
 	commitBatch prometheus.Histogram
+	// folded and foldFailures count the storefront events the folder
+	// folded into visits and the inbox rows it could not fold.
+	folded       prometheus.Counter
+	foldFailures prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -30,8 +35,16 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help:    "Funnel webhook deliveries committed together in one transaction.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
 		}),
+		folded: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "funnelscope_storefront_folded_events_total",
+			Help: "Storefront events folded into visits after /collect accepted them.",
+		}),
+		foldFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "funnelscope_storefront_fold_failures_total",
+			Help: "Folds of one accepted /collect group that failed (the group is kept and tried again, a few times).",
+		}),
 	}
-	reg.MustRegister(m.requests, m.webhooks, m.commitBatch,
+	reg.MustRegister(m.requests, m.webhooks, m.commitBatch, m.folded, m.foldFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -43,4 +56,10 @@ func metricTopic(topic string) string {
 		return "other"
 	}
 	return topic
+}
+
+// observeFold records one storefront fold.
+func (m *metrics) observeFold(f store.StorefrontFold, _ error) {
+	m.folded.Add(float64(f.Events))
+	m.foldFailures.Add(float64(f.Failed))
 }

@@ -16,7 +16,10 @@ import (
 // collect measures POST /collect: saturation throughput in events/s beside
 // the ceiling (the same rows written by a plain pgx loop with COPY, in
 // groups), in alternating rounds, then acknowledgement latency at a fixed
-// event rate, and the app's peak RSS.
+// event rate, and the app's peak RSS. The app's part of a round lasts
+// until its folder has folded every event it acknowledged; after each
+// part its schema is vacuumed, so that the next part (the other's) is not
+// charged its dead rows' cleanup.
 func collect(ctx context.Context, args []string) error {
 	fs := flagSet("collect")
 	shops := fs.Int("shops", 50, "shops whose pixels post (each has its own rate limit)")
@@ -106,14 +109,23 @@ func collect(ctx context.Context, args []string) error {
 		cpu0, refused0 := readCPU(appPID), post.refused.Load()
 		do, events := count(post.post)
 		r := saturate(ctx, *conc, *dur, appIn, do)
+		// The app answers once a batch is stored, and folds it into its
+		// visit afterwards: the round lasts until the last one is folded.
+		lag, err := sch.folded(ctx)
+		if err != nil {
+			return err
+		}
 		if prof != nil {
 			prof()
 		}
 		ev := float64(events.Load())
 		gen, own, pg := readCPU(appPID).perItem(cpu0, int64(ev))
-		appPerSec := ev / r.elapsed.Seconds()
-		logf("  app: %d batches (%.0f events) acknowledged, %d failed (%d of them 429) in %s: %.0f events/s; CPU per event: app %.1f µs, generator %.1f µs, postgres %.1f µs",
-			r.ok, ev, r.failed, post.refused.Load()-refused0, r.elapsed.Round(time.Millisecond), appPerSec, own, gen, pg)
+		appPerSec := ev / (r.elapsed + lag).Seconds()
+		logf("  app: %d batches (%.0f events) acknowledged, %d failed (%d of them 429) in %s, all folded %s later: %.0f events/s; CPU per event: app %.1f µs, generator %.1f µs, postgres %.1f µs",
+			r.ok, ev, r.failed, post.refused.Load()-refused0, r.elapsed.Round(time.Millisecond), lag.Round(time.Millisecond), appPerSec, own, gen, pg)
+		if err := sch.vacuum(ctx); err != nil {
+			return err
+		}
 		cpu0 = readCPU(0)
 		do, events = count(ceil.write)
 		c := saturate(ctx, *conc, *dur, ceilIn, do)
@@ -122,6 +134,9 @@ func collect(ctx context.Context, args []string) error {
 		ceilPerSec := cev / c.elapsed.Seconds()
 		logf("  ceiling: %d batches (%.0f events), %d failed in %s: %.0f events/s; CPU per event: pgx loop and generator %.1f µs, postgres %.1f µs; %.1f batches per commit",
 			c.ok, cev, c.failed, c.elapsed.Round(time.Millisecond), ceilPerSec, self, pg, ceil.meanGroup())
+		if err := ceilSch.vacuum(ctx); err != nil {
+			return err
+		}
 		appRate, ceilRate = append(appRate, appPerSec), append(ceilRate, ceilPerSec)
 		ratios = append(ratios, appPerSec/ceilPerSec)
 	}
@@ -132,12 +147,19 @@ func collect(ctx context.Context, args []string) error {
 	cpu0, refused0 := readCPU(appPID), post.refused.Load()
 	do, events := count(post.post)
 	lat, late, failed := fixedRate(ctx, perSec, *rateDur, collectStream(done, tmpl, "r", domains, keys, 2, false), do)
+	lag, err := sch.folded(ctx)
+	if err != nil {
+		return err
+	}
 	ev := events.Load()
 	gen, own, pg := readCPU(appPID).perItem(cpu0, ev)
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
-	logf("app at %d events/s: %d batches (%d events), %d failed (%d of them 429), %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; CPU per event: app %.1f µs, generator %.1f µs, postgres %.1f µs",
-		*rate, len(lat), ev, failed, post.refused.Load()-refused0, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)), own, gen, pg)
+	logf("app at %d events/s: %d batches (%d events), %d failed (%d of them 429), %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; all folded %s after the last; CPU per event: app %.1f µs, generator %.1f µs, postgres %.1f µs",
+		*rate, len(lat), ev, failed, post.refused.Load()-refused0, late, ms(p50), ms(percentile(lat, 90)), ms(p99), ms(percentile(lat, 100)), lag.Round(time.Millisecond), own, gen, pg)
 	rss := peakRSS(appPID)
+	if err := sch.vacuum(ctx); err != nil {
+		return err
+	}
 	clat, late, failed := fixedRate(ctx, perSec, *rateDur, collectStream(done, tmpl, "r", domains, keys, 2, true), ceil.write)
 	cp99 := percentile(clat, 99)
 	logf("ceiling at %d events/s: %d batches, %d failed, %d sent late; p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",

@@ -128,6 +128,53 @@ func newSchema(ctx context.Context, base, name string) (*schema, error) {
 	return &schema{name: name, url: u.String(), admin: conn}, nil
 }
 
+// folded waits until the app in the schema has folded every storefront
+// event it accepted (its storefront_inbox is empty) and returns how long
+// that took; it gives up after two minutes.
+func (s *schema) folded(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	q := "SELECT count(*) FROM " + pgx.Identifier{s.name, "storefront_inbox"}.Sanitize()
+	for {
+		var n int
+		if err := s.admin.QueryRow(ctx, q).Scan(&n); err != nil {
+			return 0, fmt.Errorf("reading the storefront inbox: %w", err)
+		}
+		if n == 0 {
+			return time.Since(start), nil
+		}
+		if time.Since(start) > 2*time.Minute {
+			return 0, fmt.Errorf("%d inbox rows still unfolded after 2 minutes", n)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// vacuum vacuums the schema's tables.
+func (s *schema) vacuum(ctx context.Context) error {
+	rows, err := s.admin.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = $1", s.name)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for i, n := range names {
+		names[i] = pgx.Identifier{s.name, n}.Sanitize()
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if _, err := s.admin.Exec(ctx, "VACUUM "+strings.Join(names, ", ")); err != nil {
+		return fmt.Errorf("vacuuming schema %s: %w", s.name, err)
+	}
+	return nil
+}
+
 // drop removes the schema and everything in it.
 func (s *schema) drop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -72,6 +72,11 @@ func Fill(ctx context.Context, h History) (int, error) {
 		if _, err := h.fillStorefront(ctx, m.batches); err != nil {
 			return int(sent.Load()), err
 		}
+		if h.Folded != nil {
+			if err := h.Folded(ctx); err != nil {
+				return int(sent.Load()), fmt.Errorf("demo: folding the storefront's events: %w", err)
+			}
+		}
 	}
 	if len(h.Changes) > 0 {
 		if err := h.deliverChanges(ctx); err != nil {

@@ -64,6 +64,7 @@ func fillAndCheck(t *testing.T, dialect string) {
 			{Ago: 3*24*time.Hour + 2*time.Hour, Kind: funnel.ChangeThemePublished, Theme: "Fill theme",
 				After: []journeys.Effect{{Step: funnel.StageCompleted, Device: funnel.DeviceMobile, Factor: 0.5}}},
 		}}
+	h.Folded = st.DrainStorefront
 	var scanned []time.Time
 	h.ScanAt = func(_ context.Context, at time.Time) error {
 		scanned = append(scanned, at)

@@ -78,6 +78,11 @@ type History struct {
 	// (ScanDays), in day order: the app's anomaly scan as it would have
 	// run on each of those evenings. An error stops the fill.
 	ScanAt func(ctx context.Context, at time.Time) error
+	// Folded, when set, is called once the storefront's events are
+	// posted and returns once the app has folded them into visits
+	// (store.DrainStorefront): /collect answers before it folds, and the
+	// scans and the fill's callers read the visits.
+	Folded func(ctx context.Context) error
 }
 
 func (h *History) defaults() {

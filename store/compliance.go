@@ -246,6 +246,13 @@ type ErasureRequest struct {
 func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Customer, req ErasureRequest) (CustomerErasure, error) {
 	m := c.Matcher()
 	var e CustomerErasure
+	// The storefront events accepted and not yet folded first, so that
+	// the customer's visits erased below include them. A row that cannot
+	// be folded does not hold the erasure up: it is kept for an operator
+	// (FoldStorefront) and holds no personal data.
+	if err := s.DrainStorefront(ctx); err != nil && ctx.Err() != nil {
+		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
+	}
 	sessions, err := s.customerSessions(ctx, shopID, m)
 	if err != nil {
 		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
@@ -373,7 +380,7 @@ func (s *Store) RedactShop(ctx context.Context, domain string) error {
 		}
 		for _, id := range ids {
 			for _, table := range []string{"session_events", "sessions", "session_rollups", "alerts", "alert_digests", "anomalies", "data_requests", "store_changes", "settings", "deliveries",
-				"visit_tokens", "visit_products", "visits", "storefront_events", "pixel_keys",
+				"visit_tokens", "visit_products", "visits", "storefront_events", "storefront_inbox", "pixel_keys",
 				"storefront_rollups", "storefront_product_rollups", "variant_prices", "session_payments", "payment_rollups"} {
 				if err := tx.Exec("DELETE FROM "+table+" WHERE shop_id = ?", id).Error; err != nil {
 					return fmt.Errorf("deleting %s: %w", table, err)

@@ -120,7 +120,7 @@ func TestPaymentSessionsOracle(t *testing.T) {
 			r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 			for evs := events; len(evs) > 0; {
 				k := min(len(evs), 1+r.IntN(30))
-				if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}}); err != nil {
+				if err := storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}}); err != nil {
 					t.Fatal(err)
 				}
 				evs = evs[k:]

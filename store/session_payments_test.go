@@ -32,7 +32,7 @@ func TestSessionPaymentsRace(t *testing.T) {
 			ev := checkoutEvent(cart, chk, at.Add(time.Minute), at.Add(2*time.Minute), 1500)
 			ev.HasShippingLine = true
 			atOnce(t, func() error {
-				return s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+				return storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
 			}, func() error {
 				_, err := s.IngestEvent(ctx, shop.ID, delivery("pay-race-"+client, shop.Domain, "checkouts/update", `{}`), &ev)
 				return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
@@ -27,29 +28,27 @@ type StorefrontBatch struct {
 // below both dialects' parameter limits.
 const storefrontInsertRows = 500
 
-// IngestStorefront stores a group of /collect batches in one transaction,
-// so that one commit makes them all durable (group commit): it inserts
-// the raw events (unique by shop and event id: a repeated id inserts
-// nothing), folds the new events into their clients' visits (the stored
-// visits adjacent to them, funnel.Fold, the changed ones replaced with
-// their tokens and products), and records that each shop's pixel was seen.
-// Events of crawlers and headless browsers are not kept raw; they fold
-// into bot visits, which reports count apart. Concurrent calls that touch
-// one client are serialised (advisory transaction locks on PostgreSQL,
-// BEGIN IMMEDIATE on SQLite). An error rolls everything back.
-func (s *Store) IngestStorefront(ctx context.Context, batches []StorefrontBatch) error {
+// AcceptStorefront stores a group of /collect batches in one
+// transaction, so that one commit makes them all durable (group commit):
+// it inserts the raw events (unique by shop and event id: a repeated id
+// inserts nothing), queues the new ones in storefront_inbox for
+// FoldStorefront, which folds them into visits, and records that each
+// shop's pixel was seen. Events of crawlers and headless browsers are not
+// kept raw; they are queued all the same and fold into bot visits, which
+// reports count apart. An error rolls everything back.
+func (s *Store) AcceptStorefront(ctx context.Context, batches []StorefrontBatch) error {
 	now := s.nowUTC()
 	g, err := newStorefrontGroup(batches, now)
 	if err != nil {
-		return fmt.Errorf("store: ingesting %d storefront batches: %w", len(batches), err)
+		return fmt.Errorf("store: accepting %d storefront batches: %w", len(batches), err)
 	}
 	if s.isPG() {
-		err = s.ingestStorefrontPostgres(ctx, g)
+		err = s.pgTx(ctx, func(tx pgx.Tx) error { return pgAcceptStorefront(ctx, tx, g) })
 	} else {
-		err = s.db(ctx).Transaction(func(tx *gorm.DB) error { return ingestStorefrontSQLite(tx, g) })
+		err = s.db(ctx).Transaction(func(tx *gorm.DB) error { return acceptStorefrontSQLite(tx, g) })
 	}
 	if err != nil {
-		return fmt.Errorf("store: ingesting %d storefront batches: %w", len(batches), err)
+		return fmt.Errorf("store: accepting %d storefront batches: %w", len(batches), err)
 	}
 	return nil
 }
@@ -119,28 +118,64 @@ func (g *storefrontGroup) shopIDs() []int64 {
 	return slices.Compact(ids)
 }
 
-// ingestStorefrontSQLite is IngestStorefront's transaction on SQLite,
-// where BEGIN IMMEDIATE has serialised the writers: multi-row inserts of
-// the events, then each client's visits folded in turn.
-func ingestStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
+// inbox is the group's rows of storefront_inbox: per shop, in order, the
+// bots' events and the raw events the insert found new (fresh), so that a
+// repeated event id is never folded twice.
+func (g *storefrontGroup) inbox(fresh map[clientKey]bool) ([]inboxRow, error) {
+	byShop := map[int64][]funnel.StorefrontEvent{}
+	byClient := g.byClient(fresh)
+	for _, ck := range sortedClients(byClient) {
+		byShop[ck.shop] = append(byShop[ck.shop], byClient[ck]...)
+	}
+	out := make([]inboxRow, 0, len(byShop))
+	for _, shop := range g.shopIDs() {
+		evs := byShop[shop]
+		if len(evs) == 0 {
+			continue
+		}
+		b, err := jsonv1.Marshal(evs)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %d events to fold: %w", len(evs), err)
+		}
+		out = append(out, inboxRow{ShopID: shop, Events: string(b)})
+	}
+	return out, nil
+}
+
+// acceptStorefrontSQLite is AcceptStorefront's transaction on SQLite:
+// multi-row inserts of the events, then the inbox rows.
+func acceptStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
 	fresh, err := insertStorefrontEvents(tx, g.raw)
 	if err != nil {
 		return err
 	}
-	byClient := g.byClient(fresh)
+	inbox, err := g.inbox(fresh)
+	if err != nil {
+		return err
+	}
+	for _, r := range inbox {
+		if err := tx.Exec(`INSERT INTO storefront_inbox (shop_id, received_at, events) VALUES (?, ?, ?)`,
+			r.ShopID, g.now, r.Events).Error; err != nil {
+			return fmt.Errorf("queueing a shop's events to fold: %w", err)
+		}
+	}
+	return touchPixels(tx, g.shopIDs(), g.now)
+}
+
+// foldStorefrontSQLite is the fold of FoldStorefront's transaction on
+// SQLite, where BEGIN IMMEDIATE has serialised the writers: each client's
+// visits folded in turn, then the rollups' deltas and the payments.
+func foldStorefrontSQLite(tx *gorm.DB, byClient map[clientKey][]funnel.StorefrontEvent, now time.Time) error {
 	d := newStorefrontDeltas()
 	var paid []shopToken
 	for _, ck := range sortedClients(byClient) {
-		ts, err := foldClient(tx, ck.shop, ck.id, byClient[ck], g.now, d)
+		ts, err := foldClient(tx, ck.shop, ck.id, byClient[ck], now, d)
 		if err != nil {
 			return err
 		}
 		paid = append(paid, ts...)
 	}
 	if err := d.apply(tx); err != nil {
-		return err
-	}
-	if err := touchPixels(tx, g.shopIDs(), g.now); err != nil {
 		return err
 	}
 	return sqliteSessionPayments(tx, sortedTokens(paid), nil)

@@ -13,18 +13,9 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// ingestStorefrontPostgres is IngestStorefront's transaction on
-// PostgreSQL, on the pgx connection under database/sql, in a fixed number
-// of statements whatever the group's size: the advisory locks of its
-// clients, COPY of its events into a temporary table and one INSERT …
-// SELECT … ON CONFLICT DO NOTHING from it (the dedupe: a repeated event id
-// inserts nothing and folds nothing), one SELECT of every client's stored
-// visits adjacent to its events, and, after the fold (refold, per
-// client), the changed visits rewritten in place (UPDATE by id: a visit
-// that grows keeps its row), the new ones written with COPY under ids
-// taken from the sequence beforehand, and their tokens and products
-// replaced with COPY.
-func (s *Store) ingestStorefrontPostgres(ctx context.Context, g *storefrontGroup) error {
+// pgTx runs fn in one transaction on the pgx connection under
+// database/sql, committing when fn returns nil.
+func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
 		return err
@@ -32,7 +23,7 @@ func (s *Store) ingestStorefrontPostgres(ctx context.Context, g *storefrontGroup
 	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
 	return conn.Raw(func(driverConn any) error {
 		c := driverConn.(*stdlib.Conn).Conn()
-		err := pgStorefront(ctx, c, g)
+		err := pgRunTx(ctx, c, fn)
 		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
 			// database/sql would drop a connection left in a transaction;
 			// end it instead and keep the connection.
@@ -42,8 +33,7 @@ func (s *Store) ingestStorefrontPostgres(ctx context.Context, g *storefrontGroup
 	})
 }
 
-// pgStorefront runs the transaction.
-func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
+func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return err
@@ -57,19 +47,65 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 	if _, err := tx.Exec(ctx, "SELECT set_config('plan_cache_mode', 'auto', true)"); err != nil {
 		return err
 	}
-	if keys := g.lockKeys(); len(keys) > 0 {
-		// In one global order, so that two transactions folding the same
-		// client's visits serialise and cannot deadlock.
-		if _, err := tx.Exec(ctx, pgXactLocks("funnelscope.visit"), keys); err != nil {
-			return fmt.Errorf("locking the clients' visits: %w", err)
-		}
+	if err := fn(tx); err != nil {
+		return err
 	}
+	return tx.Commit(ctx)
+}
+
+// pgAcceptStorefront is AcceptStorefront's transaction on PostgreSQL, in
+// a fixed number of statements whatever the group's size: COPY of its
+// events into a temporary table and one INSERT … SELECT … ON CONFLICT DO
+// NOTHING from it (the dedupe: a repeated event id inserts nothing and is
+// never folded), COPY of its inbox rows, and the pixels' last events.
+func pgAcceptStorefront(ctx context.Context, tx pgx.Tx, g *storefrontGroup) error {
 	fresh, err := pgInsertStorefrontEvents(ctx, tx, g.raw)
 	if err != nil {
 		return err
 	}
-	byClient := g.byClient(fresh)
+	inbox, err := g.inbox(fresh)
+	if err != nil {
+		return err
+	}
+	if len(inbox) > 0 {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"storefront_inbox"}, []string{"shop_id", "received_at", "events"},
+			pgx.CopyFromSlice(len(inbox), func(i int) ([]any, error) {
+				return []any{inbox[i].ShopID, g.now, inbox[i].Events}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("queueing %d shops' events to fold: %w", len(inbox), err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
+		return fmt.Errorf("recording the pixels' last events: %w", err)
+	}
+	return nil
+}
+
+// pgFoldStorefront is the fold of FoldStorefront's transaction on
+// PostgreSQL, in a fixed number of statements whatever the number of
+// clients: the advisory locks of its clients, one SELECT of every
+// client's stored visits adjacent to its events, and, after the fold
+// (refold, per client), the changed visits rewritten in place (UPDATE by
+// id: a visit that grows keeps its row), the new ones written with COPY
+// under ids taken from the sequence beforehand, their tokens and
+// products replaced with COPY, the rollups' deltas and the payments of
+// the sessions concerned.
+func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]funnel.StorefrontEvent, now time.Time) error {
 	clients := sortedClients(byClient)
+	if len(clients) == 0 {
+		return nil
+	}
+	keys := make([]string, len(clients))
+	for i, ck := range clients {
+		keys[i] = strconv.FormatInt(ck.shop, 10) + ":" + ck.id
+	}
+	// In one global order, so that two transactions folding the same
+	// client's visits serialise and cannot deadlock.
+	slices.Sort(keys)
+	if _, err := tx.Exec(ctx, pgXactLocks("funnelscope.visit"), keys); err != nil {
+		return fmt.Errorf("locking the clients' visits: %w", err)
+	}
 	stored, err := pgLoadVisits(ctx, tx, clients, byClient)
 	if err != nil {
 		return err
@@ -91,7 +127,7 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 	d := newStorefrontDeltas()
 	for i, ck := range clients {
 		byOrder := countRefold(d, ck.shop, drops[i], writes[i], completed)
-		if err := w.add(ck.shop, drops[i], writes[i], byOrder, g.now); err != nil {
+		if err := w.add(ck.shop, drops[i], writes[i], byOrder, now); err != nil {
 			return err
 		}
 	}
@@ -101,9 +137,6 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 	if err := d.pgApply(ctx, tx); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
-		return fmt.Errorf("recording the pixels' last events: %w", err)
-	}
 	// Last: the payments' locks must be the transaction's last (session_payments.go).
 	var b pgx.Batch
 	pgSessionPayments(func(sql string, args ...any) { b.Queue(sql, args...) }, sortedTokens(paid), nil)
@@ -112,21 +145,7 @@ func pgStorefront(ctx context.Context, c *pgx.Conn, g *storefrontGroup) error {
 			return fmt.Errorf("rewriting the sessions' payments: %w", err)
 		}
 	}
-	return tx.Commit(ctx)
-}
-
-// lockKeys is the advisory lock key of each client the group folds, each
-// once, sorted.
-func (g *storefrontGroup) lockKeys() []string {
-	keys := make([]string, 0, len(g.raw)+len(g.bots))
-	for _, r := range g.raw {
-		keys = append(keys, strconv.FormatInt(r.ShopID, 10)+":"+r.ClientID)
-	}
-	for k := range g.bots {
-		keys = append(keys, strconv.FormatInt(k.shop, 10)+":"+k.id)
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
+	return nil
 }
 
 // storefrontEventColumns are the columns of storefront_events the insert

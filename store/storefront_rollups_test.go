@@ -110,7 +110,7 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 			t.Helper()
 			for len(evs) > 0 {
 				k := min(len(evs), 1+r.IntN(40))
-				err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}, {ShopID: other.ID, Events: evs[:k]}})
+				err := storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs[:k]}, {ShopID: other.ID, Events: evs[:k]}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -166,7 +166,7 @@ func TestStorefrontRollupsOracle(t *testing.T) {
 		// A customer's erasure takes its clients' visits out of the rollups,
 		// as they count them: e1's visit, which its order completed, and
 		// c3's.
-		if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID,
+		if err := storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID,
 			Events: storefrontVisit("e1", "cart-e1", "chk-e1", rollupBase.Add(3*time.Hour))}}); err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestStorefrontOrdersRace(t *testing.T) {
 			ev := funnel.Event{Kind: funnel.KindOrder, CheckoutToken: chk, CreatedAt: at.Add(10 * time.Minute), UpdatedAt: at.Add(10 * time.Minute),
 				Value: 1500, Currency: "USD", ItemCount: 1, LineItems: []funnel.LineItem{{Title: "Mug", Quantity: 1}}}
 			atOnce(t, func() error {
-				return s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
+				return storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID, Events: events}})
 			}, func() error {
 				_, err := s.IngestEvent(ctx, shop.ID, delivery("race-"+client, shop.Domain, "orders/create", `{}`), &ev)
 				return err

@@ -45,7 +45,7 @@ func storefrontVisitsFor(t *testing.T, s *store.Store, shopID int64, n int, r *r
 		}
 		events = append(events, land, add)
 	}
-	if err := s.IngestStorefront(context.Background(), []store.StorefrontBatch{{ShopID: shopID, Events: events}}); err != nil {
+	if err := storetest.IngestStorefront(context.Background(), s, []store.StorefrontBatch{{ShopID: shopID, Events: events}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,7 +67,7 @@ func TestVisitJoinEitherOrder(t *testing.T) {
 				{ID: client + "-1", ClientID: client, Name: funnel.EventPageViewed, At: at, Host: "join.myshopify.com", Path: "/products/mug", UserAgent: uaIPhone},
 				{ID: client + "-2", ClientID: client, Name: funnel.EventCart, At: at.Add(time.Minute), CartToken: cart},
 			}
-			if err := s.IngestStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs}}); err != nil {
+			if err := storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: shop.ID, Events: evs}}); err != nil {
 				t.Fatal(err)
 			}
 		}

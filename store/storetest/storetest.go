@@ -141,3 +141,14 @@ func InstallShop(ctx context.Context, st *store.Store, domain string) (store.Sho
 	}
 	return sh, nil
 }
+
+// IngestStorefront accepts batches as POST /collect does
+// (store.AcceptStorefront) and then folds everything accepted
+// (store.DrainStorefront), as the app's storefront folder does in the
+// background, so that a test reads the visits at once.
+func IngestStorefront(ctx context.Context, st *store.Store, batches []store.StorefrontBatch) error {
+	if err := st.AcceptStorefront(ctx, batches); err != nil {
+		return err
+	}
+	return st.DrainStorefront(ctx)
+}

@@ -1,0 +1,205 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
+	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+)
+
+// Fold limits: a fold takes at most foldRows inbox rows (each one shop's
+// part of a /collect group commit); a row whose fold alone failed
+// foldAttempts times is kept and no longer taken.
+const (
+	foldRows     = 64
+	foldAttempts = 5
+)
+
+// inboxRow is a row of storefront_inbox: one shop's events of one
+// accepted group, to fold.
+type inboxRow struct {
+	ID     int64
+	ShopID int64
+	Events string
+}
+
+// StorefrontFold is what one FoldStorefront did: the inbox rows it took,
+// the events they held, and how many rows it could not fold (their
+// attempt counted, kept in the inbox).
+type StorefrontFold struct {
+	Rows   int
+	Events int
+	Failed int
+}
+
+// FoldStorefront folds the oldest accepted storefront events not yet
+// folded (AcceptStorefront's inbox rows, at most foldRows, skipping those
+// another transaction is folding) into their clients' visits, the
+// storefront rollups and the sessions' payments, and deletes their rows,
+// all in one transaction: the stored visits adjacent to the events are
+// refolded (funnel.Fold) and the changed ones replaced. Concurrent folds
+// of one client are serialised (advisory transaction locks on
+// PostgreSQL, BEGIN IMMEDIATE on SQLite). When the transaction fails, each
+// row is folded alone, so that one that cannot be folded holds up no
+// other: its attempt is counted (storefront_inbox.attempts) and the error
+// returned with the others'.
+func (s *Store) FoldStorefront(ctx context.Context) (StorefrontFold, error) {
+	return s.foldInbox(ctx, false)
+}
+
+// DrainStorefront folds until no accepted event is left to fold, waiting
+// for the rows another transaction is folding: once it returns, every
+// event accepted before it began is in its visit, but for rows that
+// cannot be folded, whose errors it returns.
+func (s *Store) DrainStorefront(ctx context.Context) error {
+	var errs []error
+	for {
+		f, err := s.foldInbox(ctx, true)
+		if err != nil {
+			if ctx.Err() != nil || f.Rows == 0 {
+				return errors.Join(append(errs, err)...)
+			}
+			errs = append(errs, err)
+		}
+		if f.Rows == 0 {
+			return errors.Join(errs...)
+		}
+	}
+}
+
+// foldInbox is one fold of up to foldRows rows, waiting for rows locked
+// by other folds when wait, then, should it fail, of each of its rows
+// alone.
+func (s *Store) foldInbox(ctx context.Context, wait bool) (StorefrontFold, error) {
+	var taken []int64
+	f, err := s.foldRows(ctx, takeInbox(s.isPG(), wait, 0), &taken)
+	switch {
+	case err == nil:
+		return f, nil
+	case ctx.Err() != nil || len(taken) == 0:
+		// The caller gave up, or nothing was taken (the take itself
+		// failed): no row to blame.
+		return StorefrontFold{}, fmt.Errorf("store: folding storefront events: %w", err)
+	case len(taken) == 1:
+		return s.foldFailed(ctx, taken[0], err)
+	}
+	var errs []error
+	f = StorefrontFold{}
+	for _, id := range taken {
+		one, err := s.foldRows(ctx, takeInbox(s.isPG(), wait, id), nil)
+		if err != nil && ctx.Err() != nil {
+			return f, fmt.Errorf("store: folding storefront events: %w", err)
+		}
+		if err != nil {
+			one, err = s.foldFailed(ctx, id, err)
+			errs = append(errs, err)
+		}
+		f.Rows, f.Events, f.Failed = f.Rows+one.Rows, f.Events+one.Events, f.Failed+one.Failed
+	}
+	return f, errors.Join(errs...)
+}
+
+// foldFailed counts a failed fold of row id alone and says so.
+func (s *Store) foldFailed(ctx context.Context, id int64, cause error) (StorefrontFold, error) {
+	err := s.db(ctx).Exec(`UPDATE storefront_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?`,
+		cause.Error(), id).Error
+	if err != nil {
+		return StorefrontFold{}, fmt.Errorf("store: folding storefront inbox row %d: %w (and counting the attempt: %v)", id, cause, err)
+	}
+	return StorefrontFold{Rows: 1, Failed: 1}, fmt.Errorf("store: folding storefront inbox row %d: %w", id, cause)
+}
+
+// takeInbox is the statement that takes (deletes and returns) the rows a
+// fold folds: the oldest foldRows still to be tried, or row id alone when
+// id > 0. On PostgreSQL rows another fold holds are skipped, or waited
+// for when wait (a row that fold deletes is then not taken).
+func takeInbox(pg, wait bool, id int64) string {
+	which := fmt.Sprintf("attempts < %d", foldAttempts)
+	if id > 0 {
+		which += fmt.Sprintf(" AND id = %d", id)
+	}
+	lock := ""
+	if pg {
+		lock = " FOR UPDATE SKIP LOCKED"
+		if wait {
+			lock = " FOR UPDATE"
+		}
+	}
+	return fmt.Sprintf(`DELETE FROM storefront_inbox WHERE id IN (SELECT id FROM storefront_inbox WHERE %s ORDER BY id LIMIT %d%s)
+		RETURNING id, shop_id, events`, which, foldRows, lock)
+}
+
+// foldRows takes rows with the statement take and folds their events in
+// one transaction; taken, when not nil, receives the ids taken.
+func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (StorefrontFold, error) {
+	var f StorefrontFold
+	now := s.nowUTC()
+	fold := func(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, error) {
+		f = StorefrontFold{Rows: len(rows)}
+		if taken != nil {
+			*taken = (*taken)[:0]
+			for _, r := range rows {
+				*taken = append(*taken, r.ID)
+			}
+		}
+		byClient, n, err := inboxEvents(rows)
+		f.Events = n
+		return byClient, err
+	}
+	var err error
+	if s.isPG() {
+		err = s.pgTx(ctx, func(tx pgx.Tx) error {
+			got, err := tx.Query(ctx, take)
+			if err != nil {
+				return fmt.Errorf("taking events to fold: %w", err)
+			}
+			var rows []inboxRow
+			var r inboxRow
+			if _, err := pgx.ForEachRow(got, []any{&r.ID, &r.ShopID, &r.Events}, func() error { rows = append(rows, r); return nil }); err != nil {
+				return fmt.Errorf("taking events to fold: %w", err)
+			}
+			byClient, err := fold(rows)
+			if err != nil {
+				return err
+			}
+			return pgFoldStorefront(ctx, tx, byClient, now)
+		})
+	} else {
+		err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+			var rows []inboxRow
+			if err := tx.Raw(take).Scan(&rows).Error; err != nil {
+				return fmt.Errorf("taking events to fold: %w", err)
+			}
+			byClient, err := fold(rows)
+			if err != nil {
+				return err
+			}
+			return foldStorefrontSQLite(tx, byClient, now)
+		})
+	}
+	return f, err
+}
+
+// inboxEvents decodes rows' events, by client, and counts them.
+func inboxEvents(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, int, error) {
+	byClient := map[clientKey][]funnel.StorefrontEvent{}
+	n := 0
+	for _, r := range rows {
+		var evs []funnel.StorefrontEvent
+		if err := jsonv1.Unmarshal([]byte(r.Events), &evs); err != nil {
+			return nil, 0, fmt.Errorf("decoding inbox row %d: %w", r.ID, err)
+		}
+		for _, e := range evs {
+			e.At = e.At.UTC()
+			ck := clientKey{r.ShopID, e.ClientID}
+			byClient[ck] = append(byClient[ck], e)
+		}
+		n += len(evs)
+	}
+	return byClient, n, nil
+}

@@ -1,0 +1,154 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/funnelscope/funnelscope/app/funnel"
+	"github.com/funnelscope/funnelscope/internal/testkit"
+	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
+)
+
+// TestFoldStorefrontLater accepts many small groups of several clients'
+// events, shuffled and repeated, folding none, then folds the inbox with
+// three concurrent folders (each taking what the others do not hold):
+// the visits and the rollups equal those of the same events accepted and
+// folded at once, and of funnel.Fold, and nothing is left to fold.
+func TestFoldStorefrontLater(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		once := storetest.Install(t, s, "once.myshopify.com")
+		later := storetest.Install(t, s, "later.myshopify.com")
+		var events []funnel.StorefrontEvent
+		for i := range 30 {
+			client := fmt.Sprintf("c%d", i%12) // some clients come back: two visits, or one merged
+			events = append(events, storefrontVisit(client, fmt.Sprintf("cart-%d", i), fmt.Sprintf("chk-%d", i), t0.Add(-time.Duration(i)*17*time.Minute))...)
+		}
+		if err := storetest.IngestStorefront(ctx, s, []store.StorefrontBatch{{ShopID: once.ID, Events: events}}); err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(7, 8))
+		mixed := append([]funnel.StorefrontEvent(nil), events...)
+		for range 10 {
+			mixed = append(mixed, events[r.IntN(len(events))])
+		}
+		r.Shuffle(len(mixed), func(i, j int) { mixed[i], mixed[j] = mixed[j], mixed[i] })
+		groups := 0
+		for len(mixed) > 0 {
+			k := min(len(mixed), 1+r.IntN(2))
+			if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: later.ID, Events: mixed[:k]}}); err != nil {
+				t.Fatal(err)
+			}
+			mixed, groups = mixed[k:], groups+1
+		}
+		if n := countRows(t, s, "visits", "shop_id = $1", later.ID); n != 0 {
+			t.Fatalf("%d visits before any fold", n)
+		}
+		if n := countRows(t, s, "storefront_inbox", "shop_id = $1", later.ID); n < 65 || n > groups {
+			t.Fatalf("%d inbox rows for %d groups: want one a group with a new event, more than one fold takes", n, groups)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Go(func() {
+				for {
+					f, err := s.FoldStorefront(ctx)
+					if err != nil || f.Rows == 0 {
+						errs[i] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := countRows(t, s, "storefront_inbox", "true"); n != 0 {
+			t.Errorf("%d inbox rows left after the folds", n)
+		}
+		from, to := t0.Add(-24*time.Hour), t0.Add(24*time.Hour)
+		va, err := s.Visits(ctx, once.ID, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vb, err := s.Visits(ctx, later.ID, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := funnel.Fold(nil, events)
+		sortVisits(want)
+		if len(va) < 12 || !reflect.DeepEqual(va, vb) || !reflect.DeepEqual(va, want) {
+			t.Errorf("visits differ:\nat once %+v\nlater %+v\nfold %+v", va, vb, want)
+		}
+		days := funnel.NewDayRange(from, to, time.UTC)
+		ta, err := s.StorefrontTallies(ctx, once.ID, days, funnel.SegmentDevice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := s.StorefrontTallies(ctx, later.ID, days, funnel.SegmentDevice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ta, tb) || ta.Devices[funnel.DeviceDesktop] == nil || ta.Devices[funnel.DeviceDesktop].Visits() != int64(len(want)) {
+			t.Errorf("storefront tallies differ:\nat once %s\nlater %s", dumpTallies(ta), dumpTallies(tb))
+		}
+	})
+}
+
+// TestFoldStorefrontKeepsAFailingRow: an inbox row that cannot be folded
+// (here its events are not JSON) fails alone — the rows beside it are
+// folded — and is kept with its error, tried again a few times and then
+// no more, so that a fold neither loses it nor spins on it.
+func TestFoldStorefrontKeepsAFailingRow(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "poison.myshopify.com")
+		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: storefrontVisit("before", "cart-b", "chk-b", t0)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO storefront_inbox (shop_id, received_at, events) VALUES ($1, $2, 'not json')`, shop.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: storefrontVisit("after", "cart-a", "chk-a", t0)}}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.FoldStorefront(ctx)
+		if err == nil || !strings.Contains(err.Error(), "decoding inbox row") || f.Rows != 3 || f.Failed != 1 || f.Events != 8 {
+			t.Fatalf("FoldStorefront = %+v, %v; want 3 rows taken, the bad one failed, 8 events folded", f, err)
+		}
+		if n := countRows(t, s, "visits", "shop_id = $1", shop.ID); n != 2 {
+			t.Errorf("%d visits, want the two good rows' clients'", n)
+		}
+		for attempt := 2; attempt <= 5; attempt++ {
+			if f, err := s.FoldStorefront(ctx); err == nil || f.Failed != 1 {
+				t.Fatalf("attempt %d: FoldStorefront = %+v, %v; want the row failed again", attempt, f, err)
+			}
+		}
+		if f, err := s.FoldStorefront(ctx); err != nil || f.Rows != 0 {
+			t.Errorf("after 5 attempts FoldStorefront = %+v, %v; want the row no longer taken", f, err)
+		}
+		if err := s.DrainStorefront(ctx); err != nil {
+			t.Errorf("DrainStorefront with only a given-up row left: %v", err)
+		}
+		var attempts int
+		var lastErr string
+		if err := s.DB().QueryRowContext(ctx, `SELECT attempts, last_error FROM storefront_inbox`).Scan(&attempts, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		if attempts != 5 || !strings.Contains(lastErr, "decoding inbox row") {
+			t.Errorf("the kept row: %d attempts, error %q", attempts, lastErr)
+		}
+	})
+}
