@@ -11,14 +11,21 @@ import (
 
 // foldPoll is how often the storefront folder looks for events to fold
 // without being woken: those another app instance accepted, and those a
-// failed fold left.
-const foldPoll = 2 * time.Second
+// failed fold left. foldGap is the least time from one round of folds to
+// the next: the groups accepted meanwhile share a fold, so that at a
+// steady rate the fold's fixed cost (its locks and statements) is paid
+// once for many groups, not once for each, at the price of visits that
+// lag their events by up to foldGap.
+const (
+	foldPoll = 2 * time.Second
+	foldGap  = 100 * time.Millisecond
+)
 
 // storefrontFolder folds the storefront events /collect accepted into
 // visits (store.FoldStorefront) in the background, so that a batch is
 // answered once it is durable, not once it is folded. Each accepted group
 // wakes it (poke); it folds until nothing is left, then waits for the
-// next wake-up or foldPoll. Any number of instances fold side by side:
+// next wake-up or foldPoll, and for foldGap since it last began. Any number of instances fold side by side:
 // the store has each row folded once.
 type storefrontFolder struct {
 	fold func(context.Context) (store.StorefrontFold, error)
@@ -61,12 +68,18 @@ func (f *storefrontFolder) run(ctx context.Context) {
 	tick := time.NewTicker(foldPoll)
 	defer tick.Stop()
 	for {
+		began := time.Now()
 		f.foldAll(ctx)
 		select {
 		case <-f.quit:
 			return
 		case <-f.wake:
 		case <-tick.C:
+		}
+		select {
+		case <-f.quit:
+			return
+		case <-time.After(time.Until(began.Add(foldGap))):
 		}
 	}
 }

@@ -116,7 +116,8 @@ func (s *Store) ShopByPixelKey(ctx context.Context, key string) (PixelShop, erro
 }
 
 // PixelLastSeen returns when the shop's pixel last delivered an accepted
-// batch; nil when it never has (or the shop has no key).
+// batch, to the minute (pixelTouchEvery: a later batch within a minute
+// leaves it); nil when it never has (or the shop has no key).
 func (s *Store) PixelLastSeen(ctx context.Context, shopID int64) (*time.Time, error) {
 	var rows []struct{ LastEventAt *time.Time }
 	err := s.db(ctx).Raw(`SELECT last_event_at FROM pixel_keys WHERE shop_id = ?`, shopID).Scan(&rows).Error

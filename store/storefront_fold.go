@@ -16,7 +16,7 @@ import (
 // part of a /collect group commit); a row whose fold alone failed
 // foldAttempts times is kept and no longer taken.
 const (
-	foldRows     = 64
+	foldRows     = 256
 	foldAttempts = 5
 )
 

@@ -152,3 +152,47 @@ func TestFoldStorefrontKeepsAFailingRow(t *testing.T) {
 		}
 	})
 }
+
+// TestPixelLastSeenMovesOnceAMinute: an accepted batch records when the
+// shop's pixel delivered; the batches of the next minute leave it, the
+// first one after moves it.
+func TestPixelLastSeenMovesOnceAMinute(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "seen.myshopify.com")
+		if _, err := s.EnsurePixelKey(ctx, shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		seen := func() time.Time {
+			t.Helper()
+			at, err := s.PixelLastSeen(ctx, shop.ID)
+			if err != nil || at == nil {
+				t.Fatalf("PixelLastSeen = %v, %v", at, err)
+			}
+			return *at
+		}
+		accept := func(id string) {
+			t.Helper()
+			ev := funnel.StorefrontEvent{ID: id, ClientID: "c", Name: funnel.EventPageViewed, At: c.Now(), Path: "/"}
+			if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: []funnel.StorefrontEvent{ev}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := c.Now()
+		accept("e1")
+		if got := seen(); !got.Equal(first) {
+			t.Fatalf("after the first batch the pixel was last seen at %s, want %s", got, first)
+		}
+		c.Add(59 * time.Second)
+		accept("e2")
+		if got := seen(); !got.Equal(first) {
+			t.Errorf("a batch within the minute moved the time to %s", got)
+		}
+		c.Add(2 * time.Second)
+		accept("e3")
+		if got := seen(); !got.Equal(c.Now()) {
+			t.Errorf("a batch past the minute left the time at %s, want %s", got, c.Now())
+		}
+	})
+}

@@ -91,23 +91,6 @@ func newStorefrontGroup(batches []StorefrontBatch, now time.Time) (*storefrontGr
 	return g, nil
 }
 
-// byClient is the events to fold, by client: the bots' and the raw
-// events the insert found new (fresh), so that a repeated event id folds
-// nothing.
-func (g *storefrontGroup) byClient(fresh map[clientKey]bool) map[clientKey][]funnel.StorefrontEvent {
-	out := make(map[clientKey][]funnel.StorefrontEvent, len(g.bots))
-	for k, evs := range g.bots {
-		out[k] = evs
-	}
-	for _, r := range g.raw {
-		if fresh[clientKey{r.ShopID, r.EventID}] {
-			ck := clientKey{r.ShopID, r.ClientID}
-			out[ck] = append(out[ck], r.ev)
-		}
-	}
-	return out
-}
-
 // shopIDs is the group's shops, each once, in order.
 func (g *storefrontGroup) shopIDs() []int64 {
 	ids := make([]int64, 0, len(g.batches))
@@ -119,25 +102,30 @@ func (g *storefrontGroup) shopIDs() []int64 {
 }
 
 // inbox is the group's rows of storefront_inbox: per shop, in order, the
-// bots' events and the raw events the insert found new (fresh), so that a
-// repeated event id is never folded twice.
+// raw events the insert found new (fresh), so that a repeated event id is
+// never folded twice, and the bots' events, as a JSON array of the
+// events' own encodings (the raw ones' are their rows').
 func (g *storefrontGroup) inbox(fresh map[clientKey]bool) ([]inboxRow, error) {
-	byShop := map[int64][]funnel.StorefrontEvent{}
-	byClient := g.byClient(fresh)
-	for _, ck := range sortedClients(byClient) {
-		byShop[ck.shop] = append(byShop[ck.shop], byClient[ck]...)
+	byShop := map[int64][]string{}
+	for _, r := range g.raw {
+		if fresh[clientKey{r.ShopID, r.EventID}] {
+			byShop[r.ShopID] = append(byShop[r.ShopID], r.Event)
+		}
+	}
+	for _, ck := range sortedClients(g.bots) {
+		for _, e := range g.bots[ck] {
+			b, err := jsonv1.Marshal(e)
+			if err != nil {
+				return nil, fmt.Errorf("encoding event %q: %w", e.ID, err)
+			}
+			byShop[ck.shop] = append(byShop[ck.shop], string(b))
+		}
 	}
 	out := make([]inboxRow, 0, len(byShop))
 	for _, shop := range g.shopIDs() {
-		evs := byShop[shop]
-		if len(evs) == 0 {
-			continue
+		if evs := byShop[shop]; len(evs) > 0 {
+			out = append(out, inboxRow{ShopID: shop, Events: "[" + strings.Join(evs, ",") + "]"})
 		}
-		b, err := jsonv1.Marshal(evs)
-		if err != nil {
-			return nil, fmt.Errorf("encoding %d events to fold: %w", len(evs), err)
-		}
-		out = append(out, inboxRow{ShopID: shop, Events: string(b)})
 	}
 	return out, nil
 }
@@ -210,7 +198,6 @@ type storefrontEventRow struct {
 	OccurredAt time.Time
 	Event      string
 	ReceivedAt time.Time
-	ev         funnel.StorefrontEvent
 }
 
 func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time) (storefrontEventRow, error) {
@@ -219,7 +206,7 @@ func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time
 		return storefrontEventRow{}, fmt.Errorf("encoding event %q: %w", e.ID, err)
 	}
 	return storefrontEventRow{ShopID: shopID, EventID: e.ID, ClientID: e.ClientID, Name: e.Name,
-		OccurredAt: utc(e.At), Event: string(b), ReceivedAt: now, ev: e}, nil
+		OccurredAt: utc(e.At), Event: string(b), ReceivedAt: now}, nil
 }
 
 // insertStorefrontEvents inserts rows in multi-row statements, skipping
@@ -438,9 +425,16 @@ func insertVisit(tx *gorm.DB, shopID int64, v funnel.Visit, byOrder bool, now ti
 	return nil
 }
 
+// pixelTouchEvery is how often at most a pixel's last event time moves:
+// the admin asks only whether it delivered within a day, and each /collect
+// group would otherwise rewrite its shops' rows.
+const pixelTouchEvery = time.Minute
+
 // touchPixels records that the pixels of the shops ids delivered now.
 func touchPixels(tx *gorm.DB, ids []int64, now time.Time) error {
-	if err := tx.Exec(`UPDATE pixel_keys SET last_event_at = ? WHERE shop_id IN ?`, now, ids).Error; err != nil {
+	err := tx.Exec(`UPDATE pixel_keys SET last_event_at = ? WHERE shop_id IN ? AND (last_event_at IS NULL OR last_event_at < ?)`,
+		now, ids, now.Add(-pixelTouchEvery)).Error
+	if err != nil {
 		return fmt.Errorf("recording the pixels' last events: %w", err)
 	}
 	return nil

@@ -13,6 +13,13 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
+// pgPlanAuto asks, for the rest of a transaction, for PostgreSQL's own
+// choice between a generic and a custom plan, not the store's default of
+// a custom plan each time (Open), which cost about half again of
+// PostgreSQL's CPU per event here (BENCHMARKS.md, "Generic plans"): the
+// storefront writes' plans do not depend on their values.
+const pgPlanAuto = "SELECT set_config('plan_cache_mode', 'auto', true)"
+
 // pgTx runs fn in one transaction on the pgx connection under
 // database/sql, committing when fn returns nil.
 func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
@@ -39,14 +46,6 @@ func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	// PostgreSQL's own choice between a generic and a custom plan, not the
-	// store's default of a custom plan each time (Open), which cost about
-	// half again of PostgreSQL's CPU per event here (BENCHMARKS.md,
-	// "Generic plans"): these statements' plans do not depend on their
-	// values.
-	if _, err := tx.Exec(ctx, "SELECT set_config('plan_cache_mode', 'auto', true)"); err != nil {
-		return err
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -54,10 +53,10 @@ func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
 }
 
 // pgAcceptStorefront is AcceptStorefront's transaction on PostgreSQL, in
-// a fixed number of statements whatever the group's size: COPY of its
-// events into a temporary table and one INSERT … SELECT … ON CONFLICT DO
-// NOTHING from it (the dedupe: a repeated event id inserts nothing and is
-// never folded), COPY of its inbox rows, and the pixels' last events.
+// two round trips between BEGIN and COMMIT whatever the group's size: the
+// events inserted from arrays with ON CONFLICT DO NOTHING (the dedupe: a
+// repeated event id inserts nothing and is never folded), then the inbox
+// rows of the new ones and the pixels' last events.
 func pgAcceptStorefront(ctx context.Context, tx pgx.Tx, g *storefrontGroup) error {
 	fresh, err := pgInsertStorefrontEvents(ctx, tx, g.raw)
 	if err != nil {
@@ -67,20 +66,25 @@ func pgAcceptStorefront(ctx context.Context, tx pgx.Tx, g *storefrontGroup) erro
 	if err != nil {
 		return err
 	}
+	var b pgx.Batch
 	if len(inbox) > 0 {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"storefront_inbox"}, []string{"shop_id", "received_at", "events"},
-			pgx.CopyFromSlice(len(inbox), func(i int) ([]any, error) {
-				return []any{inbox[i].ShopID, g.now, inbox[i].Events}, nil
-			}))
-		if err != nil {
-			return fmt.Errorf("queueing %d shops' events to fold: %w", len(inbox), err)
+		shops, events := make([]int64, len(inbox)), make([]string, len(inbox))
+		for i, r := range inbox {
+			shops[i], events[i] = r.ShopID, r.Events
 		}
+		b.Queue(`INSERT INTO storefront_inbox (shop_id, received_at, events)
+			SELECT shop_id, $2, events FROM unnest($1::bigint[], $3::text[]) AS u (shop_id, events)`, shops, g.now, events)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE pixel_keys SET last_event_at = $1 WHERE shop_id = ANY($2::bigint[])`, g.now, g.shopIDs()); err != nil {
-		return fmt.Errorf("recording the pixels' last events: %w", err)
+	b.Queue(pgTouchPixels, g.now, g.shopIDs(), g.now.Add(-pixelTouchEvery))
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return fmt.Errorf("queueing %d shops' events to fold: %w", len(inbox), err)
 	}
 	return nil
 }
+
+// pgTouchPixels is touchPixels' statement on PostgreSQL.
+const pgTouchPixels = `UPDATE pixel_keys SET last_event_at = $1
+	WHERE shop_id = ANY($2::bigint[]) AND (last_event_at IS NULL OR last_event_at < $3)`
 
 // pgFoldStorefront is the fold of FoldStorefront's transaction on
 // PostgreSQL, in a fixed number of statements whatever the number of
@@ -95,6 +99,9 @@ func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]f
 	clients := sortedClients(byClient)
 	if len(clients) == 0 {
 		return nil
+	}
+	if _, err := tx.Exec(ctx, pgPlanAuto); err != nil {
+		return err
 	}
 	keys := make([]string, len(clients))
 	for i, ck := range clients {
@@ -148,41 +155,44 @@ func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]f
 	return nil
 }
 
-// storefrontEventColumns are the columns of storefront_events the insert
-// writes, in its rows' order.
-var storefrontEventColumns = []string{"shop_id", "event_id", "client_id", "name", "occurred_at", "event", "received_at"}
-
-// pgInsertStorefrontEvents copies rows into a temporary table of the
-// connection's (emptied by every commit; a rollback takes the rows back
-// with it) and inserts them from it,
+// pgInsertStorefrontEvents inserts rows from arrays, in one statement
+// whose plan the transaction may keep (pgPlanAuto, sent with it),
 // skipping the event ids stored already; it returns the ones it inserted.
 func pgInsertStorefrontEvents(ctx context.Context, tx pgx.Tx, rows []storefrontEventRow) (map[clientKey]bool, error) {
 	fresh := map[clientKey]bool{}
 	if len(rows) == 0 {
 		return fresh, nil
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS storefront_events_in
-		(LIKE storefront_events) ON COMMIT DELETE ROWS`); err != nil {
-		return nil, fmt.Errorf("preparing the storefront events' copy: %w", err)
+	n := len(rows)
+	shops, ids, clients, names := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	ats, events := make([]time.Time, n), make([]string, n)
+	for i, r := range rows {
+		shops[i], ids[i], clients[i], names[i], ats[i], events[i] = r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"storefront_events_in"}, storefrontEventColumns,
-		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-			r := rows[i]
-			return []any{r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event, r.ReceivedAt}, nil
-		}))
-	if err != nil {
-		return nil, fmt.Errorf("copying %d storefront events: %w", len(rows), err)
+	var b pgx.Batch
+	b.Queue(pgPlanAuto)
+	b.Queue(`INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
+		SELECT shop_id, event_id, client_id, name, occurred_at, event, $7
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+			AS u (shop_id, event_id, client_id, name, occurred_at, event)
+		ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`,
+		shops, ids, clients, names, ats, events, rows[0].ReceivedAt)
+	res := tx.SendBatch(ctx, &b)
+	defer func() { _ = res.Close() }()
+	if _, err := res.Exec(); err != nil {
+		return nil, err
 	}
-	got, err := tx.Query(ctx, `INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
-		SELECT shop_id, event_id, client_id, name, occurred_at, event, received_at FROM storefront_events_in
-		ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`)
+	got, err := res.Query()
 	if err != nil {
-		return nil, fmt.Errorf("inserting %d storefront events: %w", len(rows), err)
+		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
 	}
 	var k clientKey
 	_, err = pgx.ForEachRow(got, []any{&k.shop, &k.id}, func() error { fresh[k] = true; return nil })
 	if err != nil {
-		return nil, fmt.Errorf("inserting %d storefront events: %w", len(rows), err)
+		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
+	}
+	if err := res.Close(); err != nil {
+		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
 	}
 	return fresh, nil
 }
