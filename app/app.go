@@ -120,7 +120,7 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.pages = pages
 	a.registry = prometheus.NewRegistry()
 	a.metrics = newMetrics(a.registry)
-	a.shops = &installedShops{store: st, now: a.now}
+	a.shops = newInstalledShops(st, a.now)
 	a.pixelShops = newPixelShops(st, a.now)
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)
 	a.folder = newStorefrontFolder(st, a.log, a.metrics.observeFold)

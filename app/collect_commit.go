@@ -22,8 +22,8 @@ type collectCommit struct {
 	log *slog.Logger
 	// ingest is store.AcceptStorefront; a test may hold it at a gate.
 	ingest func(context.Context, []store.StorefrontBatch) error
-	// accepted runs after each group that committed: it wakes the
-	// storefront folder.
+	// accepted runs after each group's commit (it wakes the storefront
+	// folder; after a failed one it finds nothing new).
 	accepted func()
 	queue    *groupQueue[store.StorefrontBatch, error]
 }

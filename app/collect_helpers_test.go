@@ -55,9 +55,23 @@ func (b fixtureBatch) body(t *testing.T, shop, key string, events []json.RawMess
 	return out
 }
 
-// collect posts body to /collect as the pixel does: text/plain, from a
-// storefront's origin, no cookies.
+// collect posts body to /collect as the pixel does (postCollect) and, when it
+// is accepted, folds what it queued, as the app's storefront folder would
+// moments later, so that the test reads it at once.
 func (h *harness) collect(body []byte) (*http.Response, []byte) {
+	h.t.Helper()
+	resp, out := h.postCollect(body)
+	if resp.StatusCode == http.StatusNoContent {
+		if err := h.store.DrainStorefront(context.Background()); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	return resp, out
+}
+
+// postCollect posts body to /collect as the pixel does: text/plain, from a
+// storefront's origin, no cookies.
+func (h *harness) postCollect(body []byte) (*http.Response, []byte) {
 	h.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/collect", bytes.NewReader(body))
 	if err != nil {
@@ -65,16 +79,7 @@ func (h *harness) collect(body []byte) (*http.Response, []byte) {
 	}
 	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 	req.Header.Set("Origin", "https://"+visitShop)
-	resp, out := h.do(req)
-	// The harness runs no storefront folder (App.Start): fold what an
-	// accepted batch queued, as the folder would, so that the test reads
-	// it.
-	if resp.StatusCode == http.StatusNoContent {
-		if err := h.store.DrainStorefront(context.Background()); err != nil {
-			h.t.Fatal(err)
-		}
-	}
-	return resp, out
+	return h.do(req)
 }
 
 // pixelShop installs shop with a pixel key and returns the key.

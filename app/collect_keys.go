@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/funnelscope/funnelscope/store"
@@ -26,69 +25,29 @@ const (
 type pixelShops struct {
 	store *store.Store
 	now   func() time.Time
-
-	mu   sync.Mutex
-	keys map[string]cachedPixelShop
-}
-
-// cachedPixelShop is the shop a key opened and until when it is trusted.
-type cachedPixelShop struct {
-	shop  store.PixelShop
-	until time.Time
+	keys  *ttlCache[string, store.PixelShop]
 }
 
 func newPixelShops(st *store.Store, now func() time.Time) *pixelShops {
-	return &pixelShops{store: st, now: now, keys: map[string]cachedPixelShop{}}
+	return &pixelShops{store: st, now: now, keys: newTTLCache[string, store.PixelShop](pixelKeyTTL, maxPixelKeys)}
 }
 
 // lookup is store.ShopByPixelKey through the cache.
 func (c *pixelShops) lookup(ctx context.Context, key string) (store.PixelShop, error) {
 	now := c.now()
-	c.mu.Lock()
-	s, ok := c.keys[key]
-	c.mu.Unlock()
-	if ok && now.Before(s.until) {
-		return s.shop, nil
+	if shop, ok := c.keys.get(key, now); ok {
+		return shop, nil
 	}
 	shop, err := c.store.ShopByPixelKey(ctx, key)
 	if err != nil {
-		c.mu.Lock()
-		delete(c.keys, key)
-		c.mu.Unlock()
+		c.keys.forget(key)
 		return store.PixelShop{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.keys) >= maxPixelKeys {
-		c.evict(now)
-	}
-	c.keys[key] = cachedPixelShop{shop: shop, until: now.Add(pixelKeyTTL)}
+	c.keys.put(key, shop, now)
 	return shop, nil
-}
-
-// evict makes room: the expired keys go, and when none had expired,
-// arbitrary ones (map order) until a tenth is free. c.mu is held.
-func (c *pixelShops) evict(now time.Time) {
-	for k, s := range c.keys {
-		if !now.Before(s.until) {
-			delete(c.keys, k)
-		}
-	}
-	for k := range c.keys {
-		if len(c.keys) < maxPixelKeys*9/10 {
-			break
-		}
-		delete(c.keys, k)
-	}
 }
 
 // forget drops the keys remembered for the shop of domain.
 func (c *pixelShops) forget(domain string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, s := range c.keys {
-		if s.shop.Domain == domain {
-			delete(c.keys, k)
-		}
-	}
+	c.keys.forgetFunc(func(_ string, shop store.PixelShop) bool { return shop.Domain == domain })
 }

@@ -41,7 +41,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 		foldFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "funnelscope_storefront_fold_failures_total",
-			Help: "Folds of one accepted /collect group that failed (the group is kept and tried again, a few times).",
+			Help: "Failed folds of one storefront inbox row (a shop's part of an accepted /collect group); the row is kept and tried again up to 5 times.",
 		}),
 	}
 	reg.MustRegister(m.requests, m.webhooks, m.commitBatch, m.folded, m.foldFailures,
@@ -59,7 +59,7 @@ func metricTopic(topic string) string {
 }
 
 // observeFold records one storefront fold.
-func (m *metrics) observeFold(f store.StorefrontFold, _ error) {
+func (m *metrics) observeFold(f store.StorefrontFold) {
 	m.folded.Add(float64(f.Events))
 	m.foldFailures.Add(float64(f.Failed))
 }

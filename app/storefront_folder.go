@@ -31,7 +31,7 @@ type storefrontFolder struct {
 	fold func(context.Context) (store.StorefrontFold, error)
 	log  *slog.Logger
 	// observe receives each fold's figures (metrics).
-	observe func(store.StorefrontFold, error)
+	observe func(store.StorefrontFold)
 	wake    chan struct{}
 
 	once, stopOnce sync.Once
@@ -40,7 +40,7 @@ type storefrontFolder struct {
 	cancel         context.CancelFunc
 }
 
-func newStorefrontFolder(st *store.Store, log *slog.Logger, observe func(store.StorefrontFold, error)) *storefrontFolder {
+func newStorefrontFolder(st *store.Store, log *slog.Logger, observe func(store.StorefrontFold)) *storefrontFolder {
 	return &storefrontFolder{fold: st.FoldStorefront, log: log, observe: observe, wake: make(chan struct{}, 1),
 		quit: make(chan struct{})}
 }
@@ -94,7 +94,7 @@ func (f *storefrontFolder) foldAll(ctx context.Context) {
 		default:
 		}
 		r, err := f.fold(ctx)
-		f.observe(r, err)
+		f.observe(r)
 		if err != nil && ctx.Err() == nil {
 			f.log.ErrorContext(ctx, "folding storefront events", "rows", r.Rows, "failed", r.Failed, "error", err.Error())
 		}

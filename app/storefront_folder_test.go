@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,12 +21,7 @@ func TestStorefrontFolderFoldsInTheBackground(t *testing.T) {
 		h.clock.Set(visitArrival)
 		shopID, key := h.pixelShop(visitShop)
 		b := visitBatch(t)
-		req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/collect", bytes.NewReader(b.body(t, visitShop, key, b.Events)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
-		if resp, body := h.do(req); resp.StatusCode != http.StatusNoContent {
+		if resp, body := h.postCollect(b.body(t, visitShop, key, b.Events)); resp.StatusCode != http.StatusNoContent {
 			t.Fatalf("POST /collect: %d %s", resp.StatusCode, body)
 		}
 		testkit.Eventually(t, "the folder to fold the batch", func() bool {

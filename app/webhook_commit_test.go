@@ -32,7 +32,7 @@ func forEachCommit(t *testing.T, fn func(t *testing.T, st *store.Store, g *group
 			}
 			sizes := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sizes"})
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			fn(t, st, newGroupCommit(st, &installedShops{store: st, now: time.Now}, log, sizes), shop, sizes)
+			fn(t, st, newGroupCommit(st, newInstalledShops(st, time.Now), log, sizes), shop, sizes)
 		})
 	}
 }
@@ -100,7 +100,8 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 	t.Parallel()
 	forEachCommit(t, func(t *testing.T, st *store.Store, g *groupCommit, shop store.Shop, _ prometheus.Histogram) {
 		const ghost = "ghost.myshopify.com"
-		g.shops.ids = map[string]cachedShop{ghost: {id: shop.ID + 1000, until: time.Now().Add(time.Hour)}}
+		g.shops = newInstalledShops(st, func() time.Time { return time.Unix(0, 0) })
+		g.shops.ids.put(ghost, shop.ID+1000, time.Unix(0, 0))
 		var batch []pendingDelivery
 		for i, domain := range []string{shop.Domain, ghost, shop.Domain, "unknown.myshopify.com"} {
 			d, ev := cartDelivery(domain, fmt.Sprintf("wh-%d", i), fmt.Sprintf("cart-%d", i))

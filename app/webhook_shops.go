@@ -2,15 +2,18 @@ package app
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/funnelscope/funnelscope/store"
 )
 
 // installedShopTTL is how long the group commit trusts that a shop is
-// installed without asking the database again.
-const installedShopTTL = time.Second
+// installed without asking the database again;
+// maxInstalledShops bounds how many it remembers.
+const (
+	installedShopTTL  = time.Second
+	maxInstalledShops = 10000
+)
 
 // installedShops remembers for a second which shops are installed, so that
 // a busy server asks the database once a second per shop rather than once
@@ -21,15 +24,11 @@ const installedShopTTL = time.Second
 type installedShops struct {
 	store *store.Store
 	now   func() time.Time
-
-	mu  sync.Mutex
-	ids map[string]cachedShop
+	ids   *ttlCache[string, int64]
 }
 
-// cachedShop is an installed shop's id and until when it is trusted.
-type cachedShop struct {
-	id    int64
-	until time.Time
+func newInstalledShops(st *store.Store, now func() time.Time) *installedShops {
+	return &installedShops{store: st, now: now, ids: newTTLCache[string, int64](installedShopTTL, maxInstalledShops)}
 }
 
 // lookup returns the ids of the installed shops among domains, keyed by
@@ -38,15 +37,13 @@ func (c *installedShops) lookup(ctx context.Context, domains []string) (map[stri
 	now := c.now()
 	ids := make(map[string]int64, len(domains))
 	var missing []string
-	c.mu.Lock()
 	for _, d := range domains {
-		if s, ok := c.ids[d]; ok && now.Before(s.until) {
-			ids[d] = s.id
+		if id, ok := c.ids.get(d, now); ok {
+			ids[d] = id
 		} else {
 			missing = append(missing, d)
 		}
 	}
-	c.mu.Unlock()
 	if len(missing) == 0 {
 		return ids, nil
 	}
@@ -54,13 +51,8 @@ func (c *installedShops) lookup(ctx context.Context, domains []string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ids == nil {
-		c.ids = map[string]cachedShop{}
-	}
 	for d, id := range found {
-		c.ids[d] = cachedShop{id: id, until: now.Add(installedShopTTL)}
+		c.ids.put(d, id, now)
 		ids[d] = id
 	}
 	return ids, nil
@@ -76,8 +68,4 @@ func (a *App) forgetShop(domain string) {
 }
 
 // forget drops what is remembered of domain's shop.
-func (c *installedShops) forget(domain string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.ids, domain)
-}
+func (c *installedShops) forget(domain string) { c.ids.forget(domain) }

@@ -109,7 +109,7 @@ func (s *Store) foldFailed(ctx context.Context, id int64, cause error) (Storefro
 	err := s.db(ctx).Exec(`UPDATE storefront_inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?`,
 		cause.Error(), id).Error
 	if err != nil {
-		return StorefrontFold{}, fmt.Errorf("store: folding storefront inbox row %d: %w (and counting the attempt: %v)", id, cause, err)
+		return StorefrontFold{}, fmt.Errorf("store: folding storefront inbox row %d: %w (and counting the attempt: %w)", id, cause, err)
 	}
 	return StorefrontFold{Rows: 1, Failed: 1}, fmt.Errorf("store: folding storefront inbox row %d: %w", id, cause)
 }

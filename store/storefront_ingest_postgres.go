@@ -40,6 +40,7 @@ func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	})
 }
 
+// pgRunTx is pgTx on the connection c.
 func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
