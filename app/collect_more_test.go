@@ -192,3 +192,31 @@ func TestCollectDatabaseDown(t *testing.T) {
 		t.Errorf("%d visits after the retry, want 1", len(vs))
 	}
 }
+
+// TestCollectAfterDroppedConnections: when every pooled connection to
+// PostgreSQL has been cut while idle (a restart, a network blip), the next
+// batch is still answered 204 and folded at once: the store discards the
+// dead connections at BEGIN and dials anew, nothing having been sent.
+func TestCollectAfterDroppedConnections(t *testing.T) {
+	t.Parallel()
+	st, proxy := storeBehindProxy(t)
+	h := newHarness(t, st)
+	h.clock.Set(visitArrival)
+	shopID, key := h.pixelShop(visitShop)
+	b := visitBatch(t)
+	half := len(b.Events) / 2
+	if resp, body := h.collect(b.body(t, visitShop, key, b.Events[:half])); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("first half: %d %s", resp.StatusCode, body)
+	}
+	proxy.setDown(true)
+	proxy.setDown(false)
+	if resp, body := h.collect(b.body(t, visitShop, key, b.Events[half:])); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("after the connections were cut: %d %s", resp.StatusCode, body)
+	}
+	if n := h.rows("storefront_events"); n != len(b.Events) {
+		t.Errorf("%d raw events stored, want %d", n, len(b.Events))
+	}
+	if vs := h.visits(shopID); len(vs) != 1 {
+		t.Errorf("%d visits, want the one whole visit", len(vs))
+	}
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -21,8 +23,23 @@ import (
 const pgPlanAuto = "SELECT set_config('plan_cache_mode', 'auto', true)"
 
 // pgTx runs fn in one transaction on the pgx connection under
-// database/sql, committing when fn returns nil.
+// database/sql, committing when fn returns nil. A pooled connection found
+// dead at BEGIN (the database restarted, or the network dropped it while
+// idle) is discarded and another tried: nothing was sent on it yet. Each
+// try drops one dead connection, and once the idle ones are gone a new
+// one is dialled, so the tries are bounded by the pool's size.
 func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	tries := s.sqlDB.Stats().MaxOpenConnections + 1
+	for attempt := 1; ; attempt++ {
+		err := s.pgTxOnce(ctx, fn)
+		if !errors.Is(err, driver.ErrBadConn) || attempt >= tries || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// pgTxOnce is one attempt of pgTx.
+func (s *Store) pgTxOnce(ctx context.Context, fn func(pgx.Tx) error) error {
 	conn, err := s.sqlDB.Conn(ctx)
 	if err != nil {
 		return err
@@ -40,10 +57,14 @@ func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	})
 }
 
-// pgRunTx is pgTx on the connection c.
+// pgRunTx is pgTx on the connection c. A BEGIN that finds c closed is
+// driver.ErrBadConn, which has database/sql discard c.
 func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
+		if c.IsClosed() {
+			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
+		}
 		return err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
