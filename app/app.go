@@ -120,6 +120,7 @@ func New(cfg Config, st *store.Store, opts Options) (*App, error) {
 	a.pages = pages
 	a.registry = prometheus.NewRegistry()
 	a.metrics = newMetrics(a.registry)
+	a.registry.MustRegister(newInboxCollector(st, a.now))
 	a.shops = newInstalledShops(st, a.now)
 	a.pixelShops = newPixelShops(st, a.now)
 	a.commits = newGroupCommit(st, a.shops, a.log, a.metrics.commitBatch)

@@ -33,3 +33,24 @@ func TestStorefrontFolderFoldsInTheBackground(t *testing.T) {
 		}
 	})
 }
+
+// TestStorefrontInboxMetrics: /metrics reports the storefront inbox: here
+// nothing waiting and one row given up, which the folder no longer takes.
+func TestStorefrontInboxMetrics(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		h := newHarness(t, st)
+		shopID, _ := h.pixelShop(visitShop)
+		if _, err := st.DB().ExecContext(t.Context(), `INSERT INTO storefront_inbox (shop_id, received_at, events, attempts, last_error)
+			VALUES ($1, $2, 'not json', 5, 'decoding inbox row')`, shopID, h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, body := h.get("/metrics")
+		for _, want := range []string{"funnelscope_storefront_inbox_rows 0", "funnelscope_storefront_inbox_oldest_seconds 0",
+			"funnelscope_storefront_inbox_given_up_rows 1"} {
+			if !strings.Contains(string(body), want+"\n") {
+				t.Errorf("/metrics lacks %q", want)
+			}
+		}
+	})
+}

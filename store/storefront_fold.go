@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/jackc/pgx/v5"
@@ -202,4 +203,34 @@ func inboxEvents(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, int, 
 		n += len(evs)
 	}
 	return byClient, n, nil
+}
+
+// StorefrontBacklog is what waits in the storefront inbox: the rows still
+// to fold and when the oldest of them was accepted (zero when none), and
+// the rows given up (foldAttempts failed folds), kept for an operator.
+type StorefrontBacklog struct {
+	Rows    int64
+	Oldest  time.Time
+	GivenUp int64
+}
+
+// StorefrontBacklog reads the storefront inbox's backlog.
+func (s *Store) StorefrontBacklog(ctx context.Context) (StorefrontBacklog, error) {
+	var b StorefrontBacklog
+	db := s.db(ctx)
+	err := db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts < ?`, foldAttempts).Scan(&b.Rows).Error
+	if err == nil {
+		err = db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts >= ?`, foldAttempts).Scan(&b.GivenUp).Error
+	}
+	var oldest []struct{ ReceivedAt time.Time }
+	if err == nil && b.Rows > 0 {
+		err = db.Raw(`SELECT received_at FROM storefront_inbox WHERE attempts < ? ORDER BY id LIMIT 1`, foldAttempts).Scan(&oldest).Error
+	}
+	if err != nil {
+		return StorefrontBacklog{}, fmt.Errorf("store: reading the storefront inbox: %w", err)
+	}
+	if len(oldest) > 0 {
+		b.Oldest = oldest[0].ReceivedAt.UTC()
+	}
+	return b, nil
 }

@@ -196,3 +196,43 @@ func TestPixelLastSeenMovesOnceAMinute(t *testing.T) {
 		}
 	})
 }
+
+// TestStorefrontBacklog: the inbox's backlog counts the rows accepted and
+// not folded, with the oldest one's time, and the given-up rows apart.
+func TestStorefrontBacklog(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "backlog.myshopify.com")
+		backlog := func() store.StorefrontBacklog {
+			t.Helper()
+			b, err := s.StorefrontBacklog(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		if b := backlog(); b != (store.StorefrontBacklog{}) {
+			t.Errorf("an empty inbox: %+v", b)
+		}
+		first := c.Now()
+		for i, client := range []string{"x", "y"} {
+			c.Add(time.Duration(i) * time.Minute)
+			if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: storefrontVisit(client, "cart-"+client, "chk-"+client, t0)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b := backlog(); b.Rows != 2 || !b.Oldest.Equal(first) || b.GivenUp != 0 {
+			t.Errorf("two groups waiting: %+v, want 2 rows, the oldest at %s", b, first)
+		}
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO storefront_inbox (shop_id, received_at, events, attempts) VALUES ($1, $2, '[]', 5)`, shop.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DrainStorefront(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if b := backlog(); b.Rows != 0 || !b.Oldest.IsZero() || b.GivenUp != 1 {
+			t.Errorf("after the drain: %+v, want nothing waiting and the given-up row", b)
+		}
+	})
+}
