@@ -133,3 +133,29 @@ func TestWebhookDatabaseDown(t *testing.T) {
 		t.Fatalf("the retried delivery was not applied: %v %v", sess.LastActivity, err)
 	}
 }
+
+// TestWebhookAfterDroppedConnections: when every pooled connection to
+// PostgreSQL has been cut while idle, the next delivery is still applied
+// and answered 200 at once: its transaction discards the dead
+// connections before it sends anything and dials anew.
+func TestWebhookAfterDroppedConnections(t *testing.T) {
+	t.Parallel()
+	st, proxy := storeBehindProxy(t)
+	h := newHarness(t, st)
+	const shop = "blip.myshopify.com"
+	h.install(shop)
+	if resp, body := h.webhook("carts/create", shop, "before", testkit.Fixture(t, "carts_create.json")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("before the cut: %d %s", resp.StatusCode, body)
+	}
+	proxy.setDown(true)
+	proxy.setDown(false)
+	update := loadPayload(t, "carts_update.json").with(t, map[string]any{"updated_at": "2022-01-01T01:00:00Z"}).bytes(t)
+	if resp, body := h.webhook("carts/update", shop, "after", update); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the connections were cut: %d %s", resp.StatusCode, body)
+	}
+	s, _ := st.ShopByDomain(t.Context(), shop)
+	sess, err := st.SessionByKey(t.Context(), s.ID, "exampleCartId")
+	if err != nil || !sess.LastActivity.Equal(*ts("2022-01-01T01:00:00Z")) {
+		t.Fatalf("the delivery was not applied: %v %v", sess.LastActivity, err)
+	}
+}

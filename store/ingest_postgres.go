@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // ingestPostgres is IngestEvents' transaction on PostgreSQL, in two round
@@ -22,20 +21,9 @@ import (
 // PostgreSQL plans the writes once per connection and the session lookup
 // each time (see pgIngest). It reports which deliveries were inserted.
 func (s *Store) ingestPostgres(ctx context.Context, b *ingestBatch) (inserted []bool, err error) {
-	conn, err := s.sqlDB.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
-	err = conn.Raw(func(driverConn any) error {
-		c := driverConn.(*stdlib.Conn).Conn()
+	err = s.pgConn(ctx, func(c *pgx.Conn) error {
 		var err error
 		inserted, err = pgIngest(ctx, c, b)
-		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
-			// database/sql would drop a connection left in a transaction;
-			// end it instead and keep the connection.
-			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
-		}
 		return err
 	})
 	return inserted, err
@@ -66,7 +54,7 @@ func pgIngest(ctx context.Context, c *pgx.Conn, b *ingestBatch) ([]bool, error) 
 			pgLoadSessions, lookupArrays(q)...)
 	}
 	if err := first.send(ctx, c); err != nil {
-		return nil, err
+		return nil, pgDeadConn(c, err)
 	}
 	var second pipeline
 	// The writes find their rows by primary key, so one plan serves every

@@ -2,15 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
@@ -22,56 +19,20 @@ import (
 // storefront writes' plans do not depend on their values.
 const pgPlanAuto = "SELECT set_config('plan_cache_mode', 'auto', true)"
 
-// pgTx runs fn in one transaction on the pgx connection under
-// database/sql, committing when fn returns nil. A pooled connection found
-// dead at BEGIN (the database restarted, or the network dropped it while
-// idle) is discarded and another tried: nothing was sent on it yet. Each
-// try drops one dead connection, and once the idle ones are gone a new
-// one is dialled, so the tries are bounded by the pool's size.
+// pgTx runs fn in one transaction on a pgx connection (pgConn),
+// committing when fn returns nil.
 func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	tries := s.sqlDB.Stats().MaxOpenConnections + 1
-	for attempt := 1; ; attempt++ {
-		err := s.pgTxOnce(ctx, fn)
-		if !errors.Is(err, driver.ErrBadConn) || attempt >= tries || ctx.Err() != nil {
+	return s.pgConn(ctx, func(c *pgx.Conn) error {
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return pgDeadConn(c, err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		if err := fn(tx); err != nil {
 			return err
 		}
-	}
-}
-
-// pgTxOnce is one attempt of pgTx.
-func (s *Store) pgTxOnce(ctx context.Context, fn func(pgx.Tx) error) error {
-	conn, err := s.sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }() // back to the pool; it fails only when already closed
-	return conn.Raw(func(driverConn any) error {
-		c := driverConn.(*stdlib.Conn).Conn()
-		err := pgRunTx(ctx, c, fn)
-		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
-			// database/sql would drop a connection left in a transaction;
-			// end it instead and keep the connection.
-			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-		return err
+		return tx.Commit(ctx)
 	})
-}
-
-// pgRunTx is pgTx on the connection c. A BEGIN that finds c closed is
-// driver.ErrBadConn, which has database/sql discard c.
-func pgRunTx(ctx context.Context, c *pgx.Conn, fn func(pgx.Tx) error) error {
-	tx, err := c.Begin(ctx)
-	if err != nil {
-		if c.IsClosed() {
-			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
-		}
-		return err
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
 }
 
 // pgAcceptStorefront is AcceptStorefront's transaction on PostgreSQL, in
