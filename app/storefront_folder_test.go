@@ -1,11 +1,15 @@
 package app_test
 
 import (
+	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -52,5 +56,51 @@ func TestStorefrontInboxMetrics(t *testing.T) {
 				t.Errorf("/metrics lacks %q", want)
 			}
 		}
+	})
+}
+
+// TestStorefrontFolderFoldsWhatWaited: a batch acknowledged by an app
+// that stopped before any fold (it never started its folder) waits in the
+// store, and another app on the same database folds it once it starts:
+// an acknowledged event is not lost with the process that took it.
+func TestStorefrontFolderFoldsWhatWaited(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, st *store.Store) {
+		clock := testkit.NewClock(visitArrival)
+		first, err := app.New(app.Config{APIKey: testAPIKey, APISecret: testSecret, AppURL: "http://127.0.0.1", Scopes: "read_orders",
+			APIVersion: "2026-10", AbandonAfter: time.Hour, PayloadRetention: 7 * 24 * time.Hour},
+			st, app.Options{Now: clock.Now, ManualScans: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(first.Handler())
+		defer srv.Close()
+		shop, err := st.InstallShop(t.Context(), visitShop, store.Tokens{AccessToken: "t", Scope: "read_orders"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := st.EnsurePixelKey(t.Context(), shop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := visitBatch(t)
+		resp, err := http.Post(srv.URL+"/collect", "text/plain;charset=UTF-8", bytes.NewReader(b.body(t, visitShop, key, b.Events)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("POST /collect: %d", resp.StatusCode)
+		}
+		if err := first.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := st.StorefrontBacklog(t.Context()); err != nil || b.Rows == 0 {
+			t.Fatalf("the acknowledged batch is not waiting in the inbox: %+v, %v", b, err)
+		}
+		h := newHarness(t, st)
+		testkit.Eventually(t, "the second app to fold the batch", func() bool {
+			return h.rows("storefront_inbox") == 0 && len(h.visits(shop.ID)) == 1
+		})
 	})
 }
