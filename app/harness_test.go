@@ -77,6 +77,20 @@ func newHarness(t *testing.T, st *store.Store, mutate ...func(*app.Config)) *har
 // means for Shopify's admin to adminOrigin. The caller stops the server,
 // then the app.
 func startApp(ctx context.Context, st *store.Store, clock *testkit.Clock, logs io.Writer, adminOrigin string, mutate ...func(*app.Config)) (*app.App, *httptest.Server, error) {
+	a, srv, err := serveApp(st, clock, logs, adminOrigin, mutate...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.Start(ctx); err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("app.Start: %w", err)
+	}
+	return a, srv, nil
+}
+
+// serveApp is startApp without the app's Start: no job runs and no
+// storefront folder folds.
+func serveApp(st *store.Store, clock *testkit.Clock, logs io.Writer, adminOrigin string, mutate ...func(*app.Config)) (*app.App, *httptest.Server, error) {
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := app.Config{
 		APIKey:           testAPIKey,
@@ -99,10 +113,6 @@ func startApp(ctx context.Context, st *store.Store, clock *testkit.Clock, logs i
 	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	if err := a.Start(ctx); err != nil {
-		srv.Close()
-		return nil, nil, fmt.Errorf("app.Start: %w", err)
-	}
 	return a, srv, nil
 }
 

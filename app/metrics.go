@@ -1,9 +1,12 @@
 package app
 
 import (
-	"github.com/funnelscope/funnelscope/store"
+	"fmt"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/funnelscope/funnelscope/store"
 )
 
 // metrics are the application's Prometheus instruments, registered on the
@@ -41,7 +44,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 		foldFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "funnelscope_storefront_fold_failures_total",
-			Help: "Failed folds of one storefront inbox row (a shop's part of an accepted /collect group); the row is kept and tried again up to 5 times.",
+			Help: fmt.Sprintf("Failed folds of one storefront inbox row (a shop's part of an accepted /collect group); the row is kept and tried up to %d times.", store.FoldAttempts),
 		}),
 	}
 	reg.MustRegister(m.requests, m.webhooks, m.commitBatch, m.folded, m.foldFailures,

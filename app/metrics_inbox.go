@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,9 +27,10 @@ type inboxCollector struct {
 
 func newInboxCollector(st *store.Store, now func() time.Time) *inboxCollector {
 	return &inboxCollector{backlog: st.StorefrontBacklog, now: now,
-		rows:    prometheus.NewDesc("funnelscope_storefront_inbox_rows", "Storefront inbox rows (a shop's part of an accepted /collect group) not yet folded into visits.", nil, nil),
-		oldest:  prometheus.NewDesc("funnelscope_storefront_inbox_oldest_seconds", "How long the oldest storefront inbox row still to fold has waited (0 when none).", nil, nil),
-		givenUp: prometheus.NewDesc("funnelscope_storefront_inbox_given_up_rows", "Storefront inbox rows whose fold failed 5 times, kept for an operator.", nil, nil),
+		rows:   prometheus.NewDesc("funnelscope_storefront_inbox_rows", "Storefront inbox rows (a shop's part of an accepted /collect group) not yet folded into visits.", nil, nil),
+		oldest: prometheus.NewDesc("funnelscope_storefront_inbox_oldest_seconds", "How long the oldest storefront inbox row still to fold has waited (0 when none).", nil, nil),
+		givenUp: prometheus.NewDesc("funnelscope_storefront_inbox_given_up_rows",
+			fmt.Sprintf("Storefront inbox rows whose fold failed %d times, kept for an operator.", store.FoldAttempts), nil, nil),
 	}
 }
 

@@ -25,8 +25,9 @@ const (
 // visits (store.FoldStorefront) in the background, so that a batch is
 // answered once it is durable, not once it is folded. Each accepted group
 // wakes it (poke); it folds until nothing is left, then waits for the
-// next wake-up or foldPoll, and for foldGap since it last began. Any number of instances fold side by side:
-// the store has each row folded once.
+// next wake-up or foldPoll, and for foldGap since it last began. Any
+// number of instances fold side by side: the store has each row folded
+// once.
 type storefrontFolder struct {
 	fold func(context.Context) (store.StorefrontFold, error)
 	log  *slog.Logger

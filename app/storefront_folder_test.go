@@ -2,14 +2,12 @@ package app_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/funnelscope/funnelscope/app"
 	"github.com/funnelscope/funnelscope/internal/testkit"
 	"github.com/funnelscope/funnelscope/store"
 )
@@ -66,14 +64,10 @@ func TestStorefrontInboxMetrics(t *testing.T) {
 func TestStorefrontFolderFoldsWhatWaited(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, st *store.Store) {
-		clock := testkit.NewClock(visitArrival)
-		first, err := app.New(app.Config{APIKey: testAPIKey, APISecret: testSecret, AppURL: "http://127.0.0.1", Scopes: "read_orders",
-			APIVersion: "2026-10", AbandonAfter: time.Hour, PayloadRetention: 7 * 24 * time.Hour},
-			st, app.Options{Now: clock.Now, ManualScans: true})
+		first, srv, err := serveApp(st, testkit.NewClock(visitArrival), io.Discard, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(first.Handler())
 		defer srv.Close()
 		shop, err := st.InstallShop(t.Context(), visitShop, store.Tokens{AccessToken: "t", Scope: "read_orders"}, nil)
 		if err != nil {

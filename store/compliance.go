@@ -246,11 +246,11 @@ type ErasureRequest struct {
 func (s *Store) RedactCustomer(ctx context.Context, shopID int64, c funnel.Customer, req ErasureRequest) (CustomerErasure, error) {
 	m := c.Matcher()
 	var e CustomerErasure
-	// The storefront events accepted and not yet folded first, so that
-	// the customer's visits erased below include them. A row that cannot
-	// be folded does not hold the erasure up: it is kept for an operator
-	// (FoldStorefront) and holds no personal data.
-	if err := s.DrainStorefront(ctx); err != nil && ctx.Err() != nil {
+	// The shop's storefront events accepted and not yet folded first, so
+	// that the customer's visits erased below include them. A row that
+	// cannot be folded does not hold the erasure up: it is kept for an
+	// operator (FoldStorefront) and holds no personal data.
+	if err := s.drainStorefront(ctx, shopID); err != nil && ctx.Err() != nil {
 		return e, fmt.Errorf("store: redacting customer of shop %d: %w", shopID, err)
 	}
 	sessions, err := s.customerSessions(ctx, shopID, m)

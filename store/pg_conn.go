@@ -19,10 +19,9 @@ import (
 // another; each try drops one dead connection, and once the idle ones are
 // gone a new one is dialled, so the tries are bounded by the pool's size.
 func (s *Store) pgConn(ctx context.Context, fn func(*pgx.Conn) error) error {
-	tries := s.sqlDB.Stats().MaxOpenConnections + 1
 	for attempt := 1; ; attempt++ {
 		err := s.pgConnOnce(ctx, fn)
-		if !errors.Is(err, driver.ErrBadConn) || attempt >= tries || ctx.Err() != nil {
+		if !errors.Is(err, driver.ErrBadConn) || ctx.Err() != nil || attempt > s.sqlDB.Stats().MaxOpenConnections {
 			return err
 		}
 	}
@@ -39,6 +38,8 @@ func (s *Store) pgConnOnce(ctx context.Context, fn func(*pgx.Conn) error) error 
 		c := driverConn.(*stdlib.Conn).Conn()
 		err := fn(c)
 		if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+			// database/sql would drop a connection left in a transaction;
+			// end it instead and keep the connection.
 			_, _ = c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 		return err

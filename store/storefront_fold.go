@@ -13,13 +13,13 @@ import (
 	"github.com/funnelscope/funnelscope/app/funnel"
 )
 
-// Fold limits: a fold takes at most foldRows inbox rows (each one shop's
-// part of a /collect group commit); a row whose fold alone failed
-// foldAttempts times is kept and no longer taken.
-const (
-	foldRows     = 256
-	foldAttempts = 5
-)
+// foldRows is how many inbox rows (each one shop's part of a /collect
+// group commit) a fold takes at most.
+const foldRows = 256
+
+// FoldAttempts is how many failed folds of a row alone make FoldStorefront
+// give it up: it is kept and no longer taken.
+const FoldAttempts = 5
 
 // inboxRow is a row of storefront_inbox: one shop's events of one
 // accepted group, to fold.
@@ -50,35 +50,44 @@ type StorefrontFold struct {
 // other: its attempt is counted (storefront_inbox.attempts) and the error
 // returned with the others'.
 func (s *Store) FoldStorefront(ctx context.Context) (StorefrontFold, error) {
-	return s.foldInbox(ctx, false)
+	return s.foldInbox(ctx, inboxTake{})
 }
 
 // DrainStorefront folds until no accepted event is left to fold, waiting
 // for the rows another transaction is folding: once it returns, every
 // event accepted before it began is in its visit, but for rows that
 // cannot be folded, whose errors it returns.
-func (s *Store) DrainStorefront(ctx context.Context) error {
+func (s *Store) DrainStorefront(ctx context.Context) error { return s.drainStorefront(ctx, 0) }
+
+// drainStorefront is DrainStorefront for the rows of shop shopID alone,
+// or of every shop when shopID is 0.
+func (s *Store) drainStorefront(ctx context.Context, shopID int64) error {
 	var errs []error
 	for {
-		f, err := s.foldInbox(ctx, true)
+		f, err := s.foldInbox(ctx, inboxTake{wait: true, shop: shopID})
 		if err != nil {
-			if ctx.Err() != nil || f.Rows == 0 {
-				return errors.Join(append(errs, err)...)
-			}
 			errs = append(errs, err)
 		}
-		if f.Rows == 0 {
+		if f.Rows == 0 || ctx.Err() != nil {
 			return errors.Join(errs...)
 		}
 	}
 }
 
-// foldInbox is one fold of up to foldRows rows, waiting for rows locked
-// by other folds when wait, then, should it fail, of each of its rows
-// alone.
-func (s *Store) foldInbox(ctx context.Context, wait bool) (StorefrontFold, error) {
+// inboxTake says which inbox rows a fold takes: the oldest foldRows still
+// to be tried, of shop alone when shop > 0, or row id alone when id > 0;
+// on PostgreSQL, skipping the rows another fold holds, or waiting for them
+// when wait (a row that fold deletes is then not taken).
+type inboxTake struct {
+	wait     bool
+	shop, id int64
+}
+
+// foldInbox is one fold of the rows t takes, then, should it fail, of
+// each of them alone.
+func (s *Store) foldInbox(ctx context.Context, t inboxTake) (StorefrontFold, error) {
 	var taken []int64
-	f, err := s.foldRows(ctx, takeInbox(s.isPG(), wait, 0), &taken)
+	f, err := s.foldRows(ctx, takeInbox(s.isPG(), t), &taken)
 	switch {
 	case err == nil:
 		return f, nil
@@ -92,7 +101,7 @@ func (s *Store) foldInbox(ctx context.Context, wait bool) (StorefrontFold, error
 	var errs []error
 	f = StorefrontFold{}
 	for _, id := range taken {
-		one, err := s.foldRows(ctx, takeInbox(s.isPG(), wait, id), nil)
+		one, err := s.foldRows(ctx, takeInbox(s.isPG(), inboxTake{wait: t.wait, id: id}), nil)
 		if err != nil && ctx.Err() != nil {
 			return f, fmt.Errorf("store: folding storefront events: %w", err)
 		}
@@ -115,19 +124,20 @@ func (s *Store) foldFailed(ctx context.Context, id int64, cause error) (Storefro
 	return StorefrontFold{Rows: 1, Failed: 1}, fmt.Errorf("store: folding storefront inbox row %d: %w", id, cause)
 }
 
-// takeInbox is the statement that takes (deletes and returns) the rows a
-// fold folds: the oldest foldRows still to be tried, or row id alone when
-// id > 0. On PostgreSQL rows another fold holds are skipped, or waited
-// for when wait (a row that fold deletes is then not taken).
-func takeInbox(pg, wait bool, id int64) string {
-	which := fmt.Sprintf("attempts < %d", foldAttempts)
-	if id > 0 {
-		which += fmt.Sprintf(" AND id = %d", id)
+// takeInbox is the statement that takes (deletes and returns) the rows t
+// says.
+func takeInbox(pg bool, t inboxTake) string {
+	which := fmt.Sprintf("attempts < %d", FoldAttempts)
+	if t.shop > 0 {
+		which += fmt.Sprintf(" AND shop_id = %d", t.shop)
+	}
+	if t.id > 0 {
+		which += fmt.Sprintf(" AND id = %d", t.id)
 	}
 	lock := ""
 	if pg {
 		lock = " FOR UPDATE SKIP LOCKED"
-		if wait {
+		if t.wait {
 			lock = " FOR UPDATE"
 		}
 	}
@@ -207,7 +217,7 @@ func inboxEvents(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, int, 
 
 // StorefrontBacklog is what waits in the storefront inbox: the rows still
 // to fold and when the oldest of them was accepted (zero when none), and
-// the rows given up (foldAttempts failed folds), kept for an operator.
+// the rows given up (FoldAttempts failed folds), kept for an operator.
 type StorefrontBacklog struct {
 	Rows    int64
 	Oldest  time.Time
@@ -218,13 +228,13 @@ type StorefrontBacklog struct {
 func (s *Store) StorefrontBacklog(ctx context.Context) (StorefrontBacklog, error) {
 	var b StorefrontBacklog
 	db := s.db(ctx)
-	err := db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts < ?`, foldAttempts).Scan(&b.Rows).Error
+	err := db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts < ?`, FoldAttempts).Scan(&b.Rows).Error
 	if err == nil {
-		err = db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts >= ?`, foldAttempts).Scan(&b.GivenUp).Error
+		err = db.Raw(`SELECT count(*) FROM storefront_inbox WHERE attempts >= ?`, FoldAttempts).Scan(&b.GivenUp).Error
 	}
 	var oldest []struct{ ReceivedAt time.Time }
 	if err == nil && b.Rows > 0 {
-		err = db.Raw(`SELECT received_at FROM storefront_inbox WHERE attempts < ? ORDER BY id LIMIT 1`, foldAttempts).Scan(&oldest).Error
+		err = db.Raw(`SELECT received_at FROM storefront_inbox WHERE attempts < ? ORDER BY id LIMIT 1`, FoldAttempts).Scan(&oldest).Error
 	}
 	if err != nil {
 		return StorefrontBacklog{}, fmt.Errorf("store: reading the storefront inbox: %w", err)

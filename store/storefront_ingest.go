@@ -23,9 +23,9 @@ type StorefrontBatch struct {
 	Events []funnel.StorefrontEvent
 }
 
-// storefrontInsertRows is how many rows one multi-row INSERT carries at
-// most (on SQLite fewer: rowsPerStatement): 7 parameters a row stays far
-// below both dialects' parameter limits.
+// storefrontInsertRows is how many rows one multi-row INSERT of the
+// SQLite accept carries at most (fewer when rowsPerStatement says so;
+// PostgreSQL's inserts from arrays have no such limit).
 const storefrontInsertRows = 500
 
 // AcceptStorefront stores a group of /collect batches in one

@@ -90,9 +90,9 @@ func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]f
 	for i, ck := range clients {
 		keys[i] = strconv.FormatInt(ck.shop, 10) + ":" + ck.id
 	}
-	// In one global order, so that two transactions folding the same
-	// client's visits serialise and cannot deadlock.
-	slices.Sort(keys)
+	// pgXactLocks takes them in one global order, so that two
+	// transactions folding the same client's visits serialise and cannot
+	// deadlock.
 	if _, err := tx.Exec(ctx, pgXactLocks("funnelscope.visit"), keys); err != nil {
 		return fmt.Errorf("locking the clients' visits: %w", err)
 	}
@@ -163,7 +163,7 @@ func pgInsertStorefrontEvents(ctx context.Context, tx pgx.Tx, rows []storefrontE
 	res := tx.SendBatch(ctx, &b)
 	defer func() { _ = res.Close() }()
 	if _, err := res.Exec(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("asking for the plan choice: %w", err)
 	}
 	got, err := res.Query()
 	if err != nil {

@@ -250,9 +250,20 @@ func TestStorefrontRetentionAndRedaction(t *testing.T) {
 		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: []funnel.StorefrontEvent{more}}}); err != nil {
 			t.Fatal(err)
 		}
+		// Another shop's waiting events are not this erasure's to fold.
+		other := storetest.Install(t, s, "other-redact.myshopify.com")
+		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: other.ID, Events: storefrontVisit("jane", "cart-o", "chk-o", at)}}); err != nil {
+			t.Fatal(err)
+		}
 		e, err := s.RedactCustomer(ctx, shop.ID, jane, store.ErasureRequest{})
 		if err != nil || e.Sessions != 1 || e.Visits != 1 {
 			t.Fatalf("RedactCustomer = %+v, %v; want 1 session and 1 visit", e, err)
+		}
+		if got := count(fmt.Sprintf("SELECT count(*) FROM storefront_inbox WHERE shop_id = %d", other.ID)); got != 1 {
+			t.Errorf("the erasure left %d of the other shop's inbox rows, want its 1 untouched", got)
+		}
+		if err := s.RedactShop(ctx, other.Domain); err != nil {
+			t.Fatal(err)
 		}
 		if err := s.DrainStorefront(ctx); err != nil {
 			t.Fatal(err)

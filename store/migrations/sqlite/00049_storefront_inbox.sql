@@ -7,7 +7,7 @@
 -- rollups and payments and deletes them in one transaction, so that an
 -- accepted event is folded exactly once and never lost. attempts counts
 -- the folds of the row alone that failed, last_error the last one's
--- error; a row that failed store.foldAttempts times is kept for an
+-- error; a row that failed store.FoldAttempts times is kept for an
 -- operator and no longer taken.
 -- +goose Up
 CREATE TABLE storefront_inbox (
