@@ -153,7 +153,7 @@ func (s *schema) folded(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// vacuum vacuums the schema's tables.
+// vacuum vacuums and analyzes the schema's tables.
 func (s *schema) vacuum(ctx context.Context) error {
 	rows, err := s.admin.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = $1", s.name)
 	if err != nil {
@@ -169,7 +169,7 @@ func (s *schema) vacuum(ctx context.Context) error {
 	if len(names) == 0 {
 		return nil
 	}
-	if _, err := s.admin.Exec(ctx, "VACUUM "+strings.Join(names, ", ")); err != nil {
+	if _, err := s.admin.Exec(ctx, "VACUUM (ANALYZE) "+strings.Join(names, ", ")); err != nil {
 		return fmt.Errorf("vacuuming schema %s: %w", s.name, err)
 	}
 	return nil

@@ -66,6 +66,7 @@ type storefrontGroup struct {
 func newStorefrontGroup(batches []StorefrontBatch, now time.Time) (*storefrontGroup, error) {
 	g := &storefrontGroup{batches: batches, now: now, bots: map[clientKey][]funnel.StorefrontEvent{}}
 	seen := map[clientKey]bool{} // shop + event id, within the group
+	var agents funnel.Agents
 	for _, b := range batches {
 		for _, e := range b.Events {
 			if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
@@ -76,7 +77,7 @@ func newStorefrontGroup(batches []StorefrontBatch, now time.Time) (*storefrontGr
 				continue
 			}
 			seen[k] = true
-			if e.Bot() {
+			if agents.Bot(e.UserAgent) {
 				ck := clientKey{b.ShopID, e.ClientID}
 				g.bots[ck] = append(g.bots[ck], e)
 				continue

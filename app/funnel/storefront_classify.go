@@ -373,3 +373,40 @@ func hostOnly(h string) string {
 	}
 	return h
 }
+
+// Agents classifies user agents as IsBot and DeviceOf do, remembering the
+// last user agent it read: a client's events carry one, so the events of a
+// batch, or of a client's fold, have it read once instead of once an
+// event. The zero value is ready; an Agents is not for concurrent use.
+type Agents struct {
+	ua     string
+	read   bool
+	blank  bool // ua holds only spaces: the device is the width's
+	bot    bool
+	device Device
+}
+
+func (a *Agents) of(ua string) {
+	if a.read && ua == a.ua {
+		return
+	}
+	a.ua, a.read, a.blank, a.bot = ua, true, strings.TrimSpace(ua) == "", IsBot(ua)
+	if !a.blank {
+		a.device = DeviceOf(ua, 0)
+	}
+}
+
+// Bot is IsBot(userAgent).
+func (a *Agents) Bot(userAgent string) bool {
+	a.of(userAgent)
+	return a.bot
+}
+
+// Device is DeviceOf(userAgent, innerWidth).
+func (a *Agents) Device(userAgent string, innerWidth int) Device {
+	a.of(userAgent)
+	if a.blank {
+		return DeviceOf(userAgent, innerWidth)
+	}
+	return a.device
+}

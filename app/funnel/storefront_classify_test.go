@@ -158,3 +158,22 @@ func TestReferrerHost(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentsAnswerAsTheRules checks the memo against IsBot and DeviceOf
+// over a sequence of user agents and widths that repeats, alternates, and
+// keeps a user agent while its width changes (a blank one's device is its
+// width's).
+func TestAgentsAnswerAsTheRules(t *testing.T) {
+	uas := []string{uaIPhone, uaIPhone, uaGooglebot, uaIPhone, "", "", "  ", uaDesktop, "", uaAndroidTablet, uaGooglebot, uaGooglebot}
+	widths := []int{390, 1200, 0, 800, 375, 1280, 800, 0, 0, 1200, 390, 1440}
+	var a Agents
+	for i, ua := range uas {
+		w := widths[i]
+		if got, want := a.Bot(ua), IsBot(ua); got != want {
+			t.Errorf("step %d: Bot(%q) = %v, IsBot %v", i, ua, got, want)
+		}
+		if got, want := a.Device(ua, w), DeviceOf(ua, w); got != want {
+			t.Errorf("step %d: Device(%q, %d) = %s, DeviceOf %s", i, ua, w, got, want)
+		}
+	}
+}

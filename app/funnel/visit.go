@@ -171,11 +171,17 @@ func (p ProductActivity) AddValue() int64 {
 // VisitOf returns the visit of one event alone. The event's time is taken
 // in UTC (so that equal instants compare equal field by field).
 func VisitOf(e StorefrontEvent) Visit {
+	var agents Agents
+	return visitOf(e, &agents)
+}
+
+// visitOf is VisitOf with the user agent classified by agents.
+func visitOf(e StorefrontEvent, agents *Agents) Visit {
 	at := e.At.UTC()
 	k := EventKey{At: at, ID: e.ID}
-	v := Visit{ClientID: e.ClientID, Start: at, End: at, FirstID: e.ID, Bot: e.Bot()}
+	v := Visit{ClientID: e.ClientID, Start: at, End: at, FirstID: e.ID, Bot: agents.Bot(e.UserAgent)}
 	if strings.TrimSpace(e.UserAgent) != "" || e.InnerWidth > 0 {
-		v.Device, v.DeviceFrom = e.Device(), k
+		v.Device, v.DeviceFrom = agents.Device(e.UserAgent, e.InnerWidth), k
 	}
 	pt := e.PageType()
 	if pt != "" {
@@ -494,11 +500,12 @@ func Adjacent(a, b Visit) bool {
 func Fold(existing []Visit, events []StorefrontEvent) []Visit {
 	all := make([]Visit, 0, len(existing)+len(events))
 	all = append(all, existing...)
+	var agents Agents
 	for _, e := range events {
 		if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
 			continue
 		}
-		all = append(all, VisitOf(e))
+		all = append(all, visitOf(e, &agents))
 	}
 	slices.SortFunc(all, func(x, y Visit) int {
 		if c := strings.Compare(x.ClientID, y.ClientID); c != 0 {

@@ -1,0 +1,55 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/funnelscope/funnelscope/store"
+	"github.com/funnelscope/funnelscope/store/storetest"
+)
+
+// TestStorefrontStorageSettings checks the PostgreSQL storage of the
+// storefront's write path that migration 00050 sets (BENCHMARKS.md,
+// "Storage settings"), so that a later migration that rebuilds one of
+// these tables or indexes does not lose it unnoticed: room on the visits'
+// pages for their rewrites, and lz4 for the inbox's events where the
+// server has it.
+func TestStorefrontStorageSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.Open(t, store.DialectPostgres)
+	db := s.DB()
+
+	var opts []string
+	rows, err := db.QueryContext(ctx, `SELECT unnest(reloptions) FROM pg_class WHERE oid = to_regclass('visits')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			t.Fatal(err)
+		}
+		opts = append(opts, o)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(opts, "fillfactor=70") {
+		t.Errorf("visits has options %v; want fillfactor=70", opts)
+	}
+
+	var lz4, compression string
+	if err := db.QueryRowContext(ctx, `SELECT CASE WHEN 'lz4' = ANY (enumvals) THEN 'l' ELSE '' END FROM pg_settings
+		WHERE name = 'default_toast_compression'`).Scan(&lz4); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT attcompression::text FROM pg_attribute
+		WHERE attrelid = to_regclass('storefront_inbox') AND attname = 'events'`).Scan(&compression); err != nil {
+		t.Fatal(err)
+	}
+	if compression != lz4 {
+		t.Errorf("storefront_inbox.events is compressed with %q; want %q (lz4 where the server has it, else the default)", compression, lz4)
+	}
+}
