@@ -11,11 +11,11 @@ import (
 )
 
 // TestStorefrontStorageSettings checks the PostgreSQL storage of the
-// storefront's write path that migration 00050 sets (BENCHMARKS.md,
-// "Storage settings"), so that a later migration that rebuilds one of
-// these tables or indexes does not lose it unnoticed: room on the visits'
-// pages for their rewrites, and lz4 for the inbox's events where the
-// server has it.
+// storefront's write path that migration 00050 sets (BENCHMARKS.md, "User
+// agents once, storage, an honest ceiling"), so that a later migration
+// that rebuilds one of these tables does not lose it unnoticed: room on
+// the visits' pages for their rewrites, and lz4 for the inbox's events
+// where the server has it.
 func TestStorefrontStorageSettings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

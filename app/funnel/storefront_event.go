@@ -94,14 +94,6 @@ func (e StorefrontEvent) PageType() PageType {
 	return PageTypeOf(e.Path)
 }
 
-// Device returns the device of the event's user agent and window width
-// (DeviceOf).
-func (e StorefrontEvent) Device() Device { return DeviceOf(e.UserAgent, e.InnerWidth) }
-
-// Bot reports whether the event's user agent is a crawler or a headless
-// browser (IsBot).
-func (e StorefrontEvent) Bot() bool { return IsBot(e.UserAgent) }
-
 // KeptQuery returns the parameters of a page's query string (with or
 // without its "?") that visits read, the one list of them: utm_*, filter.*,
 // sort_by, variant and page, encoded in key order. Every other parameter is

@@ -1,5 +1,5 @@
 -- Two storage settings of the storefront's write path (BENCHMARKS.md,
--- "Storage settings"):
+-- "User agents once, storage, an honest ceiling"):
 --
 -- A visit's row is rewritten each time a fold adds events to it. With
 -- room left on its page (fillfactor 70: an 8 KB page of visits of about
