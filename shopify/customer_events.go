@@ -77,11 +77,11 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 	}
 	w := newWalker(trimmed)
 	var (
-		// The events' slice is sized from a count of their clientId
-		// members (a hint only: an escaped name or a clientId inside data
-		// makes it off by a few), so that appending the large events does
-		// not grow and copy it several times.
-		b           = CollectBatch{Events: make([]CustomerEvent, 0, min(bytes.Count(trimmed, []byte(`"clientId"`)), MaxCollectEvents))}
+		// The events' slice is sized from the body's length (a hint only:
+		// a pixel's event with its context takes 1.5 to 3 KB), so that
+		// appending the large events grows and copies it seldom. Counting
+		// the clientId names instead cost a sixth of the decoding.
+		b           = CollectBatch{Events: make([]CustomerEvent, 0, min(len(trimmed)/2048+1, MaxCollectEvents))}
 		unknown     []string
 		shop, key   envelopeField
 		eventsArray bool

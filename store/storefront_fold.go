@@ -21,12 +21,23 @@ const foldRows = 256
 // give it up: it is kept and no longer taken.
 const FoldAttempts = 5
 
-// inboxRow is a row of storefront_inbox: one shop's events of one
-// accepted group, to fold.
+// inboxRow is a row of storefront_inbox: one shop's part of one accepted
+// group, to fold: the raw events of the shop received at ReceivedAt (the
+// group's time, which all its rows carry) and Events, a JSON array of
+// those not kept raw (bots'). Two groups of one shop may share a time; a
+// row then brings the other's events to its fold too, which changes
+// nothing, as a fold of events already folded changes nothing (funnel.Fold).
 type inboxRow struct {
-	ID     int64
+	ID         int64
+	ShopID     int64
+	ReceivedAt time.Time
+	Events     string
+}
+
+// rawEvent is a storefront_events row's shop and event, as a fold reads it.
+type rawEvent struct {
 	ShopID int64
-	Events string
+	Event  string
 }
 
 // StorefrontFold is what one FoldStorefront did: the inbox rows it took,
@@ -142,7 +153,7 @@ func takeInbox(pg bool, t inboxTake) string {
 		}
 	}
 	return fmt.Sprintf(`DELETE FROM storefront_inbox WHERE id IN (SELECT id FROM storefront_inbox WHERE %s ORDER BY id LIMIT %d%s)
-		RETURNING id, shop_id, events`, which, foldRows, lock)
+		RETURNING id, shop_id, received_at, events`, which, foldRows, lock)
 }
 
 // foldRows takes rows with the statement take and folds their events in
@@ -150,7 +161,7 @@ func takeInbox(pg bool, t inboxTake) string {
 func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (StorefrontFold, error) {
 	var f StorefrontFold
 	now := s.nowUTC()
-	fold := func(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, error) {
+	fold := func(rows []inboxRow, raw []rawEvent) (map[clientKey][]funnel.StorefrontEvent, error) {
 		f = StorefrontFold{Rows: len(rows)}
 		if taken != nil {
 			*taken = (*taken)[:0]
@@ -158,7 +169,7 @@ func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (Stor
 				*taken = append(*taken, r.ID)
 			}
 		}
-		byClient, n, err := inboxEvents(rows)
+		byClient, n, err := inboxEvents(rows, raw)
 		f.Events = n
 		return byClient, err
 	}
@@ -171,10 +182,14 @@ func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (Stor
 			}
 			var rows []inboxRow
 			var r inboxRow
-			if _, err := pgx.ForEachRow(got, []any{&r.ID, &r.ShopID, &r.Events}, func() error { rows = append(rows, r); return nil }); err != nil {
+			if _, err := pgx.ForEachRow(got, []any{&r.ID, &r.ShopID, &r.ReceivedAt, &r.Events}, func() error { rows = append(rows, r); return nil }); err != nil {
 				return fmt.Errorf("taking events to fold: %w", err)
 			}
-			byClient, err := fold(rows)
+			raw, err := pgInboxRaw(ctx, tx, rows)
+			if err != nil {
+				return err
+			}
+			byClient, err := fold(rows, raw)
 			if err != nil {
 				return err
 			}
@@ -186,7 +201,11 @@ func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (Stor
 			if err := tx.Raw(take).Scan(&rows).Error; err != nil {
 				return fmt.Errorf("taking events to fold: %w", err)
 			}
-			byClient, err := fold(rows)
+			raw, err := sqliteInboxRaw(tx, rows)
+			if err != nil {
+				return err
+			}
+			byClient, err := fold(rows, raw)
 			if err != nil {
 				return err
 			}
@@ -196,9 +215,66 @@ func (s *Store) foldRows(ctx context.Context, take string, taken *[]int64) (Stor
 	return f, err
 }
 
-// inboxEvents decodes rows' events, by client, and counts them.
-func inboxEvents(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, int, error) {
+// inboxKeys is rows' shops and times, each pair once.
+func inboxKeys(rows []inboxRow) (shops []int64, times []time.Time) {
+	type key struct {
+		shop int64
+		at   time.Time
+	}
+	seen := map[key]bool{}
+	for _, r := range rows {
+		k := key{r.ShopID, r.ReceivedAt.UTC()}
+		if !seen[k] {
+			seen[k] = true
+			shops, times = append(shops, r.ShopID), append(times, r.ReceivedAt)
+		}
+	}
+	return shops, times
+}
+
+// pgInboxRaw reads, in one statement, the raw events rows refer to.
+func pgInboxRaw(ctx context.Context, tx pgx.Tx, rows []inboxRow) ([]rawEvent, error) {
+	shops, times := inboxKeys(rows)
+	if len(shops) == 0 {
+		return nil, nil
+	}
+	got, err := tx.Query(ctx, `SELECT e.shop_id, e.event FROM unnest($1::bigint[], $2::timestamptz[]) AS q (shop_id, received_at)
+		JOIN storefront_events e ON e.shop_id = q.shop_id AND e.received_at = q.received_at`, shops, times)
+	if err != nil {
+		return nil, fmt.Errorf("reading the events to fold: %w", err)
+	}
+	var out []rawEvent
+	var e rawEvent
+	if _, err := pgx.ForEachRow(got, []any{&e.ShopID, &e.Event}, func() error { out = append(out, e); return nil }); err != nil {
+		return nil, fmt.Errorf("reading the events to fold: %w", err)
+	}
+	return out, nil
+}
+
+// sqliteInboxRaw reads the raw events rows refer to.
+func sqliteInboxRaw(tx *gorm.DB, rows []inboxRow) ([]rawEvent, error) {
+	shops, times := inboxKeys(rows)
+	var out []rawEvent
+	for i, shop := range shops {
+		var got []rawEvent
+		if err := tx.Raw(`SELECT shop_id, event FROM storefront_events WHERE shop_id = ? AND received_at = ?`, shop, times[i]).
+			Scan(&got).Error; err != nil {
+			return nil, fmt.Errorf("reading the events to fold: %w", err)
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// inboxEvents decodes the events of rows and raw, by client, and counts
+// them.
+func inboxEvents(rows []inboxRow, raw []rawEvent) (map[clientKey][]funnel.StorefrontEvent, int, error) {
 	byClient := map[clientKey][]funnel.StorefrontEvent{}
+	add := func(shop int64, e funnel.StorefrontEvent) {
+		e.At = e.At.UTC()
+		ck := clientKey{shop, e.ClientID}
+		byClient[ck] = append(byClient[ck], e)
+	}
 	n := 0
 	for _, r := range rows {
 		var evs []funnel.StorefrontEvent
@@ -206,13 +282,18 @@ func inboxEvents(rows []inboxRow) (map[clientKey][]funnel.StorefrontEvent, int, 
 			return nil, 0, fmt.Errorf("decoding inbox row %d: %w", r.ID, err)
 		}
 		for _, e := range evs {
-			e.At = e.At.UTC()
-			ck := clientKey{r.ShopID, e.ClientID}
-			byClient[ck] = append(byClient[ck], e)
+			add(r.ShopID, e)
 		}
 		n += len(evs)
 	}
-	return byClient, n, nil
+	for _, r := range raw {
+		var e funnel.StorefrontEvent
+		if err := jsonv1.Unmarshal([]byte(r.Event), &e); err != nil {
+			return nil, 0, fmt.Errorf("decoding a raw event of shop %d: %w", r.ShopID, err)
+		}
+		add(r.ShopID, e)
+	}
+	return byClient, n + len(raw), nil
 }
 
 // StorefrontBacklog is what waits in the storefront inbox: the rows still

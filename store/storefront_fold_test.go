@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -121,6 +122,10 @@ func TestFoldStorefrontKeepsAFailingRow(t *testing.T) {
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO storefront_inbox (shop_id, received_at, events) VALUES ($1, $2, 'not json')`, shop.ID, t0); err != nil {
 			t.Fatal(err)
 		}
+		// A group of its own time, as on a running clock: groups of one
+		// shop and time bring each other's raw events to their folds,
+		// which changes no visit but the count of events folded.
+		c.Add(time.Second)
 		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: storefrontVisit("after", "cart-a", "chk-a", t0)}}); err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +238,52 @@ func TestStorefrontBacklog(t *testing.T) {
 		}
 		if b := backlog(); b.Rows != 0 || !b.Oldest.IsZero() || b.GivenUp != 1 {
 			t.Errorf("after the drain: %+v, want nothing waiting and the given-up row", b)
+		}
+	})
+}
+
+// TestFoldReadsTheRawEvents: an inbox row holds no copy of its raw events
+// (only bots' events, which are not kept raw); its fold reads them back
+// by shop and time, and the retention purge keeps the raw events a row
+// still waits to fold however old they are.
+func TestFoldReadsTheRawEvents(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "raw.myshopify.com")
+		events := storefrontVisit("shopper", "cart-s", "chk-s", t0)
+		bot := storefrontVisit("crawler", "cart-c", "chk-c", t0)[:1]
+		bot[0].UserAgent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+		if err := s.AcceptStorefront(ctx, []store.StorefrontBatch{{ShopID: shop.ID, Events: append(events, bot...)}}); err != nil {
+			t.Fatal(err)
+		}
+		var held string
+		if err := s.DB().QueryRowContext(ctx, `SELECT events FROM storefront_inbox`).Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		var inRow []funnel.StorefrontEvent
+		if err := json.Unmarshal([]byte(held), &inRow); err != nil || len(inRow) != 1 || inRow[0].ID != bot[0].ID {
+			t.Fatalf("the inbox row holds %s (%v); want the bot's event alone", held, err)
+		}
+		c.Add(8 * 24 * time.Hour)
+		if n, err := s.PurgeStorefrontEvents(ctx, c.Now().Add(-7*24*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("PurgeStorefrontEvents before the fold = %d, %v; want none of the %d events waiting", n, err, len(events))
+		}
+		f, err := s.FoldStorefront(ctx)
+		if err != nil || f.Rows != 1 || f.Events != len(events)+1 {
+			t.Fatalf("FoldStorefront = %+v, %v; want 1 row of %d events", f, err, len(events)+1)
+		}
+		vs, err := s.Visits(ctx, shop.ID, t0.Add(-time.Hour), t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := funnel.Fold(nil, append(events, bot...))
+		sortVisits(want)
+		if len(vs) != 2 || !reflect.DeepEqual(vs, want) {
+			t.Errorf("visits %+v; want the shopper's and the bot's %+v", vs, want)
+		}
+		if n, err := s.PurgeStorefrontEvents(ctx, c.Now().Add(-7*24*time.Hour)); err != nil || n != int64(len(events)) {
+			t.Fatalf("PurgeStorefrontEvents after the fold = %d, %v; want the %d events", n, err, len(events))
 		}
 	})
 }

@@ -31,9 +31,9 @@ const storefrontInsertRows = 500
 // AcceptStorefront stores a group of /collect batches in one
 // transaction, so that one commit makes them all durable (group commit):
 // it inserts the raw events (unique by shop and event id: a repeated id
-// inserts nothing), queues the new ones in storefront_inbox for
-// FoldStorefront, which folds them into visits, and records that each
-// shop's pixel was seen. Events of crawlers and headless browsers are not
+// inserts nothing), queues a storefront_inbox row for FoldStorefront,
+// which folds them into visits, for each shop with new ones, and records
+// that each shop's pixel was seen. Events of crawlers and headless browsers are not
 // kept raw; they are queued all the same and fold into bot visits, which
 // reports count apart. An error rolls everything back.
 func (s *Store) AcceptStorefront(ctx context.Context, batches []StorefrontBatch) error {
@@ -102,31 +102,47 @@ func (g *storefrontGroup) shopIDs() []int64 {
 	return slices.Compact(ids)
 }
 
-// inbox is the group's rows of storefront_inbox: per shop, in order, the
-// raw events the insert found new (fresh), so that a repeated event id is
-// never folded twice, and the bots' events, as a JSON array of the
-// events' own encodings (the raw ones' are their rows').
-func (g *storefrontGroup) inbox(fresh map[clientKey]bool) ([]inboxRow, error) {
+// botEvents is, per shop of the group that has some, in order, its bots'
+// events as a JSON array: they are not kept raw, so their inbox row holds
+// them (storefront_fold.go).
+func (g *storefrontGroup) botEvents() (shops []int64, events []string, err error) {
 	byShop := map[int64][]string{}
-	for _, r := range g.raw {
-		if fresh[clientKey{r.ShopID, r.EventID}] {
-			byShop[r.ShopID] = append(byShop[r.ShopID], r.Event)
-		}
-	}
 	for _, ck := range sortedClients(g.bots) {
 		for _, e := range g.bots[ck] {
 			b, err := jsonv1.Marshal(e)
 			if err != nil {
-				return nil, fmt.Errorf("encoding event %q: %w", e.ID, err)
+				return nil, nil, fmt.Errorf("encoding event %q: %w", e.ID, err)
 			}
 			byShop[ck.shop] = append(byShop[ck.shop], string(b))
 		}
 	}
-	out := make([]inboxRow, 0, len(byShop))
 	for _, shop := range g.shopIDs() {
 		if evs := byShop[shop]; len(evs) > 0 {
-			out = append(out, inboxRow{ShopID: shop, Events: "[" + strings.Join(evs, ",") + "]"})
+			shops, events = append(shops, shop), append(events, "["+strings.Join(evs, ",")+"]")
 		}
+	}
+	return shops, events, nil
+}
+
+// inbox is the group's rows of storefront_inbox: one for each shop that
+// has new raw events (fresh: those the insert found new, so that a repeated
+// event id is never folded again) or bots' events. The fold reads a row's
+// raw events back by its shop and received_at, the time all of the group's
+// rows carry, so that their JSON is written once (storefront_fold.go).
+func (g *storefrontGroup) inbox(fresh map[int64]bool) ([]inboxRow, error) {
+	botShops, botEvents, err := g.botEvents()
+	if err != nil {
+		return nil, err
+	}
+	var out []inboxRow
+	for _, shop := range g.shopIDs() {
+		r := inboxRow{ShopID: shop, Events: "[]"}
+		if i := slices.Index(botShops, shop); i >= 0 {
+			r.Events = botEvents[i]
+		} else if !fresh[shop] {
+			continue
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -211,9 +227,10 @@ func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time
 }
 
 // insertStorefrontEvents inserts rows in multi-row statements, skipping
-// the event ids stored already, and returns the ones it inserted.
-func insertStorefrontEvents(tx *gorm.DB, rows []storefrontEventRow) (map[clientKey]bool, error) {
-	fresh := map[clientKey]bool{}
+// the event ids stored already, and returns the shops of the ones it
+// inserted.
+func insertStorefrontEvents(tx *gorm.DB, rows []storefrontEventRow) (map[int64]bool, error) {
+	fresh := map[int64]bool{}
 	for chunk := range slices.Chunk(rows, rowsPerStatement(tx, 7, storefrontInsertRows)) {
 		vals := make([]string, len(chunk))
 		args := make([]any, 0, 7*len(chunk))
@@ -221,18 +238,15 @@ func insertStorefrontEvents(tx *gorm.DB, rows []storefrontEventRow) (map[clientK
 			vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
 			args = append(args, r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event, r.ReceivedAt)
 		}
-		var got []struct {
-			ShopID  int64
-			EventID string
-		}
+		var got []int64
 		err := tx.Raw(`INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
-			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`,
+			VALUES `+strings.Join(vals, ", ")+` ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id`,
 			args...).Scan(&got).Error
 		if err != nil {
 			return nil, fmt.Errorf("inserting %d storefront events: %w", len(chunk), err)
 		}
-		for _, g := range got {
-			fresh[clientKey{g.ShopID, g.EventID}] = true
+		for _, shop := range got {
+			fresh[shop] = true
 		}
 	}
 	return fresh, nil

@@ -36,31 +36,38 @@ func (s *Store) pgTx(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // pgAcceptStorefront is AcceptStorefront's transaction on PostgreSQL, in
-// two round trips between BEGIN and COMMIT whatever the group's size: the
+// one round trip between BEGIN and COMMIT whatever the group's size: the
 // events inserted from arrays with ON CONFLICT DO NOTHING (the dedupe: a
-// repeated event id inserts nothing and is never folded), then the inbox
-// rows of the new ones and the pixels' last events.
+// repeated event id inserts nothing and is never folded) and, in the same
+// statement, an inbox row for each shop with new ones or bots' events
+// (storefrontGroup.inbox's rule), then the pixels' last events.
 func pgAcceptStorefront(ctx context.Context, tx pgx.Tx, g *storefrontGroup) error {
-	fresh, err := pgInsertStorefrontEvents(ctx, tx, g.raw)
+	botShops, botEvents, err := g.botEvents()
 	if err != nil {
 		return err
 	}
-	inbox, err := g.inbox(fresh)
-	if err != nil {
-		return err
+	n := len(g.raw)
+	shops, ids, clients, names := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	ats, events := make([]time.Time, n), make([]string, n)
+	for i, r := range g.raw {
+		shops[i], ids[i], clients[i], names[i], ats[i], events[i] = r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event
 	}
 	var b pgx.Batch
-	if len(inbox) > 0 {
-		shops, events := make([]int64, len(inbox)), make([]string, len(inbox))
-		for i, r := range inbox {
-			shops[i], events[i] = r.ShopID, r.Events
-		}
-		b.Queue(`INSERT INTO storefront_inbox (shop_id, received_at, events)
-			SELECT shop_id, $2, events FROM unnest($1::bigint[], $3::text[]) AS u (shop_id, events)`, shops, g.now, events)
-	}
+	b.Queue(pgPlanAuto)
+	b.Queue(`WITH fresh AS (
+			INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
+			SELECT shop_id, event_id, client_id, name, occurred_at, event, $7
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+				AS u (shop_id, event_id, client_id, name, occurred_at, event)
+			ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id)
+		INSERT INTO storefront_inbox (shop_id, received_at, events)
+		SELECT s.shop_id, $7, coalesce(bots.events, '[]')
+		FROM (SELECT shop_id FROM fresh UNION SELECT unnest($8::bigint[])) AS s (shop_id)
+			LEFT JOIN unnest($8::bigint[], $9::text[]) AS bots (shop_id, events) ON bots.shop_id = s.shop_id
+		ORDER BY s.shop_id`, shops, ids, clients, names, ats, events, g.now, botShops, botEvents)
 	b.Queue(pgTouchPixels, g.now, g.shopIDs(), g.now.Add(-pixelTouchEvery))
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-		return fmt.Errorf("queueing %d shops' events to fold: %w", len(inbox), err)
+		return fmt.Errorf("inserting %d storefront events and queueing them to fold: %w", n, err)
 	}
 	return nil
 }
@@ -136,48 +143,6 @@ func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]f
 		}
 	}
 	return nil
-}
-
-// pgInsertStorefrontEvents inserts rows from arrays, in one statement
-// whose plan the transaction may keep (pgPlanAuto, sent with it),
-// skipping the event ids stored already; it returns the ones it inserted.
-func pgInsertStorefrontEvents(ctx context.Context, tx pgx.Tx, rows []storefrontEventRow) (map[clientKey]bool, error) {
-	fresh := map[clientKey]bool{}
-	if len(rows) == 0 {
-		return fresh, nil
-	}
-	n := len(rows)
-	shops, ids, clients, names := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
-	ats, events := make([]time.Time, n), make([]string, n)
-	for i, r := range rows {
-		shops[i], ids[i], clients[i], names[i], ats[i], events[i] = r.ShopID, r.EventID, r.ClientID, r.Name, r.OccurredAt, r.Event
-	}
-	var b pgx.Batch
-	b.Queue(pgPlanAuto)
-	b.Queue(`INSERT INTO storefront_events (shop_id, event_id, client_id, name, occurred_at, event, received_at)
-		SELECT shop_id, event_id, client_id, name, occurred_at, event, $7
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-			AS u (shop_id, event_id, client_id, name, occurred_at, event)
-		ON CONFLICT (shop_id, event_id) DO NOTHING RETURNING shop_id, event_id`,
-		shops, ids, clients, names, ats, events, rows[0].ReceivedAt)
-	res := tx.SendBatch(ctx, &b)
-	defer func() { _ = res.Close() }()
-	if _, err := res.Exec(); err != nil {
-		return nil, fmt.Errorf("asking for the plan choice: %w", err)
-	}
-	got, err := res.Query()
-	if err != nil {
-		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
-	}
-	var k clientKey
-	_, err = pgx.ForEachRow(got, []any{&k.shop, &k.id}, func() error { fresh[k] = true; return nil })
-	if err != nil {
-		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
-	}
-	if err := res.Close(); err != nil {
-		return nil, fmt.Errorf("inserting %d storefront events: %w", n, err)
-	}
-	return fresh, nil
 }
 
 // pgLoadVisits reads, in one statement, each client's stored visits whose
