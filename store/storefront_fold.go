@@ -288,7 +288,7 @@ func inboxEvents(rows []inboxRow, raw []rawEvent) (map[clientKey][]funnel.Storef
 	}
 	for _, r := range raw {
 		var e funnel.StorefrontEvent
-		if err := jsonv1.Unmarshal([]byte(r.Event), &e); err != nil {
+		if err := decodeEventJSON(r.Event, &e); err != nil {
 			return nil, 0, fmt.Errorf("decoding a raw event of shop %d: %w", r.ShopID, err)
 		}
 		add(r.ShopID, e)

@@ -109,7 +109,7 @@ func (g *storefrontGroup) botEvents() (shops []int64, events []string, err error
 	byShop := map[int64][]string{}
 	for _, ck := range sortedClients(g.bots) {
 		for _, e := range g.bots[ck] {
-			b, err := jsonv1.Marshal(e)
+			b, err := appendEventJSON(nil, e)
 			if err != nil {
 				return nil, nil, fmt.Errorf("encoding event %q: %w", e.ID, err)
 			}
@@ -218,7 +218,7 @@ type storefrontEventRow struct {
 }
 
 func newStorefrontEventRow(shopID int64, e funnel.StorefrontEvent, now time.Time) (storefrontEventRow, error) {
-	b, err := jsonv1.Marshal(e)
+	b, err := appendEventJSON(make([]byte, 0, 512), e)
 	if err != nil {
 		return storefrontEventRow{}, fmt.Errorf("encoding event %q: %w", e.ID, err)
 	}
