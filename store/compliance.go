@@ -374,8 +374,16 @@ func settle(tx *gorm.DB, shopID, deliveryID int64, reason string) error {
 func (s *Store) RedactShop(ctx context.Context, domain string) error {
 	domain = normDomain(domain)
 	err := s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		// The shop's row locked first: an accept of its storefront events
+		// under way (which holds the row through its inbox row's foreign
+		// key) commits before the deletes read, and a later one fails on
+		// the row gone (migration 00051).
+		lock := ""
+		if s.isPG() {
+			lock = " FOR UPDATE"
+		}
 		var ids []int64
-		if err := tx.Model(&shopRow{}).Where("domain = ?", domain).Pluck("id", &ids).Error; err != nil {
+		if err := tx.Raw("SELECT id FROM shops WHERE domain = ?"+lock, domain).Scan(&ids).Error; err != nil {
 			return err
 		}
 		for _, id := range ids {

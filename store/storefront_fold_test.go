@@ -287,3 +287,27 @@ func TestFoldReadsTheRawEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestAcceptNeedsItsShop: the raw events have no foreign key of their own
+// (migration 00051); the inbox row accepted with them checks their shop,
+// so events of a shop that is gone are refused and nothing of the group
+// is kept.
+func TestAcceptNeedsItsShop(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s *store.Store, c *testkit.Clock) {
+		ctx := context.Background()
+		shop := storetest.Install(t, s, "here.myshopify.com")
+		err := s.AcceptStorefront(ctx, []store.StorefrontBatch{
+			{ShopID: shop.ID, Events: storefrontVisit("a", "cart-a", "chk-a", t0)},
+			{ShopID: shop.ID + 1000, Events: storefrontVisit("b", "cart-b", "chk-b", t0)},
+		})
+		if err == nil {
+			t.Fatal("a group with a shop that does not exist was accepted")
+		}
+		for _, table := range []string{"storefront_events", "storefront_inbox"} {
+			if n := countRows(t, s, table, "true"); n != 0 {
+				t.Errorf("%d %s rows kept of the refused group", n, table)
+			}
+		}
+	})
+}
