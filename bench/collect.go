@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -202,46 +198,4 @@ func prepareCollect(ctx context.Context, dbURL string, n int) ([]string, []strin
 		return nil
 	})
 	return domains, keys, err
-}
-
-// collectPoster posts batches to /collect from several loopback source
-// addresses in turn, as shoppers' browsers come from many: the app limits
-// each address (app/collect_limits.go), and the bench measures the
-// collector, not the limiter.
-type collectPoster struct {
-	url     string
-	clients []*http.Client
-	next    atomic.Int64
-	refused atomic.Int64
-}
-
-func newCollectPoster(appURL string, addrs int) *collectPoster {
-	p := &collectPoster{url: appURL + "/collect"}
-	for i := range max(1, addrs) {
-		d := &net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+i/250), byte(2+i%250))}}
-		p.clients = append(p.clients, &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			DialContext: d.DialContext, MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute,
-		}})
-	}
-	return p
-}
-
-// post sends one batch and reports whether it was acknowledged (204).
-func (p *collectPoster) post(ctx context.Context, b collectBatch) bool {
-	c := p.clients[int(p.next.Add(1))%len(p.clients)]
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(b.body))
-	if err != nil {
-		return false
-	}
-	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
-	resp, err := c.Do(req)
-	if err != nil {
-		return false
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode == http.StatusTooManyRequests {
-		p.refused.Add(1)
-	}
-	return resp.StatusCode == http.StatusNoContent
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +22,10 @@ import (
 type collectCeiling struct {
 	pool   *pgxpool.Pool
 	shopID []int64
-	queue  chan ceilingItem
+	// queues has one queue per writer; a client's batches all go to one
+	// (by a hash of its id), so that two writers never replace one visit
+	// at once: they deadlocked on it, where the app's folds lock clients.
+	queues []chan ceilingItem
 	wg     sync.WaitGroup
 	stop   chan struct{}
 
@@ -45,12 +49,14 @@ func newCollectCeiling(ctx context.Context, dbURL string, shops, writers int) (*
 		return nil, err
 	}
 	cfg.MaxConns = int32(writers)
-	w := &collectCeiling{shopID: ids, queue: make(chan ceilingItem, 1024), stop: make(chan struct{})}
+	w := &collectCeiling{shopID: ids, stop: make(chan struct{})}
 	if w.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, err
 	}
 	for range writers {
-		w.wg.Go(w.run)
+		q := make(chan ceilingItem, 1024)
+		w.queues = append(w.queues, q)
+		w.wg.Go(func() { w.run(q) })
 	}
 	return w, nil
 }
@@ -64,8 +70,10 @@ func (w *collectCeiling) close() {
 // write hands b to a writer and waits for its commit.
 func (w *collectCeiling) write(ctx context.Context, b collectBatch) bool {
 	it := ceilingItem{b: b, done: make(chan bool, 1)}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(b.visit.clientID))
 	select {
-	case w.queue <- it:
+	case w.queues[h.Sum32()%uint32(len(w.queues))] <- it:
 	case <-ctx.Done():
 		return false
 	}
@@ -85,12 +93,12 @@ func (w *collectCeiling) meanGroup() float64 {
 	return 0
 }
 
-// run commits groups until close.
-func (w *collectCeiling) run() {
+// run commits groups of queue's batches until close.
+func (w *collectCeiling) run(queue chan ceilingItem) {
 	for {
 		var group []ceilingItem
 		select {
-		case it := <-w.queue:
+		case it := <-queue:
 			group = append(group, it)
 		case <-w.stop:
 			return
@@ -98,7 +106,7 @@ func (w *collectCeiling) run() {
 	gather:
 		for len(group) < 64 {
 			select {
-			case it := <-w.queue:
+			case it := <-queue:
 				group = append(group, it)
 			default:
 				break gather
