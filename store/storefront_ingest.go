@@ -31,11 +31,11 @@ const storefrontInsertRows = 500
 // AcceptStorefront stores a group of /collect batches in one
 // transaction, so that one commit makes them all durable (group commit):
 // it inserts the raw events (unique by shop and event id: a repeated id
-// inserts nothing), queues a storefront_inbox row for FoldStorefront,
-// which folds them into visits, for each shop with new ones, and records
-// that each shop's pixel was seen. Events of crawlers and headless browsers are not
-// kept raw; they are queued all the same and fold into bot visits, which
-// reports count apart. An error rolls everything back.
+// inserts nothing), queues a storefront_inbox row for each shop with new
+// ones for FoldStorefront, which folds them into visits, and records that
+// each shop's pixel was seen. Events of crawlers and headless browsers are
+// not kept raw; they are queued all the same and fold into bot visits,
+// which reports count apart. An error rolls everything back.
 func (s *Store) AcceptStorefront(ctx context.Context, batches []StorefrontBatch) error {
 	now := s.nowUTC()
 	g, err := newStorefrontGroup(batches, now)
