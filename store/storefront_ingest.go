@@ -173,8 +173,9 @@ func acceptStorefrontSQLite(tx *gorm.DB, g *storefrontGroup) error {
 func foldStorefrontSQLite(tx *gorm.DB, byClient map[clientKey][]funnel.StorefrontEvent, now time.Time) error {
 	d := newStorefrontDeltas()
 	var paid []shopToken
+	var agents funnel.Agents
 	for _, ck := range sortedClients(byClient) {
-		ts, err := foldClient(tx, ck.shop, ck.id, byClient[ck], now, d)
+		ts, err := foldClient(tx, &agents, ck.shop, ck.id, byClient[ck], now, d)
 		if err != nil {
 			return err
 		}
@@ -294,7 +295,7 @@ func (r visitRow) visit() (funnel.Visit, error) {
 // written visit a completed session's checkout names counts completed).
 // It returns the tokens whose sessions' payments the change concerns
 // (paymentTokensOfRefold).
-func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) ([]shopToken, error) {
+func foldClient(tx *gorm.DB, agents *funnel.Agents, shopID int64, clientID string, events []funnel.StorefrontEvent, now time.Time, d *storefrontDeltas) ([]shopToken, error) {
 	lo, hi := events[0].At, events[0].At
 	for _, e := range events {
 		if e.At.Before(lo) {
@@ -311,7 +312,7 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 	if err != nil {
 		return nil, fmt.Errorf("loading the visits of a client: %w", err)
 	}
-	drop, write, err := refold(rows, events)
+	drop, write, err := refold(agents, rows, events)
 	if err != nil {
 		return nil, err
 	}
@@ -356,20 +357,20 @@ func foldClient(tx *gorm.DB, shopID int64, clientID string, events []funnel.Stor
 }
 
 // refold folds a client's new events into its stored visits (rows, in
-// order of start) with funnel.Fold, and says what changes: the stored
+// order of start) with agents.Fold, and says what changes: the stored
 // visits to replace (drop, each row's folded its decoded visit) and the
 // folded visits to write in their place. A stored visit the fold left as
 // it was stays. The caller records the change of the storefront rollups
 // (countRefold): each dropped visit's counts out, each written one's in,
 // so that the rollups always count the visits stored.
-func refold(rows []visitRow, events []funnel.StorefrontEvent) (drop []visitRow, write []funnel.Visit, err error) {
+func refold(agents *funnel.Agents, rows []visitRow, events []funnel.StorefrontEvent) (drop []visitRow, write []funnel.Visit, err error) {
 	stored := make([]funnel.Visit, len(rows))
 	for i, r := range rows {
 		if stored[i], err = r.visit(); err != nil {
 			return nil, nil, err
 		}
 	}
-	folded := funnel.Fold(stored, events)
+	folded := agents.Fold(stored, events)
 	keep := make([]bool, len(folded))
 	for i, v := range stored {
 		j := slices.IndexFunc(folded, func(f funnel.Visit) bool { return reflect.DeepEqual(f, v) })

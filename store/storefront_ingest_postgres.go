@@ -109,8 +109,9 @@ func pgFoldStorefront(ctx context.Context, tx pgx.Tx, byClient map[clientKey][]f
 	}
 	drops, writes := make([][]visitRow, len(clients)), make([][]funnel.Visit, len(clients))
 	var checkouts, paid []shopToken
+	var agents funnel.Agents
 	for i, ck := range clients {
-		if drops[i], writes[i], err = refold(stored[ck], byClient[ck]); err != nil {
+		if drops[i], writes[i], err = refold(&agents, stored[ck], byClient[ck]); err != nil {
 			return err
 		}
 		checkouts = append(checkouts, checkoutsOfRefold(ck.shop, drops[i], writes[i])...)

@@ -375,38 +375,51 @@ func hostOnly(h string) string {
 }
 
 // Agents classifies user agents as IsBot and DeviceOf do, remembering the
-// last user agent it read: a client's events carry one, so the events of a
-// batch, or of a client's fold, have it read once instead of once an
-// event. The zero value is ready; an Agents is not for concurrent use.
+// last few it read: a client's events carry one, and a group of batches or
+// a fold of many clients holds few distinct ones (browsers' releases), so
+// each is read once instead of once an event. The zero value is ready; an
+// Agents is not for concurrent use.
 type Agents struct {
+	kept [agentsKept]agent
+	n    int // kept[:n] are filled
+	next int // the slot the next new user agent takes, oldest first
+}
+
+// agentsKept is how many user agents an Agents remembers: comparing a
+// string with each costs little beside classifying one.
+const agentsKept = 8
+
+// agent is a user agent and how it classifies.
+type agent struct {
 	ua     string
-	read   bool
 	blank  bool // ua holds only spaces: the device is the width's
 	bot    bool
 	device Device
 }
 
-func (a *Agents) of(ua string) {
-	if a.read && ua == a.ua {
-		return
+func (a *Agents) of(ua string) *agent {
+	for i := range a.n {
+		if a.kept[i].ua == ua {
+			return &a.kept[i]
+		}
 	}
-	a.ua, a.read, a.blank, a.bot = ua, true, strings.TrimSpace(ua) == "", IsBot(ua)
-	if !a.blank {
-		a.device = DeviceOf(ua, 0)
+	g := &a.kept[a.next]
+	a.next = (a.next + 1) % agentsKept
+	a.n = min(a.n+1, agentsKept)
+	*g = agent{ua: ua, blank: strings.TrimSpace(ua) == "", bot: IsBot(ua)}
+	if !g.blank {
+		g.device = DeviceOf(ua, 0)
 	}
+	return g
 }
 
 // Bot is IsBot(userAgent).
-func (a *Agents) Bot(userAgent string) bool {
-	a.of(userAgent)
-	return a.bot
-}
+func (a *Agents) Bot(userAgent string) bool { return a.of(userAgent).bot }
 
 // Device is DeviceOf(userAgent, innerWidth).
 func (a *Agents) Device(userAgent string, innerWidth int) Device {
-	a.of(userAgent)
-	if a.blank {
-		return DeviceOf(userAgent, innerWidth)
+	if g := a.of(userAgent); !g.blank {
+		return g.device
 	}
-	return a.device
+	return DeviceOf(userAgent, innerWidth)
 }

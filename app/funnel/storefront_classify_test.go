@@ -1,6 +1,10 @@
 package funnel
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
 
 func TestDeviceOf(t *testing.T) {
 	for _, c := range []struct {
@@ -162,10 +166,22 @@ func TestReferrerHost(t *testing.T) {
 // TestAgentsAnswerAsTheRules checks the memo against IsBot and DeviceOf
 // over a sequence of user agents and widths that repeats, alternates, and
 // keeps a user agent while its width changes (a blank one's device is its
-// width's).
+// width's), then over a random one of three times as many user agents as
+// it remembers, so that it forgets and reads them again.
 func TestAgentsAnswerAsTheRules(t *testing.T) {
 	uas := []string{uaIPhone, uaIPhone, uaGooglebot, uaIPhone, "", "", "  ", uaDesktop, "", uaAndroidTablet, uaGooglebot, uaGooglebot}
 	widths := []int{390, 1200, 0, 800, 375, 1280, 800, 0, 0, 1200, 390, 1440}
+	r := rand.New(rand.NewPCG(5, 6))
+	kinds := []string{uaIPhone, uaGooglebot, uaDesktop, uaAndroidTablet, "", " "}
+	for range 500 {
+		ua := kinds[r.IntN(len(kinds))]
+		if ua != "" && ua != " " {
+			// Tags of one length that classify apart: a memo that
+			// answered for another user agent of that length fails.
+			ua += " " + []string{"Xbot", "Xapp", "Mobile", "Mobble"}[r.IntN(4)] + "/" + strconv.Itoa(r.IntN(2))
+		}
+		uas, widths = append(uas, ua), append(widths, []int{0, 375, 800, 1440}[r.IntN(4)])
+	}
 	var a Agents
 	for i, ua := range uas {
 		w := widths[i]

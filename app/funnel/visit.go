@@ -498,14 +498,19 @@ func Adjacent(a, b Visit) bool {
 // whose span comes within VisitGap of the batch's events, folds, deletes
 // the loaded visits and writes the result.
 func Fold(existing []Visit, events []StorefrontEvent) []Visit {
+	return new(Agents).Fold(existing, events)
+}
+
+// Fold is Fold with the user agents classified by a, so that the folds of
+// many clients read each user agent once.
+func (a *Agents) Fold(existing []Visit, events []StorefrontEvent) []Visit {
 	all := make([]Visit, 0, len(existing)+len(events))
 	all = append(all, existing...)
-	var agents Agents
 	for _, e := range events {
 		if e.ClientID == "" || e.ID == "" || e.At.IsZero() {
 			continue
 		}
-		all = append(all, visitOf(e, &agents))
+		all = append(all, visitOf(e, a))
 	}
 	slices.SortFunc(all, func(x, y Visit) int {
 		if c := strings.Compare(x.ClientID, y.ClientID); c != 0 {
