@@ -251,14 +251,21 @@ func pgInboxRaw(ctx context.Context, tx pgx.Tx, rows []inboxRow) ([]rawEvent, er
 	return out, nil
 }
 
-// sqliteInboxRaw reads the raw events rows refer to.
+// sqliteInboxRaw reads the raw events rows refer to, in one statement
+// for as many of their keys as SQLite's parameters allow.
 func sqliteInboxRaw(tx *gorm.DB, rows []inboxRow) ([]rawEvent, error) {
 	shops, times := inboxKeys(rows)
 	var out []rawEvent
-	for i, shop := range shops {
+	step := rowsPerStatement(tx, 2, foldRows)
+	for lo := 0; lo < len(shops); lo += step {
+		hi := min(len(shops), lo+step)
+		args := make([]any, 0, 2*(hi-lo))
+		for i := lo; i < hi; i++ {
+			args = append(args, shops[i], times[i])
+		}
 		var got []rawEvent
-		if err := tx.Raw(`SELECT shop_id, event FROM storefront_events WHERE shop_id = ? AND received_at = ?`, shop, times[i]).
-			Scan(&got).Error; err != nil {
+		if err := tx.Raw(`SELECT shop_id, event FROM storefront_events WHERE (shop_id, received_at) IN (VALUES `+valueRows(hi-lo, 2)+`)`,
+			args...).Scan(&got).Error; err != nil {
 			return nil, fmt.Errorf("reading the events to fold: %w", err)
 		}
 		out = append(out, got...)
