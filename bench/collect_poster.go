@@ -25,7 +25,7 @@ import (
 // figure measured the generator as much as the collector.
 type collectPoster struct {
 	host    string
-	head    string // the request line and headers, but Content-Length
+	head    string // the request line and headers, up to Content-Length's value
 	locals  []*net.TCPAddr
 	idle    []chan *posterConn // per source address
 	next    atomic.Int64
