@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/funnelscope/funnelscope/store"
@@ -43,7 +44,8 @@ func (c *pixelShops) lookup(ctx context.Context, key string) (store.PixelShop, e
 		c.keys.forget(key)
 		return store.PixelShop{}, err
 	}
-	c.keys.put(key, shop, now)
+	// The key shares the whole body's memory (ParseCollectBatch).
+	c.keys.put(strings.Clone(key), shop, now)
 	return shop, nil
 }
 

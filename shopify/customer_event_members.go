@@ -154,7 +154,7 @@ func (c *pixelCheckout) member(w *walker, name []byte) error {
 		// An array of transactions; an element that is not an object is
 		// an empty transaction (it keeps its place), anything but an
 		// array is none.
-		if w.d.PeekKind() != '[' {
+		if w.peek() != '[' {
 			return w.skip()
 		}
 		c.Transactions.V = []loose[pixelTransaction]{}

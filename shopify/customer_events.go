@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrBadBatch is wrapped by every error of ParseCollectBatch: the body is
@@ -65,9 +63,11 @@ type CustomerEvent struct {
 // in any object. Inside context, data and customData it is lenient: a
 // field of an unexpected type reads as absent. Errors wrap ErrBadBatch.
 //
-// It reads the body once, as a stream of tokens, straight into the events
-// (the fields the accessors read; everything else is only checked for
-// syntax and skipped). When several things are wrong, the error says the
+// It reads the body once, byte by byte, straight into the events (the
+// fields the accessors read; everything else is only checked for syntax
+// and skipped). The strings of the batch share one copy of the body: a
+// caller keeping one beyond the request (a cache key) clones it, or it
+// keeps the whole body alive. When several things are wrong, the error says the
 // first of: the JSON syntax, an unknown key, shop, key, events not an
 // array, too many events, the first bad event.
 func ParseCollectBatch(body []byte) (CollectBatch, error) {
@@ -96,7 +96,7 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 		case "key":
 			return w.envelope(&key)
 		case "events":
-			if w.d.PeekKind() != '[' {
+			if w.peek() != '[' {
 				return w.skip()
 			}
 			eventsArray = true
@@ -151,7 +151,7 @@ func badBatch(reason string) error { return fmt.Errorf("%w: %s", ErrBadBatch, re
 // envelopeField is a string member of the batch or of an event's envelope
 // as read: its JSON kind (0 when absent) and, for a string, its text.
 type envelopeField struct {
-	kind jsontext.Kind
+	kind kind
 	text string
 }
 
@@ -176,11 +176,11 @@ func (e eventError) Error() string { return string(e) }
 // customEvent reads one element of events into e: a syntax error is err
 // (the whole body is refused), a refused event is bad.
 func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
-	if w.d.PeekKind() != '{' {
+	if w.peek() != '{' {
 		return eventError("not an object"), w.skip()
 	}
 	var id, name, client, ts envelopeField
-	var parts [3]jsontext.Kind // context, data, customData
+	var parts [3]kind // context, data, customData
 	var typ looseString
 	err = w.members(func(member []byte) error {
 		switch string(member) {
@@ -196,22 +196,22 @@ func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
 			return w.looseString(&typ)
 		case "seq":
 			// informative: kept when a well-formed integer, else ignored.
-			if w.d.PeekKind() != '0' {
+			if w.peek() != '0' {
 				return w.skip()
 			}
-			v, err := w.d.ReadValue()
+			v, err := w.number()
 			if err == nil {
-				e.Seq, _ = strconv.ParseInt(string(v), 10, 64)
+				e.Seq, _ = strconv.ParseInt(v, 10, 64)
 			}
 			return err
 		case "context":
-			parts[0] = w.d.PeekKind()
+			parts[0] = w.peek()
 			return w.object(&e.ctx)
 		case "data":
-			parts[1] = w.d.PeekKind()
+			parts[1] = w.peek()
 			return w.object(&e.data)
 		case "customData":
-			parts[2] = w.d.PeekKind()
+			parts[2] = w.peek()
 			return w.object(&e.custom)
 		}
 		// Unknown envelope keys are ignored: Shopify may add some.
@@ -229,7 +229,7 @@ func (w *walker) customEvent(e *CustomerEvent) (bad, err error) {
 
 // envelope checks the envelope's members as read and sets the event's
 // id, name, client id and time.
-func (e *CustomerEvent) envelope(id, name, client, ts envelopeField, parts [3]jsontext.Kind) error {
+func (e *CustomerEvent) envelope(id, name, client, ts envelopeField, parts [3]kind) error {
 	var err error
 	if e.ID, err = envelopeString(id, "id", maxEventIDLength); err != nil {
 		return err
