@@ -108,9 +108,10 @@ func collectEvents(in []shopify.CustomerEvent, arrival time.Time) ([]funnel.Stor
 	lo, hi := arrival.Add(-collectPast), arrival.Add(collectFuture)
 	out := make([]funnel.StorefrontEvent, 0, len(in))
 	perClient := map[string]int{}
+	var page pageMemo
 	for _, ce := range in {
 		perClient[ce.ClientID]++
-		e := StorefrontEventOf(ce)
+		e := page.storefrontEvent(ce)
 		if e.At.Before(lo) || e.At.After(hi) {
 			continue
 		}
