@@ -66,13 +66,12 @@ func (w *walker) open(c byte) error {
 
 // close steps out of the array or object whose closing bracket the
 // walker is at.
-func (w *walker) close() error {
+func (w *walker) close() {
 	if w.b[w.pos] == '}' {
 		w.names.pop()
 	}
 	w.depth--
 	w.pos++
-	return nil
 }
 
 // skip checks the value the walker is at and steps over it.

@@ -64,7 +64,8 @@ func (w *walker) members(each func(name []byte) error) error {
 	}
 	w.names.push()
 	if w.space(); w.at('}') {
-		return w.close()
+		w.close()
+		return nil
 	}
 	for {
 		name, err := w.memberName()
@@ -80,7 +81,8 @@ func (w *walker) members(each func(name []byte) error) error {
 			w.pos++
 			w.space()
 		case w.at('}'):
-			return w.close()
+			w.close()
+			return nil
 		default:
 			return w.unexpected("after an object's member (expecting ',' or '}')")
 		}
@@ -115,7 +117,8 @@ func (w *walker) elements(each func() error) error {
 		return err
 	}
 	if w.space(); w.at(']') {
-		return w.close()
+		w.close()
+		return nil
 	}
 	for {
 		if err := each(); err != nil {
@@ -126,7 +129,8 @@ func (w *walker) elements(each func() error) error {
 		case w.at(','):
 			w.pos++
 		case w.at(']'):
-			return w.close()
+			w.close()
+			return nil
 		default:
 			return w.unexpected("after an array's element (expecting ',' or ']')")
 		}
