@@ -37,7 +37,7 @@ var differentialSeeds = []string{
 	`{"events":{},"shop":"s"}`,
 	`{"shop":"s","key":"k","events":[1,{"id":"e"}]}`,
 	`{"shop":"s","key":"k","sh\u006fp":"t","events":[]}`,
-	`{"shop":"s","key":"k","events":[],"\u00ff":1,"\xff":2,"\xfe":3}`,
+	"{\"shop\":\"s\",\"key\":\"k\",\"events\":[],\"\\u00ff\":1,\"\xff\":2,\"\xfe\":3}",
 	`{"shop":"s\ud800","key":"k\u0000","events":[]}`,
 	`{"shop":"s","key":"k","events":[{"id":"e","ID":"f","name":"n","clientId":"c","timestamp":"2026-11-24T14:02:11Z"}]}`,
 	`{"shop":"s","key":"k","events":[{"id":"e","id":"f","name":"n","clientId":"c","timestamp":"2026-11-24T14:02:11Z"}]}`,
