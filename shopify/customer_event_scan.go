@@ -26,7 +26,13 @@ func (e *syntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at byte %d: %s", e.offset, e.what)
 }
 
-func (w *walker) syntax(what string) error { return &syntaxError{offset: w.pos, what: what} }
+// syntax is the error of what is wrong where the walker is; syntaxAt,
+// at the byte pos of b.
+func (w *walker) syntax(what string) error { return w.syntaxAt(w.pos, what) }
+
+func (w *walker) syntaxAt(pos int, what string) error {
+	return &syntaxError{offset: w.lead + pos, what: what}
+}
 
 // unexpected is the error of the byte the walker is at, or of the body's
 // end, where the grammar wants something else.
@@ -36,8 +42,6 @@ func (w *walker) unexpected(where string) error {
 	}
 	return w.syntax("unexpected " + quoteForError(w.b[w.pos:w.pos+1]) + " " + where)
 }
-
-func quoteForError(b []byte) string { return strconv.Quote(truncateForError(string(b))) }
 
 // space skips JSON's whitespace.
 func (w *walker) space() {

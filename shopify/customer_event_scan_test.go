@@ -2,6 +2,8 @@ package shopify
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +30,27 @@ func TestPlain8AnswersAsTheByteRule(t *testing.T) {
 				if plain8(binary.LittleEndian.Uint64(b[:])) {
 					t.Fatalf("plain8(%q) = true with a quote in it", b)
 				}
+			}
+		}
+	}
+}
+
+// TestSyntaxErrorsCountFromTheBodysStart: a syntax error names the byte
+// of the body it is at, whitespace before the object (Unicode's, which
+// the parser allows there) counted, whatever the kind of error.
+func TestSyntaxErrorsCountFromTheBodysStart(t *testing.T) {
+	for _, lead := range []string{"", " \n", "\u00a0\t"} {
+		for _, c := range []struct{ body, at string }{
+			{`{"shop":x}`, "x"},
+			{`{"shop":"s","shop":"t"}`, `"shop":"t"`},
+			{`{"shop":"a` + "\x01" + `"}`, "\x01"},
+			{`{"shop":"s"} }`, "}"},
+		} {
+			body := lead + c.body
+			want := fmt.Sprintf("at byte %d:", strings.LastIndex(body, c.at))
+			_, err := ParseCollectBatch([]byte(body))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%q: %v, want an error %s", body, err, want)
 			}
 		}
 	}

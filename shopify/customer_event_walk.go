@@ -12,6 +12,9 @@ import (
 // the rest without decoding it (customer_event_scan.go has the grammar).
 type walker struct {
 	b []byte
+	// lead is how many bytes of the body came before b (whitespace),
+	// for the offsets of errors.
+	lead int
 	// s is b as one string, so that a string value without escapes is a
 	// substring of it rather than an allocation of its own.
 	s     string
@@ -23,8 +26,8 @@ type walker struct {
 	name, text []byte
 }
 
-func newWalker(body []byte) *walker {
-	return &walker{b: body, s: string(body)}
+func newWalker(b []byte, lead int) *walker {
+	return &walker{b: b, lead: lead, s: string(b)}
 }
 
 // kind is the kind of the value the walker is at, by its first byte, as
@@ -101,7 +104,7 @@ func (w *walker) memberName() ([]byte, error) {
 		return nil, err
 	}
 	if !w.names.insert(name, !verbatim) {
-		return nil, &syntaxError{offset: start, what: "duplicate name " + quoteForError(name) + " in an object"}
+		return nil, w.syntaxAt(start, "duplicate name "+quoteForError(name)+" in an object")
 	}
 	if w.space(); !w.at(':') {
 		return nil, w.unexpected("after an object's name (expecting ':')")

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrBadBatch is wrapped by every error of ParseCollectBatch: the body is
@@ -71,11 +72,14 @@ type CustomerEvent struct {
 // first of: the JSON syntax, an unknown key, shop, key, events not an
 // array, too many events, the first bad event.
 func ParseCollectBatch(body []byte) (CollectBatch, error) {
-	trimmed := bytes.TrimSpace(body)
+	// Unicode's whitespace around the object is allowed, as before the
+	// walker; the walker's errors count bytes from the body's start.
+	left := bytes.TrimLeftFunc(body, unicode.IsSpace)
+	trimmed := bytes.TrimRightFunc(left, unicode.IsSpace)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return CollectBatch{}, badBatch("body is not a JSON object")
 	}
-	w := newWalker(trimmed)
+	w := newWalker(trimmed, len(body)-len(left))
 	var (
 		// The events' slice is sized from the body's length (a hint only:
 		// a pixel's event with its context takes 1.5 to 3 KB), so that
@@ -115,7 +119,7 @@ func ParseCollectBatch(body []byte) (CollectBatch, error) {
 				return err
 			})
 		default:
-			unknown = append(unknown, strconv.Quote(truncateForError(string(name))))
+			unknown = append(unknown, quoteForError(name))
 			return w.skip()
 		}
 	})

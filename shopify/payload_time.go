@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -143,3 +144,6 @@ func truncateForError(s string) string {
 	}
 	return s[:cut] + "…"
 }
+
+// quoteForError is b cut as truncateForError does, quoted.
+func quoteForError(b []byte) string { return strconv.Quote(truncateForError(string(b))) }
